@@ -1,0 +1,129 @@
+"""Safe YAML reading that remembers where every value came from.
+
+The validator must say ``file:line:column`` for each problem, so instead of
+``yaml.safe_load`` we compose the node tree (libyaml when present) and build
+plain containers that carry the marks of their keys and items. Only the
+standard YAML tags are accepted; ``!!python/object`` and friends are refused
+before anything is constructed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+try:  # libyaml is much faster; pure Python is the fallback.
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _Loader = yaml.SafeLoader
+
+_STD = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp", "binary")}
+_SAFE_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A 1-based line and column in a source file."""
+
+    line: int
+    column: int
+
+
+class YamlError(Exception):
+    """A problem in a YAML source, with its position."""
+
+    def __init__(self, message: str, mark: Mark | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.mark = mark or Mark(1, 1)
+
+
+class LMap(dict):
+    """A mapping that knows where it, its keys and its values start."""
+
+    mark: Mark
+    key_marks: dict[str, Mark]
+    value_marks: dict[str, Mark]
+
+    def mark_of(self, key: str) -> Mark:
+        return self.value_marks.get(key) or self.key_marks.get(key) or self.mark
+
+
+class LList(list):
+    """A sequence that knows where it and each item start."""
+
+    mark: Mark
+    item_marks: list[Mark]
+
+    def mark_of(self, index: int) -> Mark:
+        return self.item_marks[index] if 0 <= index < len(self.item_marks) else self.mark
+
+
+def _mark(node: yaml.Node) -> Mark:
+    m = node.start_mark
+    return Mark(m.line + 1, m.column + 1)
+
+
+def _build(node: yaml.Node) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        if node.tag not in (_STD + "map",):
+            raise YamlError(f"unsafe or unknown YAML tag {node.tag!r}", _mark(node))
+        out = LMap()
+        out.mark, out.key_marks, out.value_marks = _mark(node), {}, {}
+        for knode, vnode in node.value:
+            if knode.tag == _STD + "merge":
+                raise YamlError("YAML merge keys (<<) are not supported", _mark(knode))
+            key = _build(knode)
+            if not isinstance(key, (str, int, float, bool)) or key is None:
+                raise YamlError("mapping keys must be plain scalars", _mark(knode))
+            key = str(key)
+            if key in out:
+                raise YamlError(f"duplicate key {key!r}", _mark(knode))
+            out[key] = _build(vnode)
+            out.key_marks[key] = _mark(knode)
+            out.value_marks[key] = _mark(vnode)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        if node.tag != _STD + "seq":
+            raise YamlError(f"unsafe or unknown YAML tag {node.tag!r}", _mark(node))
+        seq = LList(_build(item) for item in node.value)
+        seq.mark = _mark(node)
+        seq.item_marks = [_mark(item) for item in node.value]
+        return seq
+    if node.tag not in _SCALAR_TAGS:
+        raise YamlError(f"unsafe or unknown YAML tag {node.tag!r}", _mark(node))
+    if node.tag == _STD + "str":
+        return node.value
+    try:
+        return _SAFE_CONSTRUCTOR.construct_object(node, deep=True)
+    except Exception as exc:  # a malformed timestamp, say
+        raise YamlError(f"bad scalar: {exc}", _mark(node)) from None
+
+
+def load_located(text: str | bytes) -> Any:
+    """Parse one YAML document into LMap/LList/scalars; raise YamlError on any problem."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise YamlError(f"file is not valid UTF-8 ({exc.reason})", Mark(1, 1)) from None
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        pm = exc.problem_mark or exc.context_mark
+        mark = Mark(pm.line + 1, pm.column + 1) if pm else None
+        msg = " ".join(p for p in (exc.context, exc.problem) if p) or "YAML syntax error"
+        raise YamlError(f"YAML syntax error: {msg}", mark) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(f"YAML error: {str(exc).splitlines()[0]}", None) from None
+    except (ValueError, RecursionError) as exc:
+        raise YamlError(f"YAML error: {exc}", None) from None
+    if node is None:
+        return None
+    try:
+        return _build(node)
+    except RecursionError:
+        raise YamlError("YAML document nested too deeply", _mark(node)) from None

@@ -1,0 +1,1 @@
+"""One module per ``tutor`` subcommand; each exposes ``register(subparsers)``."""
