@@ -1,0 +1,291 @@
+"""Spaced repetition with FSRS: one card per question, queues, ratings and statistics.
+
+The ``fsrs`` library does the scheduling maths; this module decides which
+question comes next (due reviews first, then a limited number of new ones),
+keeps cram mode away from the schedule, and summarises progress per topic.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from fsrs import Card, Rating, Scheduler, State
+
+from quizbank import Bank
+from tutor.store import Store, card_id_for, iso, utcnow
+
+RATINGS: dict[str, Rating] = {
+    "again": Rating.Again,
+    "hard": Rating.Hard,
+    "good": Rating.Good,
+    "easy": Rating.Easy,
+}
+RATING_NAMES: dict[int, str] = {int(v): k for k, v in RATINGS.items()}
+DEFAULT_NEW_PER_DAY = 10
+
+
+def parse_rating(value: str | int | Rating) -> Rating:
+    """Accept 1-4, 'good', Rating.Good; a clear ValueError otherwise."""
+    if isinstance(value, Rating):
+        return value
+    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
+        n = int(value)
+        if 1 <= n <= 4:
+            return Rating(n)
+    elif isinstance(value, str) and value.strip().lower() in RATINGS:
+        return RATINGS[value.strip().lower()]
+    raise ValueError(f"rating must be 1-4 or again/hard/good/easy, not {value!r}")
+
+
+def start_of_day(now: datetime) -> datetime:
+    """Local midnight of ``now``'s day, as an aware UTC datetime (new-card limit resets then)."""
+    local = now.astimezone()
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+
+
+@dataclass
+class TopicStats:
+    topic: str
+    total: int = 0
+    new: int = 0
+    due: int = 0
+    learned: int = 0
+    mastery: float = 0.0  # mean retrievability over all questions (new count as 0)
+    reviews: int = 0
+    retention: float | None = None  # share of non-Again ratings on review-state cards
+
+
+@dataclass
+class Stats:
+    topics: list[TopicStats] = field(default_factory=list)
+    reviews_today: int = 0
+    new_today: int = 0
+    due_now: int = 0
+    reviews_per_day: dict[str, int] = field(default_factory=dict)
+    forecast: dict[str, int] = field(default_factory=dict)
+    exams: list[dict] = field(default_factory=list)
+    drills: dict[str, dict] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "topics": [t.__dict__ for t in self.topics],
+            "reviews_today": self.reviews_today,
+            "new_today": self.new_today,
+            "due_now": self.due_now,
+            "reviews_per_day": self.reviews_per_day,
+            "forecast": self.forecast,
+            "exams": self.exams,
+            "drills": self.drills,
+        }
+
+
+class StudyScheduler:
+    """Glue between the bank, the store and FSRS."""
+
+    def __init__(
+        self,
+        bank: Bank,
+        store: Store,
+        *,
+        new_per_day: int | None = None,
+        desired_retention: float = 0.9,
+        fuzz: bool = True,
+    ) -> None:
+        self.bank = bank
+        self.store = store
+        self.new_per_day = (
+            new_per_day
+            if new_per_day is not None
+            else int(store.get_setting("new_per_day", DEFAULT_NEW_PER_DAY))
+        )
+        self.fsrs = Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzz)
+
+    # -- cards ----------------------------------------------------------------
+    def card(self, question_id: str) -> Card | None:
+        data = self.store.card_json(question_id)
+        return Card.from_dict(data) if data else None
+
+    def _cards(self) -> dict[str, Card]:
+        return {qid: Card.from_dict(d) for qid, d in self.store.all_cards().items()}
+
+    # -- queues ---------------------------------------------------------------
+    def due_ids(self, now: datetime | None = None, topics: set[str] | None = None) -> list[str]:
+        """Questions whose review is due, most overdue first."""
+        now = now or utcnow()
+        cards = self._cards()
+        due = [
+            (c.due, qid)
+            for qid, c in cards.items()
+            if qid in self.bank and c.due <= now and self._in(qid, topics)
+        ]
+        return [qid for _, qid in sorted(due)]
+
+    def new_ids(self, now: datetime | None = None, topics: set[str] | None = None) -> list[str]:
+        """Unseen questions that today's new-card allowance still admits, in bank order."""
+        now = now or utcnow()
+        allowance = max(0, self.new_per_day - self.store.introduced_since(start_of_day(now)))
+        seen = set(self.store.all_cards())
+        fresh = [q.id for q in self.bank.questions if q.id not in seen and self._in(q.id, topics)]
+        return fresh[:allowance]
+
+    def next_id(
+        self,
+        now: datetime | None = None,
+        topics: set[str] | None = None,
+        skip: set[str] | None = None,
+    ) -> str | None:
+        """The next question to study: a due review, else a new question, else None."""
+        skip = skip or set()
+        for qid in self.due_ids(now, topics) + self.new_ids(now, topics):
+            if qid not in skip:
+                return qid
+        return None
+
+    def _in(self, qid: str, topics: set[str] | None) -> bool:
+        if not topics:
+            return True
+        q = self.bank.get(qid)
+        return q.topic in topics
+
+    # -- reviewing ------------------------------------------------------------
+    def review(
+        self,
+        question_id: str,
+        rating: str | int | Rating,
+        *,
+        now: datetime | None = None,
+        attempt_id: int | None = None,
+        cram: bool = False,
+        duration_s: float | None = None,
+    ) -> Card | None:
+        """Apply the student's rating and commit it before returning."""
+        r = parse_rating(rating)
+        now = now or utcnow()
+        if cram:
+            self.store.save_cram_review(
+                question_id,
+                rating=int(r),
+                reviewed_at=now,
+                attempt_id=attempt_id,
+                attempt_rating=RATING_NAMES[int(r)],
+            )
+            return None
+        card = self.card(question_id) or Card(card_id=card_id_for(question_id), due=now)
+        before = int(card.state)
+        ms = int(duration_s * 1000) if duration_s is not None else None
+        new_card, log = self.fsrs.review_card(card, r, review_datetime=now, review_duration=ms)
+        self.store.save_review(
+            question_id,
+            new_card.to_dict(),
+            log.to_dict(),
+            rating=int(r),
+            reviewed_at=now,
+            state_before=before,
+            attempt_id=attempt_id,
+            attempt_rating=RATING_NAMES[int(r)],
+        )
+        return new_card
+
+    def preview_intervals(
+        self, question_id: str, now: datetime | None = None
+    ) -> dict[str, timedelta]:
+        """When the card would be due again for each rating (shown next to 1-4)."""
+        now = now or utcnow()
+        card = self.card(question_id) or Card(card_id=card_id_for(question_id), due=now)
+        out = {}
+        for name, r in RATINGS.items():
+            new_card, _ = Scheduler(
+                parameters=self.fsrs.parameters,
+                desired_retention=self.fsrs.desired_retention,
+                enable_fuzzing=False,
+            ).review_card(card, r, review_datetime=now)
+            out[name] = new_card.due - now
+        return out
+
+    # -- statistics -----------------------------------------------------------
+    def stats(self, now: datetime | None = None, days: int = 14) -> Stats:
+        """Everything the home and stats screens show, computed in one pass."""
+        now = now or utcnow()
+        cards = self._cards()
+        reviews = self.store.reviews()
+        today = start_of_day(now)
+        st = Stats()
+        per_topic_reviews: dict[str, list[int]] = defaultdict(list)
+        per_day: Counter[str] = Counter()
+        for r in reviews:
+            at = datetime.fromisoformat(r["reviewed_at"])
+            per_day[at.astimezone().date().isoformat()] += 1
+            if at >= today:
+                st.reviews_today += 1
+            qid = r["question_id"]
+            if qid in self.bank and r["state_before"] == int(State.Review):
+                per_topic_reviews[self.bank.get(qid).topic].append(r["rating"])
+        st.new_today = self.store.introduced_since(today)
+        first = (today - timedelta(days=days - 1)).astimezone()
+        for i in range(days):
+            day = (first + timedelta(days=i)).date().isoformat()
+            st.reviews_per_day[day] = per_day.get(day, 0)
+        horizon = [(today + timedelta(days=i)) for i in range(days + 1)]
+        forecast: Counter[str] = Counter()
+        for qid, c in cards.items():
+            if qid not in self.bank:
+                continue
+            if c.due <= now:
+                st.due_now += 1
+            for i in range(days):
+                if c.due < horizon[i + 1] and (i == 0 or c.due >= horizon[i]):
+                    forecast[horizon[i].astimezone().date().isoformat()] += 1
+                    break
+        st.forecast = {
+            h.astimezone().date().isoformat(): forecast.get(h.astimezone().date().isoformat(), 0)
+            for h in horizon[:days]
+        }
+        for topic in self.bank.topics:
+            ts = TopicStats(topic=topic.id, total=len(topic.question_ids))
+            retr = 0.0
+            for qid in topic.question_ids:
+                c = cards.get(qid)
+                if c is None:
+                    ts.new += 1
+                    continue
+                if c.due <= now:
+                    ts.due += 1
+                if c.state == State.Review:
+                    ts.learned += 1
+                retr += self.fsrs.get_card_retrievability(c, current_datetime=now)
+            ts.mastery = retr / ts.total if ts.total else 0.0
+            ratings = per_topic_reviews.get(topic.key, [])
+            ts.reviews = len(ratings)
+            ts.retention = (sum(1 for x in ratings if x > 1) / len(ratings)) if ratings else None
+            st.topics.append(ts)
+        for e in self.store.exams():
+            st.exams.append(
+                {
+                    "id": e["id"],
+                    "finished_at": e["finished_at"],
+                    "mark": e["mark"],
+                    "lode": bool(e["lode"]),
+                    "n_questions": e["n_questions"],
+                }
+            )
+        for d in self.store.drill_results():
+            agg = st.drills.setdefault(d["drill"], {"sessions": 0, "correct": 0, "total": 0})
+            agg["sessions"] += 1
+            agg["correct"] += d["correct"]
+            agg["total"] += d["total"]
+        return st
+
+
+__all__ = [
+    "DEFAULT_NEW_PER_DAY",
+    "RATINGS",
+    "RATING_NAMES",
+    "Stats",
+    "StudyScheduler",
+    "TopicStats",
+    "iso",
+    "parse_rating",
+    "start_of_day",
+]
