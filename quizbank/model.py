@@ -53,6 +53,13 @@ class Question:
     source_file: Path | None = None
     line: int = 0
 
+    @property
+    def topic_id(self) -> str:
+        """Topic as shown to the student (namespaced outside the course)."""
+        return (
+            self.topic if self.namespace == BUILTIN_NAMESPACE else f"{self.namespace}:{self.topic}"
+        )
+
 
 @dataclass(frozen=True)
 class Topic:

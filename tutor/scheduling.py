@@ -146,8 +146,7 @@ class StudyScheduler:
     def _in(self, qid: str, topics: set[str] | None) -> bool:
         if not topics:
             return True
-        q = self.bank.get(qid)
-        return q.topic in topics
+        return self.bank.get(qid).topic_id in topics
 
     # -- reviewing ------------------------------------------------------------
     def review(
@@ -221,7 +220,7 @@ class StudyScheduler:
                 st.reviews_today += 1
             qid = r["question_id"]
             if qid in self.bank and r["state_before"] == int(State.Review):
-                per_topic_reviews[self.bank.get(qid).topic].append(r["rating"])
+                per_topic_reviews[self.bank.get(qid).topic_id].append(r["rating"])
         st.new_today = self.store.introduced_since(today)
         first = (today - timedelta(days=days - 1)).astimezone()
         for i in range(days):
@@ -256,7 +255,7 @@ class StudyScheduler:
                     ts.learned += 1
                 retr += self.fsrs.get_card_retrievability(c, current_datetime=now)
             ts.mastery = retr / ts.total if ts.total else 0.0
-            ratings = per_topic_reviews.get(topic.key, [])
+            ratings = per_topic_reviews.get(topic.id, [])
             ts.reviews = len(ratings)
             ts.retention = (sum(1 for x in ratings if x > 1) / len(ratings)) if ratings else None
             st.topics.append(ts)

@@ -51,7 +51,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         rows = [
             {
                 "id": q.id,
-                "topic": q.topic if q.namespace == "cidl" else f"{q.namespace}:{q.topic}",
+                "topic": q.topic_id,
                 "question": q.question,
                 "kind": q.kind,
                 "demos": list(q.demos),

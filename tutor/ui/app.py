@@ -1,0 +1,130 @@
+"""The cidl-tutor Textual app: home, study, exam, browse, stats, demos and drills.
+
+The app owns the long-lived objects (bank, store, scheduler, grader) and
+screens reach them through ``self.app``. Core logic lives outside ``tutor.ui``
+so it is tested without a terminal; screens only arrange and react.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from quizbank import Bank
+from tutor.errors import TutorError
+from tutor.scheduling import StudyScheduler
+from tutor.store import Store, utcnow
+from tutor.ui.palette import QuestionProvider
+
+
+class TutorApp(App[None]):
+    """Study loop for the CIDL oral exam."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "cidl-tutor"
+    SUB_TITLE = "Computational Intelligence and Deep Learning"
+    COMMANDS = App.COMMANDS | {QuestionProvider}
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("f1", "help", "Help", show=False),
+    ]
+
+    def __init__(
+        self,
+        bank: Bank,
+        store: Store,
+        *,
+        data_dir: Path,
+        lang: str = "en",
+        clock: Callable[[], datetime] = utcnow,
+        new_per_day: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.bank = bank
+        self.store = store
+        self.data_dir = data_dir
+        self.lang = lang if lang in ("en", "it") else "en"
+        self.clock = clock
+        self.scheduler = StudyScheduler(bank, store, new_per_day=new_per_day)
+        self._grader = None
+
+    @property
+    def grader(self):
+        """The grader, built on first use so start-up stays fast."""
+        if self._grader is None:
+            from tutor.grading import Grader
+
+            self._grader = Grader(self.bank)
+        return self._grader
+
+    def on_mount(self) -> None:
+        from tutor.ui.screens.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+
+    def action_help(self) -> None:
+        from tutor.ui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def open_question(self, qid: str) -> None:
+        """Show one question (from the command palette, browse or a link)."""
+        from tutor.ui.screens.browse import QuestionScreen
+
+        self.push_screen(QuestionScreen(qid))
+
+    def open_demo(self, name: str) -> None:
+        """Open a live demo; it runs in a subprocess, so the app never imports torch."""
+        try:
+            from tutor.ui.screens.demo import DemoScreen
+        except ImportError:
+            self.notify(f"demo {name!r} is not available in this install", severity="warning")
+            return
+        self.push_screen(DemoScreen(name, data_dir=self.data_dir))
+
+    def open_drill(self, name: str) -> None:
+        try:
+            from tutor.drills.registry import names
+            from tutor.ui.screens.drill import DrillScreen
+        except ImportError:
+            self.notify(f"drill {name!r} is not available in this install", severity="warning")
+            return
+        if name not in names():
+            self.notify(f"drill {name!r} is not implemented yet", severity="warning")
+            return
+        self.push_screen(DrillScreen(name))
+
+    def on_drill_screen_checked(self, message) -> None:
+        """Record every checked drill in the study history."""
+        self.record_drill(
+            message.drill, message.seed, message.difficulty, message.correct, message.total
+        )
+
+    def record_drill(
+        self, drill: str, seed: int, difficulty: int, correct: int, total: int
+    ) -> None:
+        try:
+            self.store.add_drill_result(drill, seed, difficulty, correct, total, self.clock())
+        except TutorError as exc:
+            self.notify(exc.message, severity="error", timeout=10)
+
+
+def run_app(bank_dirs: Sequence[Path] = (), data_dir: Path | None = None) -> int:
+    """Open the app (``tutor`` with no command)."""
+    from tutor.bankload import load
+    from tutor.paths import data_dir as resolve_data_dir
+
+    bank = load(bank_dirs)
+    directory = resolve_data_dir(data_dir)
+    store = Store.open_in(directory)
+    try:
+        TutorApp(bank, store, data_dir=directory).run()
+    finally:
+        store.close()
+    return 0
