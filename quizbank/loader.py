@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import catalogue
+from . import catalogue, parse_cache
 from .model import (
     BUILTIN_NAMESPACE,
     KINDS,
@@ -51,6 +51,24 @@ _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _NS_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _QID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\.[A-Za-z0-9_.-]+$")
 _TOPIC_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class _QMarks:
+    """Where a question's cross-referencing fields are, for the checks that need the whole bank."""
+
+    id: Mark
+    see_also: tuple[Mark, ...]
+    demos: tuple[Mark, ...]
+    drills: tuple[Mark, ...]
+
+    @classmethod
+    def of(cls, node: LMap) -> _QMarks:
+        def items(key: str) -> tuple[Mark, ...]:
+            val = node.get(key)
+            return tuple(val.item_marks) if isinstance(val, LList) else ()
+
+        return cls(node.mark_of("id"), items("see_also"), items("demos"), items("drills"))
 
 
 class BankError(Exception):
@@ -159,6 +177,13 @@ class _FileReader:
                 if not isinstance(group, list) or not group:
                     self.err(groups.mark_of(gi), f"{what}: terms.{lang} group {gi + 1} is empty")
                     continue
+                if any(isinstance(a, bool) or a is None for a in group):
+                    self.err(
+                        groups.mark_of(gi),
+                        f"{what}: terms.{lang} group {gi + 1} has a bare yes/no/true/false/null "
+                        "that YAML reads as a boolean or null; quote it",
+                    )
+                    group = [a for a in group if not isinstance(a, bool) and a is not None]
                 alts = [str(a).strip() for a in group if isinstance(a, (str, int, float))]
                 if len(alts) != len(group) or not all(alts):
                     self.err(
@@ -188,7 +213,7 @@ class _FileReader:
             self.err(m.mark, f"{what}: missing field {key!r}")
 
     # -- the file -------------------------------------------------------------
-    def read(self, data: Any) -> tuple[Topic | None, list[tuple[Question, LMap]]]:
+    def read(self, data: Any) -> tuple[Topic | None, list[tuple[Question, _QMarks]]]:
         if not isinstance(data, LMap):
             self.err(
                 getattr(data, "mark", Mark(1, 1)),
@@ -208,14 +233,14 @@ class _FileReader:
             self.err(data.mark_of("topic"), "'topic' must be a short slug such as 'a'")
         title = self._langs(data, "title", "file") if "title" in data else {}
         questions_node = data.get("questions")
-        built: list[tuple[Question, LMap]] = []
+        built: list[tuple[Question, _QMarks]] = []
         if "questions" in data and not isinstance(questions_node, LList):
             self.err(data.mark_of("questions"), "'questions' must be a list")
         elif isinstance(questions_node, LList):
             for i, qnode in enumerate(questions_node):
                 q = self.question(qnode, questions_node.mark_of(i), ns, topic_key)
                 if q is not None:
-                    built.append((q, qnode))
+                    built.append((q, _QMarks.of(qnode)))
         topic = Topic(
             key=topic_key,
             namespace=ns,
@@ -350,22 +375,32 @@ class _FileReader:
                     )
 
 
+_FileResult = tuple[Topic | None, list[tuple[Question, _QMarks]], list[Problem]]
+
+
+def _read_file(path: Path, default_ns: str) -> _FileResult:
+    problems: list[Problem] = []
+    reader = _FileReader(path, problems, default_ns)
+    try:
+        data = load_located(path.read_bytes())
+    except YamlError as exc:
+        reader.err(exc.mark, exc.message)
+        return None, [], problems
+    except OSError as exc:
+        reader.err(Mark(1, 1), f"cannot read file: {exc.strerror or exc}")
+        return None, [], problems
+    topic, questions = reader.read(data)
+    return topic, questions, problems
+
+
 def _read_dir(
     directory: Path, problems: list[Problem], namespace: str | None = None
-) -> list[tuple[Topic, list[tuple[Question, LMap]]]]:
+) -> list[tuple[Topic, list[tuple[Question, _QMarks]]]]:
     out = []
     default_ns = namespace or _namespace_for(directory)
     for path in bank_files(directory):
-        reader = _FileReader(path, problems, default_ns)
-        try:
-            data = load_located(path.read_bytes())
-        except YamlError as exc:
-            reader.err(exc.mark, exc.message)
-            continue
-        except OSError as exc:
-            reader.err(Mark(1, 1), f"cannot read file: {exc.strerror or exc}")
-            continue
-        topic, questions = reader.read(data)
+        topic, questions, file_problems = parse_cache.cached(path, default_ns, _read_file)
+        problems.extend(file_problems)
         if topic is not None:
             out.append((topic, questions))
     return out
@@ -382,7 +417,7 @@ def _load(
     bank = Bank()
     sources: list[Path] = ([builtin_dir()] if include_builtin else []) + [Path(d) for d in dirs]
     seen_dirs: set[Path] = set()
-    read: list[tuple[Topic, list[tuple[Question, LMap]]]] = []
+    read: list[tuple[Topic, list[tuple[Question, _QMarks]]]] = []
     for directory in sources:
         if not directory.is_dir():
             problems.append(Problem(directory, 1, 1, "not a directory"))
@@ -410,14 +445,14 @@ def _load(
             )
         topics_seen.setdefault(topic.id, topic.source_file or Path("?"))
         unique: list[Question] = []
-        for q, node in questions:
+        for q, marks in questions:
             if q.id in first_seen:
                 path, line = first_seen[q.id]
                 problems.append(
                     Problem(
                         q.source_file or Path("?"),
-                        node.mark_of("id").line,
-                        node.mark_of("id").column,
+                        marks.id.line,
+                        marks.id.column,
                         f"duplicate question id {q.local_id!r} (first defined at {path}:{line})",
                     )
                 )
@@ -439,15 +474,15 @@ def _load(
 
     demos = set(known_demos) if known_demos is not None else None
     drills = set(known_drills) if known_drills is not None else None
-    nodes = {q.id: node for _, qs in read for q, node in qs}
+    all_marks = {q.id: marks for _, qs in read for q, marks in qs}
     # Cross references need the whole bank, so they come last.
     for q in bank.questions:
-        node = nodes[q.id]
+        marks = all_marks[q.id]
         path = q.source_file or Path("?")
         for i, ref in enumerate(q.see_also):
             target = ref if ":" in ref else full_id(q.namespace, ref)
             if target not in bank or target == q.id:
-                m = node["see_also"].mark_of(i)
+                m = marks.see_also[i]
                 why = "refers to itself" if target == q.id else f"unknown question id {ref!r}"
                 problems.append(
                     Problem(path, m.line, m.column, f"question {q.local_id}: see_also {why}")
@@ -457,7 +492,7 @@ def _load(
             ("drills", q.drills, catalogue.DRILLS, drills),
         ):
             for i, name in enumerate(names):
-                m = node[key].mark_of(i)
+                m = getattr(marks, key)[i]
                 kind = key[:-1]
                 if implemented is not None and name in implemented:
                     continue

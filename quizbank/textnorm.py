@@ -96,12 +96,16 @@ _STEMMERS = {
 _APOSTROPHE_RE = re.compile(r"'")
 
 
+_COMBINING_RE = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def normalize(text: str) -> str:
-    """Lower-case, spell out symbols and drop accents (but keep offsets sane)."""
-    text = _SYMBOL_RE.sub(lambda m: _SYMBOLS[m.group(0)], text)
-    text = _LATEX_CMD_RE.sub(lambda m: " " + m.group(1) + " ", text)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    """Lower-case, spell out symbols and drop accents."""
+    if not text.isascii():
+        text = _SYMBOL_RE.sub(lambda m: _SYMBOLS[m.group(0)], text)
+        text = _COMBINING_RE.sub("", unicodedata.normalize("NFKD", text))
+    if "\\" in text:
+        text = _LATEX_CMD_RE.sub(lambda m: " " + m.group(1) + " ", text)
     text = _APOSTROPHE_RE.sub(" ", text)
     return text.lower()
 
@@ -133,8 +137,8 @@ def tokens(text: str, lang: str) -> list[Token]:
 
 
 def stems(text: str, lang: str) -> list[str]:
-    """Just the stems, for quick membership tests."""
-    return [t.stem for t in tokens(text, lang)]
+    """Just the stems, for quick membership tests (no Token objects: this is the hot path)."""
+    return [stem(w, lang) for w in _WORD_RE.findall(normalize(text))]
 
 
 def sentences(text: str) -> list[tuple[int, int]]:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from quizbank import Bank, load_bank
+
+
+def pytest_configure(config) -> None:
+    """Tests never touch the user's real cache or progress database."""
+    scratch = Path(tempfile.mkdtemp(prefix="cidl-tutor-tests-"))
+    os.environ["TUTOR_CACHE_DIR"] = str(scratch / "cache")
+    os.environ["TUTOR_DATA_DIR"] = str(scratch / "data")
 
 
 def write_mini_bank(directory: Path, topics: str = "abcd", per_topic: int = 5) -> Path:

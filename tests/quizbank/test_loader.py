@@ -180,3 +180,10 @@ def test_load_bank_raises_one_line(tmp_path, good_file_text, good_question):
         load_bank([d], include_builtin=False)
     msg = str(exc.value)
     assert "\n" not in msg and "duplicate question id" in msg and "1 more" in msg
+
+
+def test_bare_boolean_term_is_reported(tmp_path, good_file_text):
+    text = good_file_text.replace("en: [[fitting]]", "en: [[fitting, no]]")
+    out = problems_for(tmp_path, text)
+    assert len(out) == 1 and "quote it" in out[0]
+    assert f":{line_of(text, '[[fitting, no]]')}:" in out[0]

@@ -1,0 +1,1 @@
+"""Generated exercises with exact answers, checked and explained step by step."""
