@@ -49,6 +49,12 @@ def run_minimal() -> None:
 
 
 def run_tutor(data_dir: str) -> None:
+    """What ``tutor`` does (load the bank, open the store, show home), headless."""
+    from pathlib import Path
+
+    from tutor.bankload import load
+    from tutor.store import Store
+    from tutor.ui.app import TutorApp
     from tutor.ui.screens import home
 
     original = home.HomeScreen._show_stats
@@ -58,11 +64,9 @@ def run_tutor(data_dir: str) -> None:
         self.app.call_after_refresh(self.app.exit)
 
     home.HomeScreen._show_stats = ready
-    from pathlib import Path
-
-    from tutor.ui.app import run_app
-
-    run_app(data_dir=Path(data_dir))
+    store = Store.open_in(Path(data_dir))
+    TutorApp(load(), store, data_dir=Path(data_dir)).run(headless=True)
+    store.close()
 
 
 if __name__ == "__main__":

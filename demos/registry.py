@@ -1,0 +1,39 @@
+"""The list of demos, by the names in shared/catalogue.md (a contract with the bank).
+
+Importing a demo module only defines its class and metadata; torch is imported when the
+demo runs, so ``tutor demo list`` stays fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from demos.framework import Demo, DemoError
+
+# name -> "module:Class"; keep in catalogue order.
+_DEMOS = {
+    "lstm-gates": "demos.lstm_gates:LSTMGates",
+    "gru-gates": "demos.gru_gates:GRUGates",
+    "vq-vae": "demos.vq_vae:VQVAE",
+}
+
+
+class UnknownDemo(DemoError):
+    """No demo has this name."""
+
+
+def names() -> list[str]:
+    return list(_DEMOS)
+
+
+def get(name: str) -> type[Demo]:
+    try:
+        target = _DEMOS[name]
+    except KeyError:
+        raise UnknownDemo(f"unknown demo {name!r} (available: {', '.join(_DEMOS)})") from None
+    module, _, attr = target.partition(":")
+    return getattr(import_module(module), attr)
+
+
+def all_demos() -> list[type[Demo]]:
+    return [get(n) for n in _DEMOS]

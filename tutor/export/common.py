@@ -1,0 +1,192 @@
+"""What every export format shares: picking the questions, languages, math, safe writing.
+
+Kept free of genanki and markdown-it so the CLI can validate options before
+paying for the heavy imports.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from quizbank import Bank, Question
+from tutor.errors import TutorError
+
+FORMATS: tuple[str, ...] = ("apkg", "csv", "tsv", "md", "json")
+LANG_CHOICES: tuple[str, ...] = ("en", "it", "both")
+SUFFIXES: dict[str, str] = {
+    ".apkg": "apkg",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".txt": "tsv",
+    ".md": "md",
+    ".markdown": "md",
+    ".json": "json",
+}
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export produced, for the CLI summary and the dialog."""
+
+    path: Path
+    format: str
+    questions: int
+    topics: int
+    bytes: int
+
+
+def languages(lang: str) -> tuple[str, ...]:
+    """``both`` means English first, then Italian, on the same card."""
+    if lang == "both":
+        return ("en", "it")
+    if lang in ("en", "it"):
+        return (lang,)
+    raise TutorError(f"unknown language {lang!r} (use en, it or both)", exit_code=2)
+
+
+def format_for(path: Path, fmt: str | None) -> str:
+    """The explicit format, else the one the file name implies."""
+    if fmt:
+        if fmt not in FORMATS:
+            raise TutorError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})", exit_code=2)
+        return fmt
+    guessed = SUFFIXES.get(path.suffix.lower())
+    if guessed is None:
+        raise TutorError(
+            f"cannot tell the format from {path.name!r}; pass --format ({', '.join(FORMATS)})",
+            exit_code=2,
+        )
+    return guessed
+
+
+def split_list(value: str | Iterable[str] | None) -> list[str]:
+    """``"a, b,,c"`` → ``["a", "b", "c"]``; lists pass through cleaned."""
+    if value is None:
+        return []
+    items = value.split(",") if isinstance(value, str) else list(value)
+    return [s.strip() for s in items if s and s.strip()]
+
+
+def select_questions(
+    bank: Bank, topics: Sequence[str] = (), ids: Sequence[str] = ()
+) -> list[Question]:
+    """Questions of the named topics plus the named ids, in bank order; all when none named.
+
+    Unknown names are usage errors (exit 2) so a typo never exports a silently
+    smaller deck.
+    """
+    if not topics and not ids:
+        return list(bank.questions)
+    wanted: set[str] = set()
+    known_topics = [t.id for t in bank.topics]
+    for key in topics:
+        try:
+            wanted.update(bank.topic(key).question_ids)
+        except KeyError:
+            raise TutorError(
+                f"unknown topic {key!r} (known: {', '.join(known_topics)})", exit_code=2
+            ) from None
+    for qid in ids:
+        if qid not in bank:
+            raise TutorError(f"unknown question id {qid!r} (see 'tutor bank list')", exit_code=2)
+        wanted.add(qid)
+    return [q for q in bank.questions if q.id in wanted]
+
+
+def topic_title(bank: Bank, topic_id: str, lang: str) -> str:
+    title = bank.topic(topic_id).title
+    return title.get(lang) or title.get("en") or topic_id
+
+
+def tag_slug(text: str) -> str:
+    """A tag fragment Anki accepts: no spaces, no ``::`` surprises."""
+    slug = re.sub(r"[^\w.-]+", "-", text.strip().lower()).strip("-")
+    return slug or "x"
+
+
+# --- math ---------------------------------------------------------------------------------
+
+# Fenced code blocks and inline code are copied untouched; the rest may hold math.
+_FENCE_RE = re.compile(r"^(```|~~~)[^\n]*\n.*?^\1[ \t]*$", re.S | re.M)
+_SPAN_RE = re.compile(
+    r"(?P<code>(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`))"
+    r"|\$\$(?P<display>.+?)\$\$"
+    r"|(?<![\\$\w])\$(?!\s)(?P<inline>[^$\n]+?)(?<![\s\\])\$(?!\d)",
+    re.S,
+)
+
+
+def map_math(markdown: str, replace: Callable[[str, bool], str]) -> str:
+    """Apply ``replace(tex, display)`` to every ``$…$`` / ``$$…$$`` outside code."""
+
+    def sub(m: re.Match[str]) -> str:
+        if m.group("code"):
+            return m.group(0)
+        if m.group("display") is not None:
+            return replace(m.group("display").strip(), True)
+        return replace(m.group("inline"), False)
+
+    out: list[str] = []
+    pos = 0
+    for fence in _FENCE_RE.finditer(markdown):
+        out.append(_SPAN_RE.sub(sub, markdown[pos : fence.start()]))
+        out.append(fence.group(0))
+        pos = fence.end()
+    out.append(_SPAN_RE.sub(sub, markdown[pos:]))
+    return "".join(out)
+
+
+def mathjax(tex: str, display: bool) -> str:
+    """Anki typesets ``\\(…\\)`` and ``\\[…\\]``, never ``$…$``."""
+    return f"\\[{tex}\\]" if display else f"\\({tex}\\)"
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def check_target(path: Path, force: bool) -> Path:
+    """Fail early, with one line, on a path that cannot be written."""
+    path = Path(path).expanduser()
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise TutorError(f"{path} is a directory; give a file name")
+    if not parent.exists():
+        raise TutorError(f"directory {parent} does not exist")
+    if not parent.is_dir():
+        raise TutorError(f"{parent} is not a directory")
+    if (path.exists() or path.is_symlink()) and not force:
+        raise TutorError(f"{path} already exists (use --force to overwrite)")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise TutorError(f"cannot write to {parent}: permission denied")
+    return path
+
+
+def atomic_write(path: Path, write: Callable[[Path], None], *, force: bool = False) -> int:
+    """Let ``write`` fill a temporary file next to ``path``, then rename it into place.
+
+    A crash or an error leaves no half-written export behind; the temporary
+    file is created with the usual permissions (umask applies). Returns the size.
+    """
+    path = check_target(path, force)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:
+        raise TutorError(f"cannot write to {path.parent}: {exc.strerror or exc}") from None
+    os.close(fd)
+    try:
+        write(tmp)
+        if not force and path.exists():  # appeared while we were writing
+            raise TutorError(f"{path} already exists (use --force to overwrite)")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise TutorError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path.stat().st_size

@@ -1,0 +1,178 @@
+"""A question's key points and misconceptions, compiled once for fast matching.
+
+Compiling stems every match term, merges the English and Italian groups of a
+point when they line up (so a mixed-language sentence can satisfy a group with
+a term of either language) and records the polarity of the point's own text,
+which the matcher needs to tell "does not copy" from "never copies" correctly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from quizbank.textnorm import find_phrase, normalize, phrase_stems, stem, tokens
+
+from .lang import FUNCTION_WORDS
+from .negation import PUNCT, TOKEN_RE, negated_positions
+
+__all__ = [
+    "Alt",
+    "Item",
+    "Rubric",
+    "compile_rubric",
+    "content_stems",
+    "inflection_key",
+    "question_words",
+]
+
+LANGS = ("en", "it")
+
+
+@dataclass(frozen=True, slots=True)
+class Alt:
+    """One alternative of a group: a stem sequence in one language."""
+
+    lang: str
+    stems: tuple[str, ...]
+    phrase: str
+
+
+@dataclass(frozen=True)
+class Item:
+    """A key point or misconception ready for matching."""
+
+    id: str
+    weight: int
+    text: dict[str, str]
+    correction: dict[str, str]
+    variants: tuple[tuple[tuple[Alt, ...], ...], ...]  # each variant: groups of alternatives
+    # Per variant and group: how the item's own text states the group. False:
+    # affirmed ("reshape copies"), so a student who negates it denies the point;
+    # True: negated ("view never copies"); None: not in the text, no expectation.
+    polarity: tuple[tuple[bool | None, ...], ...]
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """Everything the grader needs about one question."""
+
+    qid: str
+    key_points: tuple[Item, ...]
+    misconceptions: tuple[Item, ...]
+    vocab: dict[str, frozenset[str]]  # stems of every match term, per language
+    topic_vocab: dict[str, frozenset[str]]  # content stems of the model answers and terms
+    # Italian words by their form without the final vowel ("derivat" -> the stem of
+    # "derivate"): Snowball stems "derivata" and "derivate" differently.
+    inflections: dict[str, frozenset[str]]
+    total_weight: int
+
+
+def inflection_key(word: str) -> str | None:
+    """An Italian word without its gender/number vowel, or None when too short."""
+    if len(word) >= 5 and word[-1] in "aeio" and word.isalpha():
+        return word[:-1]
+    return None
+
+
+def content_stems(text: str, lang: str) -> set[str]:
+    """Stems of the words that carry meaning (no function words, no 1–2 letter tokens)."""
+    return {t.stem for t in tokens(text, lang) if len(t.word) > 2 and t.word not in FUNCTION_WORDS}
+
+
+def _groups(terms: dict[str, list[list[str]]], lang: str) -> list[tuple[Alt, ...]]:
+    out = []
+    for group in terms.get(lang) or []:
+        alts = tuple(Alt(lang, phrase_stems(str(a), lang), str(a)) for a in group if str(a).strip())
+        alts = tuple(a for a in alts if a.stems)
+        if alts:
+            out.append(alts)
+    return out
+
+
+def _variants(terms: dict[str, list[list[str]]]) -> tuple[tuple[tuple[Alt, ...], ...], ...]:
+    per_lang = [g for g in (_groups(terms, lang) for lang in LANGS) if g]
+    if len(per_lang) == 2 and len(per_lang[0]) == len(per_lang[1]):
+        # Aligned groups: group i of English and of Italian name the same concept.
+        return (tuple(a + b for a, b in zip(per_lang[0], per_lang[1], strict=True)),)
+    return tuple(tuple(g) for g in per_lang)
+
+
+def _group_negated(group: tuple[Alt, ...], text: dict[str, str]) -> bool | None:
+    """Whether the item's own text names this group only under a negation."""
+    for lang in LANGS:
+        toks = TOKEN_RE.findall(normalize(text.get(lang, "")))
+        stems = [t if t in PUNCT else stem(t, lang) for t in toks]
+        neg = negated_positions(toks)
+        states = []
+        for alt in group:
+            if alt.lang != lang:
+                continue
+            i = find_phrase(alt.stems, stems)
+            while i >= 0:
+                states.append(any(neg[i : i + len(alt.stems)]))
+                nxt = find_phrase(alt.stems, stems[i + 1 :])
+                i = i + 1 + nxt if nxt >= 0 else -1
+        if states:
+            return all(states)
+    return None
+
+
+def _item(obj, weight: int) -> Item:
+    text = dict(getattr(obj, "text", {}) or {})
+    variants = _variants(obj.terms or {})
+    return Item(
+        id=obj.id,
+        weight=weight,
+        text=text,
+        correction=dict(getattr(obj, "correction", {}) or {}),
+        variants=variants,
+        polarity=tuple(tuple(_group_negated(g, text) for g in v) for v in variants),
+    )
+
+
+def question_words(question) -> set[str]:
+    """Every normalised word a question's texts use: words of the bank, not typos."""
+    texts = [question.question, *(question.answer or {}).values()]
+    for item in (*question.key_points, *question.misconceptions):
+        texts += (item.text or {}).values()
+        texts += (getattr(item, "correction", None) or {}).values()
+        for groups in (item.terms or {}).values():
+            texts += [str(a) for g in groups or () for a in g]
+    return set(TOKEN_RE.findall(normalize("\n".join(texts))))
+
+
+def compile_rubric(question) -> Rubric:
+    """Compile a ``quizbank.Question`` (or anything shaped like it)."""
+    kps = tuple(_item(kp, max(1, int(kp.weight))) for kp in question.key_points)
+    mcs = tuple(_item(mc, 1) for mc in question.misconceptions)
+    vocab: dict[str, set[str]] = {lang: set() for lang in LANGS}
+    topic: dict[str, set[str]] = {lang: set() for lang in LANGS}
+    inflections: dict[str, set[str]] = {}
+    for item in kps + mcs:
+        for variant in item.variants:
+            for group in variant:
+                for alt in group:
+                    vocab[alt.lang].update(alt.stems)
+                    if alt.lang != "it":
+                        continue
+                    for word in TOKEN_RE.findall(normalize(alt.phrase)):
+                        key = inflection_key(word)
+                        if key:
+                            inflections.setdefault(key, set()).add(stem(word, "it"))
+    for lang in LANGS:
+        for text in (question.answer or {}).values():
+            topic[lang] |= content_stems(text, lang)
+        topic[lang] |= content_stems(question.question, lang)
+        for kp in question.key_points:
+            for t in (kp.text or {}).values():
+                topic[lang] |= content_stems(t, lang)
+        topic[lang] |= {s for s in vocab[lang] if len(s) > 2}
+    return Rubric(
+        qid=question.id,
+        key_points=kps,
+        misconceptions=mcs,
+        vocab={k: frozenset(v) for k, v in vocab.items()},
+        topic_vocab={k: frozenset(v) for k, v in topic.items()},
+        inflections={k: frozenset(v) for k, v in inflections.items()},
+        total_weight=sum(kp.weight for kp in kps) or 1,
+    )
