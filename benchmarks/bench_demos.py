@@ -3,7 +3,8 @@
 For each demo it prints
 - steps/s with streaming on (every due frame serialised to JSON) and off (first and last
   frame only), measured in-process on the quick configuration, and their ratio
-  (target ≥ 0.9);
+  (target ≥ 0.9): A/B from the medians of interleaved runs, and in-run from the share of
+  training time each run spent building and writing frames (robust to other load);
 - the wall time of ``python -m demos.run NAME --quick`` (a fresh process: interpreter,
   torch import, checks, training, figures; target ≤ 15 s on 2 CPU cores);
 - with ``--default``, the wall time of the default (full) run as well.
@@ -39,16 +40,23 @@ def streaming_ratio(name: str, device: str, repeats: int) -> dict[str, float]:
     def emit(event: dict) -> None:
         sink.write(json.dumps(event, separators=(",", ":")) + "\n")
 
-    on, off = [], []
+    wall: dict[bool, list[float]] = {True: [], False: []}
+    share: dict[bool, list[float]] = {True: [], False: []}
     for _ in range(repeats):
-        for stream, bucket in ((False, off), (True, on)):
+        for stream in (False, True):
             end = execute(name, device=device, quick=True, stream=stream, emit=emit)
-            bucket.append(end["steps_per_second"])
+            wall[stream].append(end["steps_per_second"])
+            share[stream].append(end["frame_seconds"] / end["train_seconds"])
     sink.close()
+    on, off = statistics.median(wall[True]), statistics.median(wall[False])
     return {
-        "steps_per_s_on": statistics.median(on),
-        "steps_per_s_off": statistics.median(off),
-        "ratio": statistics.median(on) / statistics.median(off),
+        "steps_per_s_on": on,
+        "steps_per_s_off": off,
+        "ratio": on / off,
+        # Within each run: the share of training time spent on frames. Unlike the A/B
+        # ratio it does not depend on other load on the machine between runs.
+        "frame_share_on": statistics.median(share[True]),
+        "inrun_ratio": (1 - statistics.median(share[True])) / (1 - statistics.median(share[False])),
     }
 
 
@@ -89,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
                 extra = f"  default {row['default_s']:6.1f} s ({verdict})"
             print(
                 f"{name:<11} stream on {row['steps_per_s_on']:7.1f} steps/s  "
-                f"off {row['steps_per_s_off']:7.1f} steps/s  ratio {row['ratio']:.3f}  "
+                f"off {row['steps_per_s_off']:7.1f} steps/s  A/B ratio {row['ratio']:.3f}  "
+                f"in-run ratio {row['inrun_ratio']:.3f} (frames {row['frame_share_on']:.1%})  "
                 f"quick {row['quick_s']:5.1f} s ({'pass' if row['quick_passed'] else 'FAIL'})"
                 + extra,
                 flush=True,

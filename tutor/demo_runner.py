@@ -65,6 +65,7 @@ class DemoRunner:
         self.cancelled = False
         self.proc: subprocess.Popen[str] | None = None
         self._stderr: deque[str] = deque(maxlen=40)
+        self._stderr_thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
     def command(self) -> list[str]:
@@ -97,7 +98,8 @@ class DemoRunner:
                 env=env,
                 start_new_session=True,  # its own process group: cancel() reaches children
             )
-        threading.Thread(target=self._drain_stderr, daemon=True).start()
+        self._stderr_thread = threading.Thread(target=self._drain_stderr, daemon=True)
+        self._stderr_thread.start()
 
     def _drain_stderr(self) -> None:
         assert self.proc is not None and self.proc.stderr is not None
@@ -123,6 +125,8 @@ class DemoRunner:
             final = final or event["type"] in ("end", "error")
             yield event
         code = self.proc.wait()
+        if self._stderr_thread is not None:
+            self._stderr_thread.join(timeout=1.0)  # the last stderr lines explain a crash
         if self.cancelled:
             yield {"type": "error", "message": "stopped", "cancelled": True}
         elif not final:
@@ -130,7 +134,10 @@ class DemoRunner:
 
     def _crash_message(self, code: int) -> str:
         if code < 0:
-            name = signal.Signals(-code).name if -code in signal.Signals else str(-code)
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
             hint = " (out of memory?)" if -code == signal.SIGKILL else ""
             why = f"was killed by {name}{hint}"
         else:

@@ -10,7 +10,9 @@ from tutor.demo_runner import DemoRunner
 
 
 def test_runner_streams_a_whole_run():
-    runner = DemoRunner("lstm-gates", {"steps": 12, "length": 5, "hidden": 4}, device="cpu")
+    runner = DemoRunner(
+        "lstm-gates", {"steps": 12, "length": 5, "hidden": 4}, device="cpu", quick=True
+    )
     events = list(runner.events())
     kinds = [e["type"] for e in events]
     assert kinds[0] == "start" and kinds[-1] == "end" and kinds.count("frame") >= 2
@@ -34,6 +36,17 @@ def test_crash_is_reported_not_raised(monkeypatch):
     assert (
         event["type"] == "error" and "status 1" in event["message"] and "boom" in event["message"]
     )
+
+
+def test_killed_process_is_reported_with_its_signal(monkeypatch):
+    runner = DemoRunner("vq-vae", device="cpu")
+    code = "import os, signal, sys; print('not json'); sys.stderr.write('oom\\n'); os.kill(os.getpid(), signal.SIGKILL)"
+    monkeypatch.setattr(runner, "command", lambda: [sys.executable, "-c", code])
+    (event,) = list(runner.events())
+    assert event == {
+        "type": "error",
+        "message": "the demo process was killed by SIGKILL (out of memory?): oom",
+    }
 
 
 def test_cancel_stops_a_long_run_within_a_second():

@@ -62,10 +62,10 @@ def test_readable_report(capsys: pytest.CaptureFixture[str]) -> None:
 def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["grade", "a.01", "--answer", "SGD follows the gradient.", "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
-    assert d["id"] == "a.01" and d["verdict"] == "wrong"
+    assert d["id"] == "a.01" and d["verdict"] != "correct" and d["score"] < 0.3
     assert [p["hit"] for p in d["points"]] == [False, False]
     assert d["misconceptions"][0]["id"] == "follows"
-    assert d["suggested_rating"] == "again"
+    assert d["suggested_rating"] in ("again", "hard")
 
 
 def test_answer_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

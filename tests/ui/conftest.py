@@ -32,6 +32,7 @@ def make_app(mini_bank: Bank, tmp_path: Path):
     def make(bank: Bank | None = None, clock=lambda: NOW, **kw) -> TutorApp:
         store = Store.open_in(tmp_path)
         stores.append(store)
+        kw.setdefault("fuzz", False)  # FSRS interval fuzzing is random: keep screens reproducible
         return TutorApp(bank or mini_bank, store, data_dir=tmp_path, clock=clock, **kw)
 
     yield make

@@ -96,3 +96,17 @@ async def test_unimplemented_catalogue_demo_shows_a_message(tmp_path: Path):
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is not screen
+
+
+async def test_opens_from_the_study_app(make_app):
+    app = make_app()
+    async with app.run_test(size=(150, 50)) as pilot:
+        app.open_demo("vq-vae")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DemoScreen) and screen.demo_name == "vq-vae"
+        assert screen.runner is not None
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, DemoScreen)
+        assert await _wait(pilot, lambda: screen.runner.returncode is not None, timeout=1.0)

@@ -12,7 +12,7 @@ _PHRASES = {
         "offtopic": "The answer does not address this question.",
         "list": "Write full sentences: a list of keywords does not show how the ideas connect.",
         "wrong": "Wrong: {text} {correction}",
-        "denied": "You deny a key point: {text}",
+        "denied": "Contradicts a key point: {text}",
         "missing": "Missing: {items}",
         "all": "All key points covered.",
         "covered": "Covered {hit} of {total} key points.",
@@ -22,7 +22,7 @@ _PHRASES = {
         "list": "Scrivi frasi complete: un elenco di parole chiave non mostra come si "
         "collegano i concetti.",
         "wrong": "Errato: {text} {correction}",
-        "denied": "Neghi un punto chiave: {text}",
+        "denied": "Contraddice un punto chiave: {text}",
         "missing": "Manca: {items}",
         "all": "Tutti i punti chiave sono coperti.",
         "covered": "Punti chiave coperti: {hit} su {total}.",

@@ -1,10 +1,11 @@
 """Grade a typed answer against a question's rubric.
 
-The score is the weighted share of key points stated in one sentence each,
-with a little credit for points half-stated, minus penalties for misconceptions
-and for key points the answer explicitly denies; answers made of bare keyword
-lists, or of words that have nothing to do with the question, are scaled down.
-Every feature is generic: nothing here knows about any particular question.
+The score blends the weighted share of key points stated in one sentence each
+(with part credit for points half-stated) and the weighted share of their term
+groups found anywhere in the answer, then subtracts penalties for
+misconceptions and for key points the answer contradicts; bare keyword lists
+are scaled down and off-topic answers score zero. Every feature is generic:
+nothing here knows about any particular question.
 """
 
 from __future__ import annotations
@@ -39,10 +40,10 @@ class Params:
     only measures them.
     """
 
-    partial_credit: float = 0.6  # share of a point's weight for a half-stated point
+    partial_credit: float = 0.7  # share of a point's weight for a half-stated point
     partial_min: float = 0.34  # least share of groups found together to earn it
     spread_weight: float = 0.6  # weight of "the right terms occur somewhere" in the score
-    misconception_penalty: float = 0.2
+    misconception_penalty: float = 0.15
     denial_penalty: float = 0.1
     prose_low: float = 0.08  # function-word ratio of a bare keyword list
     prose_high: float = 0.22  # ... and of ordinary prose
@@ -326,7 +327,8 @@ class Grader:
             verdict,
             points,
             mistakes,
-            _rating(verdict, score, not mistakes and not f.n_denied),
+            # "easy" only for a complete answer: every key point, nothing wrong
+            _rating(verdict, score, not mistakes and not f.n_denied and not missing),
             fb,
             a.lang,
             off_topic,

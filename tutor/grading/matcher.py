@@ -17,8 +17,8 @@ from rapidfuzz.process import cdist
 
 from quizbank.textnorm import normalize, sentences, stem
 
-from .lang import FUNCTION_WORDS, detect_words
-from .negation import PUNCT, TOKEN_RE, negated_positions
+from .lang import FUNCTION_WORDS, classify, detect_words
+from .negation import PUNCT, TOKEN_RE, clause_ids, negated_positions
 from .rubric import LANGS, Alt, Item, Rubric, inflection_key
 
 __all__ = ["MAX_CHARS", "Analysis", "Match", "Sentence", "analyse", "match_item"]
@@ -38,6 +38,7 @@ class Sentence:
     words: list[str]
     stems: dict[str, list[str]]
     negated: list[bool]
+    clause: list[int]  # clause number of each token
     # (lang, rubric stem) -> token positions where that stem (or a typo of it) occurs
     index: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     canon: dict[str, dict[int, frozenset[str]]] = field(default_factory=dict)  # sparse
@@ -130,7 +131,9 @@ def analyse(text: str, rubric: Rubric, known: dict[str, frozenset[str]]) -> Anal
     en_votes = it_votes = 0
     for start, end, toks in split:
         stems_by_lang = {lang: [smap[lang][t] for t in toks] for lang in LANGS}
-        sents.append(Sentence(start, end, toks, stems_by_lang, negated_positions(toks)))
+        sents.append(
+            Sentence(start, end, toks, stems_by_lang, negated_positions(toks), clause_ids(toks))
+        )
         words = [t for t in toks if t not in PUNCT]
         n_words += len(words)
         n_function += sum(1 for w in words if w in FUNCTION_WORDS)
@@ -145,10 +148,7 @@ def analyse(text: str, rubric: Rubric, known: dict[str, frozenset[str]]) -> Anal
         }
         for lang in LANGS
     }
-    if en_votes and it_votes and min(en_votes, it_votes) / (en_votes + it_votes) >= 0.25:
-        answer_lang = "mixed"
-    else:
-        answer_lang = "it" if it_votes > en_votes else "en"
+    answer_lang = classify(en_votes, it_votes)
 
     where: dict[tuple[str, str], list[int]] = {}
     for lang in LANGS:
@@ -176,23 +176,20 @@ def analyse(text: str, rubric: Rubric, known: dict[str, frozenset[str]]) -> Anal
                 if extra:
                     inflections[w] = extra
         for i, sent in enumerate(sents):
-            canon: dict[int, frozenset[str]] = {}
-            for pos, x in enumerate(sent.stems[lang]):
-                c = canon_of.get(x)
-                if inflections:
-                    extra = inflections.get(sent.words[pos])
-                    if extra:
-                        c = c | extra if c else extra
-                if c:
-                    canon[pos] = c
-                    for r in c:
-                        sent.index.setdefault((lang, r), []).append(pos)
+            canon = {p: canon_of[x] for p, x in enumerate(sent.stems[lang]) if x in canon_of}
+            if inflections:
+                for p, w in enumerate(sent.words):
+                    if w in inflections:
+                        canon[p] = canon[p] | inflections[w] if p in canon else inflections[w]
             sent.canon[lang] = canon
-            for key2 in sent.index:
-                if key2[0] == lang:
-                    lst = where.setdefault(key2, [])
-                    if not lst or lst[-1] != i:
-                        lst.append(i)
+            for p, c in canon.items():
+                for r in c:
+                    positions = sent.index.get((lang, r))
+                    if positions is None:
+                        sent.index[(lang, r)] = [p]
+                        where.setdefault((lang, r), []).append(i)
+                    else:
+                        positions.append(p)
     flang = "it" if it_votes > en_votes else "en"
     return Analysis(text, sents, answer_lang, flang, n_words, n_function, content, truncated, where)
 
@@ -215,26 +212,39 @@ def _occurrences(alt: Alt, s: Sentence) -> list[tuple[int, int]]:
 
 def _sentence_match(
     groups: tuple[tuple[Alt, ...], ...],
-    polarity: tuple[bool | None, ...],
+    polarity: tuple[tuple[bool | None, ...], ...],
     s: Sentence,
     anywhere: list[bool],
-) -> tuple[int, int]:
-    """(groups found, groups found with the item's polarity) in one sentence.
+) -> tuple[int, int, bool]:
+    """Groups found, groups found with the item's polarity, and whether a denial is local.
 
-    ``anywhere[i]`` is set when group i is found with the right polarity.
+    ``anywhere[i]`` is set when group i is found with the right polarity. A
+    denial is local when a wrongly negated term shares its clause with a term
+    of another group: "view does not copy", not "view ..., (contiguous) ...
+    does not copy".
     """
     found = agreeing = 0
-    for i, (group, negative) in enumerate(zip(groups, polarity, strict=True)):
-        occ = [o for alt in group for o in _occurrences(alt, s)]
-        if not occ:
+    wrong: list[int] = []  # clauses of wrongly negated occurrences
+    clauses: list[set[int]] = []
+    for i, (group, expect) in enumerate(zip(groups, polarity, strict=True)):
+        ok = False
+        seen: set[int] = set()
+        for alt, negative in zip(group, expect, strict=True):
+            for a, b in _occurrences(alt, s):
+                seen.add(s.clause[a])
+                if negative is None or any(s.negated[a:b]) == negative:
+                    ok = True
+                else:
+                    wrong.append(s.clause[a])
+        clauses.append(seen)
+        if not seen:
             continue
         found += 1
-        # A point stated negatively may be paraphrased positively ("no boxes
-        # left" / "the remaining boxes"): only an affirmed group can be denied.
-        if negative is not False or any(not any(s.negated[a:b]) for a, b in occ):
+        if ok:
             agreeing += 1
             anywhere[i] = True
-    return found, agreeing
+    local = any(sum(1 for c in clauses if w in c) >= 2 for w in wrong)
+    return found, agreeing, local
 
 
 def match_item(item: Item, analysis: Analysis) -> Match:
@@ -258,11 +268,11 @@ def match_item(item: Item, analysis: Analysis) -> Match:
         )
         for i in candidates:
             s = analysis.sentences[i]
-            found, agreeing = _sentence_match(variant, polarity, s, anywhere)
+            found, agreeing, local = _sentence_match(variant, polarity, s, anywhere)
             if found == n:
                 if agreeing == n:
                     return Match(True, False, 1.0, 1.0, (s.start, s.end))
-                negated_hit = True
+                negated_hit = negated_hit or local
             best_fraction = max(best_fraction, agreeing / n)
         best_spread = max(best_spread, sum(anywhere) / n)
     return Match(False, negated_hit, best_fraction, best_spread, None)

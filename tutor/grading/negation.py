@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import re
 
-from quizbank.textnorm import normalize
-
-__all__ = ["BOUNDARY_WORDS", "CUES", "TOKEN_RE", "has_negation", "negated_positions"]
+__all__ = ["BOUNDARY_WORDS", "CUES", "TOKEN_RE", "clause_ids", "negated_positions"]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -71,7 +69,12 @@ def negated_positions(words: list[str]) -> list[bool]:
     return out
 
 
-def has_negation(text: str, lang: str = "en") -> bool:
-    """Whether a short statement (a key point's text) is phrased negatively."""
-    words = TOKEN_RE.findall(normalize(text))
-    return any(_is_cue(words, i) for i in range(len(words)))
+def clause_ids(words: list[str]) -> list[int]:
+    """Clause number of each token: punctuation and conjunctions start a new clause."""
+    out = []
+    n = 0
+    for i, w in enumerate(words):
+        if w in PUNCT or (w in BOUNDARY_WORDS and not _copula(words, i)):
+            n += 1
+        out.append(n)
+    return out

@@ -46,10 +46,10 @@ class Item:
     text: dict[str, str]
     correction: dict[str, str]
     variants: tuple[tuple[tuple[Alt, ...], ...], ...]  # each variant: groups of alternatives
-    # Per variant and group: how the item's own text states the group. False:
-    # affirmed ("reshape copies"), so a student who negates it denies the point;
-    # True: negated ("view never copies"); None: not in the text, no expectation.
-    polarity: tuple[tuple[bool | None, ...], ...]
+    # Per variant, group and alternative: whether a student's sentence should
+    # negate it. False: affirmed ("reshape copies"), negating it denies the point;
+    # True: negated ("view never copies"); None: no expectation.
+    polarity: tuple[tuple[tuple[bool | None, ...], ...], ...]
 
 
 @dataclass(frozen=True)
@@ -97,24 +97,32 @@ def _variants(terms: dict[str, list[list[str]]]) -> tuple[tuple[tuple[Alt, ...],
     return tuple(tuple(g) for g in per_lang)
 
 
-def _group_negated(group: tuple[Alt, ...], text: dict[str, str]) -> bool | None:
-    """Whether the item's own text names this group only under a negation."""
-    for lang in LANGS:
-        toks = TOKEN_RE.findall(normalize(text.get(lang, "")))
-        stems = [t if t in PUNCT else stem(t, lang) for t in toks]
-        neg = negated_positions(toks)
-        states = []
-        for alt in group:
-            if alt.lang != lang:
-                continue
-            i = find_phrase(alt.stems, stems)
-            while i >= 0:
-                states.append(any(neg[i : i + len(alt.stems)]))
-                nxt = find_phrase(alt.stems, stems[i + 1 :])
-                i = i + 1 + nxt if nxt >= 0 else -1
-        if states:
-            return all(states)
-    return None
+def _alt_states(alt: Alt, text: dict[str, str]) -> bool | None:
+    """Whether the item's own text names ``alt`` only under a negation (None: absent)."""
+    toks = TOKEN_RE.findall(normalize(text.get(alt.lang, "")))
+    stems = [t if t in PUNCT else stem(t, alt.lang) for t in toks]
+    neg = negated_positions(toks)
+    states = []
+    i = find_phrase(alt.stems, stems)
+    while i >= 0:
+        states.append(any(neg[i : i + len(alt.stems)]))
+        nxt = find_phrase(alt.stems, stems[i + 1 :])
+        i = i + 1 + nxt if nxt >= 0 else -1
+    return all(states) if states else None
+
+
+def _group_polarity(group: tuple[Alt, ...], text: dict[str, str]) -> tuple[bool | None, ...]:
+    """Expected negation of each alternative when a student uses it.
+
+    An alternative the item's text uses keeps that text's polarity. Another one
+    of an affirmed group must be affirmed too; of a negated group it may be a
+    positive paraphrase ("no boxes left" / "the remaining boxes"), so anything goes.
+    """
+    states = [_alt_states(alt, text) for alt in group]
+    known = [st for st in states if st is not None]
+    group_negated = all(known) if known else None
+    fallback = False if group_negated is False else None
+    return tuple(st if st is not None else fallback for st in states)
 
 
 def _item(obj, weight: int) -> Item:
@@ -126,7 +134,7 @@ def _item(obj, weight: int) -> Item:
         text=text,
         correction=dict(getattr(obj, "correction", {}) or {}),
         variants=variants,
-        polarity=tuple(tuple(_group_negated(g, text) for g in v) for v in variants),
+        polarity=tuple(tuple(_group_polarity(g, text) for g in v) for v in variants),
     )
 
 

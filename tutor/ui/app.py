@@ -29,7 +29,7 @@ class TutorApp(App[None]):
     SUB_TITLE = "Computational Intelligence and Deep Learning"
     COMMANDS = App.COMMANDS | {QuestionProvider}
     BINDINGS = [
-        Binding("q", "quit", "Quit"),
+        Binding("ctrl+q", "quit", "Quit", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("f1", "help", "Help", show=False),
     ]
@@ -43,6 +43,7 @@ class TutorApp(App[None]):
         lang: str = "en",
         clock: Callable[[], datetime] = utcnow,
         new_per_day: int | None = None,
+        fuzz: bool = True,
     ) -> None:
         super().__init__()
         self.bank = bank
@@ -50,7 +51,7 @@ class TutorApp(App[None]):
         self.data_dir = data_dir
         self.lang = lang if lang in ("en", "it") else "en"
         self.clock = clock
-        self.scheduler = StudyScheduler(bank, store, new_per_day=new_per_day)
+        self.scheduler = StudyScheduler(bank, store, new_per_day=new_per_day, fuzz=fuzz)
         self._grader = None
 
     @property

@@ -17,6 +17,7 @@ class HomeScreen(Screen):
     """The first screen; Enter on a topic studies that topic."""
 
     BINDINGS = [
+        Binding("q", "app.quit", "Quit"),
         Binding("s", "study", "Study"),
         Binding("c", "cram", "Cram"),
         Binding("e", "exam", "Exam"),

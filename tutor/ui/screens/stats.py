@@ -8,7 +8,8 @@ from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header
-from textual_plotext import PlotextPlot
+
+from tutor.ui.charts import BarChart
 
 
 class StatsScreen(Screen):
@@ -20,9 +21,9 @@ class StatsScreen(Screen):
         yield Header()
         with VerticalScroll(id="stats"):
             with Grid(id="plots"):
-                yield PlotextPlot(id="per-day")
-                yield PlotextPlot(id="retention")
-                yield PlotextPlot(id="forecast")
+                yield BarChart("Reviews per day", id="per-day")
+                yield BarChart("Retention and mastery per topic (%)", id="retention")
+                yield BarChart("Due in the next 14 days", id="forecast")
             yield DataTable(id="stats-table", zebra_stripes=True, cursor_type="none")
         yield Footer()
 
@@ -45,39 +46,19 @@ class StatsScreen(Screen):
         self.app.call_from_thread(self._draw, stats)
 
     def _draw(self, stats) -> None:
-        per_day = self.query_one("#per-day", PlotextPlot)
-        plt = per_day.plt
-        plt.clear_data()
-        plt.clear_figure()
-        days = list(stats.reviews_per_day)
-        plt.bar([d[5:] for d in days], list(stats.reviews_per_day.values()), marker="hd")
-        plt.title("Reviews per day")
-        per_day.refresh()
-
-        ret = self.query_one("#retention", PlotextPlot)
-        plt = ret.plt
-        plt.clear_data()
-        plt.clear_figure()
-        topics = [t.topic for t in stats.topics]
-        plt.multiple_bar(
-            topics,
+        for wid, series in (("#per-day", stats.reviews_per_day), ("#forecast", stats.forecast)):
+            self.query_one(wid, BarChart).set_data(
+                [day[5:] for day in series], [list(series.values())]
+            )
+        self.query_one("#retention", BarChart).set_data(
+            [t.topic for t in stats.topics],
             [
-                [100 * (t.retention or 0.0) for t in stats.topics],
-                [100 * t.mastery for t in stats.topics],
+                [round(100 * (t.retention or 0.0)) for t in stats.topics],
+                [round(100 * t.mastery) for t in stats.topics],
             ],
-            labels=["retention %", "mastery %"],
+            names=("retention", "mastery"),
+            y_max=100,
         )
-        plt.ylim(0, 100)
-        plt.title("Retention and mastery per topic")
-        ret.refresh()
-
-        fc = self.query_one("#forecast", PlotextPlot)
-        plt = fc.plt
-        plt.clear_data()
-        plt.clear_figure()
-        plt.bar([d[5:] for d in stats.forecast], list(stats.forecast.values()), marker="hd")
-        plt.title("Due in the next 14 days")
-        fc.refresh()
 
         table = self.query_one("#stats-table", DataTable)
         table.clear()
