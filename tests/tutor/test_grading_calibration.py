@@ -1,8 +1,8 @@
 """Agreement with human grades on the calibration set (a regression guard).
 
-At the time of writing the grader reached Spearman 0.84 and verdict accuracy
-0.79 on the full set (0.88 / 0.80 on the held-out questions); the bounds below
-leave room for edits to the bank's match terms, not for a worse grader.
+At the time of writing the grader reached Spearman 0.844 and verdict accuracy
+0.810 on the full set (0.869 / 0.800 on the held-out questions); the bounds below
+leave a little room for edits to the bank's match terms, not for a worse grader.
 """
 
 from __future__ import annotations
@@ -69,16 +69,16 @@ def _measure(rows: list[dict], grader: Grader) -> dict[str, float]:
 
 def test_agreement_full_set(rows: list[dict], grader: Grader) -> None:
     m = _measure(rows, grader)
-    assert m["spearman"] >= 0.78, m
-    assert m["verdict_accuracy"] >= 0.72, m
+    assert m["spearman"] >= 0.82, m
+    assert m["verdict_accuracy"] >= 0.78, m
 
 
 def test_agreement_held_out(rows: list[dict], grader: Grader) -> None:
     held = [r for r in rows if is_held_out(r["id"])]
     assert len(held) >= 30
     m = _measure(held, grader)
-    assert m["spearman"] >= 0.78, m
-    assert m["verdict_accuracy"] >= 0.70, m
+    assert m["spearman"] >= 0.82, m
+    assert m["verdict_accuracy"] >= 0.76, m
 
 
 def test_kinds_are_ordered_sensibly(rows: list[dict], grader: Grader) -> None:
