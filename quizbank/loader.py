@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +91,7 @@ class Problem:
 
 def builtin_dir() -> Path:
     """The directory of the bundled course bank (inside the installed package)."""
-    return Path(str(resources.files("quizbank")))
+    return Path(__file__).resolve().parent  # the YAML files ship next to this module
 
 
 def bank_files(directory: Path) -> list[Path]:

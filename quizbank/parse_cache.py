@@ -17,7 +17,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -78,6 +77,8 @@ def cached(path: Path, namespace: str, compute: Callable[[Path, str], T]) -> T:
         pass
     result = compute(path, namespace)
     try:
+        import tempfile
+
         directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:

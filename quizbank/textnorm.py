@@ -13,8 +13,6 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-import snowballstemmer
-
 __all__ = [
     "Token",
     "find_phrase",
@@ -87,14 +85,17 @@ _WORD_RE = re.compile(r"[a-z0-9]+")
 # inside "x.detach()" or "0.5" is not followed by a space, so it stays.
 _SENTENCE_END_RE = re.compile(r"(?:[.!?;](?=\s)|\n)+")
 
-_STEMMERS = {
-    "en": snowballstemmer.stemmer("english"),
-    "it": snowballstemmer.stemmer("italian"),
-}
+
+@lru_cache(maxsize=4)
+def _stemmer(lang: str):
+    """Snowball stemmer (PyStemmer's C version when installed), created on first use."""
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("italian" if lang == "it" else "english")
+
 
 # Italian elided articles: "l'output" -> "l output".
 _APOSTROPHE_RE = re.compile(r"'")
-
 
 _COMBINING_RE = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
@@ -113,8 +114,7 @@ def normalize(text: str) -> str:
 @lru_cache(maxsize=65536)
 def stem(word: str, lang: str) -> str:
     """Snowball stem of a normalised word; unknown languages use English."""
-    stemmer = _STEMMERS.get(lang, _STEMMERS["en"])
-    return stemmer.stemWord(word)
+    return _stemmer(lang).stemWord(word)
 
 
 @dataclass(frozen=True, slots=True)

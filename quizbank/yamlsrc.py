@@ -10,18 +10,20 @@ before anything is constructed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
-
-import yaml
-
-try:  # libyaml is much faster; pure Python is the fallback.
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _Loader = yaml.SafeLoader
 
 _STD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp", "binary")}
-_SAFE_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+@cache
+def _yaml():
+    """PyYAML, imported on first parse: a warm start reads the parse cache and never needs it."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+    return yaml, loader, yaml.constructor.SafeConstructor()
 
 
 @dataclass(frozen=True)
@@ -62,12 +64,13 @@ class LList(list):
         return self.item_marks[index] if 0 <= index < len(self.item_marks) else self.mark
 
 
-def _mark(node: yaml.Node) -> Mark:
+def _mark(node: Any) -> Mark:
     m = node.start_mark
     return Mark(m.line + 1, m.column + 1)
 
 
-def _build(node: yaml.Node) -> Any:
+def _build(node: Any) -> Any:
+    yaml, _, constructor = _yaml()
     if isinstance(node, yaml.MappingNode):
         if node.tag not in (_STD + "map",):
             raise YamlError(f"unsafe or unknown YAML tag {node.tag!r}", _mark(node))
@@ -98,7 +101,7 @@ def _build(node: yaml.Node) -> Any:
     if node.tag == _STD + "str":
         return node.value
     try:
-        return _SAFE_CONSTRUCTOR.construct_object(node, deep=True)
+        return constructor.construct_object(node, deep=True)
     except Exception as exc:  # a malformed timestamp, say
         raise YamlError(f"bad scalar: {exc}", _mark(node)) from None
 
@@ -110,8 +113,9 @@ def load_located(text: str | bytes) -> Any:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise YamlError(f"file is not valid UTF-8 ({exc.reason})", Mark(1, 1)) from None
+    yaml, loader, _ = _yaml()
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         pm = exc.problem_mark or exc.context_mark
         mark = Mark(pm.line + 1, pm.column + 1) if pm else None

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
-import importlib.util
 import os
 import sys
 from collections.abc import Sequence
@@ -54,8 +53,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
-        if importlib.util.find_spec(f"tutor.commands.{name}") is None:
-            continue  # TODO(lead): remove once every command module exists
         module = importlib.import_module(f"tutor.commands.{name}")
         module.register(sub)
     return parser
