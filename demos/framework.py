@@ -263,14 +263,23 @@ class Frame:
 class Throttle:
     """Decides when a frame is due so that streaming costs at most ``budget`` of the time.
 
-    After each frame it measures what building and writing the frame cost and waits at
-    least ``cost / budget`` (and ``min_interval``) before the next one. With
+    After each frame it measures what building and writing the frame cost and waits
+    ``cost / budget``, at least ``min_interval`` and at most ``max_interval``, before the
+    next one. The first frame's cost is not used: it carries one-off warm-up (CUDA
+    context, cuDNN autotuning) that would otherwise silence a whole run. With
     ``enabled=False`` only the first and last steps produce frames (benchmark baseline).
     """
 
-    def __init__(self, enabled: bool = True, min_interval: float = 0.25, budget: float = 0.04):
+    def __init__(
+        self,
+        enabled: bool = True,
+        min_interval: float = 0.25,
+        budget: float = 0.04,
+        max_interval: float = 2.0,
+    ):
         self.enabled = enabled
         self.min_interval = min_interval
+        self.max_interval = max_interval
         self.budget = budget
         self._next = 0.0
         self._started: float | None = None
@@ -292,7 +301,8 @@ class Throttle:
         cost = now - self._started
         self.cost += cost
         self.frames += 1
-        self._next = now + max(self.min_interval, cost / self.budget)
+        wait = self.min_interval if self.frames == 1 else cost / self.budget
+        self._next = now + min(self.max_interval, max(self.min_interval, wait))
         self._started = None
 
 

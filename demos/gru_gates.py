@@ -46,7 +46,7 @@ class GRUGates(GateDemo):
         "learns to recall the first symbol; heatmaps of r, z, n, h; parameters vs LSTM."
     )
     params = COMMON_PARAMS
-    quick: ClassVar[dict[str, Any]] = {"steps": 250, "hidden": 16, "length": 30}
+    quick: ClassVar[dict[str, Any]] = {"steps": 300, "hidden": 24, "length": 30}
     gates = 3
     shown = ("r", "z", "n", "h")
     holder = "z"

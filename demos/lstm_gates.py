@@ -49,7 +49,7 @@ class LSTMGates(GateDemo):
         "after distractors; heatmaps of i, f, g, o, c, h over time; vs a vanilla RNN."
     )
     params = COMMON_PARAMS
-    quick: ClassVar[dict[str, Any]] = {"steps": 250, "hidden": 16, "length": 30}
+    quick: ClassVar[dict[str, Any]] = {"steps": 300, "hidden": 24, "length": 30}
     gates = 4
     shown = ("i", "f", "g", "o", "c", "h")
     holder = "f"

@@ -54,7 +54,8 @@ def init_cell(gates: int, inputs: int, hidden: int, device) -> Any:
     }
     return nn.ParameterDict(
         {
-            name: nn.Parameter(torch.empty(shape, device=device).uniform_(-bound, bound))
+            # drawn on the CPU so that a seed gives the same start on every device
+            name: nn.Parameter(torch.empty(shape).uniform_(-bound, bound).to(device))
             for name, shape in shapes.items()
         }
     )

@@ -102,6 +102,21 @@ def test_throttle_bounds_streaming_cost(monkeypatch):
     assert [s for s in range(50) if off.due(s, 50) or off.done()] == [0, 49]
 
 
+def test_throttle_ignores_a_slow_first_frame(monkeypatch):
+    """A one-off warm-up (CUDA init) in the first frame must not silence the run."""
+    clock = [0.0]
+    monkeypatch.setattr("demos.framework.time.perf_counter", lambda: clock[0])
+    th = Throttle(min_interval=0.25, budget=0.04, max_interval=2.0)
+    emitted = []
+    for step in range(1500):
+        clock[0] += 0.01  # 15 s of training in all
+        if th.due(step, 1500):
+            clock[0] += 1.5 if step == 0 else 0.005
+            th.done()
+            emitted.append(step)
+    assert len(emitted) >= 30  # a frame at least every ~0.5 s, not just first and last
+
+
 def test_device_selection():
     import torch
 
