@@ -15,9 +15,8 @@ def main(path: str) -> None:
         return
     checks = " ".join(("PASS " if c["passed"] else "FAIL ") + c["name"] for c in end["checks"])
     metrics = {k: round(v, 4) for k, v in end.get("metrics", {}).items()}
-    print(
-        f"  steps {end.get('steps')}  seconds {end.get('seconds', 0):.1f}  device {end.get('device')}"
-    )
+    seconds = end.get("seconds", 0)
+    print(f"  steps {end.get('steps')}  seconds {seconds:.1f}  device {end.get('device')}")
     print(f"  final {metrics}")
     print(f"  checks: {checks}")
 
