@@ -275,7 +275,7 @@ class Throttle:
         enabled: bool = True,
         min_interval: float = 0.25,
         budget: float = 0.04,
-        max_interval: float = 2.0,
+        max_interval: float = 5.0,
     ):
         self.enabled = enabled
         self.min_interval = min_interval
