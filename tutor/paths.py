@@ -28,6 +28,8 @@ def data_dir(override: Path | str | None = None, *, create: bool = True) -> Path
     """The data directory, created on demand; a clear error if that fails."""
     path = Path(override).expanduser() if override else default_data_dir()
     if create:
+        if path.exists() and not path.is_dir():
+            raise TutorError(f"data directory {path} is not a directory")
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
