@@ -49,6 +49,33 @@ _SYMBOLS = {
     "Psi": "Ψ",
     "Omega": "Ω",
     "sum": "Σ",
+    "ell": "ℓ",
+    "hbar": "ħ",
+    "emptyset": "∅",
+    "neg": "¬",
+    "land": "∧",
+    "lor": "∨",
+    "star": "⋆",
+    "ast": "∗",
+    "bullet": "•",
+    "prime": "′",
+    "dagger": "†",
+    "perp": "⊥",
+    "parallel": "∥",
+    "angle": "∠",
+    "triangleq": "≜",
+    "coloneqq": "≔",
+    "gets": "←",
+    "uparrow": "↑",
+    "downarrow": "↓",
+    "longrightarrow": "⟶",
+    "implies": "⟹",
+    "iff": "⟺",
+    "ll": "≪",
+    "gg": "≫",
+    "simeq": "≃",
+    "cong": "≅",
+    "sqrt": "√",
     "prod": "∏",
     "int": "∫",
     "partial": "∂",
@@ -161,10 +188,12 @@ _CALLIGRAPHIC = {
     "G": "𝒢",
     "S": "𝒮",
 }
-_SUP = str.maketrans("0123456789+-=()nTtiklmx", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿᵀᵗⁱᵏˡᵐˣ")
-_SUB = str.maketrans("0123456789+-=()aeijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
-_SUP_OK = set("0123456789+-=()nTtiklmx")
-_SUB_OK = set("0123456789+-=()aeijklmnoprstuvx")
+_SUP_SRC = "0123456789+-=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUWβγδθφχ"
+_SUB_SRC = "0123456789+-=()aehijklmnoprstuvxβγρφχ"
+_SUP = str.maketrans(_SUP_SRC, "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁᵂᵝᵞᵟᶿᵠᵡ")
+_SUB = str.maketrans(_SUB_SRC, "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ")
+_SUP_OK = set(_SUP_SRC)
+_SUB_OK = set(_SUB_SRC)
 _ACCENTS = {
     "hat": "\u0302",
     "tilde": "\u0303",

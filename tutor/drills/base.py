@@ -44,6 +44,10 @@ Num = Fraction | float
 DEFAULT_REL = 1e-3
 DEFAULT_ABS = 1e-3
 KINDS = ("exact", "decimal", "int", "shape", "yesno", "set")
+# Bounds on what an answer may ask the parser to build: "1e999999999" as a Fraction is a
+# billion-digit integer (minutes of CPU), and 5000 digits exceed int()'s conversion limit.
+MAX_ANSWER_CHARS = 200
+MAX_EXPONENT = 300
 
 
 class AnswerError(ValueError):
@@ -109,6 +113,16 @@ class Field:
         if not given:
             return FieldResult(
                 self.key, self.label, given, False, self.expected_text(), "no answer"
+            )
+        if len(given) > MAX_ANSWER_CHARS:  # thousands of digits would hit int() limits
+            hint = f"answer too long (at most {MAX_ANSWER_CHARS} characters)"
+            return FieldResult(
+                self.key,
+                self.label,
+                given[:MAX_ANSWER_CHARS] + "…",
+                False,
+                self.expected_text(),
+                hint,
             )
         try:
             ok = _matches(self, given)
@@ -230,6 +244,7 @@ class Drill:
 _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _NUM_RE = re.compile(rf"^({_NUM})(?:\s*/\s*({_NUM}))?$")
 _COMMA_DECIMAL = re.compile(r"^[+-]?\d*,\d+$")
+_EXP_RE = re.compile(r"[eE]([+-]?\d+)$")
 NUMBER_HINT = "write a number such as 2, -0.5, .5 or 1/2"
 
 
@@ -242,6 +257,12 @@ def parse_number(text: str) -> tuple[Fraction, int | None]:
     if not m:
         raise AnswerError(f"could not read {text.strip()!r} as a number: {NUMBER_HINT}")
     num, den = m.group(1), m.group(2)
+    for part in (num, den):
+        exp = _EXP_RE.search(part or "")
+        if exp and (len(exp.group(1).lstrip("+-")) > 3 or abs(int(exp.group(1))) > MAX_EXPONENT):
+            raise AnswerError(
+                f"{text.strip()!r} is out of range: keep exponents within ±{MAX_EXPONENT}"
+            )
     value = Fraction(num)
     if den is not None:
         d = Fraction(den)
@@ -313,7 +334,11 @@ def _matches(f: Field, given: str) -> bool:
     if f.kind == "decimal":
         value, _ = parse_number(given)
         assert f.tolerance is not None
-        return f.tolerance.accepts(float(value), float(f.expected))
+        try:
+            answer = float(value)
+        except OverflowError:  # e.g. 9…9e300: far beyond any expected value
+            return False
+        return f.tolerance.accepts(answer, float(f.expected))
     if f.kind == "int":
         return parse_int(given) == f.expected
     if f.kind == "shape":

@@ -174,10 +174,10 @@ class QuestionScreen(Screen):
         self.app.push_screen(LinkedScreen(self.qid))
 
     def action_scroll_down(self) -> None:
-        self.query_one("#question-view").scroll_down()
+        self.query_one("#question-view").scroll_down(animate=False)
 
     def action_scroll_up(self) -> None:
-        self.query_one("#question-view").scroll_up()
+        self.query_one("#question-view").scroll_up(animate=False)
 
     def action_back(self) -> None:
         self.app.pop_screen()

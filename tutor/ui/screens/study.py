@@ -134,6 +134,7 @@ class StudyScreen(Screen):
         self.state = "answering"
         answer.display = True
         answer.read_only = False
+        answer.remove_class("submitted")
         draft = self.app.store.get_setting(f"draft:{q.id}", "")
         answer.load_text(draft or "")
         self.query_one("#question", Markdown).update(
@@ -237,20 +238,26 @@ class StudyScreen(Screen):
         self.state = "graded"
         self.query_one("#grade", GradeView).show_result(result, self.app.lang)
         self.query_one("#study-status", Static).update("")
-        self._show_model()
+        rendered = self._show_model()
         self._show_rating()
-        self.query_one("#result").display = True
+        self.query_one("#answer", TextArea).add_class("submitted")  # shrink: the grade matters now
+        result_box = self.query_one("#result")
+        result_box.display = True
         study = self.query_one("#study")
         study.focus()
-        self.call_after_refresh(
-            study.scroll_to_widget, self.query_one("#result"), top=True, animate=False
-        )
 
-    def _show_model(self) -> None:
+        async def bring_grade_into_view() -> None:
+            await rendered  # the model answer's height is known only once it is mounted
+            self.call_after_refresh(study.scroll_to_widget, result_box, top=True, animate=False)
+
+        self.call_later(bring_grade_into_view)
+
+    def _show_model(self):
+        """Update the model answer; returns the awaitable of the Markdown update."""
         q = self.app.bank.get(self.qid)
         lang = self.model_lang or self.app.lang
         head = {"en": "Model answer", "it": "Risposta modello"}[lang]
-        self.query_one("#model", Markdown).update(
+        return self.query_one("#model", Markdown).update(
             f"### {head} ({lang.upper()}, l to switch)\n\n{answer_markdown(q, lang)}"
         )
 
@@ -348,10 +355,10 @@ class StudyScreen(Screen):
                 self.app.notify(getattr(exc, "message", str(exc)), severity="error")
 
     def action_scroll_down(self) -> None:
-        self.query_one("#study").scroll_down()
+        self.query_one("#study").scroll_down(animate=False)
 
     def action_scroll_up(self) -> None:
-        self.query_one("#study").scroll_up()
+        self.query_one("#study").scroll_up(animate=False)
 
     @on(TextArea.Changed, "#answer")
     def _typing(self) -> None:
