@@ -12,6 +12,11 @@ from demos.framework import Demo, DemoError
 
 # name -> "module:Class"; keep in catalogue order.
 _DEMOS = {
+    "autograd-graph": "demos.autograd_graph:AutogradGraph",
+    "sgd-descent": "demos.sgd_descent:SGDDescent",
+    "tensor-lab": "demos.tensor_lab:TensorLab",
+    "data-pipeline": "demos.data_pipeline:DataPipeline",
+    "module-anatomy": "demos.module_anatomy:ModuleAnatomy",
     "lstm-gates": "demos.lstm_gates:LSTMGates",
     "gru-gates": "demos.gru_gates:GRUGates",
     "vq-vae": "demos.vq_vae:VQVAE",

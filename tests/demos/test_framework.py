@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from demos.framework import (
+    DemoError,
     DeviceError,
     Param,
     ParamError,
@@ -62,7 +63,12 @@ def test_resolve_params_order_and_unknown():
 
 
 def test_registry_matches_catalogue_names():
-    assert names() == ["lstm-gates", "gru-gates", "vq-vae"]
+    from quizbank.catalogue import DEMOS
+
+    # every registered demo is a catalogue name, listed in catalogue order
+    assert set(names()) <= set(DEMOS)
+    assert names() == [n for n in DEMOS if n in names()]
+    assert {"lstm-gates", "gru-gates", "vq-vae"} <= set(names())
     for cls in all_demos():
         meta = cls.describe()
         assert meta["questions"] and meta["params"] and meta["plots"]
@@ -164,6 +170,15 @@ def test_bad_requests_fail_before_start():
         execute("lstm-gates", {"hidden": "0"}, device="cpu", emit=events.append)
     with pytest.raises(UnknownDemo):
         execute("nope", device="cpu", emit=events.append)
+    assert events == []
+
+
+def test_unusable_out_dir_fails_before_training(tmp_path):
+    events: list[dict] = []
+    a_file = tmp_path / "file"
+    a_file.write_text("")
+    with pytest.raises(DemoError, match="cannot write figures"):  # used to train, then fail
+        execute("lstm-gates", device="cpu", out_dir=a_file / "out", emit=events.append)
     assert events == []
 
 
