@@ -19,6 +19,10 @@ _DEMOS = {
     "module-anatomy": "demos.module_anatomy:ModuleAnatomy",
     "lstm-gates": "demos.lstm_gates:LSTMGates",
     "gru-gates": "demos.gru_gates:GRUGates",
+    "autoencoder": "demos.autoencoder:Autoencoder",
+    "denoising-ae": "demos.denoising_ae:DenoisingAE",
+    "vae": "demos.vae:VAE",
+    "faceswap": "demos.faceswap:FaceSwap",
     "vq-vae": "demos.vq_vae:VQVAE",
 }
 

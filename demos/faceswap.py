@@ -1,0 +1,324 @@
+"""Face swap with autoencoders: one shared encoder, one decoder per identity (question e.14).
+
+Faces are replaced by digits written in two styles: domain A is the digits as they are,
+domain B the same kind of digits drawn in another style (bold strokes, or blurred).
+The two domains are trained from *disjoint* sets of images, so the model never sees a
+digit in both styles. Two autoencoders share one encoder object ``E`` and have private
+decoders ``D_A`` and ``D_B``:
+
+    loss = ‖x_A − D_A(E(warp(x_A)))‖² + ‖x_B − D_B(E(warp(x_B)))‖²
+
+where ``warp`` (off by default) shifts the input by up to one pixel, as FaceSwap warps its
+faces so that each branch is a denoising autoencoder whose decoder must draw rather than
+copy; on 8×8 digits one pixel is a large distortion and costs swap quality. Because ``E``
+serves both decoders, it learns a style-free code of *which digit and how it is shaped*;
+each decoder renders that code in its own style. The swap ``D_B(E(x_A))`` draws an A
+digit in B's style, and since the style is a known function here, the swap can be scored
+against the truth ``style_B(x_A)``, which training never saw.
+
+A control pair of autoencoders with private encoders is trained on the same batches: its
+two latent spaces are unrelated, and its swap ``D_B'(E_A'(x_A))`` fails. Live: both
+reconstructions, the swap of the shared model next to the truth and the control's swap,
+and the swap errors over training.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from demos.autoencoder import (
+    DATA_PARAM,
+    build_mlp,
+    montage,
+    plot_steps,
+    recon_error,
+    small,
+    split,
+)
+from demos.framework import Check, Demo, Frame, Param, RunContext, histogram, image
+
+if TYPE_CHECKING:
+    import torch
+
+STYLES = ("bold", "blurred")
+
+
+def style_b(x: torch.Tensor, style: str) -> torch.Tensor:
+    """Domain B's look: strokes grown by one pixel at half strength, or a 3×3 blur."""
+    import torch.nn.functional as F
+
+    if style == "blurred":
+        return F.avg_pool2d(x, 3, stride=1, padding=1, count_include_pad=False)
+    grown = F.max_pool2d(x, 3, stride=1, padding=1)  # every stroke one pixel wider
+    return (0.5 * grown + 0.5 * x).clamp(0, 1)
+
+
+def warp(x: torch.Tensor, gen: Any) -> torch.Tensor:
+    """Shift each image by −1, 0 or +1 pixel in x and y (FaceSwap's random warp, in small)."""
+    import torch
+    import torch.nn.functional as F
+
+    b, _, s, _ = x.shape
+    padded = F.pad(x, (1, 1, 1, 1))  # (B, 1, S+2, S+2)
+    dy, dx = torch.randint(0, 3, (2, b), device=x.device, generator=gen)
+    rows = (dy[:, None] + torch.arange(s, device=x.device)[None])[:, :, None]  # (B, S, 1)
+    cols = (dx[:, None] + torch.arange(s, device=x.device)[None])[:, None, :]  # (B, 1, S)
+    batch = torch.arange(b, device=x.device)[:, None, None]
+    return padded[batch, 0, rows, cols][:, None]  # (B, 1, S, S)
+
+
+def build_faceswap(size: int, hidden: int, latent: int) -> Any:
+    """ModuleDict: a shared encoder and two private decoders, plus the two autoencoders as
+    Sequentials that hold the *same* encoder object."""
+    from torch import nn
+
+    encoder, decoder_a = build_mlp(size, hidden, latent)
+    _, decoder_b = build_mlp(size, hidden, latent)
+    return nn.ModuleDict(
+        {
+            "encoder": encoder,
+            "decoder_a": decoder_a,
+            "decoder_b": decoder_b,
+            "ae_a": nn.Sequential(encoder, decoder_a),
+            "ae_b": nn.Sequential(encoder, decoder_b),
+        }
+    )
+
+
+class FaceSwap(Demo):
+    name = "faceswap"
+    title = "Face swap: shared encoder, two decoders, decoder_B(encoder(x_A))"
+    questions = ("e.14",)
+    summary = (
+        "Two digit styles from disjoint images, one shared encoder and two decoders; the "
+        "swap D_B(E(x_A)) redraws A's digits in B's style, scored against the true restyling; "
+        "a control with private encoders fails to swap."
+    )
+    params = (
+        Param("steps", "int", 3000, "training steps", 10, 100_000),
+        Param("batch", "int", 64, "images per domain per step", 8, 4096),
+        Param("lr", "float", 2e-3, "Adam learning rate", 1e-5, 1.0),
+        Param("latent", "int", 16, "size of the shared code", 1, 1024),
+        Param("hidden", "int", 256, "width of the first hidden layer", 4, 4096),
+        Param("style", "str", "bold", "domain B's style", choices=STYLES),
+        Param("warp", "bool", False, "randomly shift the inputs by up to a pixel"),
+        Param("control", "bool", True, "also train two AEs with private encoders"),
+        DATA_PARAM,
+    )
+    quick: ClassVar[dict[str, Any]] = {"steps": 400, "hidden": 64}
+    plots: ClassVar[dict[str, tuple[str, ...]]] = {
+        "swap error vs the true restyling (/variance)": ("swap", "control_swap"),
+        "held-out reconstruction (/variance)": ("recon_a", "recon_b"),
+        "training loss": ("loss",),
+    }
+
+    def setup(self, ctx: RunContext) -> None:
+        import torch
+
+        from demos.data import load_images
+
+        p = ctx.params
+        data = load_images(p["data"])
+        self.size = data.size
+        train_x, _, self.eval_x, _ = split(ctx, data)
+        half = len(train_x) // 2  # disjoint images: no digit is seen in both styles
+        self.train_a = train_x[:half]
+        self.train_b = style_b(train_x[half:], p["style"])
+        self.eval_b = style_b(self.eval_x, p["style"])
+        self.var_a, self.var_b = self.eval_x.var().item(), self.eval_b.var().item()
+        self.model = build_faceswap(self.size, p["hidden"], p["latent"]).to(ctx.device)
+        self.control = None
+        if p["control"]:
+            self.control = build_faceswap(self.size, p["hidden"], p["latent"]).to(ctx.device)
+            # private encoders: the B branch gets its own copy of the encoder
+            enc_b, _ = build_mlp(self.size, p["hidden"], p["latent"])
+            self.control["encoder_b"] = enc_b.to(ctx.device)
+            self.control["ae_b"] = torch.nn.Sequential(
+                self.control["encoder_b"], self.control["decoder_b"]
+            )
+
+    # -- checks ---------------------------------------------------------------------
+
+    def checks(self, ctx: RunContext) -> Iterator[Check]:
+        x_a, x_b = self.train_a[:32], self.train_b[:32]
+        ok, detail = shared_encoder_check(self.model, x_a, x_b)
+        yield Check("encoder-shared", ok, detail)
+        ok, detail = disjoint_decoders_check(self.model)
+        yield Check("decoders-disjoint", ok, detail)
+        if self.control is not None:
+            ok, detail = shared_encoder_check(self.control, x_a, x_b)
+            yield Check(
+                "control-has-private-encoders",
+                not ok,
+                "control pair: " + detail.split(";")[0],
+            )
+
+    # -- training -------------------------------------------------------------------
+
+    def run(self, ctx: RunContext) -> Iterator[Frame]:
+        import torch
+
+        p = ctx.params
+        models = [self.model] + ([self.control] if self.control is not None else [])
+        # .parameters() of a ModuleDict lists a shared module once
+        opt = torch.optim.Adam([w for m in models for w in m.parameters()], lr=p["lr"])
+        gen = torch.Generator(device=ctx.device).manual_seed(ctx.seed)
+        n_a, n_b = len(self.train_a), len(self.train_b)
+        for step in range(ctx.total_steps):
+            ia = torch.randint(0, n_a, (p["batch"],), device=ctx.device, generator=gen)
+            ib = torch.randint(0, n_b, (p["batch"],), device=ctx.device, generator=gen)
+            x_a, x_b = self.train_a[ia], self.train_b[ib]  # (B, 1, S, S) each
+            in_a = warp(x_a, gen) if p["warp"] else x_a
+            in_b = warp(x_b, gen) if p["warp"] else x_b
+            total = loss = pair_loss(self.model, in_a, in_b, x_a, x_b)
+            if self.control is not None:
+                total = total + pair_loss(self.control, in_a, in_b, x_a, x_b)
+            opt.zero_grad(set_to_none=True)
+            total.backward()
+            opt.step()
+            if ctx.due(step):
+                yield self._frame(ctx, step, loss.item())
+
+    def _frame(self, ctx: RunContext, step: int, loss: float) -> Frame:
+        import torch
+
+        m, x_a, truth = self.model, self.eval_x, self.eval_b
+        with torch.no_grad():
+            swapped = m["decoder_b"](m["encoder"](x_a))  # the face swap: D_B(E(x_A))
+            metrics = {
+                "loss": loss,
+                "recon_a": recon_error(m["ae_a"](x_a), x_a).mean().item() / self.var_a,
+                "recon_b": recon_error(m["ae_b"](truth), truth).mean().item() / self.var_b,
+                "swap": recon_error(swapped, truth).mean().item() / self.var_b,
+            }
+            n = 8 if self.size <= 8 else 6
+            rows = [x_a[:n], swapped[:n], truth[:n]]
+            if self.control is not None:
+                c = self.control
+                control_swap = c["decoder_b"](c["encoder"](x_a))  # encoder of A, decoder of B
+                metrics["control_swap"] = recon_error(control_swap, truth).mean().item()
+                metrics["control_swap"] /= self.var_b
+                rows.append(control_swap[:n])
+            pictures = montage([small(r)[:, 0] for r in rows])
+        self.last = {"pictures": pictures.cpu()}
+        names = ["shared encoder"] + (["private encoders"] if self.control is not None else [])
+        bars = [metrics["swap"]] + ([metrics["control_swap"]] if self.control is not None else [])
+        rows_title = "x_A / D_B(E(x_A)) swap / true B style" + (
+            " / control swap" if self.control is not None else ""
+        )
+        return Frame(
+            step=step,
+            metrics=metrics,
+            images=[image(rows_title + " (rows)", pictures)],
+            histograms=[histogram("swap error vs truth / variance", bars, names)],
+        )
+
+    # -- judgement and figures -----------------------------------------------------
+
+    def learned(self, ctx: RunContext) -> Check:
+        f = ctx.final
+        start = ctx.history[0]["swap"] if ctx.history else math.nan
+        swap, control = f.get("swap", math.nan), f.get("control_swap")
+        ok = swap <= 0.5 and swap <= 0.5 * start
+        detail = (
+            f"swap D_B(E(x_A)) vs the true restyling, error/variance {start:.3f} -> {swap:.3f} "
+            f"(needs <= 0.5, and <= 0.5 x start; 1.0 = drawing the mean B digit)"
+        )
+        if control is not None:
+            ok = ok and swap <= 0.6 * control
+            detail += f"; private encoders: {control:.3f} (shared needs <= 0.6 x that)"
+        return Check("learning", bool(ok), detail)
+
+    def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        hist = ctx.history
+        fig = plt.figure(figsize=(13, 8))
+        grid = fig.add_gridspec(2, 2, height_ratios=(1, 1.2))
+        ax = fig.add_subplot(grid[0, 0])
+        ax.plot(*plot_steps(hist, "swap"), label="shared encoder: D_B(E(x_A))")
+        if self.control is not None:
+            ax.plot(*plot_steps(hist, "control_swap"), label="private encoders: D_B(E_A(x_A))")
+        ax.axhline(1.0, color="grey", ls=":", label="mean B digit")
+        ax.set(title="swap error vs the true B style / variance", xlabel="step")
+        ax.legend(fontsize=8)
+        ax = fig.add_subplot(grid[0, 1])
+        ax.plot(*plot_steps(hist, "recon_a"), label="A: D_A(E(x_A))")
+        ax.plot(*plot_steps(hist, "recon_b"), label="B: D_B(E(x_B))")
+        ax.set_yscale("log")
+        ax.set(title="held-out reconstruction / variance", xlabel="step")
+        ax.legend()
+        ax = fig.add_subplot(grid[1, :])
+        ax.imshow(self.last["pictures"].numpy(), cmap="gray", vmin=0, vmax=1)
+        rows = "rows: x_A / swap D_B(E(x_A)) / true B style (never seen paired)"
+        ax.set_title(rows + (" / private-encoder swap" if self.control is not None else ""))
+        ax.axis("off")
+        p = ctx.params
+        fig.suptitle(
+            f"Face swap on {p['data']}: style B = {p['style']}, code {p['latent']}, "
+            f"warp {p['warp']} ({ctx.total_steps} steps, {ctx.device})"
+        )
+        fig.tight_layout()
+        path = out_dir / "faceswap.png"
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        return [path]
+
+
+def pair_loss(model: Any, in_a, in_b, x_a, x_b) -> torch.Tensor:
+    """Both reconstruction losses; each branch sees a warped input and its clean target."""
+    return (
+        recon_error(model["ae_a"](in_a), x_a).mean() + recon_error(model["ae_b"](in_b), x_b).mean()
+    )
+
+
+# --- checks as functions (the tests feed them broken models) ---------------------------
+
+
+def _touched(loss: torch.Tensor, module: Any) -> float:
+    import torch
+
+    params = list(module.parameters())
+    grads = torch.autograd.grad(loss, params, retain_graph=True, allow_unused=True)
+    return sum(g.abs().sum().item() for g in grads if g is not None)
+
+
+def shared_encoder_check(model: Any, x_a: torch.Tensor, x_b: torch.Tensor) -> tuple[bool, str]:
+    """Both autoencoders hold the same encoder object, and both losses train it."""
+    enc = model["encoder"]
+    same = model["ae_a"][0] is enc and model["ae_b"][0] is enc
+    loss_a = recon_error(model["ae_a"](x_a), x_a).mean()
+    loss_b = recon_error(model["ae_b"](x_b), x_b).mean()
+    ga, gb = _touched(loss_a, enc), _touched(loss_b, enc)
+    ok = same and ga > 0 and gb > 0
+    return ok, (
+        f"ae_a and ae_b hold the same encoder object: {same}; gradient on that encoder "
+        f"from loss A {ga:.2e}, from loss B {gb:.2e}"
+    )
+
+
+def disjoint_decoders_check(model: Any) -> tuple[bool, str]:
+    """No tensor in common between D_A and D_B; each loss trains only its own decoder."""
+    import torch
+
+    dec_a, dec_b = model["decoder_a"], model["decoder_b"]
+    ptr_a = {w.data_ptr() for w in dec_a.parameters()}
+    ptr_b = {w.data_ptr() for w in dec_b.parameters()}
+    common = len(ptr_a & ptr_b)
+    counts = {k: sum(w.numel() for w in model[k].parameters()) for k in ("encoder", "decoder_a")}
+    counts["decoder_b"] = sum(w.numel() for w in dec_b.parameters())
+    total = sum(w.numel() for w in model.parameters())  # shared modules counted once
+    z = torch.randn(4, dec_a[0].in_features, device=next(dec_a.parameters()).device)
+    cross = _touched(dec_a(z).sum(), dec_b) + _touched(dec_b(z).sum(), dec_a)
+    ok = common == 0 and cross == 0 and total == sum(counts.values()) and dec_a is not dec_b
+    return ok, (
+        f"{common} shared tensors between D_A and D_B; cross gradient {cross:.1e}; "
+        f"parameters: encoder {counts['encoder']} + D_A {counts['decoder_a']} + D_B "
+        f"{counts['decoder_b']} = model total {total}"
+    )
