@@ -24,6 +24,9 @@ _DEMOS = {
     "vae": "demos.vae:VAE",
     "faceswap": "demos.faceswap:FaceSwap",
     "vq-vae": "demos.vq_vae:VQVAE",
+    "gan-2d": "demos.gan_2d:GAN2D",
+    "dcgan-digits": "demos.dcgan_digits:DCGANDigits",
+    "acgan-digits": "demos.acgan_digits:ACGANDigits",
 }
 
 

@@ -1,0 +1,432 @@
+"""ACGAN on digits: pick the class, vary the noise (questions g.07, g.10).
+
+The generator takes noise z and a class c: a learned embedding of c is multiplied into z
+(``inject=mul``) or concatenated with it (``inject=concat``), and the DCGAN generator of
+``dcgan-digits`` draws G(z, c). The discriminator sees only the image and has two heads on
+one body: the source logit (real or fake) and the auxiliary classifier (10 class logits).
+With λ the weight of the class term (g.10):
+
+    L_S = BCE(source(x), 1) + BCE(source(G(z, c)), 0)
+    L_C = CE(classes(x), y) + CE(classes(G(z, c)), c)
+    D minimises L_S + λ·L_C                      (G(z, c) detached)
+    G minimises BCE(source(G(z, c)), 1) + λ·CE(classes(G(z, c)), c)
+
+Both networks want the class to be recognisable (they cooperate on L_C) and compete on
+real vs fake. Live: a grid with one row per class and one column per noise vector (a
+column keeps z fixed: the style should stay, the digit should change), the auxiliary
+head's confusion matrix on fresh fakes, its accuracy on real and fake images, an
+independent fixed classifier's agreement with c, and the spread of the samples within a
+class relative to real digits (too small = the class has eaten the noise).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from demos.dcgan_digits import (
+    build_discriminator,
+    build_generator,
+    check_classifier,
+    check_init,
+    dcgan_init,
+    load_signed,
+    montage,
+    to_unit,
+    train_classifier,
+)
+from demos.framework import Check, Demo, Frame, Param, RunContext, heatmap, histogram, image
+
+if TYPE_CHECKING:
+    import torch
+
+CLASSES = 10
+
+
+class CondGenerator:
+    """G(z, c): the class embedding mixed into the noise, then a DCGAN generator."""
+
+    def __init__(self, noise_dim: int, hidden: int, size: int, inject: str):
+        from torch import nn
+
+        self.inject = inject
+        self.embed = nn.Embedding(CLASSES, noise_dim if inject == "mul" else CLASSES)
+        inputs = noise_dim if inject == "mul" else noise_dim + CLASSES
+        self.net = build_generator(inputs, hidden, size)
+        self.net.apply(dcgan_init)
+
+    def __call__(self, z: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        import torch
+
+        e = self.embed(c)  # (B, E)
+        h = z * e if self.inject == "mul" else torch.cat([z, e], dim=1)
+        return self.net(h[:, :, None, None])  # (B, 1, S, S)
+
+    def parameters(self) -> list[Any]:
+        return [*self.embed.parameters(), *self.net.parameters()]
+
+    def to(self, device) -> CondGenerator:
+        self.embed.to(device)
+        self.net.to(device)
+        return self
+
+    def train(self, mode: bool = True) -> None:
+        self.net.train(mode)
+
+    def double(self) -> CondGenerator:
+        other = copy.deepcopy(self)
+        other.embed.double()
+        other.net.double()
+        return other
+
+
+def split(logits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The discriminator's two heads: source logit (B, 1) and class logits (B, 10)."""
+    return logits[:, :1], logits[:, 1:]
+
+
+def acgan_d_loss(d_net, real, labels, fake, fake_labels, weight: float) -> torch.Tensor:
+    """L_S + λ·L_C on real images (their labels) and fakes (the conditioning labels)."""
+    import torch
+    import torch.nn.functional as F
+
+    src_r, cls_r = split(d_net(real))
+    src_f, cls_f = split(d_net(fake))
+    source = F.binary_cross_entropy_with_logits(
+        src_r, torch.ones_like(src_r)
+    ) + F.binary_cross_entropy_with_logits(src_f, torch.zeros_like(src_f))
+    classes = F.cross_entropy(cls_r, labels) + F.cross_entropy(cls_f, fake_labels)
+    return source + weight * classes
+
+
+def acgan_g_loss(d_net, fake, fake_labels, weight: float) -> torch.Tensor:
+    """Fool the source head (non-saturating) and make c recognisable: + λ·CE."""
+    import torch
+    import torch.nn.functional as F
+
+    src, cls = split(d_net(fake))
+    return F.binary_cross_entropy_with_logits(src, torch.ones_like(src)) + weight * F.cross_entropy(
+        cls, fake_labels
+    )
+
+
+def check_losses(d_fn: Callable, g_fn: Callable, d_net, real, labels, fake, c, weight) -> Check:
+    """The demo's losses == log σ and log-softmax written out, and == nn's BCE + CE."""
+    import torch
+    from torch import nn
+
+    d = copy.deepcopy(d_net).double()
+    real, fake = real.double(), fake.double()
+    with torch.no_grad():
+        src_r, cls_r = split(d(real))
+        src_f, cls_f = split(d(fake))
+
+        def log_softmax_at(logits, target):  # log p(c|x) = a_c − log Σ_j exp(a_j)
+            return logits.gather(1, target[:, None])[:, 0] - torch.log(torch.exp(logits).sum(1))
+
+        def log_sig(a):  # log σ(a) = −log(1 + e^(−a))
+            return -torch.log1p(torch.exp(-a))
+
+        l_s = -(log_sig(src_r).mean() + (log_sig(src_f) - src_f).mean())  # log(1−σ) = logσ − a
+        l_c = -(log_softmax_at(cls_r, labels).mean() + log_softmax_at(cls_f, c).mean())
+        hand_d = l_s + weight * l_c
+        hand_g = -log_sig(src_f).mean() - weight * log_softmax_at(cls_f, c).mean()
+        bce, ce = nn.BCEWithLogitsLoss(), nn.CrossEntropyLoss()
+        ref_d = (
+            bce(src_r, torch.ones_like(src_r))
+            + bce(src_f, torch.zeros_like(src_f))
+            + weight * (ce(cls_r, labels) + ce(cls_f, c))
+        )
+        demo_d = d_fn(d, real, labels, fake, c, weight)
+        demo_g = g_fn(d, fake, c, weight)
+    gaps = {
+        "L_D demo−hand": abs(demo_d.item() - hand_d.item()),
+        "L_D nn−hand": abs(ref_d.item() - hand_d.item()),
+        "L_G demo−hand": abs(demo_g.item() - hand_g.item()),
+    }
+    return Check(
+        "acgan-losses",
+        max(gaps.values()) < 1e-9,
+        f"L_D = L_S + λL_C = {hand_d.item():.5f}, L_G = {hand_g.item():.5f} (λ = {weight:g}); "
+        + ", ".join(f"|{k}| {v:.1e}" for k, v in gaps.items()),
+    )
+
+
+def check_conditioning(g_net: CondGenerator, z: torch.Tensor) -> Check:
+    """c is really an input: G(z, 3) ≠ G(z, 7), and only the used embedding rows learn."""
+    import torch
+
+    g = g_net.double()
+    g.train(False)
+    z = z.double()
+    half = len(z) // 2
+    c = torch.tensor([3] * half + [7] * (len(z) - half), device=z.device)
+    out = g(z, c)
+    (grad,) = torch.autograd.grad(out.pow(2).sum(), [g.embed.weight])
+    rows = sorted(int(i) for i in (grad.abs().sum(1) > 0).nonzero().flatten())
+    with torch.no_grad():
+        swap = g(z, 10 - c)  # 3 ↔ 7 with the same noise
+    change = (swap - out).abs().mean().item()
+    ok = rows == [3, 7] and change > 1e-4
+    return Check(
+        "class-conditioning",
+        bool(ok),
+        f"embedding rows with a gradient: {rows} (classes in the batch: [3, 7]); "
+        f"swapping 3 ↔ 7 at fixed z changes G's pixels by {change:.2e} on average",
+    )
+
+
+class ACGANDigits(Demo):
+    name = "acgan-digits"
+    title = "ACGAN: class-conditional digits, an auxiliary classifier head, noise vs class"
+    questions = ("g.07", "g.10")
+    summary = (
+        "G(z, c) with a class embedding, D with a real/fake head and an auxiliary class "
+        "head; a class x noise grid of samples, the auxiliary head's accuracy and confusion "
+        "on fakes, an independent classifier's agreement, within-class diversity vs lambda."
+    )
+    params = (
+        Param("steps", "int", 3000, "training iterations (one D step + one G step)", 10, 100_000),
+        Param("batch", "int", 64, "real and fake images per step", 10, 4096),
+        Param("noise_dim", "int", 32, "size of z", 1, 512),
+        Param("hidden", "int", 32, "base channel count of G and D", 2, 256),
+        Param("lr", "float", 2e-4, "Adam learning rate of both networks", 1e-5, 1.0),
+        Param("beta1", "float", 0.5, "Adam beta1", 0.0, 0.999),
+        Param("weight", "float", 1.0, "lambda: weight of the class loss L_C", 0.0, 20.0),
+        Param(
+            "inject",
+            "str",
+            "mul",
+            "how c enters G: embedding x z, or [z, embedding]",
+            choices=("mul", "concat"),
+        ),
+        Param("truncation", "float", 1.0, "scale of z when sampling the shown grid", 0.0, 3.0),
+        Param("clf_steps", "int", 300, "training steps of the independent classifier", 50, 10_000),
+        Param("data", "str", "digits", "image source", choices=("digits", "mnist:PATH")),
+    )
+    quick: ClassVar[dict[str, Any]] = {
+        "steps": 200,
+        "batch": 50,
+        "hidden": 16,
+        "lr": 2e-3,
+        "clf_steps": 150,
+    }
+    plots: ClassVar[dict[str, tuple[str, ...]]] = {
+        "losses": ("loss_d", "loss_g"),
+        "auxiliary head accuracy": ("aux_real", "aux_fake"),
+        "independent classifier agrees with c": ("clf_agree",),
+        "within-class spread / real digits'": ("diversity",),
+    }
+
+    # -- setup ------------------------------------------------------------------
+
+    def setup(self, ctx: RunContext) -> None:
+        import torch
+
+        p = ctx.params
+        x, y, self.size = load_signed(p["data"])
+        perm = ctx.rng().permutation(len(x))
+        n_eval = min(1000, max(200, len(x) // 6))
+        xs = torch.from_numpy(x[perm]).to(ctx.device)  # (N, 1, S, S) in [-1, 1]
+        ys = torch.from_numpy(y[perm]).to(ctx.device)
+        self.train_x, self.eval_x = xs[n_eval:], xs[:n_eval]
+        self.train_y, self.eval_y = ys[n_eval:], ys[:n_eval]
+        # parameters drawn on the CPU so that a seed gives the same start on every device
+        self.g_net = CondGenerator(p["noise_dim"], p["hidden"], self.size, p["inject"])
+        self.d_net = build_discriminator(p["hidden"], self.size, outputs=1 + CLASSES)
+        self.d_net.apply(dcgan_init)
+        self.g_net.to(ctx.device)
+        self.d_net.to(ctx.device)
+        gen = torch.Generator().manual_seed(ctx.seed + 7)
+        # evaluation: every class with the same 30 noise vectors
+        z = torch.randn(30, p["noise_dim"], generator=gen)
+        self.eval_z = z.repeat(CLASSES, 1).to(ctx.device)  # (300, Z), class-major
+        self.eval_c = torch.arange(CLASSES).repeat_interleave(30).to(ctx.device)  # (300,)
+        self.fixture_z = torch.randn(16, p["noise_dim"], generator=gen).to(ctx.device)
+        self.clf = train_classifier(self.train_x, self.train_y, p["clf_steps"], ctx.seed + 11)
+        self.real_spread = self._spread(self.eval_x, self.eval_y)
+
+    @staticmethod
+    def _spread(x: torch.Tensor, y: torch.Tensor) -> float:
+        """Mean distance of images to their class mean (averaged over classes present)."""
+        flat = x.flatten(1)
+        spreads = [
+            (flat[y == k] - flat[y == k].mean(0)).norm(dim=1).mean()
+            for k in range(CLASSES)
+            if (y == k).sum() > 1
+        ]
+        return float(sum(s.item() for s in spreads) / len(spreads))
+
+    # -- checks -----------------------------------------------------------------
+
+    def checks(self, ctx: RunContext) -> Iterator[Check]:
+        import torch
+
+        p = ctx.params
+        yield check_init(self.g_net.net, self.d_net)
+        yield check_classifier(self.clf, self.eval_x, self.eval_y)
+        c = torch.arange(16, device=ctx.device) % CLASSES
+        with torch.no_grad():
+            fake = self.g_net(self.fixture_z, c)
+        yield check_losses(
+            acgan_d_loss,
+            acgan_g_loss,
+            self.d_net,
+            self.train_x[:16],
+            self.train_y[:16],
+            fake,
+            c,
+            p["weight"],
+        )
+        yield check_conditioning(self.g_net, self.fixture_z)
+
+    # -- training ---------------------------------------------------------------
+
+    def run(self, ctx: RunContext) -> Iterator[Frame]:
+        import torch
+
+        p = ctx.params
+        betas = (p["beta1"], 0.999)
+        opt_g = torch.optim.Adam(self.g_net.parameters(), lr=p["lr"], betas=betas)
+        opt_d = torch.optim.Adam(self.d_net.parameters(), lr=p["lr"], betas=betas)
+        gen = torch.Generator(device=ctx.device).manual_seed(ctx.seed)
+        n, b, dev, lam = len(self.train_x), p["batch"], ctx.device, p["weight"]
+        self.snapshots: dict[str, Any] = {}
+        for step in range(ctx.total_steps):
+            idx = torch.randint(0, n, (b,), device=dev, generator=gen)
+            z = torch.randn(b, p["noise_dim"], device=dev, generator=gen)
+            c = torch.randint(0, CLASSES, (b,), device=dev, generator=gen)  # uniform classes
+            fake = self.g_net(z, c)
+            loss_d = acgan_d_loss(
+                self.d_net, self.train_x[idx], self.train_y[idx], fake.detach(), c, lam
+            )
+            opt_d.zero_grad(set_to_none=True)
+            loss_d.backward()
+            opt_d.step()
+            loss_g = acgan_g_loss(self.d_net, fake, c, lam)
+            opt_g.zero_grad(set_to_none=True)
+            loss_g.backward()
+            opt_g.step()
+            if ctx.due(step):
+                yield self._frame(ctx, step, loss_d, loss_g)
+
+    def _frame(self, ctx: RunContext, step: int, loss_d, loss_g) -> Frame:
+        import torch
+
+        tau = ctx.params["truncation"]
+        self.g_net.train(False)
+        self.d_net.eval()
+        with torch.no_grad():
+            fake = self.g_net(self.eval_z, self.eval_c)  # (300, 1, S, S)
+            _, cls_f = split(self.d_net(fake))
+            _, cls_r = split(self.d_net(self.eval_x[:300]))
+            aux_fake = (cls_f.argmax(1) == self.eval_c).float().mean().item()
+            aux_real = (cls_r.argmax(1) == self.eval_y[:300]).float().mean().item()
+            pairs = self.eval_c * CLASSES + cls_f.argmax(1)  # (300,) row c, column prediction
+            confusion = torch.bincount(pairs, minlength=CLASSES * CLASSES).float()
+            confusion = confusion.view(CLASSES, CLASSES)  # (10, 10)
+            agree = self.clf(fake).argmax(1) == self.eval_c  # (300,)
+            per_class = agree.float().view(CLASSES, -1).mean(1)  # (10,)
+            spread = self._spread(fake, self.eval_c) / self.real_spread
+            grid_c = torch.arange(CLASSES, device=fake.device).repeat_interleave(8)  # (80,)
+            shown = self.g_net(self.eval_z[:8].repeat(CLASSES, 1) * tau, grid_c)
+        self.g_net.train(True)
+        self.d_net.train()
+        grid = montage(to_unit(shown[:, 0]), 8)
+        metrics = {
+            "loss_d": loss_d.item(),
+            "loss_g": loss_g.item(),
+            "aux_real": aux_real,
+            "aux_fake": aux_fake,
+            "clf_agree": agree.float().mean().item(),
+            "diversity": spread,
+        }
+        key = "first" if step == 0 else "last" if step >= ctx.total_steps - 1 else None
+        if key:
+            self.snapshots[key] = {
+                "step": step,
+                "grid": grid.cpu(),
+                "confusion": (confusion / confusion.sum(1, keepdim=True)).cpu(),
+                "per_class": per_class.cpu(),
+            }
+        return Frame(
+            step=step,
+            metrics=metrics,
+            images=[image(f"row = class 0..9, column = same z (x{tau:g})", grid)],
+            heatmaps=[
+                heatmap("auxiliary head on fakes: c (rows) vs predicted", confusion, "pred", "c")
+            ],
+            histograms=[
+                histogram(
+                    "independent classifier agrees with c, per class",
+                    per_class,
+                    [str(k) for k in range(CLASSES)],
+                )
+            ],
+        )
+
+    # -- judgement and figures ---------------------------------------------------
+
+    def learned(self, ctx: RunContext) -> Check:
+        f = ctx.final
+        aux, agree = f.get("aux_fake", math.nan), f.get("clf_agree", math.nan)
+        spread = f.get("diversity", math.nan)
+        floor = 0.8
+        ok = aux >= floor and agree >= 0.5
+        return Check(
+            "learning",
+            bool(ok),
+            f"auxiliary head recovers c on fresh fakes: {aux:.3f} (floor {floor}, chance 0.1); "
+            f"independent classifier agrees with c: {agree:.3f} (floor 0.5); within-class "
+            f"spread {spread:.2f} x real digits'",
+        )
+
+    def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        hist = ctx.history
+        steps = [h["step"] for h in hist]
+        fig, axes = plt.subplots(2, 3, figsize=(14, 8.5))
+        ax = axes[0, 0]
+        ax.plot(steps, [h["loss_d"] for h in hist], label="L_D = L_S + λL_C")
+        ax.plot(steps, [h["loss_g"] for h in hist], label="L_G = BCE(fake→1) + λL_C")
+        ax.set(title=f"losses (λ = {ctx.params['weight']:g})", xlabel="step")
+        ax.legend()
+        ax = axes[0, 1]
+        ax.plot(steps, [h["aux_fake"] for h in hist], label="aux head on G(z, c)")
+        ax.plot(steps, [h["aux_real"] for h in hist], label="aux head on real digits")
+        ax.plot(steps, [h["clf_agree"] for h in hist], label="independent classifier on G(z, c)")
+        ax.axhline(0.1, color="grey", ls=":", label="chance")
+        ax.set(title="is the class recognisable?", xlabel="step", ylim=(0, 1.02))
+        ax.legend(fontsize=8)
+        ax = axes[0, 2]
+        ax.plot(steps, [h["diversity"] for h in hist])
+        ax.axhline(1.0, color="grey", ls=":", label="real digits")
+        ax.set(title="within-class spread of G(z, c) / real", xlabel="step")
+        ax.legend()
+        last = self.snapshots["last"]
+        ax = axes[1, 0]
+        im = ax.imshow(last["confusion"].numpy(), cmap="viridis", vmin=0, vmax=1)
+        ax.set(title="aux head on fakes (rows: c)", xlabel="predicted class", ylabel="c")
+        fig.colorbar(im, ax=ax, fraction=0.046)
+        for ax, key in ((axes[1, 1], "first"), (axes[1, 2], "last")):
+            ax.imshow(self.snapshots[key]["grid"].numpy(), cmap="gray", vmin=0, vmax=1)
+            ax.set_title(f"step {self.snapshots[key]['step']}: rows = class, columns = same z")
+            ax.set_yticks([k * (self.size + 1) + self.size / 2 for k in range(CLASSES)])
+            ax.set_yticklabels([str(k) for k in range(CLASSES)])
+            ax.set_xticks([])
+        fig.suptitle(
+            f"ACGAN on {ctx.params['data']}: {ctx.total_steps} steps, inject "
+            f"{ctx.params['inject']}, truncation {ctx.params['truncation']:g}, {ctx.device}"
+        )
+        fig.tight_layout()
+        path = out_dir / "acgan-digits.png"
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        return [path]
