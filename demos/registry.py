@@ -27,6 +27,10 @@ _DEMOS = {
     "gan-2d": "demos.gan_2d:GAN2D",
     "dcgan-digits": "demos.dcgan_digits:DCGANDigits",
     "acgan-digits": "demos.acgan_digits:ACGANDigits",
+    "yolo-grid": "demos.yolo_grid:YOLOGrid",
+    "rpn-anchors": "demos.rpn_anchors:RPNAnchors",
+    "unet-seg": "demos.unet_seg:UNetSeg",
+    "clip-toy": "demos.clip_toy:CLIPToy",
 }
 
 

@@ -1,0 +1,664 @@
+"""YOLO on a grid: responsible cells, box encoding, IoU and NMS (questions h.01–h.03).
+
+Synthetic 32×32 scenes hold one to three rectangles of two classes (filled, hollow). The
+image is divided into an S×S grid; the cell that contains a box's centre is *responsible*
+for it. A small fully convolutional net reads the whole image once and outputs one tensor
+(B, S, S, 5·B_box + C): per cell, B_box boxes (x, y, √w, √h, confidence) and one set of C
+class probabilities. (x, y) is the centre's offset inside the cell, in [0, 1]; w and h are
+fractions of the whole image, so a box can reach beyond its cell.
+
+The YOLOv1 loss is a weighted sum of squared errors: λ_coord = 5 on the centre and on
+√w, √h (an error on a small box costs more), the confidence target IoU(pred, truth) for
+the predictor (of the responsible cell) whose box overlaps the truth most, λ_noobj = 0.5
+on the confidence of every other predictor, class errors only in cells with an object.
+At test time score = confidence × class probability; boxes under a threshold are dropped
+and greedy NMS (per class) removes the duplicates.
+
+Live: the loss terms, held-out mean IoU of the responsible predictors, recall/precision
+at IoU 0.5 after NMS; a probe scene with the grid, the true boxes and the kept boxes, the
+per-cell confidence map, the target (responsible-cell) map and the IoU matrix NMS reads.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from demos.framework import (
+    Check,
+    Demo,
+    Frame,
+    Param,
+    ParamError,
+    RunContext,
+    heatmap,
+    histogram,
+    image,
+)
+
+if TYPE_CHECKING:
+    import torch
+
+CLASSES = ("filled", "hollow")
+
+
+# --- synthetic scenes ---------------------------------------------------------------
+
+
+def make_scenes(
+    n: int,
+    size: int,
+    rng: np.random.Generator,
+    max_objects: int = 3,
+    grid: int | None = None,
+    min_side: int = 6,
+    max_side: int = 16,
+    noise: float = 0.05,
+) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
+    """Images (n, 1, size, size) with rectangles; boxes (k, 4) as x1, y1, x2, y2 in pixels.
+
+    With ``grid`` set, no two centres share a cell (YOLOv1 gives each cell one object).
+    Class 0 is a filled rectangle, class 1 a hollow one (a 2-pixel frame).
+    """
+    images = np.zeros((n, 1, size, size), dtype=np.float32)
+    all_boxes, all_labels = [], []
+    for i in range(n):
+        boxes, labels, cells = [], [], set()
+        for _ in range(int(rng.integers(1, max_objects + 1))):
+            for _attempt in range(20):
+                w, h = (int(v) for v in rng.integers(min_side, max_side + 1, size=2))
+                x1, y1 = int(rng.integers(0, size - w + 1)), int(rng.integers(0, size - h + 1))
+                cell = None
+                if grid is not None:
+                    c = size / grid
+                    cell = (int((y1 + h / 2) // c), int((x1 + w / 2) // c))
+                    if cell in cells:
+                        continue
+                cells.add(cell)
+                cls = int(rng.integers(0, 2))
+                patch = images[i, 0, y1 : y1 + h, x1 : x1 + w]
+                if cls == 0:
+                    patch[...] = np.maximum(patch, 0.9)
+                else:
+                    frame = np.ones((h, w), dtype=np.float32)
+                    frame[2:-2, 2:-2] = 0.0
+                    patch[...] = np.maximum(patch, 0.9 * frame)
+                boxes.append((x1, y1, x1 + w, y1 + h))
+                labels.append(cls)
+                break
+        all_boxes.append(np.asarray(boxes, dtype=np.float32).reshape(-1, 4))
+        all_labels.append(np.asarray(labels, dtype=np.int64))
+    images += rng.normal(scale=noise, size=images.shape).astype(np.float32)
+    return np.clip(images, 0.0, 1.0), all_boxes, all_labels
+
+
+# --- boxes: IoU and NMS (shared with rpn-anchors) ------------------------------------
+
+
+def box_iou(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """IoU of every box in a (N, 4) with every box in b (M, 4), corners x1, y1, x2, y2."""
+    import torch
+
+    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])  # (N,)
+    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])  # (M,)
+    top_left = torch.maximum(a[:, None, :2], b[None, :, :2])  # (N, M, 2)
+    bottom_right = torch.minimum(a[:, None, 2:], b[None, :, 2:])  # (N, M, 2)
+    inter = (bottom_right - top_left).clamp(min=0).prod(dim=2)  # (N, M)
+    union = area_a[:, None] + area_b[None, :] - inter
+    return inter / union.clamp(min=1e-9)
+
+
+def nms(boxes: torch.Tensor, scores: torch.Tensor, threshold: float) -> torch.Tensor:
+    """Greedy NMS: indices of the kept boxes, by decreasing score (like torchvision.ops.nms)."""
+    import torch
+
+    order = scores.argsort(descending=True).tolist()
+    overlaps = (box_iou(boxes, boxes) > threshold).cpu().numpy()  # (N, N), one transfer
+    suppressed = np.zeros(len(order), dtype=bool)
+    keep = []
+    for idx in order:
+        if suppressed[idx]:
+            continue
+        keep.append(idx)
+        suppressed |= overlaps[idx]  # removes idx itself too (IoU 1)
+    return torch.tensor(keep, dtype=torch.long, device=boxes.device)
+
+
+def _iou_reference(a: list[float], b: list[float]) -> float:
+    """One pair, written out with plain floats: the brute-force reference."""
+    iw = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    ih = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = iw * ih
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _nms_reference(boxes: list[list[float]], scores: list[float], threshold: float) -> list[int]:
+    """The textbook loop: take the best remaining box, drop its overlaps, repeat."""
+    remaining = sorted(range(len(boxes)), key=lambda i: -scores[i])
+    keep = []
+    while remaining:
+        best = remaining.pop(0)
+        keep.append(best)
+        remaining = [i for i in remaining if _iou_reference(boxes[best], boxes[i]) <= threshold]
+    return keep
+
+
+def random_boxes(n: int, gen: torch.Generator, size: float = 32.0) -> torch.Tensor:
+    """n random boxes (n, 4) inside a size×size image, drawn on the CPU."""
+    import torch
+
+    xy = torch.rand(n, 2, generator=gen) * size * 0.8
+    wh = torch.rand(n, 2, generator=gen) * size * 0.4 + 1.0
+    return torch.cat([xy, xy + wh], dim=1)
+
+
+def _torchvision_ops() -> Any:
+    try:
+        from torchvision import ops  # optional: not a dependency of the project
+    except Exception:
+        return None
+    return ops
+
+
+def check_iou(iou_fn: Callable = box_iou, device: Any = "cpu", seed: int = 0) -> Check:
+    """iou_fn against the brute-force pair loop (and torchvision.ops.box_iou if present)."""
+    import torch
+
+    gen = torch.Generator().manual_seed(seed)
+    a, b = random_boxes(24, gen), random_boxes(16, gen)
+    b[0] = a[0]  # identical pair: IoU 1
+    b[1] = torch.tensor([100.0, 100.0, 110.0, 110.0])  # disjoint from everything: IoU 0
+    b[2] = torch.tensor([a[1, 0], a[1, 1], (a[1, 0] + a[1, 2]) / 2, a[1, 3]])  # half of a[1]
+    ours = iou_fn(a.to(device), b.to(device)).cpu().double()
+    ref = torch.tensor([[_iou_reference(p, q) for q in b.tolist()] for p in a.tolist()])
+    diff = (ours - ref).abs().max().item()
+    ok = diff <= 1e-5 and abs(ours[0, 0].item() - 1) < 1e-6 and ours[:, 1].abs().max() == 0
+    ok = ok and abs(ours[1, 2].item() - 0.5) < 1e-5
+    detail = f"{tuple(ref.shape)} pairs vs the float loop: max |Δ| = {diff:.1e}"
+    ops = _torchvision_ops()
+    if ops is not None:
+        tv = (ops.box_iou(a, b).double() - ours).abs().max().item()
+        ok = ok and tv <= 1e-5
+        detail += f"; vs torchvision.ops.box_iou {tv:.1e}"
+    else:
+        detail += "; torchvision not installed"
+    detail += (
+        f"; identical {ours[0, 0]:.3f}, disjoint {ours[:, 1].max():.3f}, half {ours[1, 2]:.3f}"
+    )
+    return Check("iou-brute-force", bool(ok), detail)
+
+
+def check_nms(nms_fn: Callable = nms, device: Any = "cpu", seed: int = 0) -> Check:
+    """nms_fn against the textbook loop on clustered random boxes at three thresholds."""
+    import torch
+
+    gen = torch.Generator().manual_seed(seed + 1)
+    mismatches, cases, kept_total, total = 0, 0, 0, 0
+    tv_mismatches = 0
+    ops = _torchvision_ops()
+    for _ in range(6):
+        centres = random_boxes(4, gen)  # clusters of jittered copies: many overlaps
+        boxes = centres.repeat(6, 1) + torch.randn(24, 4, generator=gen) * 1.0
+        boxes[:, 2:] = torch.maximum(boxes[:, 2:], boxes[:, :2] + 1.0)
+        scores = torch.rand(24, generator=gen)
+        for thr in (0.3, 0.5, 0.7):
+            ours = nms_fn(boxes.to(device), scores.to(device), thr).cpu().tolist()
+            ref = _nms_reference(boxes.tolist(), scores.tolist(), thr)
+            mismatches += ours != ref
+            if ops is not None:
+                tv_mismatches += ops.nms(boxes, scores, thr).tolist() != ref
+            cases, kept_total, total = cases + 1, kept_total + len(ref), total + len(boxes)
+    detail = (
+        f"{cases - mismatches}/{cases} cases keep the same boxes in the same order as the "
+        f"textbook loop ({kept_total}/{total} boxes kept)"
+    )
+    detail += (
+        f"; torchvision.ops.nms agrees on {cases - tv_mismatches}/{cases}"
+        if ops is not None
+        else "; torchvision not installed"
+    )
+    return Check("nms-brute-force", mismatches == 0 and tv_mismatches == 0, detail)
+
+
+def draw_boxes(picture: np.ndarray, boxes: Any, value: float) -> np.ndarray:
+    """Draw box outlines (x1, y1, x2, y2 in pixels) onto a (H, W) array, in place."""
+    h, w = picture.shape
+    for x1, y1, x2, y2 in np.asarray(boxes, dtype=np.float64).reshape(-1, 4):
+        c1, r1 = int(np.clip(round(x1), 0, w - 1)), int(np.clip(round(y1), 0, h - 1))
+        c2, r2 = int(np.clip(round(x2) - 1, 0, w - 1)), int(np.clip(round(y2) - 1, 0, h - 1))
+        picture[r1, c1 : c2 + 1] = picture[r2, c1 : c2 + 1] = value
+        picture[r1 : r2 + 1, c1] = picture[r1 : r2 + 1, c2] = value
+    return picture
+
+
+# --- YOLO encoding --------------------------------------------------------------------
+
+
+def encode_targets(
+    boxes: torch.Tensor,
+    labels: torch.Tensor,
+    s: int,
+    size: int,
+    classes: int,
+    owner: torch.Tensor | None = None,
+    n: int = 1,
+):
+    """Truth → (n, S, S, 5 + C): x, y (offset in cell), √w, √h, object, one-hot class.
+
+    ``owner`` (K,) says which image each box belongs to (all image 0 when omitted).
+    """
+    import torch
+
+    target = torch.zeros(n, s, s, 5 + classes, device=boxes.device)
+    owner = owner if owner is not None else torch.zeros_like(labels)
+    cell = size / s
+    cx, cy = (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2
+    w, h = (boxes[:, 2] - boxes[:, 0]) / size, (boxes[:, 3] - boxes[:, 1]) / size
+    col, row = (cx / cell).floor().long(), (cy / cell).floor().long()  # responsible cell
+    target[owner, row, col, 0] = cx / cell - col
+    target[owner, row, col, 1] = cy / cell - row
+    target[owner, row, col, 2], target[owner, row, col, 3] = w.sqrt(), h.sqrt()
+    target[owner, row, col, 4] = 1.0
+    target[owner, row, col, 5 + labels] = 1.0
+    return target
+
+
+def batch_targets(boxes: list, labels: list, s: int, size: int, device: Any) -> torch.Tensor:
+    """make_scenes' per-image lists → one (N, S, S, 5 + C) target tensor."""
+    import torch
+
+    owner = np.concatenate([np.full(len(b), i) for i, b in enumerate(boxes)])
+    return encode_targets(
+        torch.from_numpy(np.concatenate(boxes)).to(device),
+        torch.from_numpy(np.concatenate(labels)).to(device),
+        s,
+        size,
+        len(CLASSES),
+        torch.from_numpy(owner).to(device),
+        len(boxes),
+    )
+
+
+def cell_boxes(xywh: torch.Tensor, size: int) -> torch.Tensor:
+    """(..., S, S, 4) of x, y, √w, √h → corner boxes (..., S, S, 4) in pixels."""
+    import torch
+
+    s = xywh.shape[-2]
+    cell = size / s
+    idx = torch.arange(s, device=xywh.device, dtype=xywh.dtype)
+    cx = (idx[None, :] + xywh[..., 0]) * cell  # column index along the last grid axis
+    cy = (idx[:, None] + xywh[..., 1]) * cell
+    w, h = xywh[..., 2] ** 2 * size, xywh[..., 3] ** 2 * size
+    return torch.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], dim=-1)
+
+
+def check_encoding(encode: Callable = encode_targets, seed: int = 0, device: Any = "cpu") -> Check:
+    """encode → decode returns every true box, from the cell that contains its centre."""
+    import torch
+
+    rng = np.random.default_rng(seed)
+    s, size, worst, bad_cells, count = 4, 32, 0.0, 0, 0
+    for _ in range(20):
+        _, boxes, labels = make_scenes(1, size, rng, grid=s)
+        b = torch.from_numpy(boxes[0]).to(device)
+        t = encode(b, torch.from_numpy(labels[0]).to(device), s, size, 2)[0]
+        decoded = cell_boxes(t[..., :4], size)  # (S, S, 4)
+        rows, cols = torch.nonzero(t[..., 4] > 0, as_tuple=True)
+        for box in b:
+            cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+            r, c = int(cy // (size / s)), int(cx // (size / s))
+            inside = bool(((rows == r) & (cols == c)).any())
+            bad_cells += not inside
+            worst = max(worst, (decoded[r, c] - box).abs().max().item())
+            count += 1
+        off = t[..., :2][t[..., 4] > 0]
+        bad_cells += int(((off < 0) | (off >= 1)).any())
+    ok = bad_cells == 0 and worst <= 1e-4 and t.shape == (s, s, 5 + 2)
+    return Check(
+        "encode-decode",
+        bool(ok),
+        f"{count} boxes encoded in their centre's cell and decoded back: max |Δ| = {worst:.1e} px; "
+        f"{bad_cells} wrong cells or offsets outside [0, 1); target per cell: 5 + C = 7",
+    )
+
+
+# --- the network and its loss -------------------------------------------------------------
+
+
+def build_net(s: int, size: int, boxes: int, classes: int, width: int) -> Any:
+    """Conv + max-pool until the map is S×S, then a 1×1 conv to 5·B + C channels per cell."""
+    from torch import nn
+
+    layers: list[nn.Module] = [nn.Conv2d(1, width, 3, padding=1), nn.ReLU()]
+    ch, side = width, size
+    while side > s:
+        layers += [nn.MaxPool2d(2), nn.Conv2d(ch, 2 * ch, 3, padding=1), nn.ReLU()]
+        ch, side = 2 * ch, side // 2
+    layers += [nn.Conv2d(ch, ch, 3, padding=1), nn.ReLU(), nn.Conv2d(ch, 5 * boxes + classes, 1)]
+    return nn.Sequential(*layers)
+
+
+def split_output(out: torch.Tensor, boxes: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(N, 5B + C, S, S) → boxes (N, S, S, B, 4), confidence (N, S, S, B), probs (N, S, S, C)."""
+    import torch
+
+    out = out.permute(0, 2, 3, 1)  # (N, S, S, 5B + C)
+    n, s, _, _ = out.shape
+    raw = out[..., : 5 * boxes].reshape(n, s, s, boxes, 5)
+    probs = torch.softmax(out[..., 5 * boxes :], dim=-1)
+    # bounded coordinates; a linear confidence (as in YOLOv1) cannot saturate at 0
+    return raw[..., :4].sigmoid(), raw[..., 4], probs
+
+
+def yolo_loss(
+    out: torch.Tensor, target: torch.Tensor, size: int, boxes: int, l_coord: float, l_noobj: float
+) -> tuple[torch.Tensor, dict[str, torch.Tensor], torch.Tensor]:
+    """YOLOv1's sum-squared loss (per image); returns total, its terms and the IoUs."""
+    import torch
+
+    xywh, conf, probs = split_output(out, boxes)  # (N,S,S,B,4), (N,S,S,B), (N,S,S,C)
+    n = out.shape[0]
+    obj = target[..., 4]  # (N, S, S)
+    pred = cell_boxes(xywh.permute(0, 3, 1, 2, 4), size)  # (N, B, S, S, 4) corners
+    truth = cell_boxes(target[..., :4], size)  # (N, S, S, 4)
+    iou = _paired_iou(pred, truth[:, None])  # (N, B, S, S)
+    iou = iou.permute(0, 2, 3, 1)  # (N, S, S, B)
+    best = iou.detach().argmax(dim=-1)  # (N, S, S): the predictor made responsible
+    resp = torch.nn.functional.one_hot(best, boxes).float() * obj[..., None]  # (N, S, S, B)
+    coord = ((xywh - target[..., None, :4]) ** 2).sum(-1)  # (N, S, S, B)
+    terms = {
+        "coord": l_coord * (resp * coord).sum() / n,
+        "obj": (resp * (conf - iou.detach()) ** 2).sum() / n,
+        "noobj": l_noobj * ((1 - resp) * conf**2).sum() / n,
+        "class": (obj[..., None] * (probs - target[..., 5:]) ** 2).sum() / n,
+    }
+    return sum(terms.values()), terms, (iou * resp).sum(-1)  # IoU of responsible predictors
+
+
+def _paired_iou(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """IoU of boxes paired element-wise (broadcast over leading dims)."""
+    top_left = a[..., :2].maximum(b[..., :2])
+    bottom_right = a[..., 2:].minimum(b[..., 2:])
+    inter = (bottom_right - top_left).clamp(min=0).prod(-1)
+    area = lambda x: (x[..., 2] - x[..., 0]) * (x[..., 3] - x[..., 1])  # noqa: E731
+    return inter / (area(a) + area(b) - inter).clamp(min=1e-9)
+
+
+def detect(out: torch.Tensor, size: int, boxes: int, score_min: float, nms_iou: float):
+    """One image's raw output (5B + C, S, S) → candidates and the NMS survivors, per class."""
+    import torch
+
+    xywh, conf, probs = split_output(out[None], boxes)
+    corners = cell_boxes(xywh[0].permute(2, 0, 1, 3), size).permute(1, 2, 0, 3)  # (S, S, B, 4)
+    scores = conf[0].clamp(0, 1)[..., None] * probs[0][:, :, None, :]  # (S, S, B, C)
+    best, cls = scores.max(-1)  # (S, S, B)
+    flat_boxes, flat_scores, flat_cls = corners.reshape(-1, 4), best.flatten(), cls.flatten()
+    cand = (flat_scores >= score_min).nonzero().flatten()
+    keep = []
+    for c in flat_cls[cand].unique().tolist():
+        idx = cand[flat_cls[cand] == c]
+        keep.append(idx[nms(flat_boxes[idx], flat_scores[idx], nms_iou)])
+    kept = torch.cat(keep) if keep else cand[:0]
+    kept = kept[flat_scores[kept].argsort(descending=True)]
+    return flat_boxes, flat_scores, flat_cls, cand, kept
+
+
+def match(pred: torch.Tensor, pred_cls: torch.Tensor, truth: torch.Tensor, truth_cls, thr=0.5):
+    """Greedy matching by IoU: number of true positives among the predictions."""
+    if len(pred) == 0 or len(truth) == 0:
+        return 0
+    iou = box_iou(pred, truth)  # (P, T)
+    iou[pred_cls[:, None] != truth_cls[None, :]] = 0.0
+    used, tp = set(), 0
+    for row in iou.tolist():
+        options = [(v, j) for j, v in enumerate(row) if v >= thr and j not in used]
+        if options:
+            used.add(max(options)[1])
+            tp += 1
+    return tp
+
+
+# --- the demo --------------------------------------------------------------------------
+
+
+class YOLOGrid(Demo):
+    name = "yolo-grid"
+    title = "YOLO grid: responsible cells, box encoding, IoU and NMS"
+    questions = ("h.01", "h.02", "h.03")
+    summary = (
+        "A one-look detector on synthetic scenes: S×S grid, the responsible cell, "
+        "(x, y, √w, √h, conf) per box, the YOLOv1 loss, IoU and greedy NMS step by step."
+    )
+    params = (
+        Param("steps", "int", 1200, "training steps", 10, 100_000),
+        Param("batch", "int", 32, "images per step", 4, 1024),
+        Param("lr", "float", 2e-3, "Adam learning rate", 1e-5, 1.0),
+        Param("grid", "int", 4, "grid size S: 2, 4 or 8 (cells of 16, 8 or 4 px)", 2, 8),
+        Param("boxes", "int", 2, "boxes B predicted per cell", 1, 4),
+        Param("width", "int", 16, "channels of the first conv layer", 4, 128),
+        Param("objects", "int", 3, "most objects per scene", 1, 6),
+        Param("l_coord", "float", 5.0, "λ_coord, weight of the box terms", 0.0, 100.0),
+        Param("l_noobj", "float", 0.5, "λ_noobj, weight of empty predictors' confidence", 0.0, 10),
+        Param("score", "float", 0.25, "score threshold before NMS", 0.0, 1.0),
+        Param("nms_iou", "float", 0.5, "NMS IoU threshold", 0.0, 1.0),
+        Param("probe", "int", 0, "held-out scene shown", 0, 255),
+    )
+    quick: ClassVar[dict[str, Any]] = {"steps": 250, "width": 8}
+    plots: ClassVar[dict[str, tuple[str, ...]]] = {
+        "loss terms": ("coord", "obj", "noobj", "class"),
+        "held-out detection": ("mean_iou", "recall", "precision"),
+    }
+    size = 32
+    n_eval = 96
+
+    def setup(self, ctx: RunContext) -> None:
+        import torch
+
+        p = ctx.params
+        s = p["grid"]
+        if self.size % s or (self.size // s) & (self.size // s - 1):
+            raise ParamError("parameter 'grid' must divide 32 into a power of two (2, 4 or 8)")
+        x, boxes, labels = make_scenes(self.n_eval, self.size, ctx.rng(1), p["objects"], s)
+        self.eval_x = torch.from_numpy(x).to(ctx.device)
+        self.eval_boxes = [torch.from_numpy(b).to(ctx.device) for b in boxes]
+        self.eval_labels = [torch.from_numpy(lab).to(ctx.device) for lab in labels]
+        self.eval_t = batch_targets(boxes, labels, s, self.size, ctx.device)
+        self.net = build_net(s, self.size, p["boxes"], len(CLASSES), p["width"]).to(ctx.device)
+
+    def checks(self, ctx: RunContext) -> Iterator[Check]:
+        import torch
+
+        yield check_iou(device=ctx.device, seed=ctx.seed)
+        yield check_nms(device=ctx.device, seed=ctx.seed)
+        yield check_encoding(seed=ctx.seed, device=ctx.device)
+        p = ctx.params
+        with torch.no_grad():
+            out = self.net(self.eval_x[:2])
+        s, b = p["grid"], p["boxes"]
+        want = (2, 5 * b + len(CLASSES), s, s)
+        yield Check(
+            "output-tensor",
+            tuple(out.shape) == want,
+            f"net output {tuple(out.shape)} = (N, 5·B + C, S, S) = {want}: "
+            f"{s * s * b} candidate boxes per image",
+        )
+
+    def run(self, ctx: RunContext) -> Iterator[Frame]:
+        import torch
+
+        p = ctx.params
+        opt = torch.optim.Adam(self.net.parameters(), lr=p["lr"])
+        rng = ctx.rng(2)
+        s = p["grid"]
+        for step in range(ctx.total_steps):
+            x, boxes, labels = make_scenes(p["batch"], self.size, rng, p["objects"], s)
+            x = torch.from_numpy(x).to(ctx.device)
+            t = batch_targets(boxes, labels, s, self.size, ctx.device)
+            loss, terms, _ = yolo_loss(
+                self.net(x), t, self.size, p["boxes"], p["l_coord"], p["l_noobj"]
+            )
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            if ctx.due(step):
+                yield self._frame(ctx, step, loss, terms)
+
+    def _frame(self, ctx: RunContext, step: int, loss, terms) -> Frame:
+        import torch
+
+        p = ctx.params
+        with torch.no_grad():
+            out = self.net(self.eval_x)
+            _, _, ious = yolo_loss(
+                out, self.eval_t, self.size, p["boxes"], p["l_coord"], p["l_noobj"]
+            )
+            obj = self.eval_t[..., 4] > 0
+            mean_iou = ious[obj].mean().item()
+            tp = n_pred = n_true = 0
+            for i in range(len(out)):
+                boxes, _, cls, _, kept = detect(
+                    out[i], self.size, p["boxes"], p["score"], p["nms_iou"]
+                )
+                tp += match(boxes[kept], cls[kept], self.eval_boxes[i], self.eval_labels[i])
+                n_pred, n_true = n_pred + len(kept), n_true + len(self.eval_boxes[i])
+            i = p["probe"] % len(out)
+            boxes, scores, cls, cand, kept = detect(
+                out[i], self.size, p["boxes"], p["score"], p["nms_iou"]
+            )
+            _, conf, probs = split_output(out[i : i + 1], p["boxes"])
+        order = cand[scores[cand].argsort(descending=True)]
+        iou_matrix = box_iou(boxes[order], boxes[order]) if len(order) else torch.zeros(1, 1)
+        picture = self.eval_x[i, 0].cpu().numpy() * 0.35
+        s = p["grid"]
+        for k in range(1, s):  # grid lines
+            picture[:, k * self.size // s] = np.maximum(picture[:, k * self.size // s], 0.2)
+            picture[k * self.size // s, :] = np.maximum(picture[k * self.size // s, :], 0.2)
+        draw_boxes(picture, self.eval_boxes[i].cpu().numpy(), 0.6)
+        draw_boxes(picture, boxes[kept].cpu().numpy(), 1.0)
+        metrics = {
+            "loss": loss.item(),
+            **{k: v.item() for k, v in terms.items()},
+            "mean_iou": mean_iou,
+            "recall": tp / max(n_true, 1),
+            "precision": tp / max(n_pred, 1),
+            "candidates": float(len(cand)),
+            "kept": float(len(kept)),
+        }
+        self.last = {
+            "picture": picture,
+            "image": self.eval_x[i, 0].cpu().numpy(),
+            "truth": self.eval_boxes[i].cpu().numpy(),
+            "cand": boxes[order].cpu().numpy(),
+            "cand_scores": scores[order].cpu().numpy(),
+            "kept": boxes[kept].cpu().numpy(),
+            "kept_scores": scores[kept].cpu().numpy(),
+            "kept_cls": cls[kept].cpu().numpy(),
+            "conf": conf[0].max(-1).values.clamp(0, 1).cpu().numpy(),
+            "resp": self.eval_t[i, ..., 4].cpu().numpy(),
+            "iou_matrix": iou_matrix.cpu().numpy(),
+            "hollow": probs[0, ..., 1].cpu().numpy(),
+        }
+        return Frame(
+            step=step,
+            metrics=metrics,
+            images=[image(f"scene {i}: grid, truth (grey), kept after NMS (white)", picture)],
+            heatmaps=[
+                heatmap("max confidence per cell", self.last["conf"], "column", "row"),
+                heatmap("responsible cells (truth)", self.last["resp"], "column", "row"),
+                heatmap("P(hollow | object) per cell", self.last["hollow"], "column", "row"),
+                heatmap("IoU of candidates, by score", iou_matrix, "candidate", "candidate"),
+            ],
+            histograms=[
+                histogram(
+                    "boxes: predicted / above score / kept by NMS / true",
+                    [s * s * p["boxes"], len(cand), len(kept), len(self.eval_boxes[i])],
+                    ["predicted", "above score", "after NMS", "true"],
+                )
+            ],
+        )
+
+    def learned(self, ctx: RunContext) -> Check:
+        start = ctx.history[0]["mean_iou"] if ctx.history else math.nan
+        iou, rec = ctx.final.get("mean_iou", math.nan), ctx.final.get("recall", math.nan)
+        prec = ctx.final.get("precision", math.nan)
+        ok = iou >= 0.5 and rec >= 0.6 and prec >= 0.5
+        return Check(
+            "learning",
+            bool(ok),
+            f"held-out IoU of the responsible predictors {start:.2f} -> {iou:.2f} (floor 0.5); "
+            f"after NMS recall {rec:.2f} (floor 0.6), precision {prec:.2f} (floor 0.5) at IoU 0.5",
+        )
+
+    def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        from matplotlib.patches import Rectangle
+
+        hist, last, p = ctx.history, self.last, ctx.params
+        steps = [h["step"] for h in hist]
+        fig, axes = plt.subplots(2, 3, figsize=(14, 8.5))
+        ax = axes[0, 0]
+        for key in ("coord", "obj", "noobj", "class"):
+            ax.plot(steps, [h[key] for h in hist], label=key)
+        ax.set_yscale("log")
+        ax.set(title="YOLOv1 loss terms (per image)", xlabel="step")
+        ax.legend()
+        ax = axes[0, 1]
+        for key in ("mean_iou", "recall", "precision"):
+            ax.plot(steps, [h[key] for h in hist], label=key)
+        ax.set(title="held-out detection (IoU 0.5 after NMS)", xlabel="step", ylim=(0, 1.02))
+        ax.legend()
+        s, size = p["grid"], self.size
+
+        def scene(ax, title):
+            ax.imshow(last["image"], cmap="gray", vmin=0, vmax=1.6, extent=(0, size, size, 0))
+            for k in range(1, s):
+                ax.axhline(k * size / s, color="white", lw=0.5)
+                ax.axvline(k * size / s, color="white", lw=0.5)
+            for x1, y1, x2, y2 in last["truth"]:
+                ax.add_patch(Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, ec="lime", lw=2))
+            ax.set(title=title, xlim=(0, size), ylim=(size, 0))
+
+        ax = axes[0, 2]
+        scene(ax, f"candidates above score {p['score']} (red, α ∝ score)")
+        for (x1, y1, x2, y2), sc in zip(last["cand"], last["cand_scores"], strict=True):
+            ax.add_patch(
+                Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, ec="red", alpha=float(sc), lw=1)
+            )
+        ax = axes[1, 0]
+        scene(ax, f"kept by NMS at IoU {p['nms_iou']} (green = truth)")
+        for rank, ((x1, y1, x2, y2), sc, c) in enumerate(
+            zip(last["kept"], last["kept_scores"], last["kept_cls"], strict=True)
+        ):
+            ax.add_patch(Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, ec="orange", lw=2))
+            ax.text(x1, y1, f"{rank + 1}:{CLASSES[int(c)]} {sc:.2f}", color="orange", fontsize=7)
+        ax = axes[1, 1]
+        im = ax.imshow(last["iou_matrix"], cmap="viridis", vmin=0, vmax=1)
+        ax.set(
+            title="IoU of candidates sorted by score (what NMS reads)",
+            xlabel="candidate",
+            ylabel="candidate",
+        )
+        fig.colorbar(im, ax=ax, fraction=0.046)
+        ax = axes[1, 2]
+        im = ax.imshow(last["conf"], cmap="magma", vmin=0, vmax=1)
+        for r, c in zip(*np.nonzero(last["resp"]), strict=True):
+            ax.text(c, r, "★", ha="center", va="center", color="cyan")
+        ax.set(title="max confidence per cell (★ = responsible)", xlabel="column", ylabel="row")
+        fig.colorbar(im, ax=ax, fraction=0.046)
+        fig.suptitle(
+            f"yolo-grid: S = {s}, B = {p['boxes']}, C = {len(CLASSES)} "
+            f"({ctx.total_steps} steps, {ctx.device})"
+        )
+        fig.tight_layout()
+        path = out_dir / "yolo-grid.png"
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        return [path]
