@@ -31,6 +31,9 @@ _DEMOS = {
     "rpn-anchors": "demos.rpn_anchors:RPNAnchors",
     "unet-seg": "demos.unet_seg:UNetSeg",
     "clip-toy": "demos.clip_toy:CLIPToy",
+    "ddpm-2d": "demos.ddpm_2d:DDPM2D",
+    "latent-diffusion": "demos.latent_diffusion:LatentDiffusion",
+    "dalle2-toy": "demos.dalle2_toy:Dalle2Toy",
 }
 
 

@@ -1,0 +1,501 @@
+"""A toy DALL-E 2 (unCLIP): caption → CLIP text embedding → diffusion prior → decoder (h.08).
+
+DALL-E 2 factorises text-to-image as ``P(x | y) = P(x | z_i, y) · P(z_i | y)``: a frozen
+CLIP text encoder embeds the caption (z_t), a diffusion *prior* turns it into a CLIP
+*image* embedding z_i (it denoises z_i and predicts the clean embedding directly, with an
+MSE loss), and a decoder turns z_i into pixels. The prior chooses what to draw, the
+decoder how it looks.
+
+The toy, on 8×8 digits with captions such as "a photo of the digit seven":
+
+1. CLIP (setup, then frozen): an image MLP and a bag-of-words text encoder trained with
+   the symmetric InfoNCE loss into a shared, L2-normalised space.
+2. The prior (trained live): the ``ddpm-2d`` machinery on the image embeddings (scaled
+   by √d), conditioned on the text embedding. DALL-E 2's prior predicts the clean z_i;
+   this small MLP predicts the noise ε instead, the same model up to the reparameterisation
+   ``x0_to_eps`` (with x̂_0 it collapses onto the class means in a short run). The
+   condition is dropped 20% of the time, so one network is both conditional and
+   unconditional and sampling can use classifier-free guidance
+   ``ε̂ = ε̂_u + s (ε̂_c - ε̂_u)`` (s = 1 is the conditional model, s > 1 pushes toward the
+   caption).
+3. The decoder (trained live): here a regression MLP that inverts the CLIP image encoder,
+   z_i → image; in DALL-E 2 it is itself a diffusion model (GLIDE-like, plus upsamplers).
+
+Live: both losses; how often a sampled embedding is classified by CLIP as its caption;
+the caption × class similarity of the sampled embeddings; decoded images for each caption
+at guidance 1 and at the chosen scale.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from demos.ddpm_2d import build_denoiser, denoise, make_schedule, on_device, reverse_sample, strip
+from demos.framework import Check, Demo, Frame, Param, RunContext, heatmap, histogram, image
+
+if TYPE_CHECKING:
+    import torch
+
+NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+TEMPLATES = (
+    "a photo of the digit {}",
+    "the number {}",
+    "a handwritten {}",
+    "a picture of a {}",
+    "{}",
+)
+PROMPT = "a photo of the digit {}"  # the zero-shot prompt
+WORDS = sorted({w for t in TEMPLATES for w in t.split() if w != "{}"} | set(NUMBERS))
+VOCAB = {w: i + 1 for i, w in enumerate(WORDS)}  # 0 is padding
+MAX_WORDS = max(len(t.split()) for t in TEMPLATES)
+
+
+def tokenize(caption: str) -> list[int]:
+    ids = [VOCAB[w] for w in caption.split()]
+    return ids + [0] * (MAX_WORDS - len(ids))
+
+
+def caption_tokens(labels, template_ids) -> Any:
+    """(N,) labels and template indices → (N, MAX_WORDS) token ids (a CPU tensor)."""
+    import torch
+
+    rows = [
+        tokenize(TEMPLATES[k].format(NUMBERS[y])) for y, k in zip(labels, template_ids, strict=True)
+    ]
+    return torch.tensor(rows, dtype=torch.long)
+
+
+def build_clip(pixels: int, hidden: int, dim: int, width: int = 32) -> tuple[Any, Any, Any]:
+    """Image encoder, text encoder (embedding bag + linear), learned log inverse temperature."""
+    import torch
+    from torch import nn
+
+    image_enc = nn.Sequential(
+        nn.Linear(pixels, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
+        nn.Linear(hidden, dim),
+    )  # fmt: skip
+    text_enc = nn.ModuleDict(
+        {"emb": nn.Embedding(len(VOCAB) + 1, width, padding_idx=0), "proj": nn.Linear(width, dim)}
+    )
+    logit_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
+    return image_enc, text_enc, logit_scale
+
+
+def encode_text(text_enc, tokens: torch.Tensor) -> torch.Tensor:
+    """Mean of the word vectors (padding ignored), projected and L2-normalised: (N, d)."""
+    import torch.nn.functional as F
+
+    mask = (tokens > 0).float()[..., None]  # (N, L, 1)
+    bag = (text_enc["emb"](tokens) * mask).sum(1) / mask.sum(1).clamp_min(1.0)  # (N, width)
+    return F.normalize(text_enc["proj"](bag), dim=-1)
+
+
+def encode_image(image_enc, x: torch.Tensor) -> torch.Tensor:
+    import torch.nn.functional as F
+
+    return F.normalize(image_enc(x), dim=-1)
+
+
+def clip_loss(img: torch.Tensor, txt: torch.Tensor, logit_scale) -> torch.Tensor:
+    """Symmetric InfoNCE on the N×N similarity matrix, matching pairs on the diagonal."""
+    import torch
+    import torch.nn.functional as F
+
+    logits = logit_scale.exp().clamp(max=100.0) * img @ txt.t()  # (N, N)
+    labels = torch.arange(len(img), device=img.device)
+    return 0.5 * (F.cross_entropy(logits, labels) + F.cross_entropy(logits.t(), labels))
+
+
+def guide(pred_cond: torch.Tensor, pred_uncond: torch.Tensor, scale: float) -> torch.Tensor:
+    """Classifier-free guidance: unconditional + s · (conditional − unconditional)."""
+    return pred_uncond + scale * (pred_cond - pred_uncond)
+
+
+def x0_to_eps(x: torch.Tensor, x0: torch.Tensor, t: torch.Tensor, alpha_bar) -> torch.Tensor:
+    """The noise implied by a clean-sample prediction: ε = (x_t − √ᾱ_t x̂_0) / √(1−ᾱ_t)."""
+    ab = alpha_bar[t][:, None]
+    return (x - ab.sqrt() * x0) / (1 - ab).sqrt()
+
+
+def gaussian_oracle(mean: torch.Tensor, cov: torch.Tensor, alpha_bar) -> Any:
+    """The exact E[x_0 | x_t] when x_0 ~ N(mean, cov): the best possible x_0-predicting prior."""
+    import torch
+
+    eye = torch.eye(len(mean), dtype=cov.dtype, device=cov.device)
+
+    def predict(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        ab = alpha_bar[t[0]]
+        gain = ab.sqrt() * cov @ torch.linalg.inv(ab * cov + (1 - ab) * eye)  # (d, d)
+        return mean + (x - ab.sqrt() * mean) @ gain.t()
+
+    return predict
+
+
+def check_guidance_one(
+    net, z: torch.Tensor, t: torch.Tensor, cond: torch.Tensor, timesteps: int, guide_fn=guide
+) -> Check:
+    """s = 1 must give exactly the conditional prediction, s = 0 the unconditional one."""
+    import torch
+
+    with torch.no_grad():
+        c = denoise(net, z, t, timesteps, cond)
+        u = denoise(net, z, t, timesteps, torch.zeros_like(cond))
+        one = (guide_fn(c, u, 1.0) - c).abs().max().item()
+        zero = (guide_fn(c, u, 0.0) - u).abs().max().item()
+        spread = (c - u).abs().max().item()
+    return Check(
+        "guidance-scale-1",
+        one <= 1e-5 and zero <= 1e-5 and spread > 1e-4,
+        f"max |guided(s=1) − conditional| = {one:.1e}, |guided(s=0) − unconditional| = "
+        f"{zero:.1e} (conditional and unconditional differ by up to {spread:.2e})",
+    )
+
+
+def check_oracle_prior(emb: torch.Tensor, sched: dict, gen, samples: int = 2000) -> Check:
+    """The prior's sampler, driven by the exact denoiser of a Gaussian fit to the image
+    embeddings, must reproduce the embeddings' mean and covariance."""
+    import torch
+
+    emb = emb.double()
+    mean, cov = emb.mean(0), torch.cov(emb.t())  # (d,), (d, d)
+    sched = {k: v.double() for k, v in sched.items()}
+    predict = gaussian_oracle(mean, cov, sched["alpha_bar"])
+    x_T = torch.randn(samples, len(mean), generator=gen, dtype=torch.float64)
+    out, _ = reverse_sample(
+        lambda x, t: x0_to_eps(x, predict(x, t), t, sched["alpha_bar"]), x_T, sched, gen
+    )
+    ref = torch.distributions.MultivariateNormal(mean, covariance_matrix=cov)
+    mean_err = ((out.mean(0) - ref.mean).norm() / cov.trace().sqrt()).item()
+    cov_err = ((torch.cov(out.t()) - ref.covariance_matrix).norm() / cov.norm()).item()
+    ok = mean_err < 0.1 and cov_err < 0.2
+    return Check(
+        "prior-matches-embedding-stats",
+        bool(ok),
+        f"sampler with the exact Gaussian denoiser, {samples} samples: |Δmean| / √tr Σ = "
+        f"{mean_err:.3f} (needs < 0.1), ‖ΔΣ‖/‖Σ‖ = {cov_err:.3f} (needs < 0.2)",
+    )
+
+
+class Dalle2Toy(Demo):
+    name = "dalle2-toy"
+    title = "DALL-E 2 in miniature: CLIP text embedding → diffusion prior → decoder"
+    questions = ("h.08",)
+    summary = (
+        "A frozen toy CLIP on digits and captions, a diffusion prior from text embedding "
+        "to image embedding with classifier-free guidance, and a decoder back to pixels."
+    )
+    params = (
+        Param("steps", "int", 3000, "prior and decoder training steps", 10, 100_000),
+        Param("clip_steps", "int", 800, "CLIP training steps (during setup)", 0, 100_000),
+        Param("dim", "int", 16, "CLIP embedding dimension d", 2, 256),
+        Param("hidden", "int", 192, "width of the prior network", 8, 1024),
+        Param("batch", "int", 256, "pairs per step", 8, 4096),
+        Param("lr", "float", 3e-3, "Adam learning rate (cosine-annealed to 0)", 1e-5, 1.0),
+        Param("timesteps", "int", 100, "diffusion steps T of the prior", 2, 2000),
+        Param("drop", "float", 0.2, "probability of dropping the caption (for guidance)", 0, 0.9),
+        Param("guidance", "float", 3.0, "classifier-free guidance scale shown", 0.0, 20.0),
+        Param("per_caption", "int", 20, "embeddings sampled per caption for each frame", 1, 500),
+    )
+    quick: ClassVar[dict[str, Any]] = {
+        "steps": 600,
+        "clip_steps": 200,
+        "hidden": 128,
+        "per_caption": 10,
+        "lr": 6e-3,
+    }
+    plots: ClassVar[dict[str, tuple[str, ...]]] = {
+        "losses": ("prior_loss", "decoder_loss"),
+        "prior samples classified by CLIP as their caption": ("prior_acc", "guided_acc"),
+        "prior samples vs real image embeddings": ("prior_cos", "norm_ratio", "spread_ratio"),
+    }
+
+    # -- setup: the frozen CLIP ---------------------------------------------------------
+
+    def setup(self, ctx: RunContext) -> None:
+        import torch
+
+        from demos.data import load_digits
+
+        p = ctx.params
+        data = load_digits()
+        rng = ctx.rng()
+        perm = rng.permutation(len(data.x))
+        x = torch.from_numpy(data.x[perm].reshape(len(perm), -1))  # (N, 64)
+        y = torch.from_numpy(data.y[perm])
+        templates = rng.integers(0, len(TEMPLATES), size=len(perm))
+        tokens = caption_tokens(y.tolist(), templates.tolist())  # (N, L)
+        self.side, n_eval = data.size, 300
+        dev = ctx.device
+        self.train_x, self.eval_x = x[n_eval:].to(dev), x[:n_eval].to(dev)
+        self.train_y, self.eval_y = y[n_eval:].to(dev), y[:n_eval].to(dev)
+        self.train_tok = tokens[n_eval:].to(dev)
+        parts = build_clip(x.shape[1], 128, p["dim"])
+        self.image_enc, self.text_enc = parts[0].to(dev), parts[1].to(dev)
+        self.logit_scale = torch.nn.Parameter(parts[2].detach().to(dev))
+        self._train_clip(ctx)
+        prompts = caption_tokens(list(range(10)), [TEMPLATES.index(PROMPT)] * 10).to(dev)
+        self.scale = math.sqrt(p["dim"])  # unit-norm embeddings → entries of about unit size
+        with torch.no_grad():
+            self.prompt_emb = encode_text(self.text_enc, prompts)  # (10, d)
+            self.train_txt = encode_text(self.text_enc, self.train_tok)  # (N, d)
+            self.train_img = encode_image(self.image_enc, self.train_x) * self.scale
+            self.eval_img = encode_image(self.image_enc, self.eval_x)
+            self.class_mean = torch.stack(
+                [self.train_img[self.train_y == c].mean(0) for c in range(10)]
+            )  # (10, d), scaled
+            within = self.train_img - self.class_mean[self.train_y]
+            self.spread = within.norm(dim=1).mean().item()  # real within-class spread
+        self.sched64 = make_schedule(p["timesteps"])
+        self.sched = on_device(self.sched64, dev)
+        self.prior = build_denoiser(p["dim"], p["hidden"], cond=p["dim"]).to(dev)
+        from torch import nn
+
+        self.decoder = nn.Sequential(
+            nn.Linear(p["dim"], 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(),
+            nn.Linear(128, x.shape[1]), nn.Sigmoid(),
+        ).to(dev)  # fmt: skip
+        cpu = torch.Generator().manual_seed(ctx.seed + 1)  # same start on every device
+        k = p["per_caption"]
+        self.noise = torch.randn(10 * k, p["dim"], generator=cpu).to(dev)
+        self.sample_y = torch.arange(10, device=dev).repeat_interleave(k)  # (10k,)
+
+    def _train_clip(self, ctx: RunContext) -> None:
+        import torch
+
+        params = [*self.image_enc.parameters(), *self.text_enc.parameters(), self.logit_scale]
+        opt = torch.optim.Adam(params, lr=3e-3)
+        gen = torch.Generator(device=ctx.device).manual_seed(ctx.seed + 5)
+        self.clip_curve = []
+        for _ in range(ctx.params["clip_steps"]):
+            idx = torch.randint(0, len(self.train_x), (128,), device=ctx.device, generator=gen)
+            img = encode_image(self.image_enc, self.train_x[idx])
+            txt = encode_text(self.text_enc, self.train_tok[idx])
+            loss = clip_loss(img, txt, self.logit_scale)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            self.clip_curve.append(loss.detach())
+        self.clip_curve = torch.stack(self.clip_curve).cpu() if self.clip_curve else None
+        for w in params:
+            w.requires_grad_(False)
+
+    def zero_shot(self, img: torch.Tensor) -> torch.Tensor:
+        """CLIP's class for each image embedding: the most similar prompt."""
+        import torch.nn.functional as F
+
+        return (F.normalize(img, dim=-1) @ self.prompt_emb.t()).argmax(dim=1)
+
+    # -- checks --------------------------------------------------------------------------
+
+    def checks(self, ctx: RunContext) -> Iterator[Check]:
+        import torch
+
+        acc = (self.zero_shot(self.eval_img) == self.eval_y).float().mean().item()
+        yield Check(
+            "clip-zero-shot",
+            acc >= 0.5,
+            f"frozen toy CLIP, held-out digits vs '{PROMPT}': accuracy {acc:.3f} "
+            "(needs ≥ 0.5; chance 0.1)",
+        )
+        gen = torch.Generator().manual_seed(ctx.seed + 2)
+        yield check_oracle_prior(self.train_img.cpu(), self.sched64, gen)
+        dev, t_count = ctx.device, ctx.params["timesteps"]
+        z = torch.randn(64, ctx.params["dim"], generator=gen).to(dev)
+        t = torch.randint(0, t_count, (64,), generator=gen).to(dev)
+        yield check_guidance_one(self.prior, z, t, self.train_txt[:64], t_count)
+
+    # -- sampling --------------------------------------------------------------------------
+
+    def sample_prior(self, ctx: RunContext, text: torch.Tensor, scale: float, seed: int = 3):
+        """Image embeddings (scaled) for text embeddings (B, d), guided with ``scale``."""
+        import torch
+
+        t_count = ctx.params["timesteps"]
+        null = torch.zeros_like(text)
+
+        def predict(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+            both = denoise(
+                self.prior, torch.cat([x, x]), torch.cat([t, t]), t_count, torch.cat([text, null])
+            )
+            return guide(*both.chunk(2), scale)  # ε̂; guidance is linear, so ε or x̂_0 alike
+
+        gen = torch.Generator(device=ctx.device).manual_seed(ctx.seed + seed)
+        with torch.no_grad():
+            out, _ = reverse_sample(predict, self.noise[: len(text)], self.sched, gen)
+        return out
+
+    # -- training --------------------------------------------------------------------------
+
+    def run(self, ctx: RunContext) -> Iterator[Frame]:
+        import torch
+        import torch.nn.functional as F
+
+        from demos.ddpm_2d import q_sample
+
+        p = ctx.params
+        opt = torch.optim.Adam([*self.prior.parameters(), *self.decoder.parameters()], lr=p["lr"])
+        anneal = torch.optim.lr_scheduler.CosineAnnealingLR(opt, ctx.total_steps)
+        gen = torch.Generator(device=ctx.device).manual_seed(ctx.seed)
+        n, t_count = len(self.train_x), p["timesteps"]
+        for step in range(ctx.total_steps):
+            idx = torch.randint(0, n, (p["batch"],), device=ctx.device, generator=gen)
+            z0, txt = self.train_img[idx], self.train_txt[idx]  # (B, d) each
+            keep = torch.rand(len(idx), 1, device=ctx.device, generator=gen) >= p["drop"]
+            txt = txt * keep  # dropped captions become the null (zero) condition
+            t = torch.randint(0, t_count, (len(idx),), device=ctx.device, generator=gen)
+            eps = torch.randn(z0.shape, device=ctx.device, generator=gen)
+            zt = q_sample(z0, t, eps, self.sched["alpha_bar"])
+            prior_loss = F.mse_loss(denoise(self.prior, zt, t, t_count, txt), eps)
+            decoder_loss = F.mse_loss(self.decoder(z0), self.train_x[idx])
+            opt.zero_grad(set_to_none=True)
+            (prior_loss + decoder_loss).backward()
+            opt.step()
+            anneal.step()
+            if ctx.due(step):
+                yield self._frame(ctx, step, prior_loss, decoder_loss)
+
+    def _frame(self, ctx: RunContext, step: int, prior_loss, decoder_loss) -> Frame:
+        import torch
+        import torch.nn.functional as F
+
+        text = self.prompt_emb[self.sample_y]  # (10k, d)
+        z1 = self.sample_prior(ctx, text, 1.0)
+        zg = self.sample_prior(ctx, text, ctx.params["guidance"])
+        acc = (self.zero_shot(z1) == self.sample_y).float().mean().item()
+        guided_acc = (self.zero_shot(zg) == self.sample_y).float().mean().item()
+        cos = F.cosine_similarity(z1, self.class_mean[self.sample_y], dim=1).mean().item()
+        norm_ratio = (z1.norm(dim=1).mean() / self.train_img.norm(dim=1).mean()).item()
+        spread = (z1 - self.class_mean[self.sample_y]).norm(dim=1).mean().item() / self.spread
+        k = ctx.params["per_caption"]
+        sims = F.normalize(z1, dim=-1) @ F.normalize(self.class_mean, dim=-1).t()  # (10k, 10)
+        sim_matrix = sims.view(10, k, 10).mean(1)  # (caption, class)
+        with torch.no_grad():
+            first = torch.arange(10, device=ctx.device) * k
+            real = torch.stack([self.eval_x[self.eval_y == c][0] for c in range(10)])  # (10, 64)
+            rows = [
+                real,
+                self.decoder(encode_image(self.image_enc, real) * self.scale),
+                self.decoder(z1[first]),
+                self.decoder(zg[first]),
+            ]
+            pics = [r.view(10, self.side, self.side) for r in rows]
+        pad = torch.full((1, 10 * (self.side + 1) - 1), 0.35, device=ctx.device)
+        board = torch.cat([p for r in pics for p in (strip([*r]), pad)][:-1], dim=0)
+        per_class = (self.zero_shot(z1) == self.sample_y).float().view(10, k).mean(1)
+        self.last = {"board": board.cpu(), "sim": sim_matrix.cpu(), "per_class": per_class.cpu()}
+        self.last["z1"], self.last["zg"] = z1.cpu(), zg.cpu()
+        return Frame(
+            step=step,
+            metrics={
+                "prior_loss": prior_loss.item(),
+                "decoder_loss": decoder_loss.item(),
+                "prior_acc": acc,
+                "guided_acc": guided_acc,
+                "prior_cos": cos,
+                "norm_ratio": norm_ratio,
+                "spread_ratio": spread,
+            },
+            images=[
+                image(
+                    "captions 0-9: a real digit / decoder(CLIP(real)) / "
+                    f"decoder(prior(text)), s=1 / s={ctx.params['guidance']:g}",
+                    board,
+                )
+            ],
+            heatmaps=[
+                heatmap(
+                    "cosine: prior samples per caption vs class mean image embedding",
+                    sim_matrix,
+                    "class",
+                    "caption",
+                )
+            ],
+            histograms=[
+                histogram("CLIP accuracy of prior samples per caption", per_class, list(NUMBERS))
+            ],
+        )
+
+    # -- judgement and figures -----------------------------------------------------------
+
+    def learned(self, ctx: RunContext) -> Check:
+        f = ctx.final
+        acc, cos, ratio, spread = (
+            f.get(k, math.nan) for k in ("prior_acc", "prior_cos", "norm_ratio", "spread_ratio")
+        )
+        ok = acc >= 0.6 and cos >= 0.7 and abs(ratio - 1.0) <= 0.2 and 0.5 <= spread <= 1.6
+        return Check(
+            "learning",
+            bool(ok),
+            f"prior samples (s = 1): CLIP picks their caption {acc:.3f} of the time (needs ≥ "
+            f"0.6, chance 0.1); cosine to the class's mean image embedding {cos:.3f} (needs ≥ "
+            f"0.7); norm / image-embedding norm {ratio:.3f} (needs 1 ± 0.2); within-class "
+            f"spread / real spread {spread:.3f} (needs 0.5…1.6: no collapse onto the mean)",
+        )
+
+    def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        hist = ctx.history
+        steps = [h["step"] for h in hist]
+        fig = plt.figure(figsize=(15, 8.5))
+        grid = fig.add_gridspec(2, 4)
+        ax = fig.add_subplot(grid[0, 0])
+        if self.clip_curve is not None:
+            ax.plot(self.clip_curve.numpy(), color="grey")
+        ax.axhline(math.log(128), ls=":", color="k", label="ln N (chance)")
+        ax.set(title="1. CLIP InfoNCE (setup, then frozen)", xlabel="setup step")
+        ax.legend()
+        ax = fig.add_subplot(grid[0, 1])
+        ax.plot(steps, [h["prior_loss"] for h in hist], label="prior (MSE on z_i)")
+        ax.plot(steps, [h["decoder_loss"] for h in hist], label="decoder (pixel MSE)")
+        ax.set_yscale("log")
+        ax.set(title="2-3. prior and decoder", xlabel="step")
+        ax.legend()
+        ax = fig.add_subplot(grid[0, 2])
+        ax.plot(steps, [h["prior_acc"] for h in hist], label="CLIP acc., s = 1")
+        ax.plot(steps, [h["guided_acc"] for h in hist], label=f"s = {ctx.params['guidance']:g}")
+        ax.plot(steps, [h["prior_cos"] for h in hist], label="cos to class mean")
+        ax.set(title="prior samples", xlabel="step", ylim=(0, 1.05))
+        ax.legend()
+        ax = fig.add_subplot(grid[0, 3])
+        im = ax.imshow(self.last["sim"].numpy(), cmap="viridis")
+        ax.set(title="cos(prior sample | caption, class mean)", xlabel="class", ylabel="caption")
+        fig.colorbar(im, ax=ax, fraction=0.046)
+        ax = fig.add_subplot(grid[1, 0:3])
+        ax.imshow(self.last["board"].numpy(), cmap="gray", vmin=0, vmax=1)
+        ax.set_title(
+            "captions zero … nine — rows: a real digit; decoder(CLIP image embedding); "
+            f"decoder(prior(text)) at s = 1; at s = {ctx.params['guidance']:g}"
+        )
+        ax.axis("off")
+        ax = fig.add_subplot(grid[1, 3])
+        real = self.train_img[:500].cpu()
+        basis = torch_pca(real)
+        for emb, label in ((real, "CLIP image embeddings"), (self.last["z1"], "prior samples")):
+            pts = (emb - real.mean(0)) @ basis
+            ax.scatter(pts[:, 0], pts[:, 1], s=4, alpha=0.5, label=label)
+        ax.set(title="image-embedding space (2 principal axes)")
+        ax.legend(fontsize=8)
+        fig.suptitle(
+            f"DALL-E 2 toy: d = {ctx.params['dim']}, T = {ctx.params['timesteps']}, "
+            f"{ctx.total_steps} steps, {ctx.device}"
+        )
+        fig.tight_layout()
+        path = out_dir / "dalle2-toy.png"
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        return [path]
+
+
+def torch_pca(x: torch.Tensor, k: int = 2) -> torch.Tensor:
+    """The top-k principal directions of x (N, d), as a (d, k) matrix."""
+    import torch
+
+    _, _, v = torch.linalg.svd(x - x.mean(0), full_matrices=False)
+    return v[:k].t()
