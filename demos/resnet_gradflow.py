@@ -1,0 +1,356 @@
+"""Plain vs residual: how skip connections keep the gradient alive (c.08–c.10, c.13, c.14, c.16).
+
+Two deep convolutional stacks are trained side by side on 8×8 digits, identical except
+for the skip connections. A (pre-activation) residual block computes
+
+    y = x + F(x),   F = conv ∘ ReLU ∘ conv ∘ ReLU
+
+so its Jacobian is ∂y/∂x = I + ∂F/∂x: in the computational graph x fans out into the
+branch and the shortcut, and the adjoints of the two paths add. However small ∂F/∂x is,
+the identity term carries the gradient back unchanged, while a plain stack multiplies
+one small Jacobian per layer and the gradient reaching the first layers vanishes (the
+degradation problem of c.13). Where a block changes the shape (stride 2, channels ×2)
+the shortcut is a projection, a 1×1 convolution with stride 2, so that the sum is
+defined (c.08, c.16).
+
+Live: training loss and held-out accuracy of both stacks, the gradient norm of every
+block (a heatmap over time and the current profile), the ratio between the gradient at
+the first and at the last block. No BatchNorm by default, so what is shown is the effect
+of the shortcut alone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from demos.framework import Check, Demo, Frame, Param, RunContext, heatmap, histogram
+
+if TYPE_CHECKING:
+    import torch
+
+
+def _block_class():
+    """The block as an nn.Module subclass, defined on first use (torch-free import)."""
+    global Block
+    if "Block" in globals():
+        return Block
+    from torch import nn
+
+    class Block(nn.Module):
+        """Pre-activation block; ``residual=False`` drops the shortcut (a plain block)."""
+
+        def __init__(self, c_in: int, c_out: int, stride: int, residual: bool, norm: bool):
+            super().__init__()
+            bn = nn.BatchNorm2d if norm else lambda c: nn.Identity()
+            self.branch = nn.Sequential(
+                bn(c_in),
+                nn.ReLU(),
+                nn.Conv2d(c_in, c_out, 3, stride=stride, padding=1),
+                bn(c_out),
+                nn.ReLU(),
+                nn.Conv2d(c_out, c_out, 3, padding=1),
+            )
+            self.residual = residual
+            reshape = stride != 1 or c_in != c_out
+            self.shortcut = nn.Conv2d(c_in, c_out, 1, stride=stride) if reshape else nn.Identity()
+
+        def forward(self, x):
+            out = self.branch(x)
+            return out + self.shortcut(x) if self.residual else out
+
+    globals()["Block"] = Block
+    return Block
+
+
+def build_stack(channels: int, blocks: int, residual: bool, norm: bool = False):
+    """stem → `blocks` blocks → a down block (stride 2, 2C) → `blocks` blocks → GAP → FC."""
+    from torch import nn
+
+    block = _block_class()
+    c = channels
+    layers = [nn.Conv2d(1, c, 3, padding=1)]
+    layers += [block(c, c, 1, residual, norm) for _ in range(blocks)]
+    layers.append(block(c, 2 * c, 2, residual, norm))
+    layers += [block(2 * c, 2 * c, 1, residual, norm) for _ in range(blocks)]
+    head = [nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(2 * c, 10)]
+    return nn.Sequential(*layers, *head)
+
+
+def check_zero_branch_identity(block: Any, x: torch.Tensor) -> Check:
+    """With the branch's last conv zeroed, y = x + 0, so ∂y/∂x must be exactly I."""
+    import torch
+    from torch.func import functional_call, jacrev
+
+    params = {k: v.detach().clone() for k, v in block.named_parameters()}
+    last = [k for k in params if k.startswith("branch.")][-2:]  # last conv: weight, bias
+    for k in last:
+        params[k].zero_()
+    jac = jacrev(lambda inp: functional_call(block, params, (inp,)))(x)
+    jac = jac.reshape(x.numel(), x.numel())
+    eye = torch.eye(x.numel(), dtype=x.dtype, device=x.device)
+    diff = (jac - eye).abs().max().item()
+    return Check(
+        "zero-branch-identity",
+        diff == 0.0,
+        f"block with F ≡ 0: ∂y/∂x is {x.numel()}×{x.numel()}, max |J − I| = {diff:.1e}",
+    )
+
+
+def check_jacobian_sum(block: Any, x: torch.Tensor) -> Check:
+    """∂y/∂x = I + ∂F/∂x: the adjoints of the shortcut and of the branch add at the fork."""
+    import torch
+    from torch.func import jacrev
+
+    n = x.numel()
+    j_block = jacrev(block)(x).reshape(n, n)
+    j_branch = jacrev(block.branch)(x).reshape(n, n)
+    eye = torch.eye(n, dtype=x.dtype, device=x.device)
+    diff = (j_block - (eye + j_branch)).abs().max().item()
+    return Check(
+        "block-jacobian-is-I-plus-branch",
+        diff <= 1e-12 and j_branch.abs().max().item() > 0,
+        f"max |J_block − (I + J_F)| = {diff:.1e}; ‖J_F‖ = {j_branch.norm().item():.2f}",
+    )
+
+
+def check_projection(block: Any, x: torch.Tensor) -> Check:
+    """A shape-changing block: 1×1 stride-2 shortcut; with F ≡ 0 the block is that conv."""
+    import torch.nn.functional as F
+    from torch.func import functional_call
+
+    from demos.conv_explorer import conv_out_size
+
+    params = {k: v.detach().clone() for k, v in block.named_parameters()}
+    for k in [k for k in params if k.startswith("branch.")][-2:]:
+        params[k].zero_()
+    y = functional_call(block, params, (x,))
+    branch = block.branch(x)
+    w, b = params["shortcut.weight"], params["shortcut.bias"]
+    ref = F.conv2d(x, w, b, stride=2)
+    side = conv_out_size(x.shape[-1], 3, 1, 2)
+    shape_ok = tuple(y.shape) == tuple(branch.shape) == (x.shape[0], w.shape[0], side, side)
+    diff = (y - ref).abs().max().item() if shape_ok else math.inf
+    return Check(
+        "projection-shortcut",
+        shape_ok and diff <= 1e-12,
+        f"{tuple(x.shape[1:])} → {tuple(y.shape[1:])}: branch and 1×1/2 shortcut agree in "
+        f"shape; with F ≡ 0 the block equals F.conv2d(x, W_s, stride=2), max |Δ| = {diff:.1e}",
+    )
+
+
+class ResNetGradFlow(Demo):
+    name = "resnet-gradflow"
+    title = "ResNet vs plain stack: gradient flow through skip connections"
+    questions = ("c.08", "c.09", "c.10", "c.13", "c.14", "c.16")
+    summary = (
+        "Trains a deep plain conv stack and the same stack with skip connections on "
+        "8x8 digits: per-block gradient norms, training curves, projection shortcut, "
+        "and the Jacobian I + dF/dx of one block."
+    )
+    params = (
+        Param("steps", "int", 600, "training steps", 10, 100_000),
+        Param("batch", "int", 64, "images per step", 4, 4096),
+        Param("lr", "float", 5e-3, "Adam learning rate (both stacks)", 1e-5, 1.0),
+        Param("blocks", "int", 8, "blocks per stage (2 stages + 1 down block)", 1, 64),
+        Param("channels", "int", 8, "channels of the first stage", 2, 128),
+        Param("batchnorm", "bool", False, "BatchNorm in the blocks (eases the plain stack)"),
+        Param("data", "str", "digits", "image source", choices=("digits", "mnist:PATH")),
+    )
+    quick: ClassVar[dict[str, Any]] = {"steps": 200, "blocks": 3, "batch": 32}
+    plots: ClassVar[dict[str, tuple[str, ...]]] = {
+        "held-out accuracy": ("res_accuracy", "plain_accuracy"),
+        "training loss": ("res_loss", "plain_loss"),
+        "log10 |grad| first block / last block": ("res_reach", "plain_reach"),
+    }
+    floor: ClassVar[float] = 0.8
+
+    def setup(self, ctx: RunContext) -> None:
+        import torch
+
+        from demos.data import load_images
+
+        p = ctx.params
+        data = load_images(p["data"])
+        perm = ctx.rng().permutation(len(data.x))
+        n_eval = min(1000, max(64, len(data.x) // 5))
+        x, y = torch.from_numpy(data.x[perm]), torch.from_numpy(data.y[perm])
+        self.train_x, self.eval_x = x[n_eval:].to(ctx.device), x[:n_eval].to(ctx.device)
+        self.train_y, self.eval_y = y[n_eval:].to(ctx.device), y[:n_eval].to(ctx.device)
+        args = (p["channels"], p["blocks"])
+        torch.manual_seed(ctx.seed)
+        self.res = build_stack(*args, residual=True, norm=p["batchnorm"])
+        self.plain = build_stack(*args, residual=False, norm=p["batchnorm"])
+        self.plain.load_state_dict(self.res.state_dict())  # same weights; only the skips differ
+        self.res, self.plain = self.res.to(ctx.device), self.plain.to(ctx.device)
+        self.n_blocks = 2 * p["blocks"] + 1
+
+    def checks(self, ctx: RunContext) -> Iterator[Check]:
+        import torch
+
+        dev = torch.device("cpu") if ctx.device.type == "mps" else ctx.device
+        gen = torch.Generator().manual_seed(ctx.seed)
+        block = _block_class()
+        c = 3
+        same = block(c, c, 1, True, False).to(dev, torch.float64)
+        down = block(c, 2 * c, 2, True, False).to(dev, torch.float64)
+        x = torch.randn(1, c, 4, 4, generator=gen, dtype=torch.float64).to(dev)
+        yield check_zero_branch_identity(same, x)
+        yield check_jacobian_sum(same, x)
+        yield check_projection(
+            down, torch.randn(2, c, 8, 8, generator=gen, dtype=torch.float64).to(dev)
+        )
+
+    def _blocks(self, net: Any) -> list[Any]:
+        return list(net)[1 : 1 + self.n_blocks]
+
+    def _grad_profile(self, net: Any) -> torch.Tensor:
+        """‖∂L/∂θ‖ of every block, input side first."""
+        import torch
+
+        norms = []
+        for blk in self._blocks(net):
+            grads = [q.grad.flatten() for q in blk.branch.parameters() if q.grad is not None]
+            norms.append(torch.cat(grads).norm())
+        return torch.stack(norms)  # (blocks,)
+
+    def run(self, ctx: RunContext) -> Iterator[Frame]:
+        import torch
+        import torch.nn.functional as F
+
+        p = ctx.params
+        opt_res = torch.optim.Adam(self.res.parameters(), lr=p["lr"])
+        opt_plain = torch.optim.Adam(self.plain.parameters(), lr=p["lr"])
+        gen = torch.Generator(device=ctx.device).manual_seed(ctx.seed)
+        n = len(self.train_x)
+        self.columns: list[tuple[torch.Tensor, torch.Tensor]] = []
+        for step in range(ctx.total_steps):
+            idx = torch.randint(0, n, (p["batch"],), device=ctx.device, generator=gen)
+            x, y = self.train_x[idx], self.train_y[idx]
+            losses = []
+            for net, opt in ((self.res, opt_res), (self.plain, opt_plain)):
+                net.train()
+                loss = F.cross_entropy(net(x), y)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                losses.append(loss)
+            due = ctx.due(step)
+            if due:  # gradients of this step, before the update
+                profiles = (self._grad_profile(self.res), self._grad_profile(self.plain))
+            opt_res.step()
+            opt_plain.step()
+            if due:
+                yield self._frame(ctx, step, losses, profiles)
+
+    def _frame(self, ctx: RunContext, step: int, losses, profiles) -> Frame:
+        import torch
+
+        res_g, plain_g = (torch.log10(g.detach().clamp_min(1e-30)) for g in profiles)
+        self.columns.append((res_g.cpu(), plain_g.cpu()))
+        with torch.no_grad():
+            accs = []
+            for net in (self.res, self.plain):
+                net.eval()
+                accs.append((net(self.eval_x).argmax(1) == self.eval_y).float().mean().item())
+        metrics = {
+            "res_loss": losses[0].item(),
+            "plain_loss": losses[1].item(),
+            "res_accuracy": accs[0],
+            "plain_accuracy": accs[1],
+            "res_reach": (res_g[0] - res_g[-1]).item(),
+            "plain_reach": (plain_g[0] - plain_g[-1]).item(),
+        }
+        recent = self.columns[-40:]
+        res_map = torch.stack([c[0] for c in recent], dim=1)  # (blocks, frames)
+        plain_map = torch.stack([c[1] for c in recent], dim=1)
+        labels = [str(b) for b in range(self.n_blocks)]
+        return Frame(
+            step=step,
+            metrics=metrics,
+            heatmaps=[
+                heatmap("residual: log10 ‖∂L/∂θ‖ per block", res_map, "frame", "block (input→)"),
+                heatmap("plain: log10 ‖∂L/∂θ‖ per block", plain_map, "frame", "block (input→)"),
+            ],
+            histograms=[
+                histogram("residual: log10 gradient norm per block", res_g + 30, labels),
+                histogram("plain: log10 gradient norm per block", plain_g + 30, labels),
+            ],
+        )
+
+    def learned(self, ctx: RunContext) -> Check:
+        res = ctx.final.get("res_accuracy", math.nan)
+        plain = ctx.final.get("plain_accuracy", math.nan)
+        first = ctx.history[0] if ctx.history else {}
+        ok = res >= self.floor and plain <= res - 0.2
+        return Check(
+            "learning",
+            bool(ok),
+            f"held-out accuracy: residual {res:.3f} (floor {self.floor}), plain {plain:.3f} "
+            f"(must trail by >= 0.2); at step 0 the gradient at the first block was "
+            f"10^{first.get('res_reach', math.nan):.1f} (residual) vs "
+            f"10^{first.get('plain_reach', math.nan):.1f} (plain) times the last block's",
+        )
+
+    def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        import torch
+
+        hist = ctx.history
+        steps = [h["step"] for h in hist]
+        fig, axes = plt.subplots(2, 3, figsize=(14, 8))
+        ax = axes[0, 0]
+        ax.plot(steps, [h["res_loss"] for h in hist], label="residual")
+        ax.plot(steps, [h["plain_loss"] for h in hist], label="plain")
+        ax.axhline(math.log(10), color="grey", ls=":", label="ln 10 (chance)")
+        ax.set(title="training loss", xlabel="step")
+        ax.legend()
+        ax = axes[0, 1]
+        ax.plot(steps, [h["res_accuracy"] for h in hist], label="residual")
+        ax.plot(steps, [h["plain_accuracy"] for h in hist], label="plain")
+        ax.set(title="held-out accuracy", xlabel="step", ylim=(0, 1.02))
+        ax.legend()
+        ax = axes[0, 2]
+        first, last = self.columns[0], self.columns[-1]
+        blocks = range(self.n_blocks)
+        ax.plot(blocks, first[0].numpy(), "o-", color="C0", label="residual, step 0")
+        ax.plot(blocks, first[1].numpy(), "o-", color="C1", label="plain, step 0")
+        ax.plot(blocks, last[0].numpy(), "--", color="C0", label="residual, end")
+        ax.plot(blocks, last[1].numpy(), "--", color="C1", label="plain, end")
+        ax.set(title="log10 ‖∂L/∂θ‖ per block", xlabel="block (input side first)")
+        ax.legend(fontsize=8)
+        for ax, k, title in ((axes[1, 0], 0, "residual"), (axes[1, 1], 1, "plain")):
+            data = torch.stack([c[k] for c in self.columns], dim=1).numpy()
+            im = ax.imshow(data, aspect="auto", cmap="magma", interpolation="nearest")
+            ax.set(title=f"{title}: log10 gradient norm", xlabel="frame", ylabel="block")
+            fig.colorbar(im, ax=ax, fraction=0.046)
+        ax = axes[1, 2]
+        ax.axis("off")
+        ax.set_title("computational graph of one residual block")
+        graph = (
+            "            x\n"
+            "      ┌─────┴──────┐  fork\n"
+            "      │            │\n"
+            "   ReLU→conv     identity\n"
+            "   ReLU→conv     (1×1/2 conv\n"
+            "      │F(x)       if shape changes)\n"
+            "      └────(+)─────┘\n"
+            "            y = x + F(x)\n\n"
+            " backward: ∂L/∂x = ∂L/∂y · (I + ∂F/∂x)\n"
+            " the identity term passes ∂L/∂y unchanged"
+        )
+        ax.text(0.0, 0.95, graph, family="monospace", va="top", fontsize=10)
+        p = ctx.params
+        fig.suptitle(
+            f"resnet-gradflow: {self.n_blocks} blocks, {p['channels']} channels, "
+            f"batchnorm={p['batchnorm']}, {ctx.device}"
+        )
+        fig.tight_layout()
+        path = out_dir / "resnet-gradflow.png"
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        return [path]

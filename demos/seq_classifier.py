@@ -1,0 +1,471 @@
+"""Sequence classification with RNN, LSTM and GRU on 2-D polylines (d.01–d.03, d.06, d.10, d.11).
+
+Each sample is a random polyline of 6–16 points; the task (sequence to task, many to one)
+is to say whether it crosses itself. Every step feeds the point (x, y) and the move
+(dx, dy) to the cell, h_t = f(h_{t−1}, x_t) with the SAME weights at every step (the
+unrolled graph of d.06), and the final hidden state h_T goes through a linear head.
+
+Sequences have different lengths, so a batch is padded to the longest and packed with
+``pack_padded_sequence(..., enforce_sorted=False)``: the cell then stops at each
+sequence's true end and ``h_n`` is the state after its last real point (d.10). Reading
+``output[:, -1]`` of the padded batch instead would read a state that has also eaten the
+padding.
+
+Next to it, a tiny aligned sequence-to-sequence task (many to many, d.02–d.03): an LSTM
+outputs, at every point, whether the polyline has crossed itself so far; its loss is
+masked so that padded steps count for nothing.
+
+Live: loss and held-out accuracy of the three classifiers and of the per-step tagger,
+the probe polyline, the GRU hidden states over its points, per-step predictions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from demos.framework import Check, Demo, Frame, Param, RunContext, heatmap, histogram, image
+
+if TYPE_CHECKING:
+    import torch
+
+CELLS = ("rnn", "lstm", "gru")
+
+
+# --- data (NumPy, seeded) -------------------------------------------------------------
+
+
+def crossings(points: np.ndarray) -> np.ndarray:
+    """(..., L, 2) polylines → (..., L−1, L−1) bool: segment i properly crosses j (|i−j| ≥ 2)."""
+    a, b = points[..., :-1, :], points[..., 1:, :]  # (..., S, 2) segment ends
+
+    def orient(p, q, r):  # sign of the turn p → q → r, broadcast over segment pairs
+        return (q[..., 0] - p[..., 0]) * (r[..., 1] - p[..., 1]) - (q[..., 1] - p[..., 1]) * (
+            r[..., 0] - p[..., 0]
+        )
+
+    ai, bi = a[..., :, None, :], b[..., :, None, :]  # segment i along rows
+    aj, bj = a[..., None, :, :], b[..., None, :, :]  # segment j along columns
+    o1, o2 = orient(ai, bi, aj), orient(ai, bi, bj)
+    o3, o4 = orient(aj, bj, ai), orient(aj, bj, bi)
+    cross = (o1 * o2 < 0) & (o3 * o4 < 0)
+    idx = np.arange(a.shape[-2])
+    return cross & (np.abs(idx[:, None] - idx[None, :]) >= 2)
+
+
+def first_crossing(points: np.ndarray) -> np.ndarray:
+    """Index of the first point at which each polyline has crossed itself (L if never)."""
+    later = np.triu(crossings(points), k=2).any(axis=-2)  # (..., S): j crosses an earlier i
+    length = points.shape[-2]
+    return np.where(later.any(axis=-1), later.argmax(axis=-1) + 1, length)
+
+
+def polylines(
+    n: int, rng: np.random.Generator, min_len: int = 6, max_len: int = 16, turn: float = 1.0
+) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """n random-walk polylines with smooth turns; at every length half of them cross.
+
+    Balancing per length keeps the length from giving the answer away. Returns the point
+    arrays (L_i, 2), the labels (n,) and the first-crossing point indices (n,).
+    """
+    lengths = rng.integers(min_len, max_len + 1, size=n)
+    lines: list[np.ndarray] = []
+    labels: list[int] = []
+    firsts: list[int] = []
+    for length in range(min_len, max_len + 1):
+        count = int((lengths == length).sum())
+        want = {1: count // 2, 0: count - count // 2}
+        for _ in range(200):  # batches of candidates until both quotas are met
+            if want[0] + want[1] == 0:
+                break
+            m = 4 * count + 16
+            heading = rng.uniform(0, 2 * np.pi, (m, 1)) + np.cumsum(
+                rng.normal(0.0, turn, (m, length - 1)), axis=1
+            )
+            step = rng.uniform(0.5, 1.5, (m, length - 1, 1))
+            moves = step * np.stack([np.cos(heading), np.sin(heading)], axis=2)
+            points = np.concatenate([np.zeros((m, 1, 2)), np.cumsum(moves, axis=1)], axis=1)
+            first = first_crossing(points)  # (m,)
+            for label in (0, 1):
+                pick = np.where((first < length) == bool(label))[0][: want[label]]
+                want[label] -= len(pick)
+                lines += list(points[pick].astype(np.float32))
+                labels += [label] * len(pick)
+                firsts += first[pick].tolist()
+        if want[0] + want[1] > 0:
+            from demos.framework import DemoError
+
+            raise DemoError(f"cannot balance polylines of length {length}: try a larger turn")
+    order = rng.permutation(len(lines))
+    return [lines[i] for i in order], np.array(labels)[order], np.array(firsts)[order]
+
+
+def features(points: np.ndarray) -> np.ndarray:
+    """Per point: position and move, (L, 4), scaled to about unit size."""
+    moves = np.diff(points, axis=0, prepend=points[:1])
+    return (np.concatenate([points / 4.0, moves], axis=1)).astype(np.float32)
+
+
+def rasterize(points: np.ndarray, size: int = 20) -> np.ndarray:
+    """Draw a polyline into a size×size picture (values 0..1, the start brighter)."""
+    lo, hi = points.min(0), points.max(0)
+    scale = (size - 1) / max(float((hi - lo).max()), 1e-6)
+    pts = (points - lo) * scale
+    canvas = np.zeros((size, size), dtype=np.float32)
+    for k in range(len(pts) - 1):
+        shade = 0.5 + 0.5 * (1 - k / len(pts))
+        for u in np.linspace(0.0, 1.0, 12):
+            col, row = np.rint(pts[k] * (1 - u) + pts[k + 1] * u).astype(int)
+            canvas[size - 1 - row, col] = max(canvas[size - 1 - row, col], shade)
+    return canvas
+
+
+# --- model pieces -----------------------------------------------------------------------
+
+
+def pad_batch(seqs: list[Any], device: Any) -> tuple[torch.Tensor, torch.Tensor]:
+    """List of (L_i, F) arrays → padded (B, L_max, F) tensor and lengths (B,) on the CPU."""
+    import torch
+    from torch.nn.utils.rnn import pad_sequence
+
+    tensors = [torch.as_tensor(s) for s in seqs]
+    lengths = torch.tensor([len(s) for s in tensors])
+    return pad_sequence(tensors, batch_first=True).to(device), lengths
+
+
+def last_state(model: Any, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """h_n of the last layer after each sequence's true last step, via packing: (B, H)."""
+    from torch.nn.utils.rnn import pack_padded_sequence
+
+    packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+    _, h_n = model(packed)
+    if isinstance(h_n, tuple):  # LSTM: (h_n, c_n)
+        h_n = h_n[0]
+    return h_n[-1]
+
+
+def masked_bce(logits: torch.Tensor, target: torch.Tensor, lengths: torch.Tensor):
+    """Mean binary cross-entropy over the real steps only (padding masked out)."""
+    import torch
+    import torch.nn.functional as F
+
+    steps = torch.arange(logits.shape[1], device=logits.device)
+    mask = (steps[None, :] < lengths.to(logits.device)[:, None]).float()  # (B, T)
+    loss = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
+    return (loss * mask).sum() / mask.sum(), mask
+
+
+def unroll_rnn(x: torch.Tensor, w: dict[str, torch.Tensor]) -> torch.Tensor:
+    """The unrolled graph: h_t = tanh(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh), same W each t."""
+    import torch
+
+    h = x.new_zeros(x.shape[0], w["weight_hh"].shape[0])
+    outs = []
+    for t in range(x.shape[1]):
+        h = torch.tanh(
+            x[:, t] @ w["weight_ih"].t() + w["bias_ih"] + h @ w["weight_hh"].t() + w["bias_hh"]
+        )
+        outs.append(h)
+    return torch.stack(outs, dim=1)  # (B, T, H)
+
+
+def check_packing(device: Any, seed: int, last: Any = last_state) -> Check:
+    """Packed batch h_n == each sequence run alone; output[:, −1] of the padded batch is not."""
+    import torch
+    from torch import nn
+
+    gen = torch.Generator().manual_seed(seed)
+    lengths = [7, 3, 5, 1]
+    seqs = [torch.randn(n, 4, generator=gen, dtype=torch.float64) for n in lengths]
+    x, lens = pad_batch(seqs, device)
+    worst, pitfall = 0.0, math.inf
+    torch.manual_seed(seed)
+    for cell in CELLS:
+        model = getattr(nn, cell.upper())(4, 6, batch_first=True).to(device, torch.float64)
+        with torch.no_grad():
+            packed = last(model, x, lens)  # (B, H)
+            alone = torch.cat(
+                [last(model, s[None].to(device), torch.tensor([len(s)])) for s in seqs]
+            )
+            worst = max(worst, (packed - alone).abs().max().item())
+            padded_last = model(x)[0][:, -1]  # reads past the end of the short ones
+            short = (padded_last - alone)[1:].abs().amax(dim=1)  # the three shorter ones
+            pitfall = min(pitfall, short.min().item())
+    return Check(
+        "packed-equals-unpadded",
+        worst <= 1e-10 and pitfall > 1e-6,
+        f"lengths {lengths}, RNN/LSTM/GRU: packed h_n vs one-at-a-time max |Δ| = {worst:.1e}; "
+        f"padded output[:, -1] is off by ≥ {pitfall:.2g} for the shorter sequences",
+    )
+
+
+def check_unrolled(device: Any, seed: int, unroll: Any = unroll_rnn) -> Check:
+    """Hand unrolling == nn.RNN, and BPTT: ∂L/∂W_hh == Σ_t of the per-step copies' gradients."""
+    import torch
+    from torch import nn
+
+    torch.manual_seed(seed)
+    ref = nn.RNN(3, 5, batch_first=True).to(device, torch.float64)
+    x = torch.randn(2, 6, 3, dtype=torch.float64, device=device)
+    w = {k.removesuffix("_l0"): v.detach() for k, v in ref.named_parameters()}
+    out = unroll(x, w)
+    with torch.no_grad():
+        ref_out = ref(x)[0]
+    diff = (out - ref_out).abs().max().item() if out.shape == ref_out.shape else math.inf
+    # BPTT: one W_hh shared by T steps vs T independent copies of it.
+    shared = w["weight_hh"].clone().requires_grad_(True)
+    loss = unroll(x, {**w, "weight_hh": shared})[:, -1].pow(2).sum()
+    (g_shared,) = torch.autograd.grad(loss, shared)
+    copies = [w["weight_hh"].clone().requires_grad_(True) for _ in range(x.shape[1])]
+    h = x.new_zeros(2, 5)
+    for t in range(x.shape[1]):
+        h = torch.tanh(
+            x[:, t] @ w["weight_ih"].t() + w["bias_ih"] + h @ copies[t].t() + w["bias_hh"]
+        )
+    per_step = torch.autograd.grad(h.pow(2).sum(), copies)
+    bptt = (g_shared - sum(per_step)).abs().max().item()
+    return Check(
+        "unrolled-equals-nn.RNN",
+        diff <= 1e-12 and bptt <= 1e-12,
+        f"hand unrolling vs nn.RNN max |Δh| = {diff:.1e}; ∂L/∂W_hh vs Σ_t per-step gradients "
+        f"max |Δ| = {bptt:.1e} (first step's share {per_step[0].norm().item():.2g}, "
+        f"last {per_step[-1].norm().item():.2g})",
+    )
+
+
+def check_mask(device: Any, seed: int, loss_fn: Any = masked_bce) -> Check:
+    """Changing what sits in the padded steps must not change the masked loss."""
+    import torch
+
+    gen = torch.Generator().manual_seed(seed + 7)
+    lengths = torch.tensor([5, 2, 4])
+    logits = torch.randn(3, 5, generator=gen).to(device)
+    target = (torch.rand(3, 5, generator=gen) > 0.5).float().to(device)
+    pad = torch.arange(5)[None, :].to(device) >= lengths.to(device)[:, None]  # (B, T)
+    a, _ = loss_fn(logits, target, lengths)
+    b, _ = loss_fn(logits.masked_fill(pad, 9.0), target.masked_fill(pad, 0.0), lengths)
+    diff = (a - b).abs().item()
+    return Check(
+        "masked-loss-ignores-padding",
+        diff <= 1e-6,
+        f"per-step loss {a.item():.4f} vs {b.item():.4f} with the padding changed (|Δ| {diff:.1e})",
+    )
+
+
+class SeqClassifier(Demo):
+    name = "seq-classifier"
+    title = "Sequence classification: self-crossing polylines with RNN, LSTM, GRU"
+    questions = ("d.01", "d.02", "d.03", "d.06", "d.10", "d.11")
+    summary = (
+        "RNN, LSTM and GRU classify variable-length 2-D polylines (self-crossing or not) "
+        "with padding + packing and a head on h_n; an LSTM also tags every point "
+        "(crossed yet?) with a masked loss."
+    )
+    params = (
+        Param("steps", "int", 1200, "training steps", 10, 100_000),
+        Param("batch", "int", 64, "polylines per step", 4, 4096),
+        Param("hidden", "int", 32, "hidden units (all models)", 2, 512),
+        Param("lr", "float", 1e-2, "Adam learning rate", 1e-5, 1.0),
+        Param("min_len", "int", 6, "shortest polyline (points)", 4, 64),
+        Param("max_len", "int", 16, "longest polyline (points)", 4, 64),
+        Param("turn", "float", 1.0, "std of the heading change per step (radians)", 0.05, 3.0),
+        Param("train_size", "int", 3000, "training polylines", 64, 100_000),
+        Param("clip", "float", 1.0, "gradient-norm clipping (0 = off)", 0.0, 100.0),
+        Param("probe", "int", 0, "held-out polyline shown", 0, 255),
+    )
+    quick: ClassVar[dict[str, Any]] = {"steps": 220, "hidden": 24, "train_size": 1000}
+    plots: ClassVar[dict[str, tuple[str, ...]]] = {
+        "held-out accuracy (sequence to task)": ("acc_rnn", "acc_lstm", "acc_gru"),
+        "training loss": ("loss_rnn", "loss_lstm", "loss_gru"),
+        "per-step tagger (sequence to sequence)": ("tag_balanced", "tag_accuracy", "tag_loss"),
+    }
+    floors: ClassVar[dict[str, float]] = {"rnn": 0.7, "lstm": 0.75, "gru": 0.75}
+    tag_floor: ClassVar[float] = 0.75
+
+    def setup(self, ctx: RunContext) -> None:
+        import torch
+        from torch import nn
+
+        from demos.framework import DemoError
+
+        p = ctx.params
+        if p["min_len"] > p["max_len"]:
+            raise DemoError(f"min_len {p['min_len']} is larger than max_len {p['max_len']}")
+        train = polylines(p["train_size"], ctx.rng(1), p["min_len"], p["max_len"], p["turn"])
+        held = polylines(256, ctx.rng(2), p["min_len"], p["max_len"], p["turn"])
+        self.train_lines, self.train_y, self.train_first = train
+        self.eval_lines, eval_y, eval_first = held
+        self.eval_x, self.eval_len = pad_batch([features(s) for s in self.eval_lines], ctx.device)
+        self.eval_y = torch.from_numpy(eval_y).float().to(ctx.device)
+        self.eval_tags = self._tags(eval_first, self.eval_x.shape[1], ctx.device)
+        _, mask = masked_bce(self.eval_tags, self.eval_tags, self.eval_len)
+        share = ((self.eval_tags * mask).sum() / mask.sum()).item()
+        self.tag_base = max(share, 1 - share)  # always answering the majority tag
+        self.train_feats = [features(s) for s in self.train_lines]
+        h = p["hidden"]
+        self.models = {c: getattr(nn, c.upper())(4, h, batch_first=True) for c in CELLS}
+        self.heads = {c: nn.Linear(h, 1) for c in CELLS}
+        self.tagger, self.tag_head = nn.LSTM(4, h, batch_first=True), nn.Linear(h, 1)
+        for net in (*self.models.values(), *self.heads.values(), self.tagger, self.tag_head):
+            net.to(ctx.device)  # built on the CPU under the run's seed, then moved
+
+    @staticmethod
+    def _tags(firsts: np.ndarray, width: int, device: Any) -> torch.Tensor:
+        """Per-step targets: 1 from the first crossing point on, (B, T)."""
+        import torch
+
+        steps = np.arange(width)[None, :]
+        return torch.from_numpy((steps >= firsts[:, None]).astype(np.float32)).to(device)
+
+    def checks(self, ctx: RunContext) -> Iterator[Check]:
+        import torch
+
+        dev = torch.device("cpu") if ctx.device.type == "mps" else ctx.device
+        yield check_packing(dev, ctx.seed)
+        yield check_unrolled(dev, ctx.seed)
+        yield check_mask(ctx.device, ctx.seed)
+        torch.manual_seed(ctx.seed)  # the checks drew numbers: keep training reproducible
+
+    def run(self, ctx: RunContext) -> Iterator[Frame]:
+        import torch
+        import torch.nn.functional as F
+
+        p = ctx.params
+        groups = {c: [*self.models[c].parameters(), *self.heads[c].parameters()] for c in CELLS}
+        groups["tag"] = [*self.tagger.parameters(), *self.tag_head.parameters()]
+        opts = {k: torch.optim.Adam(v, lr=p["lr"]) for k, v in groups.items()}
+        rng = ctx.rng(3)
+        n = len(self.train_feats)
+        for step in range(ctx.total_steps):
+            idx = rng.integers(0, n, p["batch"])
+            x, lengths = pad_batch([self.train_feats[i] for i in idx], ctx.device)
+            y = torch.from_numpy(self.train_y[idx]).float().to(ctx.device)
+            losses = {}
+            for c in CELLS:
+                logit = self.heads[c](last_state(self.models[c], x, lengths))[:, 0]
+                losses[c] = F.binary_cross_entropy_with_logits(logit, y)
+            tags = self._tags(self.train_first[idx], x.shape[1], ctx.device)
+            out, _ = self.tagger(x)  # causal: step t sees points 0..t only
+            losses["tag"], _ = masked_bce(self.tag_head(out)[..., 0], tags, lengths)
+            for k, opt in opts.items():
+                opt.zero_grad(set_to_none=True)
+                losses[k].backward()
+                if p["clip"] > 0:
+                    torch.nn.utils.clip_grad_norm_(groups[k], p["clip"])
+                opt.step()
+            if ctx.due(step):
+                yield self._frame(ctx, step, losses)
+
+    def _frame(self, ctx: RunContext, step: int, losses) -> Frame:
+        import torch
+
+        metrics: dict[str, float] = {}
+        i = ctx.params["probe"] % len(self.eval_lines)
+        with torch.no_grad():
+            for c in CELLS:
+                logit = self.heads[c](last_state(self.models[c], self.eval_x, self.eval_len))[:, 0]
+                metrics[f"loss_{c}"] = losses[c].item()
+                metrics[f"acc_{c}"] = ((logit > 0).float() == self.eval_y).float().mean().item()
+                if c == "gru":
+                    self.probe_p = torch.sigmoid(logit[i]).item()
+            out, _ = self.tagger(self.eval_x)  # (B, T, H)
+            tag_logit = self.tag_head(out)[..., 0]
+            _, mask = masked_bce(tag_logit, self.eval_tags, self.eval_len)
+            right = ((tag_logit > 0).float() == self.eval_tags).float() * mask
+            metrics["tag_accuracy"] = (right.sum() / mask.sum()).item()
+            pos, neg = self.eval_tags * mask, (1 - self.eval_tags) * mask
+            recall_pos = (right * pos).sum() / pos.sum().clamp_min(1)
+            recall_neg = (right * neg).sum() / neg.sum().clamp_min(1)
+            metrics["tag_balanced"] = (0.5 * (recall_pos + recall_neg)).item()
+            metrics["tag_loss"] = losses["tag"].item()
+            length = int(self.eval_len[i])
+            states = out[i, :length].t()  # (H, L): the tagger's h_t over the probe
+            tags = torch.stack([torch.sigmoid(tag_logit[i, :length]), self.eval_tags[i, :length]])
+        picture = rasterize(self.eval_lines[i])
+        label = "crosses itself" if self.eval_y[i] > 0 else "no crossing"
+        self.last = {"states": states.cpu(), "tags": tags.cpu(), "picture": picture}
+        return Frame(
+            step=step,
+            metrics=metrics,
+            images=[image(f"probe {i}: {label}, GRU says p = {self.probe_p:.2f}", picture)],
+            heatmaps=[
+                heatmap("tagger hidden states h_t over the probe's points", states, "t", "unit"),
+                heatmap("p(crossed so far) / truth, per point", tags, "t", ""),
+            ],
+            histograms=[
+                histogram(
+                    "held-out accuracy",
+                    [metrics[f"acc_{c}"] for c in CELLS] + [metrics["tag_accuracy"]],
+                    ["RNN", "LSTM", "GRU", "tagger"],
+                )
+            ],
+        )
+
+    def learned(self, ctx: RunContext) -> Check:
+        f = ctx.final
+        parts, ok = [], True
+        for c, floor in self.floors.items():
+            acc = f.get(f"acc_{c}", math.nan)
+            ok &= acc >= floor
+            parts.append(f"{c.upper()} {acc:.3f} (floor {floor})")
+        tag = f.get("tag_balanced", math.nan)
+        ok &= tag >= self.tag_floor
+        return Check(
+            "learning",
+            bool(ok),
+            "held-out accuracy, chance 0.5: "
+            + ", ".join(parts)
+            + f"; per-step tagger balanced accuracy {tag:.3f} (floor {self.tag_floor}, chance "
+            f"0.5; plain accuracy {f.get('tag_accuracy', math.nan):.3f}, always-majority "
+            f"{self.tag_base:.3f})",
+        )
+
+    def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        import torch
+
+        hist = ctx.history
+        steps = [h["step"] for h in hist]
+        fig, axes = plt.subplots(2, 4, figsize=(17, 8))
+        ax = axes[0, 0]
+        for k, c in enumerate(CELLS):
+            ax.plot(steps, [h[f"acc_{c}"] for h in hist], color=f"C{k}", label=c.upper())
+        ax.plot(steps, [h["tag_balanced"] for h in hist], "k--", label="tagger (balanced)")
+        ax.axhline(0.5, color="grey", ls=":")
+        ax.set(title="held-out accuracy", xlabel="step", ylim=(0.3, 1.02))
+        ax.legend(fontsize=8)
+        ax = axes[0, 1]
+        for k, c in enumerate(CELLS):
+            ax.plot(steps, [h[f"loss_{c}"] for h in hist], color=f"C{k}", label=c.upper())
+        ax.set(title="training loss (BCE)", xlabel="step")
+        ax.legend(fontsize=8)
+        with torch.no_grad():
+            logit = self.heads["gru"](last_state(self.models["gru"], self.eval_x, self.eval_len))
+            prob = torch.sigmoid(logit[:, 0]).cpu().numpy()
+        for k in range(6):
+            ax = axes[(k + 2) // 4, (k + 2) % 4]
+            pts = self.eval_lines[k]
+            truth = "crosses" if self.eval_y[k] > 0 else "no crossing"
+            ax.plot(pts[:, 0], pts[:, 1], "-o", ms=3)
+            ax.plot(pts[0, 0], pts[0, 1], "gs", ms=6)
+            ax.set_title(f"{truth}; GRU p = {prob[k]:.2f}", fontsize=9)
+            ax.set_aspect("equal")
+            ax.set_xticks([])
+            ax.set_yticks([])
+        fig.suptitle(
+            "seq-classifier: h_t = f(h_{t−1}, x_t) with shared weights, head on h_T "
+            f"(packed, variable length {ctx.params['min_len']}–{ctx.params['max_len']}), "
+            f"{ctx.device}"
+        )
+        fig.tight_layout()
+        path = out_dir / "seq-classifier.png"
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        return [path]
