@@ -70,7 +70,10 @@ def read_idx(path: str | Path) -> np.ndarray:
             code, ndim = header[2], header[3]
             if code not in _IDX_DTYPES:
                 raise DataError(f"{path}: unknown IDX element type 0x{code:02x}")
-            dims = struct.unpack(f">{ndim}I", fh.read(4 * ndim))
+            raw_dims = fh.read(4 * ndim)
+            if len(raw_dims) != 4 * ndim:
+                raise DataError(f"{path}: truncated IDX header")
+            dims = struct.unpack(f">{ndim}I", raw_dims)
             dtype = _IDX_DTYPES[code]
             count = int(np.prod(dims, dtype=np.int64))
             body = fh.read(count * dtype.itemsize)

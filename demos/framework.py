@@ -452,6 +452,11 @@ def execute(
     demo = cls()
     values = resolve_params(cls.params, params or {}, cls.quick if quick else {})
     dev = select_device(device)
+    if out_dir is not None:  # a bad --out must fail now, not after minutes of training
+        try:
+            Path(out_dir).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DemoError(f"cannot write figures to {out_dir}: {exc.strerror or exc}") from None
     started = time.perf_counter()
     _prepare_torch(dev, seed, quick)
     ctx = RunContext(

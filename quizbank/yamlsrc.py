@@ -14,6 +14,9 @@ from functools import cache
 from typing import Any
 
 _STD = "tag:yaml.org,2002:"
+# An alias repeats a whole subtree, so nine levels of nine aliases ("billion laughs") would
+# build 387 million values from a few hundred bytes; a topic file holds a few thousand.
+MAX_VALUES = 200_000
 _SCALAR_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp", "binary")}
 
 
@@ -69,7 +72,22 @@ def _mark(node: Any) -> Mark:
     return Mark(m.line + 1, m.column + 1)
 
 
-def _build(node: Any) -> Any:
+class _Budget:
+    """How many more values the document may expand to."""
+
+    __slots__ = ("left",)
+
+    def __init__(self, left: int) -> None:
+        self.left = left
+
+
+def _build(node: Any, budget: _Budget) -> Any:
+    budget.left -= 1
+    if budget.left < 0:
+        raise YamlError(
+            f"document too large: more than {MAX_VALUES} values once aliases are expanded",
+            _mark(node),
+        )
     yaml, _, constructor = _yaml()
     if isinstance(node, yaml.MappingNode):
         if node.tag not in (_STD + "map",):
@@ -79,20 +97,20 @@ def _build(node: Any) -> Any:
         for knode, vnode in node.value:
             if knode.tag == _STD + "merge":
                 raise YamlError("YAML merge keys (<<) are not supported", _mark(knode))
-            key = _build(knode)
+            key = _build(knode, budget)
             if not isinstance(key, (str, int, float, bool)) or key is None:
                 raise YamlError("mapping keys must be plain scalars", _mark(knode))
             key = str(key)
             if key in out:
                 raise YamlError(f"duplicate key {key!r}", _mark(knode))
-            out[key] = _build(vnode)
+            out[key] = _build(vnode, budget)
             out.key_marks[key] = _mark(knode)
             out.value_marks[key] = _mark(vnode)
         return out
     if isinstance(node, yaml.SequenceNode):
         if node.tag != _STD + "seq":
             raise YamlError(f"unsafe or unknown YAML tag {node.tag!r}", _mark(node))
-        seq = LList(_build(item) for item in node.value)
+        seq = LList(_build(item, budget) for item in node.value)
         seq.mark = _mark(node)
         seq.item_marks = [_mark(item) for item in node.value]
         return seq
@@ -128,6 +146,6 @@ def load_located(text: str | bytes) -> Any:
     if node is None:
         return None
     try:
-        return _build(node)
+        return _build(node, _Budget(MAX_VALUES))
     except RecursionError:
         raise YamlError("YAML document nested too deeply", _mark(node)) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -10,12 +11,21 @@ import pytest
 
 from quizbank import Bank, load_bank
 
+_SCRATCH: list[Path] = []
+
 
 def pytest_configure(config) -> None:
     """Tests never touch the user's real cache or progress database."""
     scratch = Path(tempfile.mkdtemp(prefix="cidl-tutor-tests-"))
+    _SCRATCH.append(scratch)
     os.environ["TUTOR_CACHE_DIR"] = str(scratch / "cache")
     os.environ["TUTOR_DATA_DIR"] = str(scratch / "data")
+
+
+def pytest_unconfigure(config) -> None:
+    """One scratch directory per run used to be left in the temp directory for good."""
+    while _SCRATCH:
+        shutil.rmtree(_SCRATCH.pop(), ignore_errors=True)
 
 
 def write_mini_bank(directory: Path, topics: str = "abcd", per_topic: int = 5) -> Path:

@@ -127,6 +127,12 @@ class DemoRunner:
         code = self.proc.wait()
         if self._stderr_thread is not None:
             self._stderr_thread.join(timeout=1.0)  # the last stderr lines explain a crash
+        # Popen leaves its pipes to the garbage collector: two file descriptors per run.
+        self.proc.stdout.close()
+        if self.proc.stderr is not None and not (
+            self._stderr_thread is not None and self._stderr_thread.is_alive()
+        ):  # a grandchild may still hold stderr open; the daemon thread then keeps reading
+            self.proc.stderr.close()
         if self.cancelled:
             yield {"type": "error", "message": "stopped", "cancelled": True}
         elif not final:

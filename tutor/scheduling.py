@@ -42,7 +42,9 @@ def parse_rating(value: str | int | Rating) -> Rating:
 def start_of_day(now: datetime) -> datetime:
     """Local midnight of ``now``'s day, as an aware UTC datetime (new-card limit resets then)."""
     local = now.astimezone()
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+    # A naive local midnight gets the UTC offset in force at midnight itself; replace() on
+    # ``local`` would keep the afternoon's offset, an hour off on the day the clocks change.
+    return datetime(local.year, local.month, local.day).astimezone(UTC)
 
 
 @dataclass
@@ -222,24 +224,23 @@ class StudyScheduler:
             if qid in self.bank and r["state_before"] == int(State.Review):
                 per_topic_reviews[self.bank.get(qid).topic_id].append(r["rating"])
         st.new_today = self.store.introduced_since(today)
-        first = (today - timedelta(days=days - 1)).astimezone()
+        # Calendar days, not multiples of 24 h: across a DST change those land on 23:00 or
+        # 01:00 and shift or merge the days of both charts.
+        local_today = now.astimezone().date()
         for i in range(days):
-            day = (first + timedelta(days=i)).date().isoformat()
+            day = (local_today - timedelta(days=days - 1 - i)).isoformat()
             st.reviews_per_day[day] = per_day.get(day, 0)
-        horizon = [(today + timedelta(days=i)) for i in range(days + 1)]
-        forecast: Counter[str] = Counter()
+        forecast: Counter[int] = Counter()
         for qid, c in cards.items():
             if qid not in self.bank:
                 continue
             if c.due <= now:
                 st.due_now += 1
-            for i in range(days):
-                if c.due < horizon[i + 1] and (i == 0 or c.due >= horizon[i]):
-                    forecast[horizon[i].astimezone().date().isoformat()] += 1
-                    break
+            ahead = (c.due.astimezone().date() - local_today).days
+            if ahead < days:
+                forecast[max(0, ahead)] += 1  # overdue cards count for today
         st.forecast = {
-            h.astimezone().date().isoformat(): forecast.get(h.astimezone().date().isoformat(), 0)
-            for h in horizon[:days]
+            (local_today + timedelta(days=i)).isoformat(): forecast.get(i, 0) for i in range(days)
         }
         for topic in self.bank.topics:
             ts = TopicStats(topic=topic.id, total=len(topic.question_ids))

@@ -153,6 +153,7 @@ class Store:
                 f"progress database {self.path} is corrupt (not an SQLite file); it was left "
                 "untouched: move it away to start afresh, or restore a backup"
             )
+        conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(
                 self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
@@ -170,14 +171,17 @@ class Store:
             conn.execute("PRAGMA foreign_keys = ON")
             check = conn.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
-                conn.close()
                 raise StoreError(
                     f"progress database {self.path} is corrupt ({check}); it was left untouched: "
                     "move it away to start afresh, or restore a backup"
                 )
             self._migrate(conn)
-        except sqlite3.DatabaseError as exc:
-            raise self._explain(exc) from None
+        except BaseException as exc:
+            if conn is not None:  # locked, corrupt, newer schema: do not leak the connection
+                conn.close()
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise self._explain(exc) from None
+            raise
         return conn
 
     def _looks_like_sqlite(self) -> bool:
@@ -255,6 +259,7 @@ class Store:
             try:
                 self._conn.execute("COMMIT")
             except sqlite3.Error as exc:
+                self._rollback()  # else the next BEGIN fails: "transaction within a transaction"
                 raise self._explain(exc) from None
 
     def _rollback(self) -> None:

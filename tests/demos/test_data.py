@@ -68,6 +68,9 @@ def test_idx_errors(tmp_path):
     (tmp_path / "short").write_bytes((tmp_path / "short").read_bytes()[:-3])
     with pytest.raises(DataError, match="truncated"):
         read_idx(tmp_path / "short")
+    (tmp_path / "header").write_bytes(b"\x00\x00\x08\x03\x00")  # 3 dims, 1 byte of them
+    with pytest.raises(DataError, match="truncated IDX header"):
+        read_idx(tmp_path / "header")
     with pytest.raises(DataError, match="train-images"):
         load_mnist(tmp_path)
     with pytest.raises(DataError, match="not a directory"):

@@ -187,3 +187,15 @@ def test_bare_boolean_term_is_reported(tmp_path, good_file_text):
     out = problems_for(tmp_path, text)
     assert len(out) == 1 and "quote it" in out[0]
     assert f":{line_of(text, '[[fitting, no]]')}:" in out[0]
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path):
+    import time
+
+    lines = ['l0: &l0 ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    for i in range(1, 9):  # nine levels of nine aliases: 387 million values once expanded
+        lines.append(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]")
+    start = time.perf_counter()
+    out = problems_for(tmp_path, "\n".join(lines) + "\n")
+    assert len(out) == 1 and "document too large" in out[0]
+    assert time.perf_counter() - start < 20  # it used to run for minutes and take gigabytes

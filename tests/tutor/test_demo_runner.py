@@ -19,6 +19,7 @@ def test_runner_streams_a_whole_run():
     assert events[0]["params"]["hidden"] == 4
     assert events[-1]["outputs"] == []  # no --out: nothing written
     assert runner.returncode == (0 if events[-1]["passed"] else 1)
+    assert runner.proc.stdout.closed and runner.proc.stderr.closed  # no fds left to the GC
 
 
 def test_bad_parameter_comes_back_as_one_error_event():

@@ -173,6 +173,19 @@ def test_malformed_answer_is_a_hint_not_a_crash():
     assert result.correct == 0 and result.total == len(ex.fields)
 
 
+@pytest.mark.parametrize("kind", ["exact", "decimal", "int", "shape", "set"])
+@pytest.mark.parametrize(
+    "answer",
+    ["9" * 5000, "1e999999999", "9" * 150 + "e300", "1e400"],
+    ids=["5000-digits", "huge-exponent", "overflows-float", "1e400"],
+)
+def test_huge_answers_are_hints_not_crashes_or_hangs(kind, answer):
+    expected = {"exact": Fraction(1, 2), "decimal": 1.5, "int": 3, "shape": (2, 3)}
+    f = Field("k", "k", kind, expected.get(kind, frozenset({1})))
+    result = f.check(answer)  # used to raise ValueError/OverflowError, or run for minutes
+    assert not result.ok
+
+
 def test_drills_do_not_import_torch():
     code = (
         "import sys; from tutor.drills import registry; from tutor.commands import drill; "

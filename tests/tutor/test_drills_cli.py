@@ -7,9 +7,12 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tutor.cli import main
 from tutor.commands.drill import ask
 from tutor.drills import registry
+from tutor.errors import TutorError
 
 
 def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
@@ -120,3 +123,19 @@ def test_ask_wrong_answer_shows_solution(tmp_path):
     assert ask(ex, io.StringIO(lines), out, data_dir=tmp_path) == 1
     text = out.getvalue()
     assert text.count("✗") == len(ex.fields) and "Worked solution" in text and "w1 = w0" in text
+
+
+def test_interactive_input_that_is_not_utf8_is_one_line_error(tmp_path):
+    ex = registry.get("sgd-step").generate(8, 1)
+    inp = io.TextIOWrapper(io.BytesIO(b"\xff\xfe\n"), encoding="utf-8", errors="strict")
+    with pytest.raises(TutorError, match="cannot read standard input"):
+        ask(ex, inp, io.StringIO(), data_dir=tmp_path)
+    assert not (tmp_path / "progress.sqlite3").exists()  # nothing recorded
+
+
+def test_huge_answer_in_check_file_is_not_an_internal_error(tmp_path, capsys):
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps({"loss0": "9" * 5000, "grad_w": "1e999999999"}))
+    assert main(["drill", "sgd-step", "--seed", "1", "--check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "answer too long" in out and "out of range" in out

@@ -177,6 +177,16 @@ def test_missing_directory_is_one_line_error(mini_bank, tmp_path):
         export(mini_bank, tmp_path, "md")
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_force_never_replaces_a_special_file(mini_bank, tmp_path):
+    # `--force -o /dev/null` used to rename a regular file over the device node (as root)
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    with pytest.raises(TutorError, match="not a regular file"):
+        export(mini_bank, fifo, force=True)
+    assert fifo.is_fifo() and sorted(p.name for p in tmp_path.iterdir()) == ["pipe.md"]
+
+
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores permissions")
 def test_unwritable_directory(mini_bank, tmp_path):
     ro = tmp_path / "ro"

@@ -137,3 +137,29 @@ def test_batch_keeps_order_and_reports_bad_lines(
 def test_batch_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["grade", "--batch", "/nonexistent.jsonl"]) == 1
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_stdin_that_is_not_utf8_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    raw = io.BytesIO(b"\xff\xfe not utf-8\n")
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(raw, encoding="utf-8", errors="strict"))
+    assert main(["grade", "a.01", "--answer-file", "-"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("tutor: error: cannot read standard input") and err.count("\n") == 1
+
+
+def test_batch_line_with_a_lone_surrogate_is_reported_and_the_rest_graded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "b.jsonl"
+    bad = '{"id": "a.01", "answer": "against the gradient \\ud83d here"}'
+    f.write_text(bad + "\n" + json.dumps({"id": "a.01", "answer": GOOD}) + "\n", encoding="utf-8")
+    assert main(["grade", "--batch", str(f)]) == 1  # used to die with UnicodeEncodeError
+    cap = capsys.readouterr()
+    rows = [json.loads(line) for line in cap.out.splitlines()]
+    assert rows[0] == {"line": 1, "error": rows[0]["error"]} and "Unicode" in rows[0]["error"]
+    assert rows[1]["verdict"] == "correct"
+    rows[0]["error"].encode("utf-8")  # printable in any locale

@@ -8,12 +8,14 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from tutor.exam import mark_exam, pick_questions
-from tutor.scheduling import StudyScheduler, parse_rating
+from tutor.scheduling import StudyScheduler, parse_rating, start_of_day
 from tutor.store import SCHEMA_VERSION, Store, StoreError, card_id_for
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -110,6 +112,34 @@ def test_stats(bank, store):
     assert d["topics"][0]["topic"] == "a"
 
 
+@pytest.mark.skipif(
+    not hasattr(time, "tzset") or not Path("/usr/share/zoneinfo/Europe/Rome").exists(),
+    reason="needs time.tzset and the tz database",
+)
+def test_stats_days_are_calendar_days_across_dst(bank, store, monkeypatch):
+    monkeypatch.setenv("TZ", "Europe/Rome")
+    time.tzset()
+    try:
+        sched = StudyScheduler(bank, store, fuzz=False)
+        spring = datetime(2026, 4, 2, 12, 0, tzinfo=UTC)  # clocks went forward on 29 March
+        sched.review("a.01", "good", now=spring)
+        st = sched.stats(now=spring)
+        assert list(st.reviews_per_day)[-1] == "2026-04-02"  # today was missing
+        assert st.reviews_per_day["2026-04-02"] == 1
+        autumn = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)  # clocks go back on 25 October
+        st = sched.stats(now=autumn)
+        days = list(st.forecast)
+        assert len(days) == 14 and days[0] == "2026-10-20" and days[-1] == "2026-11-02"
+        assert st.forecast["2026-10-20"] == 1  # overdue since spring: due today
+        # on the day the clocks go forward, local midnight was still at +1
+        assert start_of_day(datetime(2026, 3, 29, 12, tzinfo=UTC)) == datetime(
+            2026, 3, 28, 23, tzinfo=UTC
+        )
+    finally:
+        monkeypatch.undo()  # the TZ this process had, then re-read it
+        time.tzset()
+
+
 def test_corrupt_database_is_reported_not_reset(tmp_path):
     db = tmp_path / "progress.sqlite3"
     db.write_bytes(b"this is not sqlite at all" * 10)
@@ -138,6 +168,26 @@ def test_newer_schema_refused(tmp_path):
     conn.close()
     with pytest.raises(StoreError, match="newer cidl-tutor"):
         Store.open_in(tmp_path)
+
+
+def test_refused_database_does_not_leak_its_connection(tmp_path, monkeypatch):
+    db = tmp_path / "progress.sqlite3"
+    conn = sqlite3.connect(db)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    opened: list[sqlite3.Connection] = []
+    real_connect = sqlite3.connect
+
+    def spy(*args, **kwargs):
+        opened.append(real_connect(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(sqlite3, "connect", spy)
+    with pytest.raises(StoreError, match="newer cidl-tutor"):
+        Store.open_in(tmp_path)
+    assert len(opened) == 1
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        opened[0].execute("SELECT 1")
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root ignores directory permissions")

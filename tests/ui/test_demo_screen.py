@@ -88,7 +88,7 @@ async def test_stop_ends_the_process_within_a_second(tmp_path: Path):
 
 
 async def test_unimplemented_catalogue_demo_shows_a_message(tmp_path: Path):
-    screen = DemoScreen("gan-2d", data_dir=tmp_path)
+    screen = DemoScreen("not-a-demo", data_dir=tmp_path)  # every catalogue demo now exists
     app = Host(screen)
     async with app.run_test() as pilot:
         assert "not available yet" in str(screen.query_one("#demo-status", Static).render())

@@ -94,3 +94,15 @@ async def test_errors_are_shown_and_leave_no_file(make_app, tmp_path):
         await settle(app, pilot)
         assert "at least one topic" in status(screen)
     assert not (tmp_path / "deck.csv").exists() and not (tmp_path / "missing").exists()
+
+
+async def test_format_change_with_a_path_that_has_no_file_name(make_app):
+    app = make_app()
+    async with app.run_test(size=(110, 40)) as pilot:
+        screen = await open_dialog(app, pilot)
+        for typed in (".", "/"):
+            screen.query_one("#path", Input).value = typed
+            screen.query_one("#format", Select).value = "md" if typed == "." else "csv"
+            await settle(app, pilot)  # Path(typed).with_suffix() used to crash the app
+            assert screen.query_one("#path", Input).value == typed
+        assert isinstance(app.screen, ExportScreen)

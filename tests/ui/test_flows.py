@@ -36,6 +36,25 @@ async def test_home_lists_topics(make_app):
         assert table.get_row_at(0)[1:4] == ["5", "0", "5"]
 
 
+async def test_home_reads_stats_once_at_start_and_again_on_return(make_app):
+    app = make_app()
+    real, calls = app.scheduler.stats, []
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    app.scheduler.stats = counting
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert len(calls) == 1  # the first frame's figures were computed twice
+        await pilot.press("b")
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen) and len(calls) == 2
+
+
 async def test_study_one_card_type_submit_grade_rate_next(make_app):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
@@ -151,6 +170,25 @@ async def test_exam_simulation_to_its_mark(make_app):
         (row,) = app.store.exams()
         assert row["mark"] == result.details["mark"]
         assert [a.mode for a in app.store.attempts()] == ["exam", "exam"]
+
+
+async def test_exam_with_a_locked_database_is_a_message_not_a_crash(make_app):
+    from tutor.store import StoreError
+
+    app = make_app()
+
+    def locked(*args, **kwargs):
+        raise StoreError("progress database is locked by another tutor instance")
+
+    app.store.start_exam = locked
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot)
+        await pilot.click("#start")  # used to end the app with a traceback
+        await settle(app, pilot)
+        assert isinstance(app.screen, ExamSetupScreen)
+        assert "locked" in str(app.screen.query_one("#setup-error").render())
 
 
 async def test_exam_setup_rejects_bad_numbers(make_app):

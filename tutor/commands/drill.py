@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import secrets
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -55,7 +54,11 @@ def cmd_drill(args: argparse.Namespace) -> int:
     difficulty = getattr(args, "difficulty", 1)
     if difficulty not in (1, 2, 3):
         raise TutorError(f"--difficulty must be 1, 2 or 3, not {difficulty}", exit_code=2)
-    seed = args.seed if args.seed is not None else secrets.randbelow(1_000_000)
+    seed = args.seed
+    if seed is None:
+        import secrets  # hmac/hashlib: ~5 ms that `tutor --help` should not pay
+
+        seed = secrets.randbelow(1_000_000)
     exercise = drill.generate(seed, difficulty)
     if args.check is not None:
         return _check_file(exercise, args.check, as_json=args.json)
@@ -155,6 +158,9 @@ def ask(exercise: Any, inp: TextIO, out: TextIO, data_dir: Path | None = None) -
     except (EOFError, KeyboardInterrupt):
         print("\ndrill stopped; nothing recorded.", file=out)
         return 1
+    except UnicodeDecodeError as exc:  # stdin in a UTF-8 locale decodes strictly
+        print(file=out)
+        raise TutorError(f"cannot read standard input: {exc}; nothing recorded") from None
     result = exercise.check(answers)
     print(file=out)
     _report(exercise, result, out)

@@ -46,7 +46,10 @@ def _grader(args: argparse.Namespace):
 
 def _read_text(path: Path) -> str:
     if str(path) == "-":
-        return sys.stdin.read()
+        try:
+            return sys.stdin.read()
+        except UnicodeDecodeError as exc:  # stdin in a UTF-8 locale decodes strictly
+            raise TutorError(f"cannot read standard input: {exc}") from None
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -63,6 +66,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if args.answer is None and args.answer_file is None:
         raise TutorError("give the answer with --answer TEXT or --answer-file PATH", exit_code=2)
     text = args.answer if args.answer is not None else _read_text(args.answer_file)
+    try:
+        _check_unicode(text)
+    except ValueError as exc:
+        raise TutorError(str(exc), exit_code=2) from None
     grader = _grader(args)
     try:
         question = grader.question(args.id)
@@ -113,11 +120,21 @@ def _grade_line(grader, line: str) -> dict[str, Any]:
         raise ValueError('missing "id" (a string)')
     if not isinstance(answer, str):
         raise ValueError('missing "answer" (a string)')
+    _check_unicode(answer)
     try:
         question = grader.question(qid)
     except KeyError:
         raise ValueError(f"unknown question id {qid!r}") from None
     return grader.grade(question, answer).to_dict()
+
+
+def _check_unicode(text: str) -> None:
+    """A lone surrogate ("\\ud83d" in JSON, a stray byte in argv) cannot be printed back."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = text[exc.start : exc.end].encode("unicode_escape").decode("ascii")
+        raise ValueError(f"the answer is not valid Unicode text (unpaired {bad})") from None
 
 
 def render(result) -> str:

@@ -36,10 +36,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     print(f"Today: {stats.reviews_today} reviews, {stats.new_today} new, {stats.due_now} due now\n")
-    print(f"{'topic':<8}{'total':>6}{'new':>6}{'due':>6}{'learned':>9}  mastery")
+    print(f"{'topic':<8}{'total':>6}{'new':>6}{'due':>6}{'learned':>9}{'retention':>11}  mastery")
     for t in stats.topics:
+        retention = "—" if t.retention is None else f"{t.retention:.0%}"
         print(
-            f"{t.topic:<8}{t.total:>6}{t.new:>6}{t.due:>6}{t.learned:>9}  "
+            f"{t.topic:<8}{t.total:>6}{t.new:>6}{t.due:>6}{t.learned:>9}{retention:>11}  "
             f"{_bar(t.mastery)} {t.mastery:4.0%}"
         )
     peak = max(stats.reviews_per_day.values(), default=0) or 1

@@ -155,6 +155,9 @@ def check_target(path: Path, force: bool) -> Path:
     parent = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise TutorError(f"{path} is a directory; give a file name")
+    if path.exists() and not path.is_file():
+        # the rename below would put a regular file in place of /dev/null, a FIFO, a socket
+        raise TutorError(f"{path} is not a regular file; give a file name")
     if not parent.exists():
         raise TutorError(f"directory {parent} does not exist")
     if not parent.is_dir():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +21,7 @@ from textual.widgets import (
     TextArea,
 )
 
+from tutor.errors import TutorError
 from tutor.exam import DEFAULT_QUESTIONS, mark_exam, pick_questions
 from tutor.mathtext import render_markdown_math
 
@@ -62,7 +64,15 @@ class ExamSetupScreen(Screen):
             )
             return
         ids = pick_questions(self.app.bank, n)
-        self.app.switch_screen(ExamScreen(ids, minutes * 60 or None))
+        limit = minutes * 60 or None
+        try:
+            exam_id = self.app.store.start_exam(len(ids), limit, self.app.clock())
+        except TutorError as exc:  # locked or read-only database: say so, do not crash
+            self.query_one("#setup-error", Static).update(
+                f"[red]Cannot start the exam: {escape(exc.message)}[/red]"
+            )
+            return
+        self.app.switch_screen(ExamScreen(ids, limit, exam_id=exam_id))
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -76,13 +86,15 @@ class ExamScreen(Screen):
         Binding("escape", "abandon", "Abandon"),
     ]
 
-    def __init__(self, question_ids: list[str], time_limit_s: int | None = None) -> None:
+    def __init__(
+        self, question_ids: list[str], time_limit_s: int | None = None, exam_id: int | None = None
+    ) -> None:
         super().__init__()
         self.ids = question_ids
         self.time_limit_s = time_limit_s
         self.index = 0
         self.items: list[dict] = []
-        self.exam_id: int | None = None
+        self.exam_id = exam_id  # started by the setup screen, which can show a store error
         self.started_at = None
         self.remaining = 0
         self._timer = None
@@ -104,7 +116,10 @@ class ExamScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.exam_id = self.app.store.start_exam(len(self.ids), self.time_limit_s, self.app.clock())
+        if self.exam_id is None:
+            self.exam_id = self.app.store.start_exam(
+                len(self.ids), self.time_limit_s, self.app.clock()
+            )
         if self.time_limit_s:
             self._timer = self.set_interval(1.0, self._tick)
         self._show()
@@ -203,9 +218,12 @@ class ExamScreen(Screen):
         for b, it in zip(details["breakdown"], self.items, strict=True):
             b["missed"] = it["missed"]
             b["misconceptions"] = it["misconceptions"]
-        self.app.store.finish_exam(
-            self.exam_id, result.mark, result.lode, details, self.app.clock()
-        )
+        try:
+            self.app.store.finish_exam(
+                self.exam_id, result.mark, result.lode, details, self.app.clock()
+            )
+        except TutorError as exc:  # the mark is still shown; only its record is lost
+            self.app.notify(f"exam result not saved: {exc.message}", severity="error", timeout=10)
         self.app.switch_screen(ExamResultScreen(details))
 
     def action_abandon(self) -> None:

@@ -109,6 +109,8 @@ class ExportScreen(Screen):
         """Keep the file name's extension in step with the format."""
         path_input = self.query_one("#path", Input)
         path = Path(path_input.value.strip() or "cidl-tutor")
+        if not path.name:  # "." or "/": no file name to give an extension to
+            return
         if path.suffix.lower() in SUFFIX.values() or not path.suffix:
             path_input.value = str(path.with_suffix(SUFFIX[str(event.value)]))
 

@@ -55,7 +55,12 @@ class HomeScreen(Screen):
         except Exception as exc:
             self.app.notify(getattr(exc, "message", str(exc)), severity="error")
 
+    _resumed = False
+
     def on_screen_resume(self, event) -> None:
+        if not self._resumed:  # the push itself: on_mount has just drawn these figures
+            self._resumed = True
+            return
         if self.is_mounted and self.query_one("#topics", DataTable).row_count:
             self.refresh_stats()
 
