@@ -3,8 +3,9 @@
 Parsing ~800 kB of YAML and stemming every model answer (to check the key
 points) costs a few hundred milliseconds; the result only changes when a file
 or this package's code changes. Each file's result is pickled under a key made
-of the file's bytes, its namespace and the source of the modules that produce
-it. Any problem with the cache (missing, corrupt, unwritable, another
+of the file's path, size, modification time (ns) and inode, its namespace, and
+the same for the modules that produce it (reading and hashing the bytes cost
+more than the unpickling itself). Any problem with the cache (missing, corrupt, unwritable, another
 version) silently falls back to parsing: the cache can never change a result,
 only its speed.
 
@@ -26,27 +27,33 @@ T = TypeVar("T")
 _MODULES = ("loader.py", "model.py", "textnorm.py", "yamlsrc.py", "catalogue.py", "parse_cache.py")
 
 
+def _stat_key(path: Path) -> bytes:
+    """Identity of a file's current content: path, size and modification time (ns)."""
+    st = path.stat()
+    return f"{path.resolve()}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}".encode()
+
+
 @cache
 def _code_fingerprint() -> bytes:
     here = Path(__file__).parent
     h = hashlib.sha256(sys.version.encode())
     for name in _MODULES:
         try:
-            h.update((here / name).read_bytes())
+            h.update(_stat_key(here / name))
         except OSError:
             h.update(name.encode())
     try:
-        import Stemmer  # the stems depend on the stemmer implementation
+        from importlib.metadata import version
 
-        h.update(str(getattr(Stemmer, "__version__", Stemmer.version())).encode())
-    except ImportError:
+        h.update(version("PyStemmer").encode())  # the stems depend on the stemmer
+    except Exception:
         h.update(b"snowballstemmer")
     return h.digest()
 
 
 def cache_dir() -> Path | None:
     """Where pickles go, or None when caching is off."""
-    if os.environ.get("TUTOR_NO_CACHE"):
+    if os.environ.get("TUTOR_NO_CACHE", "").strip().lower() not in ("", "0", "false", "no"):
         return None
     env = os.environ.get("TUTOR_CACHE_DIR")
     if env:
@@ -64,11 +71,11 @@ def cached(path: Path, namespace: str, compute: Callable[[Path, str], T]) -> T:
     if directory is None:
         return compute(path, namespace)
     try:
-        data = path.read_bytes()
+        key = _stat_key(path)
     except OSError:
         return compute(path, namespace)
     h = hashlib.sha256(_code_fingerprint())
-    h.update(namespace.encode() + b"\0" + str(path.resolve()).encode() + b"\0" + data)
+    h.update(namespace.encode() + b"\0" + key)
     target = directory / f"{h.hexdigest()[:40]}.pickle"
     try:
         with open(target, "rb") as fh:
@@ -81,12 +88,15 @@ def cached(path: Path, namespace: str, compute: Callable[[Path, str], T]) -> T:
 
         directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+    except Exception:  # a read-only or missing cache directory is not an error
+        return result
+    try:
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, target)
         _prune(directory)
-    except Exception:  # a read-only cache is not an error
-        pass
+    except Exception:
+        Path(tmp).unlink(missing_ok=True)
     return result
 
 

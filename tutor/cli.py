@@ -20,6 +20,13 @@ from tutor.errors import TutorError
 COMMANDS = ("bank", "grade", "demo", "drill", "export", "stats")
 
 
+def _path(value: str) -> Path:
+    """A non-empty path: an empty --data-dir must not mean "the current directory"."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("a path cannot be empty")
+    return Path(value)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors on one line with exit code 2."""
 
@@ -39,14 +46,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--bank",
         dest="bank_dirs",
         action="append",
-        type=Path,
+        type=_path,
         default=[],
         metavar="DIR",
         help="also load the question bank in DIR (repeatable)",
     )
     parser.add_argument(
         "--data-dir",
-        type=Path,
+        type=_path,
         default=None,
         metavar="DIR",
         help="where progress is stored (default: $TUTOR_DATA_DIR or the user data directory)",

@@ -28,6 +28,12 @@ _LABELS = {
 }
 
 
+def bar(fraction: float, width: int = 20) -> str:
+    """A text progress bar (█ filled, ░ empty), shared by the CLI and the UI."""
+    filled = round(max(0.0, min(1.0, fraction)) * width)
+    return "█" * filled + "░" * (width - filled)
+
+
 def answer_markdown(q: Question, lang: str = "en") -> str:
     """The model answer with its math rendered."""
     return render_markdown_math(q.answer.get(lang) or q.answer.get("en", ""))

@@ -146,12 +146,9 @@ def test_csv_imports_into_anki_with_guids_and_tags(bank_dir, tmp_path, collectio
 
 
 def test_full_builtin_bank_imports(tmp_path, collection):
-    from quizbank import BankError, load_bank
+    from quizbank import load_bank
 
-    try:
-        bank = load_bank()
-    except BankError as exc:  # the content files are still being written by others
-        pytest.skip(f"built-in bank does not load yet: {exc}")
+    bank = load_bank()
     out = tmp_path / "cidl.apkg"
     export(bank, out, lang="both")
     log = import_apkg(collection, out)

@@ -342,3 +342,34 @@ def test_kill_minus_nine_mid_session_keeps_reviews(tmp_path, mini_bank):
         attempts = store.attempts()
         assert len(attempts) == 4
         assert attempts[-1].answer == "partial thoughts" and attempts[-1].rating is None
+
+
+async def test_demo_and_drill_lists_and_links(make_app):
+    from textual.widgets import OptionList
+
+    from tutor.ui.screens.lists import DemoListScreen, DrillListScreen, LinkedScreen
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DemoListScreen)
+        ol = app.screen.query_one("#launch-list", OptionList)
+        assert ol.option_count == 27  # every catalogue demo, all available
+        assert not any(ol.get_option_at_index(i).disabled for i in range(ol.option_count))
+        await pilot.press("escape", "r")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DrillListScreen)
+        assert app.screen.query_one("#launch-list", OptionList).option_count == 8
+        await pilot.press("escape")
+        await settle(app, pilot)
+        app.push_screen(LinkedScreen("a.01"))  # the mini bank links sgd-descent and sgd-step
+        await settle(app, pilot)
+        ol = app.screen.query_one("#launch-list", OptionList)
+        ids = [ol.get_option_at_index(i).id for i in range(ol.option_count)]
+        assert ids == ["demo:sgd-descent", "drill:sgd-step"]
+        ol.highlighted = 1
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "DrillScreen"

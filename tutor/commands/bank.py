@@ -39,7 +39,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     bank = load(args.bank_dirs)
     questions = bank.questions
-    if args.topic:
+    if args.topic is not None:
         try:
             questions = bank.in_topic(args.topic)
         except KeyError:

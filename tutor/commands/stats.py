@@ -14,15 +14,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_stats)
 
 
-def _bar(fraction: float, width: int = 20) -> str:
-    filled = round(max(0.0, min(1.0, fraction)) * width)
-    return "█" * filled + "░" * (width - filled)
-
-
 def cmd_stats(args: argparse.Namespace) -> int:
     from tutor.bankload import load
     from tutor.errors import TutorError
     from tutor.paths import data_dir
+    from tutor.render import bar
     from tutor.scheduling import StudyScheduler
     from tutor.store import Store
 
@@ -41,7 +37,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         retention = "—" if t.retention is None else f"{t.retention:.0%}"
         print(
             f"{t.topic:<8}{t.total:>6}{t.new:>6}{t.due:>6}{t.learned:>9}{retention:>11}  "
-            f"{_bar(t.mastery)} {t.mastery:4.0%}"
+            f"{bar(t.mastery)} {t.mastery:4.0%}"
         )
     peak = max(stats.reviews_per_day.values(), default=0) or 1
     print("\nReviews per day")

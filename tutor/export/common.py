@@ -151,6 +151,8 @@ def mathjax(tex: str, display: bool) -> str:
 
 def check_target(path: Path, force: bool) -> Path:
     """Fail early, with one line, on a path that cannot be written."""
+    if str(path) == "-":
+        raise TutorError("exports go to a file, not to standard output; give a file name")
     path = Path(path).expanduser()
     parent = path.parent if str(path.parent) else Path(".")
     if path.is_dir():

@@ -6,15 +6,12 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tutor.mathtext import render_markdown_math
+from tutor.render import bar
+
+__all__ = ["RATING_LABEL", "VERDICT_STYLE", "GradeView", "bar", "format_interval", "grade_text"]
 
 VERDICT_STYLE = {"correct": "bold green", "partial": "bold yellow", "wrong": "bold red"}
 RATING_LABEL = {"again": "1 Again", "hard": "2 Hard", "good": "3 Good", "easy": "4 Easy"}
-
-
-def bar(fraction: float, width: int = 20) -> str:
-    """A text progress bar; used where a ProgressBar widget would be too heavy."""
-    filled = round(max(0.0, min(1.0, fraction)) * width)
-    return "█" * filled + "░" * (width - filled)
 
 
 def format_interval(seconds: float) -> str:

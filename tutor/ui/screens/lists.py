@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -58,8 +58,21 @@ class _LaunchList(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.load_entries()
+
+    @work(thread=True, exclusive=True)
+    def load_entries(self) -> None:
+        """Demo titles live in the demo modules (they import numpy): read them off the UI thread."""
+        try:
+            entries = self.entries()
+        except Exception as exc:  # report, never crash the app
+            self.app.call_from_thread(self.app.notify, str(exc), severity="error")
+            entries = []
+        self.app.call_from_thread(self._fill, entries)
+
+    def _fill(self, entries: list[tuple[str, str, str | None]]) -> None:
         ol = self.query_one("#launch-list", OptionList)
-        for kind, name, title in self.entries():
+        for kind, name, title in entries:
             if title is None:
                 ol.add_option(
                     Option(
