@@ -63,10 +63,11 @@ class TutorApp(App[None]):
             self._grader = Grader(self.bank)
         return self._grader
 
-    def on_mount(self) -> None:
+    def get_default_screen(self):
+        """Home is the base screen: composed once, with no empty default screen before it."""
         from tutor.ui.screens.home import HomeScreen
 
-        self.push_screen(HomeScreen())
+        return HomeScreen()
 
     def action_help(self) -> None:
         from tutor.ui.screens.help import HelpScreen
