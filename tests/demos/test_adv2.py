@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 import torch
 
-from demos import registry
 from demos.dalle2_toy import (
     Dalle2Toy,
     check_guidance_one,
@@ -24,41 +20,15 @@ from demos.ddpm_2d import (
     make_schedule,
     q_sample,
 )
-from demos.framework import RunContext, Throttle, execute, resolve_params
+from demos.framework import RunContext, Throttle, resolve_params
 from demos.latent_diffusion import build_autoencoder, check_round_trip, check_unit_std
 
-DEMOS = {
-    "ddpm-2d": "demos.ddpm_2d:DDPM2D",
-    "latent-diffusion": "demos.latent_diffusion:LatentDiffusion",
-    "dalle2-toy": "demos.dalle2_toy:Dalle2Toy",
-}
-
-
-@pytest.fixture
-def registered(monkeypatch):
-    for name, target in DEMOS.items():
-        monkeypatch.setitem(registry._DEMOS, name, target)
+DEMOS = ("ddpm-2d", "latent-diffusion", "dalle2-toy")
 
 
 @pytest.mark.parametrize("name", DEMOS)
-def test_quick_run_passes_every_check_and_learns(name, registered, tmp_path):
-    events: list[dict] = []
-    end = execute(name, device="cpu", quick=True, out_dir=tmp_path, emit=events.append)
-    failed = [c for c in end["checks"] if not c["passed"]]
-    assert not failed, failed
-    assert end["checks"][-1]["name"] == "learning" and len(end["checks"]) >= 3
-    frames = [e for e in events if e["type"] == "frame"]
-    assert len(frames) >= 2 and frames[-1]["step"] == end["steps"] - 1
-    assert any("images" in f for f in frames)
-    assert (tmp_path / f"{name}.png").stat().st_size > 10_000
-
-
-def test_modules_import_without_torch():
-    code = (
-        "import sys, demos.ddpm_2d, demos.latent_diffusion, demos.dalle2_toy; "
-        "assert 'torch' not in sys.modules, 'torch imported'"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
+def test_quick_run_shows_images(name, quick_run):
+    assert any("images" in f for f in quick_run(name).frames)  # contract: test_catalogue.py
 
 
 # --- ddpm-2d checks -------------------------------------------------------------------
@@ -153,12 +123,3 @@ def test_zero_shot_check_fails_for_an_untrained_clip():
     demo.setup(ctx)
     first = next(iter(demo.checks(ctx)))
     assert first.name == "clip-zero-shot" and not first.passed
-
-
-@pytest.mark.gpu
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
-@pytest.mark.parametrize("name", DEMOS)
-def test_quick_run_on_cuda(name, registered, tmp_path):
-    end = execute(name, device="cuda", quick=True, out_dir=tmp_path, emit=lambda e: None)
-    assert end["device"].startswith("cuda")
-    assert all(c["passed"] for c in end["checks"]), end["checks"]

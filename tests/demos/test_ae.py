@@ -4,56 +4,34 @@ and every check fed a deliberately broken piece so that it is seen to fail."""
 from __future__ import annotations
 
 import copy
-import subprocess
-import sys
 
 import pytest
 import torch
 from torch import nn
 
-import demos.registry
 from demos import autoencoder as ae
 from demos import denoising_ae as dae
 from demos import faceswap as fs
 from demos import vae
 from demos.framework import execute
 
-OURS = {
-    "autoencoder": "demos.autoencoder:Autoencoder",
-    "denoising-ae": "demos.denoising_ae:DenoisingAE",
-    "vae": "demos.vae:VAE",
-    "faceswap": "demos.faceswap:FaceSwap",
-}
+OURS = ("autoencoder", "denoising-ae", "vae", "faceswap")
 
 
-@pytest.fixture
-def registered(monkeypatch):
-    for name, target in OURS.items():
-        monkeypatch.setitem(demos.registry._DEMOS, name, target)
+@pytest.mark.parametrize("name", OURS)
+def test_quick_run_shows_images(name, quick_run):
+    assert any("images" in f for f in quick_run(name).frames)  # contract: test_catalogue.py
 
 
-@pytest.mark.parametrize("name", list(OURS))
-def test_quick_run_passes_every_check_and_learns(name, registered, tmp_path):
-    events: list[dict] = []
-    end = execute(name, device="cpu", quick=True, out_dir=tmp_path, emit=events.append)
-    failed = [c for c in end["checks"] if not c["passed"]]
-    assert not failed, failed
-    assert end["checks"][-1]["name"] == "learning" and len(end["checks"]) >= 3
-    frames = [e for e in events if e["type"] == "frame"]
-    assert len(frames) >= 2 and frames[-1]["step"] == end["steps"] - 1
-    assert any("images" in f for f in frames)
-    assert (tmp_path / f"{name}.png").stat().st_size > 10_000
-
-
-@pytest.mark.parametrize("name", list(OURS))
-def test_learning_criterion_fails_without_training(name, registered):
+@pytest.mark.parametrize("name", OURS)
+def test_learning_criterion_fails_without_training(name):
     end = execute(name, {"steps": "10"}, device="cpu", quick=True, emit=lambda e: None)
     learning = end["checks"][-1]
     assert learning["name"] == "learning" and not learning["passed"], learning
     assert all(c["passed"] for c in end["checks"][:-1])
 
 
-def test_seeded_runs_are_deterministic(registered):
+def test_seeded_runs_are_deterministic():
     def run(seed: int) -> dict:
         params = {"steps": "15", "warp": "true"}
         return execute("faceswap", params, device="cpu", quick=True, seed=seed, emit=lambda e: 0)
@@ -61,14 +39,6 @@ def test_seeded_runs_are_deterministic(registered):
     first, again, other = run(1), run(1), run(2)
     assert first["metrics"] == again["metrics"]
     assert first["metrics"] != other["metrics"]
-
-
-def test_modules_import_without_torch():
-    code = (
-        "import sys, demos.autoencoder, demos.denoising_ae, demos.vae, demos.faceswap; "
-        "assert 'torch' not in sys.modules, 'torch imported'"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 # --- autoencoder ------------------------------------------------------------------------

@@ -69,14 +69,7 @@ def test_registry_matches_catalogue_names():
     assert set(names()) <= set(DEMOS)
     assert names() == [n for n in DEMOS if n in names()]
     assert {"lstm-gates", "gru-gates", "vq-vae"} <= set(names())
-    for cls in all_demos():
-        meta = cls.describe()
-        assert meta["questions"] and meta["params"] and meta["plots"]
-        assert sys.modules[cls.__module__].__doc__.strip()
-        json.dumps(meta)
-        assert set(cls.quick) <= {p.name for p in cls.params}
-        for name, value in cls.quick.items():  # quick overrides are themselves valid
-            assert next(p for p in cls.params if p.name == name).parse(value) == value
+    assert [cls.name for cls in all_demos()] == names()  # each one's metadata: test_catalogue
     with pytest.raises(UnknownDemo):
         get("nope")
 

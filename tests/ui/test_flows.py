@@ -26,6 +26,12 @@ async def settle(app, pilot) -> None:
     await pilot.pause()
 
 
+async def press(app, pilot, *keys: str) -> None:
+    """Press the keys, then wait for what they started (screens, grading workers)."""
+    await pilot.press(*keys)
+    await settle(app, pilot)
+
+
 async def test_home_lists_topics(make_app):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
@@ -48,10 +54,8 @@ async def test_home_reads_stats_once_at_start_and_again_on_return(make_app):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         assert len(calls) == 1  # the first frame's figures were computed twice
-        await pilot.press("b")
-        await settle(app, pilot)
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(app, pilot, "b")
+        await press(app, pilot, "escape")
         assert isinstance(app.screen, HomeScreen) and len(calls) == 2
 
 
@@ -59,21 +63,18 @@ async def test_study_one_card_type_submit_grade_rate_next(make_app):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        await pilot.press("s")
-        await settle(app, pilot)
+        await press(app, pilot, "s")
         screen = app.screen
         assert isinstance(screen, StudyScreen) and screen.qid == "a.01"
         screen.query_one("#answer", TextArea).insert(GOOD)
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert screen.state == "graded"
         assert screen.result.verdict == "correct" and screen.suggested in ("good", "easy")
         assert screen.query_one("#result").display
         # the attempt is committed as soon as it is graded, before any rating
         (att,) = app.store.attempts("a.01")
         assert att.answer == GOOD and att.rating is None
-        await pilot.press("2")  # override the suggestion with Hard
-        await settle(app, pilot)
+        await press(app, pilot, "2")  # override the suggestion with Hard
         assert screen.qid == "a.02" and screen.state == "answering"
         assert app.store.attempts("a.01")[0].rating == "hard"
         assert app.store.card_json("a.01") is not None
@@ -83,16 +84,13 @@ async def test_wrong_answer_suggests_again_and_shows_misconception(make_app):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        await pilot.press("s")
-        await settle(app, pilot)
+        await press(app, pilot, "s")
         screen = app.screen
         screen.query_one("#answer", TextArea).insert("We follow the gradient uphill to the top.")
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert screen.result.verdict == "wrong" and screen.suggested == "again"
         assert screen.result.misconceptions
-        await pilot.press("enter")  # accept the suggestion
-        await settle(app, pilot)
+        await press(app, pilot, "enter")  # accept the suggestion
         assert app.store.attempts("a.01")[0].rating == "again"
 
 
@@ -100,17 +98,13 @@ async def test_empty_answer_and_huge_paste(make_app):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        await pilot.press("s")
-        await settle(app, pilot)
+        await press(app, pilot, "s")
         screen = app.screen
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert screen.result.score == 0 and screen.result.verdict == "wrong"
-        await pilot.press("1")
-        await settle(app, pilot)
+        await press(app, pilot, "1")
         screen.query_one("#answer", TextArea).insert((GOOD + "\n") * 800)
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert screen.state == "graded"
         assert len(app.store.attempts("a.02")[0].answer) > 50_000
 
@@ -119,14 +113,11 @@ async def test_draft_is_kept_when_leaving(make_app):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        await pilot.press("s")
-        await settle(app, pilot)
+        await press(app, pilot, "s")
         app.screen.query_one("#answer", TextArea).insert("half an answer")
-        await pilot.press("escape", "escape")
-        await settle(app, pilot)
+        await press(app, pilot, "escape", "escape")
         assert isinstance(app.screen, HomeScreen)
-        await pilot.press("s")
-        await settle(app, pilot)
+        await press(app, pilot, "s")
         assert app.screen.query_one("#answer", TextArea).text == "half an answer"
 
 
@@ -134,14 +125,11 @@ async def test_cram_does_not_schedule(make_app):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        await pilot.press("c")
-        await settle(app, pilot)
+        await press(app, pilot, "c")
         screen = app.screen
         assert screen.cram
-        await pilot.press("ctrl+r")
-        await settle(app, pilot)
-        await pilot.press("3")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+r")
+        await press(app, pilot, "3")
         assert app.store.all_cards() == {}
         assert len(app.store.reviews(include_cram=True)) == 1
 
@@ -150,8 +138,7 @@ async def test_exam_simulation_to_its_mark(make_app):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        await pilot.press("e")
-        await settle(app, pilot)
+        await press(app, pilot, "e")
         assert isinstance(app.screen, ExamSetupScreen)
         app.screen.query_one("#n").value = "2"
         await pilot.click("#start")
@@ -160,10 +147,8 @@ async def test_exam_simulation_to_its_mark(make_app):
         assert isinstance(exam, ExamScreen) and len(exam.ids) == 2
         assert exam.ids[0][0] != exam.ids[1][0]  # different topics
         exam.query_one("#exam-answer", TextArea).insert(GOOD)
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
-        await pilot.press("ctrl+s")  # second answer left empty
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
+        await press(app, pilot, "ctrl+s")  # second answer left empty
         result = app.screen
         assert isinstance(result, ExamResultScreen)
         assert not result.details["passed"] and 0 < result.details["mark"] < 30
@@ -183,8 +168,7 @@ async def test_exam_with_a_locked_database_is_a_message_not_a_crash(make_app):
     app.store.start_exam = locked
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        await pilot.press("e")
-        await settle(app, pilot)
+        await press(app, pilot, "e")
         await pilot.click("#start")  # used to end the app with a traceback
         await settle(app, pilot)
         assert isinstance(app.screen, ExamSetupScreen)
@@ -195,8 +179,7 @@ async def test_exam_setup_rejects_bad_numbers(make_app):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        await pilot.press("e")
-        await settle(app, pilot)
+        await press(app, pilot, "e")
         app.screen.query_one("#n").value = "99"
         await pilot.click("#start")
         await settle(app, pilot)
@@ -207,21 +190,17 @@ async def test_browse_search(make_app):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        await pilot.press("b")
-        await settle(app, pilot)
+        await press(app, pilot, "b")
         assert isinstance(app.screen, BrowseScreen)
-        await pilot.press(*"c.03")
-        await settle(app, pilot)
+        await press(app, pilot, *"c.03")
         results = app.screen.query_one("#results", OptionList)
         assert results.get_option_at_index(0).id == "c.03"
         assert app.screen.current == "c.03"
-        await pilot.press("ctrl+l")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+l")
         assert app.screen.lang == "it"
         for _ in range(4):
             await pilot.press("backspace")
-        await pilot.press(*"zzzz")
-        await settle(app, pilot)
+        await press(app, pilot, *"zzzz")
         assert results.option_count == 0
 
 
@@ -230,8 +209,7 @@ async def test_stats_screen_draws(make_app):
     app.scheduler.review("a.01", "good", now=app.clock())
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        await pilot.press("t")
-        await settle(app, pilot)
+        await press(app, pilot, "t")
         assert isinstance(app.screen, StatsScreen)
         assert app.screen.query_one("#stats-table", DataTable).row_count == 4
 
@@ -240,11 +218,9 @@ async def test_help_and_palette_jump(make_app):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        await pilot.press("question_mark")
-        await settle(app, pilot)
+        await press(app, pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(app, pilot, "escape")
         app.open_question("b.02")
         await settle(app, pilot)
         assert isinstance(app.screen, QuestionScreen)
@@ -257,83 +233,75 @@ async def test_small_terminal_60x20(make_app):
     async with app.run_test(size=(60, 20)) as pilot:
         await settle(app, pilot)
         for key in ("s", "escape", "escape", "b", "escape", "t", "escape", "e", "escape"):
-            await pilot.press(key)
-            await settle(app, pilot)
+            await press(app, pilot, key)
         assert isinstance(app.screen, HomeScreen)
 
 
-def test_app_start_does_not_import_torch(tmp_path, mini_bank):
-    bank_dir = Path(mini_bank.topics[0].source_file).parent
-    script = textwrap.dedent(
-        """
-        import asyncio, sys
-        from pathlib import Path
-        from quizbank import load_bank
-        from tutor.store import Store
-        from tutor.ui.app import TutorApp
+_APP_SCRIPT = """\
+import asyncio, os, signal, sys
+from pathlib import Path
+from quizbank import load_bank
+from tutor.store import Store
+from tutor.ui.app import TutorApp
 
-        async def main():
-            app = TutorApp(load_bank([sys.argv[1]], include_builtin=False),
-                           Store.open_in(Path(sys.argv[2])), data_dir=Path(sys.argv[2]))
-            async with app.run_test() as pilot:
-                for key in ("s", "escape", "escape", "b", "escape", "t", "escape"):
-                    await pilot.press(key)
-                    await pilot.pause()
-        asyncio.run(main())
-        print("torch" in sys.modules)
-        """
-    )
-    res = subprocess.run(
-        [sys.executable, "-c", script, str(bank_dir), str(tmp_path)],
+async def main():
+    app = TutorApp(load_bank([sys.argv[1]], include_builtin=False),
+                   Store.open_in(Path(sys.argv[2])), data_dir=Path(sys.argv[2]))
+    async with app.run_test() as pilot:
+BODY
+asyncio.run(main())
+AFTER
+"""
+
+
+def run_app_script(
+    mini_bank, data_dir: Path, body: str, after: str = ""
+) -> subprocess.CompletedProcess:
+    """Drive the app in a fresh interpreter: ``body`` runs inside ``app.run_test()``."""
+    bank_dir = Path(mini_bank.topics[0].source_file).parent
+    body = textwrap.indent(textwrap.dedent(body).strip("\n"), " " * 8)
+    script = _APP_SCRIPT.replace("BODY", body).replace("AFTER", textwrap.dedent(after))
+    return subprocess.run(
+        [sys.executable, "-c", script, str(bank_dir), str(data_dir)],
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_app_start_does_not_import_torch(tmp_path, mini_bank):
+    body = """
+        for key in ("s", "escape", "escape", "b", "escape", "t", "escape"):
+            await pilot.press(key)
+            await pilot.pause()
+    """
+    res = run_app_script(mini_bank, tmp_path, body, after='print("torch" in sys.modules)')
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip().splitlines()[-1] == "False"
 
 
 def test_kill_minus_nine_mid_session_keeps_reviews(tmp_path, mini_bank):
-    bank_dir = Path(mini_bank.topics[0].source_file).parent
-    script = textwrap.dedent(
-        """
-        import asyncio, os, signal, sys
-        from pathlib import Path
-        from quizbank import load_bank
-        from tutor.store import Store
-        from tutor.ui.app import TutorApp
-
-        async def main():
-            app = TutorApp(load_bank([sys.argv[1]], include_builtin=False),
-                           Store.open_in(Path(sys.argv[2])), data_dir=Path(sys.argv[2]))
-            async with app.run_test() as pilot:
-                await pilot.press("s")
-                for _ in range(3):
-                    await pilot.pause()
-                    await pilot.press("ctrl+r")
-                    await pilot.pause()
-                    await app.workers.wait_for_complete()
-                    await pilot.pause()
-                    await pilot.press("3")
-                    await pilot.pause()
-                    await app.workers.wait_for_complete()
-                # a fourth answer typed and graded but not yet rated
-                await pilot.pause()
-                app.screen.query_one("#answer").insert("partial thoughts")
-                await pilot.press("ctrl+s")
-                await pilot.pause()
-                await app.workers.wait_for_complete()
-                print("killing", flush=True)
-                os.kill(os.getpid(), signal.SIGKILL)
-        asyncio.run(main())
-        """
-    )
-    res = subprocess.run(
-        [sys.executable, "-c", script, str(bank_dir), str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    body = """
+        await pilot.press("s")
+        for _ in range(3):
+            await pilot.pause()
+            await pilot.press("ctrl+r")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.press("3")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        # a fourth answer typed and graded but not yet rated
+        await pilot.pause()
+        app.screen.query_one("#answer").insert("partial thoughts")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        print("killing", flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+    """
+    res = run_app_script(mini_bank, tmp_path, body)
     assert res.returncode == -signal.SIGKILL, res.stderr
     from tutor.store import Store
 
@@ -352,24 +320,20 @@ async def test_demo_and_drill_lists_and_links(make_app):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        await pilot.press("m")
-        await settle(app, pilot)
+        await press(app, pilot, "m")
         assert isinstance(app.screen, DemoListScreen)
         ol = app.screen.query_one("#launch-list", OptionList)
         assert ol.option_count == 27  # every catalogue demo, all available
         assert not any(ol.get_option_at_index(i).disabled for i in range(ol.option_count))
-        await pilot.press("escape", "r")
-        await settle(app, pilot)
+        await press(app, pilot, "escape", "r")
         assert isinstance(app.screen, DrillListScreen)
         assert app.screen.query_one("#launch-list", OptionList).option_count == 8
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(app, pilot, "escape")
         app.push_screen(LinkedScreen("a.01"))  # the mini bank links sgd-descent and sgd-step
         await settle(app, pilot)
         ol = app.screen.query_one("#launch-list", OptionList)
         ids = [ol.get_option_at_index(i).id for i in range(ol.option_count)]
         assert ids == ["demo:sgd-descent", "drill:sgd-step"]
         ol.highlighted = 1
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         assert type(app.screen).__name__ == "DrillScreen"
