@@ -10,6 +10,7 @@ bar and the checks as they pass. The parameters are editable; Run starts again, 
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -336,7 +337,9 @@ class DemoScreen(Screen):
     def action_stop(self) -> None:
         if self.runner is not None and not self.finished:
             self._status("stopping…")
-            self.runner.cancel()
+            # SIGTERM goes out at once; waiting for the exit (and a SIGKILL after the grace
+            # period) happens on a plain thread so the UI never blocks on it
+            threading.Thread(target=self.runner.cancel, daemon=True).start()
 
     def action_rerun(self) -> None:
         self.start_run()
