@@ -166,6 +166,18 @@ def reverse_sample(
     return x, kept
 
 
+def sample_chain(net, noise: torch.Tensor, sched: dict, ctx: RunContext, keep) -> tuple:
+    """Reverse-sample from ``noise`` with the trained ``net``; the seed makes it repeatable."""
+    import torch
+
+    t_count = ctx.params["timesteps"]
+    gen = torch.Generator(device=ctx.device).manual_seed(ctx.seed + 3)
+    with torch.no_grad():
+        return reverse_sample(
+            lambda x, t: denoise(net, x, t, t_count), noise, sched, gen, keep=tuple(keep)
+        )
+
+
 def sliced_wasserstein(a: torch.Tensor, b: torch.Tensor, gen, projections: int = 64) -> float:
     """Mean 1-D Wasserstein-1 distance over random directions (equal sample sizes)."""
     import torch
@@ -382,18 +394,7 @@ class DDPM2D(Demo):
                 yield self._frame(ctx, step, loss)
 
     def sample(self, ctx: RunContext) -> tuple[Any, dict[int, Any]]:
-        import torch
-
-        t_count = ctx.params["timesteps"]
-        gen = torch.Generator(device=ctx.device).manual_seed(ctx.seed + 3)
-        with torch.no_grad():
-            return reverse_sample(
-                lambda x, t: denoise(self.net, x, t, t_count),
-                self.noise,
-                self.sched,
-                gen,
-                keep=tuple(self.shown),
-            )
+        return sample_chain(self.net, self.noise, self.sched, ctx, self.shown)
 
     def _frame(self, ctx: RunContext, step: int, loss) -> Frame:
         import torch

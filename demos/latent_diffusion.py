@@ -24,13 +24,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from demos.ddpm_2d import (
     build_denoiser,
-    denoise,
     density,
     eps_loss,
     make_schedule,
     nn_distances,
     on_device,
-    reverse_sample,
+    sample_chain,
     shown_steps,
     strip,
 )
@@ -212,18 +211,7 @@ class LatentDiffusion(Demo):
                 yield self._frame(ctx, step, loss)
 
     def sample(self, ctx: RunContext) -> tuple[Any, dict[int, Any]]:
-        import torch
-
-        t_count = ctx.params["timesteps"]
-        gen = torch.Generator(device=ctx.device).manual_seed(ctx.seed + 3)
-        with torch.no_grad():
-            return reverse_sample(
-                lambda z, t: denoise(self.net, z, t, t_count),
-                self.noise,
-                self.sched,
-                gen,
-                keep=self.shown,
-            )
+        return sample_chain(self.net, self.noise, self.sched, ctx, self.shown)
 
     def _frame(self, ctx: RunContext, step: int, loss) -> Frame:
         import torch

@@ -8,22 +8,30 @@ from __future__ import annotations
 from quizbank import Question
 from tutor.mathtext import render_markdown_math
 
-_LABELS = {
+LABELS: dict[str, dict[str, str]] = {
     "en": {
         "answer": "Model answer",
         "points": "Key points",
-        "mis": "Common mistakes",
+        "mistakes": "Common mistakes",
         "demos": "Demos",
         "drills": "Drills",
         "see": "See also",
+        "title": "CIDL — study sheet",
+        "contents": "Contents",
+        "count": "questions",
+        "lang": "English",
     },
     "it": {
         "answer": "Risposta modello",
         "points": "Punti chiave",
-        "mis": "Errori comuni",
+        "mistakes": "Errori comuni",
         "demos": "Demo",
         "drills": "Esercizi",
         "see": "Vedi anche",
+        "title": "CIDL — scheda di studio",
+        "contents": "Indice",
+        "count": "domande",
+        "lang": "Italiano",
     },
 }
 
@@ -41,7 +49,7 @@ def answer_markdown(q: Question, lang: str = "en") -> str:
 
 def question_markdown(q: Question, lang: str = "en", *, with_answer: bool = True) -> str:
     """Everything a student reads about one question, as Markdown."""
-    lab = _LABELS.get(lang, _LABELS["en"])
+    lab = LABELS.get(lang, LABELS["en"])
     parts = [f"# {q.id} — {q.question}"]
     if with_answer:
         parts.append(f"## {lab['answer']}\n\n{answer_markdown(q, lang)}")
@@ -56,7 +64,7 @@ def question_markdown(q: Question, lang: str = "en", *, with_answer: bool = True
                 f"{render_markdown_math(m.correction.get(lang, ''))}"
                 for m in q.misconceptions
             )
-            parts.append(f"## {lab['mis']}\n\n{mis}")
+            parts.append(f"## {lab['mistakes']}\n\n{mis}")
     extras = []
     if q.demos:
         extras.append(f"**{lab['demos']}:** " + ", ".join(f"`{d}`" for d in q.demos))

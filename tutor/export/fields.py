@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from quizbank import Question
 from tutor.export.common import map_math, mathjax
+from tutor.render import LABELS
 
 FIELD_NAMES: tuple[str, ...] = (
     "Id",
@@ -27,11 +28,6 @@ FIELD_NAMES: tuple[str, ...] = (
     "Drills",
     "SeeAlso",
 )
-
-LABELS = {
-    "en": {"points": "Key points", "mistakes": "Common mistakes", "lang": "English"},
-    "it": {"points": "Punti chiave", "mistakes": "Errori comuni", "lang": "Italiano"},
-}
 
 _PLACEHOLDER = "MJXPH{}XHPJM"
 _PLACEHOLDER_RE = re.compile(r"MJXPH(\d+)XHPJM")

@@ -12,32 +12,7 @@ from pathlib import Path
 
 from quizbank import Bank, Question
 from tutor.export.common import topic_title
-
-_LABELS = {
-    "en": {
-        "title": "CIDL — study sheet",
-        "contents": "Contents",
-        "answer": "Model answer",
-        "points": "Key points",
-        "mistakes": "Common mistakes",
-        "demos": "Demos",
-        "drills": "Drills",
-        "see": "See also",
-        "count": "questions",
-    },
-    "it": {
-        "title": "CIDL — scheda di studio",
-        "contents": "Indice",
-        "answer": "Risposta modello",
-        "points": "Punti chiave",
-        "mistakes": "Errori comuni",
-        "demos": "Demo",
-        "drills": "Esercizi",
-        "see": "Vedi anche",
-        "count": "domande",
-    },
-}
-_LANG_NAMES = {"en": "English", "it": "Italiano"}
+from tutor.render import LABELS
 
 
 def anchor(kind: str, ident: str) -> str:
@@ -74,11 +49,11 @@ def _paragraphs(markdown: str) -> str:
 
 
 def _question_block(q: Question, langs: tuple[str, ...], exported: set[str]) -> str:
-    lab = _LABELS[langs[0]]
+    lab = LABELS[langs[0]]
     parts = [f'<a id="{anchor("q", q.id)}"></a>\n\n### {q.id} — {q.question}']
     for lang in langs:
-        lab = _LABELS[lang]
-        heading = lab["answer"] + (f" ({_LANG_NAMES[lang]})" if len(langs) > 1 else "")
+        lab = LABELS[lang]
+        heading = lab["answer"] + (f" ({lab['lang']})" if len(langs) > 1 else "")
         answer = _paragraphs(q.answer.get(lang) or q.answer.get("en", ""))
         parts.append(f"**{heading}**\n\n{answer}")
         points = "\n".join(
@@ -106,7 +81,7 @@ def _question_block(q: Question, langs: tuple[str, ...], exported: set[str]) -> 
 
 
 def render_sheet(bank: Bank, questions: list[Question], langs: tuple[str, ...]) -> str:
-    lab = _LABELS[langs[0]]
+    lab = LABELS[langs[0]]
     exported = {q.id for q in questions}
     by_topic: dict[str, list[Question]] = {}
     for q in questions:
