@@ -17,8 +17,12 @@ from . import catalogue, parse_cache
 from .model import (
     BUILTIN_NAMESPACE,
     KINDS,
+    KP_EXAMPLE_LABELS,
     LANGS,
+    MC_EXAMPLE_LABELS,
     Bank,
+    Example,
+    Examples,
     KeyPoint,
     Misconception,
     Question,
@@ -42,10 +46,11 @@ _Q_KEYS = {
     "demos",
     "drills",
     "see_also",
+    "question_it",
 }
 _Q_REQUIRED = {"id", "question", "kind", "answer", "key_points"}
-_KP_KEYS = {"id", "weight", "text", "terms"}
-_MC_KEYS = {"id", "text", "correction", "terms"}
+_KP_KEYS = {"id", "weight", "text", "terms", "probe", "examples"}
+_MC_KEYS = {"id", "text", "correction", "terms", "examples"}
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _NS_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _QID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\.[A-Za-z0-9_.-]+$")
@@ -193,6 +198,62 @@ class _FileReader:
             out[lang] = clean
         return out
 
+    def _examples(self, m: LMap, labels: tuple[str, ...], what: str) -> Examples:
+        """``examples: {en: {hit: [...], miss: [...]}, it: {...}}``, each sentence located."""
+        val = m.get("examples")
+        if "examples" not in m or val is None:
+            return {}
+        if not isinstance(val, LMap):
+            self.err(m.mark_of("examples"), f"{what}: 'examples' must map en and it to labels")
+            return {}
+        out: Examples = {}
+        for lang in val:
+            if lang not in LANGS:
+                self.err(val.key_marks[lang], f"{what}: unknown language {lang!r} in examples")
+                continue
+            by_label = val.get(lang)
+            if not isinstance(by_label, LMap):
+                self.err(
+                    val.mark_of(lang),
+                    f"{what}: examples.{lang} must map {' and '.join(labels)} to sentences",
+                )
+                continue
+            got: dict[str, tuple[Example, ...]] = {}
+            for label in by_label:
+                if label not in labels:
+                    self.err(
+                        by_label.key_marks[label],
+                        f"{what}: examples.{lang} has unknown label {label!r} "
+                        f"(expected {', '.join(labels)})",
+                    )
+                    continue
+                items = by_label.get(label)
+                if isinstance(items, str) and items.strip():  # one sentence, not in a list
+                    mark = by_label.mark_of(label)
+                    got[label] = (Example(items.strip(), mark.line, mark.column),)
+                    continue
+                if not isinstance(items, LList):
+                    self.err(
+                        by_label.mark_of(label),
+                        f"{what}: examples.{lang}.{label} must be a list of sentences",
+                    )
+                    continue
+                sentences: list[Example] = []
+                for i, item in enumerate(items):
+                    mark = items.mark_of(i)
+                    if not isinstance(item, str) or not item.strip():
+                        self.err(mark, f"{what}: examples.{lang}.{label} item {i + 1} is empty")
+                        continue
+                    sentences.append(Example(item.strip(), mark.line, mark.column))
+                got[label] = tuple(sentences)
+            out[lang] = got
+        return out
+
+    def _probe(self, kp: LMap, what: str) -> dict[str, str]:
+        if "probe" not in kp or kp.get("probe") is None:
+            return {}
+        return self._langs(kp, "probe", what)
+
     def _names(self, m: LMap, key: str, what: str) -> tuple[str, ...]:
         val = m.get(key, [])
         if val is None:
@@ -285,6 +346,7 @@ class _FileReader:
             see_also=tuple(self._names(node, "see_also", what)),
             source_file=self.path,
             line=node.mark.line,
+            question_it=self._str(node, "question_it", what) if "question_it" in node else "",
         )
         if local:
             self.check_terms_hit(q, node)
@@ -318,7 +380,14 @@ class _FileReader:
                 self.err(kp.mark_of("weight"), f"{kwhat}: weight must be 1, 2 or 3")
                 weight = 1
             out.append(
-                KeyPoint(kid, weight, self._langs(kp, "text", kwhat), self._terms(kp, kwhat))
+                KeyPoint(
+                    kid,
+                    weight,
+                    self._langs(kp, "text", kwhat),
+                    self._terms(kp, kwhat),
+                    probe=self._probe(kp, kwhat),
+                    examples=self._examples(kp, KP_EXAMPLE_LABELS, kwhat),
+                )
             )
         return out
 
@@ -352,6 +421,7 @@ class _FileReader:
                     self._langs(mc, "text", mwhat),
                     self._langs(mc, "correction", mwhat),
                     self._terms(mc, mwhat),
+                    examples=self._examples(mc, MC_EXAMPLE_LABELS, mwhat),
                 )
             )
         return out

@@ -13,6 +13,26 @@ BUILTIN_NAMESPACE = "cidl"
 # "(alt or alt) and alt in one sentence".
 Terms = dict[str, list[list[str]]]
 
+# Labels of the rubric's own test sentences: a key point's ``hit`` sentences must earn
+# it and its ``miss`` sentences (the same words, a wrong or reversed claim) must not; a
+# misconception's ``fires`` sentences must trigger it and its ``safe`` ones (a correct
+# contrast or denial with the same words) must not.
+KP_EXAMPLE_LABELS: tuple[str, ...] = ("hit", "miss")
+MC_EXAMPLE_LABELS: tuple[str, ...] = ("fires", "safe")
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled test sentence of the rubric, with where it is written."""
+
+    text: str
+    line: int = 0
+    column: int = 0
+
+
+# language -> label -> sentences
+Examples = dict[str, dict[str, tuple[Example, ...]]]
+
 
 @dataclass(frozen=True)
 class KeyPoint:
@@ -22,6 +42,9 @@ class KeyPoint:
     weight: int
     text: dict[str, str]
     terms: Terms
+    # The examiner's follow-up question when the point is missing, per language.
+    probe: dict[str, str] = field(default_factory=dict)
+    examples: Examples = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -32,6 +55,7 @@ class Misconception:
     text: dict[str, str]
     correction: dict[str, str]
     terms: Terms
+    examples: Examples = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -52,6 +76,12 @@ class Question:
     see_also: tuple[str, ...]
     source_file: Path | None = None
     line: int = 0
+    # Italian rendering of the (official, English) question text; empty when the bank has none.
+    question_it: str = ""
+
+    def question_text(self, lang: str) -> str:
+        """The question in ``lang`` where the bank has it, else the official text."""
+        return self.question_it if lang == "it" and self.question_it else self.question
 
     @property
     def topic_id(self) -> str:
