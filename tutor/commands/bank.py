@@ -130,8 +130,38 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(p)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
+    if not errors:
+        e, w = _check_examples(dirs, include_builtin=not args.dirs, strict=args.strict)
+        errors, warnings = errors + e, warnings + w
     if errors:
         print(f"tutor: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
         return 1
     print(f"bank valid ({warnings} warning(s))", file=sys.stderr)
     return 0
+
+
+def _check_examples(dirs: list, *, include_builtin: bool, strict: bool) -> tuple[int, int]:
+    """Grade the rubric's labelled example sentences; each one that comes out wrong is a
+    warning (an error with ``--strict``). Returns (errors, warnings)."""
+    from quizbank import load_bank
+    from tutor.grading import Grader
+    from tutor.grading.examples import check_examples, summary
+
+    bank = load_bank(dirs, include_builtin=include_builtin)
+    wanted = {d.resolve() for d in dirs}
+    questions = [
+        q
+        for q in bank.questions
+        if include_builtin
+        or (q.source_file is not None and q.source_file.parent.resolve() in wanted)
+    ]
+    outcomes = check_examples(Grader(bank), questions)
+    tag = "" if strict else "warning: "
+    bad = 0
+    for o in outcomes:
+        if not o.ok:
+            bad += 1
+            where = o.question.source_file or ""
+            print(f"{where}:{o.example.line}:{o.example.column}: {tag}{o.message()}")
+    print(summary(outcomes), file=sys.stderr)
+    return (bad, 0) if strict else (0, bad)
