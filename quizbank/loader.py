@@ -47,6 +47,7 @@ _Q_KEYS = {
     "drills",
     "see_also",
     "question_it",
+    "context",
 }
 _Q_REQUIRED = {"id", "question", "kind", "answer", "key_points"}
 _KP_KEYS = {"id", "weight", "text", "terms", "probe", "examples"}
@@ -347,6 +348,7 @@ class _FileReader:
             source_file=self.path,
             line=node.mark.line,
             question_it=self._str(node, "question_it", what) if "question_it" in node else "",
+            context=self._langs(node, "context", what) if "context" in node else {},
         )
         if local:
             self.check_terms_hit(q, node)

@@ -78,6 +78,9 @@ class Question:
     line: int = 0
     # Italian rendering of the (official, English) question text; empty when the bank has none.
     question_it: str = ""
+    # What the question refers to but does not say (a.12's "that CG" is a.11's expression),
+    # shown with the question itself, per language; empty when self-contained.
+    context: dict[str, str] = field(default_factory=dict)
 
     def question_text(self, lang: str) -> str:
         """The question in ``lang`` where the bank has it, else the official text."""
