@@ -69,6 +69,17 @@ class TutorApp(App[None]):
 
         return HomeScreen()
 
+    def save_drafts(self) -> None:
+        """Every screen that holds a half-typed answer keeps it as a draft."""
+        for screen in self.screen_stack:
+            save = getattr(screen, "save_draft", None)
+            if callable(save):
+                save()
+
+    async def action_quit(self) -> None:
+        self.save_drafts()
+        self.exit()
+
     def action_help(self) -> None:
         from tutor.ui.screens.help import HelpScreen
 

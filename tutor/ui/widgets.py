@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
-from textual.widgets import Static
+from textual import events
+from textual.message import Message
+from textual.widgets import Static, TextArea
 
 from tutor.mathtext import render_markdown_math
 from tutor.render import bar
 
-__all__ = ["RATING_LABEL", "VERDICT_STYLE", "GradeView", "bar", "format_interval", "grade_text"]
+__all__ = [
+    "RATING_LABEL",
+    "VERDICT_STYLE",
+    "AnswerArea",
+    "GradeView",
+    "bar",
+    "format_interval",
+    "grade_text",
+]
 
 VERDICT_STYLE = {"correct": "bold green", "partial": "bold yellow", "wrong": "bold red"}
 RATING_LABEL = {"again": "1 Again", "hard": "2 Hard", "good": "3 Good", "easy": "4 Easy"}
@@ -67,3 +79,48 @@ class GradeView(Static):
 
     def show_result(self, result, lang: str = "en") -> None:
         self.update(grade_text(result, lang))
+
+
+class AnswerArea(TextArea):
+    """The answer box: hands over its text only once every key typed before the request is in.
+
+    A priority binding such as ctrl+s runs as soon as the app reads the key, while the
+    keys before it still wait in this widget's queue (a fast paste, a burst of typing).
+    So a screen never reads ``text`` on a command: it calls :meth:`request`, and this
+    widget answers with :class:`Ready` from its own queue, after those keys. Once
+    locked (read-only), typed characters are swallowed here instead of bubbling up to
+    the screen, where they would run as hotkeys.
+    """
+
+    @dataclass
+    class _Flush(Message, bubble=False):
+        purpose: str
+        lock: bool
+
+    @dataclass
+    class Ready(Message):
+        """The complete text, for ``purpose`` ("submit", "reveal", "skip", "draft", …)."""
+
+        area: AnswerArea
+        purpose: str
+        text: str
+
+        @property
+        def control(self) -> AnswerArea:
+            return self.area
+
+    def request(self, purpose: str, *, lock: bool = False) -> None:
+        """Ask for the text once the queued keys are typed; ``lock`` makes it read-only then."""
+        self.post_message(self._Flush(purpose, lock))
+
+    def _on_answer_area__flush(self, message: _Flush) -> None:
+        if message.lock:
+            self.read_only = True
+        self.post_message(self.Ready(self, message.purpose, self.text))
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self.read_only and (event.is_printable or event.key in ("enter", "tab", "space")):
+            event.stop()  # a character typed into a locked answer is not a command
+            event.prevent_default()
+            return
+        await super()._on_key(event)

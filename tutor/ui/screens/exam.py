@@ -18,12 +18,12 @@ from textual.widgets import (
     Markdown,
     ProgressBar,
     Static,
-    TextArea,
 )
 
 from tutor.errors import TutorError
 from tutor.exam import DEFAULT_QUESTIONS, mark_exam, pick_questions
 from tutor.mathtext import render_markdown_math
+from tutor.ui.widgets import AnswerArea
 
 
 class ExamSetupScreen(Screen):
@@ -106,7 +106,7 @@ class ExamScreen(Screen):
             yield Static(id="exam-progress")
             yield ProgressBar(total=len(self.ids), show_eta=False, id="exam-bar")
             yield Markdown(id="exam-question")
-            yield TextArea(
+            yield AnswerArea(
                 id="exam-answer",
                 soft_wrap=True,
                 tab_behavior="focus",
@@ -139,7 +139,7 @@ class ExamScreen(Screen):
         self.query_one("#exam-question", Markdown).update(
             f"## {q.id} — {render_markdown_math(q.question)}"
         )
-        area = self.query_one("#exam-answer", TextArea)
+        area = self.query_one("#exam-answer", AnswerArea)
         area.load_text("")
         area.read_only = False
         area.focus()
@@ -162,10 +162,26 @@ class ExamScreen(Screen):
         if self.busy:
             return
         self.busy = True
-        area = self.query_one("#exam-answer", TextArea)
-        area.read_only = True
         self.query_one("#exam-status", Static).update("Saving…")
-        self.grade_one(self.ids[self.index], area.text, self.started_at, self.app.clock())
+        # The answer is read once the box has typed every key queued before ctrl+s.
+        self.query_one("#exam-answer", AnswerArea).request("submit", lock=True)
+
+    @on(AnswerArea.Ready, "#exam-answer")
+    def _answer_ready(self, message: AnswerArea.Ready) -> None:
+        if message.purpose == "submit" and self.busy:
+            qid = self.ids[self.index]
+            self.grade_one(qid, message.text, self.started_at, self.app.clock())
+
+    def save_draft(self) -> None:
+        """Keep the half-typed exam answer when the app is closed (SIGHUP, SIGTERM, quit)."""
+        if self.busy or self.index >= len(self.ids):
+            return
+        text = self.query_one("#exam-answer", AnswerArea).text
+        if text.strip():
+            try:
+                self.app.store.set_setting(f"draft:exam:{self.ids[self.index]}", text)
+            except TutorError as exc:
+                self.app.notify(exc.message, severity="error")
 
     @work(thread=True, exclusive=True)
     def grade_one(self, qid: str, text: str, started_at, submitted_at) -> None:
@@ -188,7 +204,7 @@ class ExamScreen(Screen):
 
     def _failed(self, exc: Exception) -> None:
         self.busy = False
-        self.query_one("#exam-answer", TextArea).read_only = False
+        self.query_one("#exam-answer", AnswerArea).read_only = False
         msg = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
         self.query_one("#exam-status", Static).update(f"[red]{msg}[/red]")
 

@@ -16,11 +16,11 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown, Static, TextArea
+from textual.widgets import Footer, Header, Markdown, Static
 
 from tutor.mathtext import render_markdown_math
 from tutor.render import answer_markdown
-from tutor.ui.widgets import RATING_LABEL, GradeView, format_interval
+from tutor.ui.widgets import RATING_LABEL, AnswerArea, GradeView, format_interval
 
 PLACEHOLDER = {
     "en": "Type your answer (English or Italian) — ctrl+s submits, ctrl+r shows the answer",
@@ -71,13 +71,14 @@ class StudyScreen(Screen):
         self.model_lang: str | None = None
         self._seed = seed
         self._cram_queue: list[str] = []
+        self._draft_dirty = False
 
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="study", can_focus=True):
             yield Static(id="study-progress")
             yield Markdown(id="question")
-            yield TextArea(
+            yield AnswerArea(
                 id="answer",
                 soft_wrap=True,
                 tab_behavior="focus",
@@ -99,6 +100,7 @@ class StudyScreen(Screen):
             random.Random(self._seed).shuffle(ids)
             self._cram_queue = ids
         self.query_one("#result").display = False
+        self.set_interval(1.5, self._autosave_draft)
         self.load_next()
 
     # -- question lifecycle ---------------------------------------------------
@@ -116,8 +118,9 @@ class StudyScreen(Screen):
         self.result = None
         self.attempt_id = None
         self.model_lang = None
-        answer = self.query_one("#answer", TextArea)
+        answer = self.query_one("#answer", AnswerArea)
         result = self.query_one("#result")
+        self._draft_dirty = False
         result.display = False
         if self.qid is None:
             self.state = "done"
@@ -137,6 +140,7 @@ class StudyScreen(Screen):
         answer.remove_class("submitted")
         draft = self.app.store.get_setting(f"draft:{q.id}", "")
         answer.load_text(draft or "")
+        self._draft_dirty = False  # loading the draft is not typing
         self.query_one("#question", Markdown).update(
             f"## {q.id} — {render_markdown_math(q.question)}"
         )
@@ -182,22 +186,33 @@ class StudyScreen(Screen):
     def action_submit(self) -> None:
         if self.state != "answering" or self.qid is None:
             return
-        text = self.query_one("#answer", TextArea).text
-        self._start_grading(text)
+        # The text is read when the answer box has typed every key queued before ctrl+s.
+        self.state = "grading"
+        self.query_one("#study-status", Static).update("Grading…")
+        self.query_one("#answer", AnswerArea).request("submit", lock=True)
 
     def action_reveal(self) -> None:
         if self.state == "answering" and self.qid is not None:
-            if (
-                self.query_one("#answer", TextArea).has_focus
-                and self.query_one("#answer", TextArea).text.strip()
-            ):
+            answer = self.query_one("#answer", AnswerArea)
+            if answer.has_focus and answer.text.strip():
                 return  # space inside a typed answer is just a space
-            self._start_grading(self.query_one("#answer", TextArea).text)
+            self.state = "grading"
+            self.query_one("#study-status", Static).update("Grading…")
+            answer.request("reveal", lock=True)
+
+    @on(AnswerArea.Ready, "#answer")
+    def _answer_ready(self, message: AnswerArea.Ready) -> None:
+        if message.purpose in ("submit", "reveal"):
+            if self.state == "grading" and self.qid is not None:
+                self._start_grading(message.text)
+        elif message.purpose == "skip":
+            self._skip_with(message.text)
 
     def _start_grading(self, text: str) -> None:
         self.state = "grading"
-        answer = self.query_one("#answer", TextArea)
+        answer = self.query_one("#answer", AnswerArea)
         answer.read_only = True
+        self._draft_dirty = False
         self.query_one("#study-status", Static).update("Grading…")
         self.grade_and_save(self.qid, text, self.started_at, self.app.clock())
 
@@ -226,7 +241,7 @@ class StudyScreen(Screen):
         msg = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
         self.app.notify(msg, severity="error", timeout=10)
         self.state = "answering"
-        self.query_one("#answer", TextArea).read_only = False
+        self.query_one("#answer", AnswerArea).read_only = False
         self.query_one("#study-status", Static).update(f"[red]{msg}[/red]")
 
     def _show_result(self, qid: str, result, attempt_id: int) -> None:
@@ -240,7 +255,8 @@ class StudyScreen(Screen):
         self.query_one("#study-status", Static).update("")
         rendered = self._show_model()
         self._show_rating()
-        self.query_one("#answer", TextArea).add_class("submitted")  # shrink: the grade matters now
+        # shrink the answer box: the grade matters now
+        self.query_one("#answer", AnswerArea).add_class("submitted")
         result_box = self.query_one("#result")
         result_box.display = True
         study = self.query_one("#study")
@@ -316,7 +332,7 @@ class StudyScreen(Screen):
 
     # -- other actions --------------------------------------------------------
     def action_toggle_lang(self) -> None:
-        if self.state == "answering" and self.query_one("#answer", TextArea).has_focus:
+        if self.state == "answering" and self.query_one("#answer", AnswerArea).has_focus:
             return
         if self.state in ("graded", "saving"):
             self.model_lang = "it" if (self.model_lang or self.app.lang) == "en" else "en"
@@ -325,21 +341,31 @@ class StudyScreen(Screen):
     def action_skip(self) -> None:
         if self.qid is None or self.state in ("grading", "saving"):
             return
-        self._save_draft()
+        if self.state == "answering":
+            self.state = "skipping"  # the draft is saved once the queued keys are in
+            self.query_one("#answer", AnswerArea).request("skip", lock=True)
+            return
+        self.skipped.add(self.qid)
+        self.load_next()
+
+    def _skip_with(self, text: str) -> None:
+        if self.state != "skipping" or self.qid is None:
+            return
+        self._store_draft(self.qid, text)
         self.skipped.add(self.qid)
         self.load_next()
 
     def action_links(self) -> None:
         if self.qid is None:
             return
-        if self.state == "answering" and self.query_one("#answer", TextArea).has_focus:
+        if self.state == "answering" and self.query_one("#answer", AnswerArea).has_focus:
             return
         from tutor.ui.screens.lists import LinkedScreen
 
         self.app.push_screen(LinkedScreen(self.qid))
 
     def action_leave(self) -> None:
-        if self.state == "answering" and self.query_one("#answer", TextArea).has_focus:
+        if self.state == "answering" and self.query_one("#answer", AnswerArea).has_focus:
             # first escape leaves the text box so the letter keys work; second one goes back
             self.query_one("#study").focus()
             return
@@ -348,11 +374,33 @@ class StudyScreen(Screen):
 
     def _save_draft(self) -> None:
         if self.state == "answering" and self.qid is not None:
-            text = self.query_one("#answer", TextArea).text
-            try:
-                self.app.store.set_setting(f"draft:{self.qid}", text)
-            except Exception as exc:
-                self.app.notify(getattr(exc, "message", str(exc)), severity="error")
+            self._store_draft(self.qid, self.query_one("#answer", AnswerArea).text)
+
+    def save_draft(self) -> None:
+        """Keep the half-typed answer (on leaving, on SIGHUP/SIGTERM, on quit)."""
+        self._save_draft()
+
+    def _store_draft(self, qid: str, text: str) -> None:
+        self._draft_dirty = False
+        try:
+            self.app.store.set_setting(f"draft:{qid}", text)
+        except Exception as exc:
+            self.app.notify(getattr(exc, "message", str(exc)), severity="error")
+
+    def _autosave_draft(self) -> None:
+        """While typing, the draft is saved every pause, so even kill -9 loses little."""
+        if self._draft_dirty and self.state == "answering" and self.qid is not None:
+            self._draft_dirty = False
+            self._write_draft(self.qid, self.query_one("#answer", AnswerArea).text)
+
+    @work(thread=True, exclusive=True, group="draft")
+    def _write_draft(self, qid: str, text: str) -> None:
+        if self.state != "answering" or qid != self.qid:
+            return  # submitted meanwhile: grading clears the draft, do not bring it back
+        try:
+            self.app.store.set_setting(f"draft:{qid}", text)
+        except Exception:
+            self._draft_dirty = True  # try again at the next pause; leaving saves it too
 
     def action_scroll_down(self) -> None:
         self.query_one("#study").scroll_down(animate=False)
@@ -360,7 +408,8 @@ class StudyScreen(Screen):
     def action_scroll_up(self) -> None:
         self.query_one("#study").scroll_up(animate=False)
 
-    @on(TextArea.Changed, "#answer")
+    @on(AnswerArea.Changed, "#answer")
     def _typing(self) -> None:
         if self.state == "answering":
+            self._draft_dirty = True
             self.query_one("#study-status", Static).update("")
