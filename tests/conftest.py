@@ -73,3 +73,35 @@ def write_mini_bank(directory: Path, topics: str = "abcd", per_topic: int = 5) -
 def mini_bank(tmp_path_factory) -> Bank:
     d = write_mini_bank(tmp_path_factory.mktemp("minibank"))
     return load_bank([d], include_builtin=False)
+
+
+def _terminal_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "cidl_tests_terminal", Path(__file__).with_name("terminal.py")
+    )
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture
+def tmux():
+    """A factory of real-terminal sessions (tests/terminal.py), all closed after the test.
+
+    Skips when tmux is not installed.
+    """
+    terminal = _terminal_module()
+    if not terminal.have_tmux():
+        pytest.skip("tmux is not installed")
+    sessions = []
+
+    def start(command, **kw):
+        s = terminal.TmuxSession(command, **kw)
+        sessions.append(s)
+        return s
+
+    yield start
+    for s in sessions:
+        s.close()
