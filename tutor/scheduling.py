@@ -8,13 +8,14 @@ keeps cram mode away from the schedule, and summarises progress per topic.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from fsrs import Card, Rating, Scheduler, State
 
 from quizbank import Bank
-from tutor.store import Store, card_id_for, iso, utcnow
+from tutor.store import Store, UnreadableRecord, card_id_for, iso, utcnow
 
 RATINGS: dict[str, Rating] = {
     "again": Rating.Again,
@@ -59,6 +60,19 @@ class TopicStats:
     retention: float | None = None  # share of non-Again ratings on review-state cards
 
 
+@dataclass(frozen=True)
+class Queue:
+    """What the study screen shows: the due reviews, the new questions, and what comes next."""
+
+    due: list[str]
+    new: list[str]
+    next_id: str | None
+
+    @property
+    def counts(self) -> tuple[int, int]:
+        return len(self.due), len(self.new)
+
+
 @dataclass
 class Stats:
     topics: list[TopicStats] = field(default_factory=list)
@@ -94,43 +108,108 @@ class StudyScheduler:
         new_per_day: int | None = None,
         desired_retention: float = 0.9,
         fuzz: bool = True,
+        on_unreadable: Callable[[UnreadableRecord], None] | None = None,
     ) -> None:
+        """``on_unreadable``: skip unreadable records and report each once to it (the app);
+        without it an unreadable record raises (the CLI prints it and exits 1)."""
         self.bank = bank
         self.store = store
-        self.new_per_day = (
-            new_per_day
-            if new_per_day is not None
-            else int(store.get_setting("new_per_day", DEFAULT_NEW_PER_DAY))
-        )
+        self._on_unreadable = on_unreadable
+        self._reported: set[tuple[str, str, str]] = set()
+        self._skip = self._report if on_unreadable is not None else None
+        self.new_per_day = new_per_day if new_per_day is not None else self._new_per_day_setting()
         self.fsrs = Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzz)
 
+    def _report(self, exc: UnreadableRecord) -> None:
+        """Hand an unreadable record to ``on_unreadable`` the first time it is met."""
+        key = (exc.table, exc.key, exc.column)
+        if key in self._reported or self._on_unreadable is None:
+            return
+        self._reported.add(key)
+        self._on_unreadable(exc)
+
+    def _skip_or_raise(self, exc: UnreadableRecord) -> None:
+        if self._skip is None:
+            raise exc
+        self._skip(exc)
+
+    def _new_per_day_setting(self) -> int:
+        try:
+            value = self.store.get_setting("new_per_day", DEFAULT_NEW_PER_DAY)
+        except UnreadableRecord as exc:
+            self._skip_or_raise(exc)
+            return DEFAULT_NEW_PER_DAY
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            self._skip_or_raise(
+                self.store.unreadable(
+                    "settings", "value", "new_per_day", "expected a non-negative whole number"
+                )
+            )
+            return DEFAULT_NEW_PER_DAY
+        return value
+
     # -- cards ----------------------------------------------------------------
+    def to_card(self, question_id: str, data: dict) -> Card:
+        """A stored card as FSRS sees it; a record FSRS rejects is an unreadable card."""
+        try:
+            return Card.from_dict(data)
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
+            detail = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise self.store.unreadable(
+                "cards", "card_json", question_id, f"not an FSRS card ({detail})"
+            ) from None
+
     def card(self, question_id: str) -> Card | None:
+        """One card; an unreadable one always raises: reviewing it would overwrite it."""
         data = self.store.card_json(question_id)
-        return Card.from_dict(data) if data else None
+        return self.to_card(question_id, data) if data is not None else None
 
     def _cards(self) -> dict[str, Card]:
-        return {qid: Card.from_dict(d) for qid, d in self.store.all_cards().items()}
+        out: dict[str, Card] = {}
+        for qid, data in self.store.all_cards(on_unreadable=self._skip).items():
+            try:
+                out[qid] = self.to_card(qid, data)
+            except UnreadableRecord as exc:
+                self._skip_or_raise(exc)
+        return out
 
     # -- queues ---------------------------------------------------------------
-    def due_ids(self, now: datetime | None = None, topics: set[str] | None = None) -> list[str]:
-        """Questions whose review is due, most overdue first."""
+    def queue(
+        self,
+        now: datetime | None = None,
+        topics: set[str] | None = None,
+        skip: set[str] | None = None,
+    ) -> Queue:
+        """Due and new questions and the next one, decoding every card once (one read)."""
         now = now or utcnow()
         cards = self._cards()
-        due = [
+        due = sorted(
             (c.due, qid)
             for qid, c in cards.items()
             if qid in self.bank and c.due <= now and self._in(qid, topics)
-        ]
-        return [qid for _, qid in sorted(due)]
+        )
+        due_ids = [qid for _, qid in due]
+        allowance = max(0, self.new_per_day - self.store.introduced_since(start_of_day(now)))
+        seen = self.store.card_ids()  # an unreadable card is not new: never re-introduce it
+        fresh = [q.id for q in self.bank.questions if q.id not in seen and self._in(q.id, topics)]
+        new_ids = fresh[:allowance]
+        skip = skip or set()
+        nxt = next((qid for qid in due_ids + new_ids if qid not in skip), None)
+        return Queue(due=due_ids, new=new_ids, next_id=nxt)
+
+    def queue_counts(
+        self, now: datetime | None = None, topics: set[str] | None = None
+    ) -> tuple[int, int]:
+        """(due, new) for the progress line, in one pass over the cards."""
+        return self.queue(now, topics).counts
+
+    def due_ids(self, now: datetime | None = None, topics: set[str] | None = None) -> list[str]:
+        """Questions whose review is due, most overdue first."""
+        return self.queue(now, topics).due
 
     def new_ids(self, now: datetime | None = None, topics: set[str] | None = None) -> list[str]:
         """Unseen questions that today's new-card allowance still admits, in bank order."""
-        now = now or utcnow()
-        allowance = max(0, self.new_per_day - self.store.introduced_since(start_of_day(now)))
-        seen = set(self.store.all_cards())
-        fresh = [q.id for q in self.bank.questions if q.id not in seen and self._in(q.id, topics)]
-        return fresh[:allowance]
+        return self.queue(now, topics).new
 
     def next_id(
         self,
@@ -139,11 +218,7 @@ class StudyScheduler:
         skip: set[str] | None = None,
     ) -> str | None:
         """The next question to study: a due review, else a new question, else None."""
-        skip = skip or set()
-        for qid in self.due_ids(now, topics) + self.new_ids(now, topics):
-            if qid not in skip:
-                return qid
-        return None
+        return self.queue(now, topics, skip).next_id
 
     def _in(self, qid: str, topics: set[str] | None) -> bool:
         if not topics:
@@ -210,19 +285,19 @@ class StudyScheduler:
         """Everything the home and stats screens show, computed in one pass."""
         now = now or utcnow()
         cards = self._cards()
-        reviews = self.store.reviews()
+        reviews = self.store.reviews(on_unreadable=self._skip)
         today = start_of_day(now)
         st = Stats()
         per_topic_reviews: dict[str, list[int]] = defaultdict(list)
         per_day: Counter[str] = Counter()
         for r in reviews:
-            at = datetime.fromisoformat(r["reviewed_at"])
+            at = r.reviewed_at
             per_day[at.astimezone().date().isoformat()] += 1
             if at >= today:
                 st.reviews_today += 1
-            qid = r["question_id"]
-            if qid in self.bank and r["state_before"] == int(State.Review):
-                per_topic_reviews[self.bank.get(qid).topic_id].append(r["rating"])
+            qid = r.question_id
+            if qid in self.bank and r.state_before == int(State.Review):
+                per_topic_reviews[self.bank.get(qid).topic_id].append(r.rating)
         st.new_today = self.store.introduced_since(today)
         # Calendar days, not multiples of 24 h: across a DST change those land on 23:00 or
         # 01:00 and shift or merge the days of both charts.
@@ -260,21 +335,21 @@ class StudyScheduler:
             ts.reviews = len(ratings)
             ts.retention = (sum(1 for x in ratings if x > 1) / len(ratings)) if ratings else None
             st.topics.append(ts)
-        for e in self.store.exams():
+        for e in self.store.exams(on_unreadable=self._skip):
             st.exams.append(
                 {
-                    "id": e["id"],
-                    "finished_at": e["finished_at"],
-                    "mark": e["mark"],
-                    "lode": bool(e["lode"]),
-                    "n_questions": e["n_questions"],
+                    "id": e.id,
+                    "finished_at": iso(e.finished_at) if e.finished_at else None,
+                    "mark": e.mark,
+                    "lode": e.lode,
+                    "n_questions": e.n_questions,
                 }
             )
-        for d in self.store.drill_results():
-            agg = st.drills.setdefault(d["drill"], {"sessions": 0, "correct": 0, "total": 0})
+        for d in self.store.drill_results(on_unreadable=self._skip):
+            agg = st.drills.setdefault(d.drill, {"sessions": 0, "correct": 0, "total": 0})
             agg["sessions"] += 1
-            agg["correct"] += d["correct"]
-            agg["total"] += d["total"]
+            agg["correct"] += d.correct
+            agg["total"] += d.total
         return st
 
 
@@ -282,6 +357,7 @@ __all__ = [
     "DEFAULT_NEW_PER_DAY",
     "RATINGS",
     "RATING_NAMES",
+    "Queue",
     "Stats",
     "StudyScheduler",
     "TopicStats",

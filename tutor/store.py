@@ -1,4 +1,4 @@
-"""The student's progress in SQLite: cards, reviews, attempts, exams and drill results.
+"""The student's progress in SQLite: cards, reviews, attempts, drafts, exams and drill results.
 
 Design rules, because losing a student's history the night before the exam is
 the worst thing this app could do:
@@ -6,8 +6,12 @@ the worst thing this app could do:
 - every write is its own short transaction, committed before the caller goes
   on (WAL mode, so a kill -9 loses at most the write in flight);
 - a second app instance waits (busy timeout) and then gets a clear message;
-- a corrupt or unreadable database is reported, never silently replaced;
-- the schema has a version (``PRAGMA user_version``) and forward migrations.
+- a corrupt, truncated or foreign database is reported, never silently
+  replaced or changed; a new one is built aside and linked into place whole;
+- every JSON column is decoded in one place (:func:`decode_json`), so one
+  unreadable record is a located message, not a crash;
+- the schema has a version (``PRAGMA user_version``), an owner
+  (``PRAGMA application_id``) and forward migrations.
 """
 
 from __future__ import annotations
@@ -15,88 +19,139 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
+import secrets
 import sqlite3
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tutor.errors import TutorError
 
 DB_NAME = "progress.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_S = 5.0
+#: ``PRAGMA application_id`` of every cidl-tutor database: "CIDT" in ASCII.
+APPLICATION_ID = 0x43494454
+#: Half-built databases of a killed first start older than this are removed.
+STALE_NEW_DB_S = 600.0
 
-_MIGRATIONS: dict[int, str] = {
-    1: """
-    CREATE TABLE cards (
-        question_id   TEXT PRIMARY KEY,
-        card_id       INTEGER NOT NULL UNIQUE,
-        card_json     TEXT NOT NULL,
-        due           TEXT NOT NULL,
-        introduced_at TEXT NOT NULL
-    );
-    CREATE INDEX cards_due ON cards(due);
-    CREATE TABLE attempts (
-        id               INTEGER PRIMARY KEY,
-        question_id      TEXT NOT NULL,
-        mode             TEXT NOT NULL,
-        started_at       TEXT NOT NULL,
-        submitted_at     TEXT NOT NULL,
-        answer           TEXT NOT NULL,
-        score            REAL,
-        verdict          TEXT,
-        grade_json       TEXT,
-        suggested_rating TEXT,
-        rating           TEXT,
-        duration_s       REAL,
-        exam_id          INTEGER
-    );
-    CREATE INDEX attempts_question ON attempts(question_id);
-    CREATE TABLE reviews (
-        id          INTEGER PRIMARY KEY,
-        question_id TEXT NOT NULL,
-        card_id     INTEGER NOT NULL,
-        rating      INTEGER NOT NULL,
-        reviewed_at TEXT NOT NULL,
-        state_before INTEGER,
-        cram        INTEGER NOT NULL DEFAULT 0,
-        attempt_id  INTEGER,
-        log_json    TEXT NOT NULL
-    );
-    CREATE INDEX reviews_time ON reviews(reviewed_at);
-    CREATE TABLE exams (
-        id           INTEGER PRIMARY KEY,
-        started_at   TEXT NOT NULL,
-        finished_at  TEXT,
-        n_questions  INTEGER NOT NULL,
-        time_limit_s INTEGER,
-        mark         INTEGER,
-        lode         INTEGER NOT NULL DEFAULT 0,
-        details_json TEXT
-    );
-    CREATE TABLE drill_results (
-        id          INTEGER PRIMARY KEY,
-        drill       TEXT NOT NULL,
-        seed        INTEGER NOT NULL,
-        difficulty  INTEGER NOT NULL,
-        correct     INTEGER NOT NULL,
-        total       INTEGER NOT NULL,
-        at          TEXT NOT NULL
-    );
-    CREATE TABLE settings (
-        key   TEXT PRIMARY KEY,
-        value TEXT NOT NULL
-    );
-    """,
-}
+_V1 = """
+CREATE TABLE cards (
+    question_id   TEXT PRIMARY KEY,
+    card_id       INTEGER NOT NULL UNIQUE,
+    card_json     TEXT NOT NULL,
+    due           TEXT NOT NULL,
+    introduced_at TEXT NOT NULL
+);
+CREATE INDEX cards_due ON cards(due);
+CREATE TABLE attempts (
+    id               INTEGER PRIMARY KEY,
+    question_id      TEXT NOT NULL,
+    mode             TEXT NOT NULL,
+    started_at       TEXT NOT NULL,
+    submitted_at     TEXT NOT NULL,
+    answer           TEXT NOT NULL,
+    score            REAL,
+    verdict          TEXT,
+    grade_json       TEXT,
+    suggested_rating TEXT,
+    rating           TEXT,
+    duration_s       REAL,
+    exam_id          INTEGER
+);
+CREATE INDEX attempts_question ON attempts(question_id);
+CREATE TABLE reviews (
+    id          INTEGER PRIMARY KEY,
+    question_id TEXT NOT NULL,
+    card_id     INTEGER NOT NULL,
+    rating      INTEGER NOT NULL,
+    reviewed_at TEXT NOT NULL,
+    state_before INTEGER,
+    cram        INTEGER NOT NULL DEFAULT 0,
+    attempt_id  INTEGER,
+    log_json    TEXT NOT NULL
+);
+CREATE INDEX reviews_time ON reviews(reviewed_at);
+CREATE TABLE exams (
+    id           INTEGER PRIMARY KEY,
+    started_at   TEXT NOT NULL,
+    finished_at  TEXT,
+    n_questions  INTEGER NOT NULL,
+    time_limit_s INTEGER,
+    mark         INTEGER,
+    lode         INTEGER NOT NULL DEFAULT 0,
+    details_json TEXT
+);
+CREATE TABLE drill_results (
+    id          INTEGER PRIMARY KEY,
+    drill       TEXT NOT NULL,
+    seed        INTEGER NOT NULL,
+    difficulty  INTEGER NOT NULL,
+    correct     INTEGER NOT NULL,
+    total       INTEGER NOT NULL,
+    at          TEXT NOT NULL
+);
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+_V2 = """
+ALTER TABLE attempts ADD COLUMN student_json TEXT;
+CREATE TABLE drafts (
+    question_id TEXT NOT NULL,
+    mode        TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    saved_at    TEXT NOT NULL,
+    PRIMARY KEY (question_id, mode)
+);
+CREATE TABLE quarantine (
+    id             INTEGER PRIMARY KEY,
+    source_table   TEXT NOT NULL,
+    record_key     TEXT NOT NULL,
+    column_name    TEXT NOT NULL,
+    bad_value,
+    row_json       TEXT NOT NULL,
+    action         TEXT NOT NULL,
+    reason         TEXT NOT NULL,
+    quarantined_at TEXT NOT NULL
+);
+"""
+
+#: Tables of every schema version: a file with others is not ours.
+OUR_TABLES = frozenset(
+    {"cards", "attempts", "reviews", "exams", "drill_results", "settings", "drafts", "quarantine"}
+)
+_V1_TABLES = frozenset({"cards", "attempts", "reviews", "exams", "drill_results", "settings"})
+_DRAFT_PREFIX = "draft:"
 
 
 class StoreError(TutorError):
     """The progress database cannot be used as it is; the message says why."""
+
+
+class UnreadableRecord(StoreError):
+    """One record cannot be decoded; it names the record so the student can act on it."""
+
+    def __init__(
+        self, what: str, key: object, path: Path, reason: str, *, table: str, column: str
+    ) -> None:
+        super().__init__(
+            f"{what} {key} in {path} is unreadable: {reason}; "
+            "move the file away or run `tutor doctor`"
+        )
+        self.what = what
+        self.key = str(key)
+        self.reason = reason
+        self.table = table
+        self.column = column
 
 
 def utcnow() -> datetime:
@@ -105,6 +160,7 @@ def utcnow() -> datetime:
 
 
 def iso(dt: datetime) -> str:
+    """The one way datetimes are written: ISO 8601 in UTC (sorts as text)."""
     if dt.tzinfo is None:
         raise ValueError("naive datetime")
     return dt.astimezone(UTC).isoformat()
@@ -116,17 +172,198 @@ def card_id_for(question_id: str) -> int:
     return int.from_bytes(digest[:8], "big") & 0x7FFF_FFFF_FFFF_FFFF
 
 
+# -- records --------------------------------------------------------------------------------
+
+
+def decode_json(
+    raw: object,
+    *,
+    what: str,
+    key: object,
+    path: Path,
+    table: str,
+    column: str,
+    expect: type | None = dict,
+    nullable: bool = False,
+) -> Any:
+    """Decode one JSON column value, or raise :class:`UnreadableRecord` saying which and why.
+
+    Every JSON value read from the database goes through here: a flipped byte
+    must become a message naming the record, never a ``JSONDecodeError``
+    somewhere in the UI.
+    """
+
+    def bad(reason: str) -> UnreadableRecord:
+        return UnreadableRecord(what, key, path, reason, table=table, column=column)
+
+    if raw is None:
+        if nullable:
+            return None
+        raise bad("the value is missing")
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise bad("it is not UTF-8 text") from None
+    if not isinstance(raw, str):
+        raise bad(f"expected JSON text, found a {type(raw).__name__}")
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise bad(f"not valid JSON ({exc.msg} at character {exc.pos})") from None
+    except (ValueError, RecursionError) as exc:  # huge integers, deep nesting
+        raise bad(f"not usable JSON ({type(exc).__name__})") from None
+    if expect is not None and not isinstance(value, expect):
+        raise bad(f"expected a JSON {_JSON_NAMES.get(expect, expect.__name__)}")
+    return value
+
+
+_JSON_NAMES = {dict: "object", list: "array", str: "string"}
+
+
 @dataclass(frozen=True)
 class Attempt:
+    """One submitted answer with its grade and, once given, the student's own judgement."""
+
     id: int
     question_id: str
     mode: str
+    started_at: datetime
     submitted_at: datetime
     answer: str
     score: float | None
     verdict: str | None
+    suggested_rating: str | None
     rating: str | None
     duration_s: float | None
+    exam_id: int | None
+    grade: dict
+    student: dict | None
+
+
+@dataclass(frozen=True)
+class ReviewLog:
+    """One rating of a card (cram reviews included when asked for)."""
+
+    id: int
+    question_id: str
+    card_id: int
+    rating: int
+    reviewed_at: datetime
+    state_before: int | None
+    cram: bool
+    attempt_id: int | None
+    log: dict
+
+
+@dataclass(frozen=True)
+class ExamRecord:
+    """A finished (or abandoned, if ``finished_at`` is None) exam simulation."""
+
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    n_questions: int
+    time_limit_s: int | None
+    mark: int | None
+    lode: bool
+    details: dict | None
+
+
+@dataclass(frozen=True)
+class DrillResult:
+    """One checked drill exercise."""
+
+    id: int
+    drill: str
+    seed: int
+    difficulty: int
+    correct: int
+    total: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A half-typed answer, kept so that leaving a question never loses it."""
+
+    question_id: str
+    mode: str
+    text: str
+    saved_at: datetime
+
+
+#: Called with each unreadable record when a reader should skip it instead of failing.
+OnUnreadable = Callable[[UnreadableRecord], None]
+T = TypeVar("T")
+
+#: table → (natural key column, JSON columns with (what, nullable, expected type)).
+JSON_COLUMNS: dict[str, tuple[str, dict[str, tuple[str, bool, type | None]]]] = {
+    "cards": ("question_id", {"card_json": ("card", False, dict)}),
+    "reviews": ("id", {"log_json": ("review", False, dict)}),
+    "attempts": (
+        "id",
+        {"grade_json": ("attempt", True, dict), "student_json": ("attempt", True, dict)},
+    ),
+    "exams": ("id", {"details_json": ("exam", True, dict)}),
+    "settings": ("key", {"value": ("setting", False, None)}),
+}
+#: How a record of each table is named in messages.
+WHAT: dict[str, str] = {
+    "cards": "card",
+    "reviews": "review",
+    "attempts": "attempt",
+    "exams": "exam",
+    "settings": "setting",
+    "drill_results": "drill result",
+    "drafts": "draft",
+}
+
+
+# -- migrations -------------------------------------------------------------------------------
+
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def _migrate_v1(conn: sqlite3.Connection) -> None:
+    _run_script(conn, _V1)
+
+
+def _migrate_v2(conn: sqlite3.Connection) -> None:
+    """Drafts get their own table; ``settings["draft:ID"]`` rows move into it."""
+    _run_script(conn, _V2)
+    now = iso(utcnow())
+    rows = conn.execute(
+        "SELECT key, value FROM settings WHERE substr(key, 1, ?) = ?",
+        (len(_DRAFT_PREFIX), _DRAFT_PREFIX),
+    ).fetchall()
+    for key, value in rows:
+        try:
+            text = json.loads(value)
+        except (TypeError, ValueError, RecursionError):
+            continue  # left where it is: `tutor doctor` reports it, nothing is dropped
+        if not isinstance(text, str):
+            continue
+        question_id, mode = key[len(_DRAFT_PREFIX) :], "study"
+        if question_id.startswith("exam:"):  # the exam screen's "draft:exam:ID"
+            question_id, mode = question_id[len("exam:") :], "exam"
+        if text:
+            conn.execute(
+                "INSERT OR REPLACE INTO drafts(question_id, mode, text, saved_at) "
+                "VALUES(?, ?, ?, ?)",
+                (question_id, mode, text, now),
+            )
+        conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+
+
+_MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_v1, 2: _migrate_v2}
+
+
+# -- the store --------------------------------------------------------------------------------
 
 
 class Store:
@@ -147,22 +384,15 @@ class Store:
         parent = self.path.parent
         if not parent.is_dir():
             raise StoreError(f"data directory {parent} does not exist")
-        existed = self.path.exists()
-        if existed and self.path.stat().st_size and not self._looks_like_sqlite():
-            raise StoreError(
-                f"progress database {self.path} is corrupt (not an SQLite file); it was left "
-                "untouched: move it away to start afresh, or restore a backup"
-            )
+        if not (self.path.exists() or self.path.is_symlink()):
+            self._create()
+        self._check_file()
         conn: sqlite3.Connection | None = None
         try:
-            conn = sqlite3.connect(
-                self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
-            )
-            conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            conn = self._connect(self.path)
+            # Read-only questions first: a file that is not ours must stay byte-identical.
+            self._check_owner(conn)
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if mode.lower() != "wal" and not existed:
-                conn.execute("PRAGMA journal_mode = DELETE")
             conn.execute(
                 "PRAGMA synchronous = NORMAL"
                 if mode.lower() == "wal"
@@ -179,17 +409,114 @@ class Store:
         except BaseException as exc:
             if conn is not None:  # locked, corrupt, newer schema: do not leak the connection
                 conn.close()
-            if isinstance(exc, sqlite3.DatabaseError):
+            if isinstance(exc, sqlite3.Error):
                 raise self._explain(exc) from None
             raise
         return conn
 
-    def _looks_like_sqlite(self) -> bool:
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        return conn
+
+    def _check_file(self) -> None:
+        """Refuse, before SQLite sees it, a file that is empty or not SQLite at all."""
         try:
             with open(self.path, "rb") as fh:
-                return fh.read(16) == b"SQLite format 3\x00"
+                head = fh.read(16)
         except OSError as exc:
-            raise StoreError(f"cannot read progress database {self.path}: {exc.strerror}") from None
+            raise StoreError(
+                f"cannot read progress database {self.path}: {exc.strerror or exc}"
+            ) from None
+        if not head:
+            raise StoreError(
+                f"progress database {self.path} is empty (0 bytes), as if it had been truncated; "
+                "it was left untouched: restore a backup, or move it away to start afresh"
+            )
+        if head != b"SQLite format 3\x00":
+            raise StoreError(
+                f"progress database {self.path} is corrupt (not an SQLite file); it was left "
+                "untouched: move it away to start afresh, or restore a backup"
+            )
+
+    def _check_owner(self, conn: sqlite3.Connection) -> None:
+        """Only read here: another program's database must be left exactly as it was."""
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        if app_id == APPLICATION_ID:
+            return
+
+        def refuse(why: str) -> StoreError:
+            return StoreError(
+                f"{self.path} is not a cidl-tutor progress database ({why}); it was left "
+                "untouched: move it away, or use --data-dir to choose another directory"
+            )
+
+        if app_id != 0:
+            raise refuse(f"its application id is {app_id:#010x}")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        }
+        if not tables and version == 0:
+            return  # an empty SQLite file: ours to initialise
+        if version >= 1 and _V1_TABLES <= tables <= OUR_TABLES:
+            return  # written by cidl-tutor before it set an application id
+        foreign = sorted(tables - OUR_TABLES) or sorted(tables)
+        raise refuse(
+            f"it has tables {', '.join(foreign[:5])}" if foreign else "it has no cidl-tutor tables"
+        )
+
+    def _create(self) -> None:
+        """Build a new database aside and link it into place, so a failed first start
+        (full disk, kill) never leaves a half-made file that later looks truncated."""
+        parent = self.path.parent
+        self._remove_stale_new(parent)
+        tmp = parent / f".{self.path.name}.new-{secrets.token_hex(4)}"
+        conn: sqlite3.Connection | None = None
+        try:
+            conn = self._connect(tmp)
+            self._migrate(conn)
+            conn.close()
+            conn = None
+            try:
+                os.link(tmp, self.path)  # never replaces a database another instance just made
+            except FileExistsError:
+                pass
+            except OSError:  # no hard links on this file system
+                if not self.path.exists():
+                    os.replace(tmp, self.path)
+            with contextlib.suppress(OSError):
+                dir_fd = os.open(parent, os.O_RDONLY)
+                try:
+                    os.fsync(dir_fd)
+                finally:
+                    os.close(dir_fd)
+        except sqlite3.Error as exc:
+            raise self._explain(exc) from None
+        except OSError as exc:
+            raise StoreError(
+                f"cannot write progress database {self.path}: {exc.strerror or exc}"
+            ) from None
+        finally:
+            if conn is not None:
+                conn.close()
+            for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+
+    def _remove_stale_new(self, parent: Path) -> None:
+        cutoff = time.time() - STALE_NEW_DB_S
+        for old in parent.glob(f".{self.path.name}.new-*"):
+            with contextlib.suppress(OSError):
+                if old.is_file() and old.stat().st_mtime < cutoff:
+                    old.unlink()
 
     def _explain(self, exc: sqlite3.Error) -> StoreError:
         msg = str(exc)
@@ -197,6 +524,16 @@ class Store:
             return StoreError(
                 f"progress database {self.path} is locked by another tutor instance; "
                 "close it and try again"
+            )
+        if "disk is full" in msg or "disk full" in msg:
+            return StoreError(
+                f"cannot write progress database {self.path}: the disk is full "
+                "(free some space and try again; nothing saved so far was lost)"
+            )
+        if "disk I/O error" in msg:
+            return StoreError(
+                f"cannot use progress database {self.path}: disk I/O error "
+                "(is the disk full or failing?)"
             )
         if "readonly" in msg or "unable to open" in msg or "read-only" in msg:
             return StoreError(
@@ -220,13 +557,15 @@ class Store:
         for target in range(version + 1, SCHEMA_VERSION + 1):
             conn.execute("BEGIN IMMEDIATE")
             try:
-                for statement in _MIGRATIONS[target].split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
+                _MIGRATIONS[target](conn)
                 conn.execute(f"PRAGMA user_version = {target}")
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                # SQLite may have rolled back already (a full disk does): a failing ROLLBACK
+                # must not replace the error that says what went wrong.
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
                 raise
 
     def close(self) -> None:
@@ -273,10 +612,62 @@ class Store:
             except sqlite3.Error as exc:
                 raise self._explain(exc) from None
 
+    # -- decoding -------------------------------------------------------------
+    def decode(self, table: str, column: str, key: object, raw: object) -> Any:
+        """Decode a JSON column of ``table`` through :func:`decode_json`, located here."""
+        _, columns = JSON_COLUMNS[table]
+        what, nullable, expect = columns[column]
+        return decode_json(
+            raw,
+            what=what,
+            key=key,
+            path=self.path,
+            table=table,
+            column=column,
+            expect=expect,
+            nullable=nullable,
+        )
+
+    def unreadable(self, table: str, column: str, key: object, reason: str) -> UnreadableRecord:
+        """The error for a record that decodes as JSON but still cannot be used (e.g. a card
+        FSRS rejects), worded and located like every other unreadable record."""
+        return UnreadableRecord(WHAT[table], key, self.path, reason, table=table, column=column)
+
+    def _time(
+        self, table: str, column: str, key: object, raw: object, *, nullable: bool = False
+    ) -> Any:
+        """Timestamps are text too, and a damaged one is an unreadable record like any other."""
+        if raw is None and nullable:
+            return None
+        try:
+            value = datetime.fromisoformat(raw)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise self.unreadable(table, column, key, f"{column} is not a timestamp") from None
+        if value.tzinfo is None:
+            raise self.unreadable(table, column, key, f"{column} has no time zone")
+        return value
+
+    @staticmethod
+    def _build_all(
+        rows: list[sqlite3.Row],
+        build: Callable[[sqlite3.Row], T],
+        on_unreadable: OnUnreadable | None,
+    ) -> list[T]:
+        """Build each record; an unreadable one raises, or is skipped and handed over."""
+        out: list[T] = []
+        for row in rows:
+            try:
+                out.append(build(row))
+            except UnreadableRecord as exc:
+                if on_unreadable is None:
+                    raise
+                on_unreadable(exc)
+        return out
+
     # -- settings -------------------------------------------------------------
     def get_setting(self, key: str, default: Any = None) -> Any:
         rows = self._query("SELECT value FROM settings WHERE key = ?", (key,))
-        return json.loads(rows[0]["value"]) if rows else default
+        return self.decode("settings", "value", key, rows[0]["value"]) if rows else default
 
     def set_setting(self, key: str, value: Any) -> None:
         with self._tx() as c:
@@ -286,16 +677,68 @@ class Store:
                 (key, json.dumps(value)),
             )
 
+    # -- drafts ---------------------------------------------------------------
+    def save_draft(self, question_id: str, text: str, *, mode: str = "study") -> None:
+        """Keep a half-typed answer; one small committed statement, cheap enough for every
+        pause in typing. An empty text clears the draft."""
+        if not text:
+            self.clear_draft(question_id, mode=mode)
+            return
+        with self._tx() as c:
+            c.execute(
+                "INSERT INTO drafts(question_id, mode, text, saved_at) VALUES(?, ?, ?, ?) "
+                "ON CONFLICT(question_id, mode) DO UPDATE SET "
+                "text = excluded.text, saved_at = excluded.saved_at",
+                (question_id, mode, text, iso(utcnow())),
+            )
+
+    def draft(self, question_id: str, *, mode: str = "study") -> str:
+        """The saved half-typed answer, or "" when there is none."""
+        rows = self._query(
+            "SELECT text FROM drafts WHERE question_id = ? AND mode = ?", (question_id, mode)
+        )
+        return rows[0]["text"] if rows else ""
+
+    def clear_draft(self, question_id: str, *, mode: str = "study") -> None:
+        with self._tx() as c:
+            c.execute("DELETE FROM drafts WHERE question_id = ? AND mode = ?", (question_id, mode))
+
+    def drafts(self) -> list[Draft]:
+        """Every saved draft, most recently saved first."""
+        rows = self._query("SELECT * FROM drafts ORDER BY saved_at DESC, question_id")
+        return [
+            Draft(
+                r["question_id"],
+                r["mode"],
+                r["text"],
+                self._time("drafts", "saved_at", r["question_id"], r["saved_at"]),
+            )
+            for r in rows
+        ]
+
     # -- cards ----------------------------------------------------------------
     def card_json(self, question_id: str) -> dict | None:
         rows = self._query("SELECT card_json FROM cards WHERE question_id = ?", (question_id,))
-        return json.loads(rows[0]["card_json"]) if rows else None
+        if not rows:
+            return None
+        return self.decode("cards", "card_json", question_id, rows[0]["card_json"])
 
-    def all_cards(self) -> dict[str, dict]:
-        return {
-            r["question_id"]: json.loads(r["card_json"])
-            for r in self._query("SELECT question_id, card_json FROM cards")
-        }
+    def all_cards(self, *, on_unreadable: OnUnreadable | None = None) -> dict[str, dict]:
+        """Every card's state by question id; see :meth:`_build_all` for ``on_unreadable``."""
+        rows = self._query("SELECT question_id, card_json FROM cards ORDER BY question_id")
+        pairs = self._build_all(
+            rows,
+            lambda r: (
+                r["question_id"],
+                self.decode("cards", "card_json", r["question_id"], r["card_json"]),
+            ),
+            on_unreadable,
+        )
+        return dict(pairs)
+
+    def card_ids(self) -> set[str]:
+        """Questions that have a card, readable or not: an unreadable card is not new."""
+        return {r["question_id"] for r in self._query("SELECT question_id FROM cards")}
 
     def introduced_since(self, since: datetime) -> int:
         rows = self._query(
@@ -363,9 +806,26 @@ class Store:
                     "UPDATE attempts SET rating = ? WHERE id = ?", (attempt_rating, attempt_id)
                 )
 
-    def reviews(self, *, include_cram: bool = False) -> list[sqlite3.Row]:
+    def reviews(
+        self, *, include_cram: bool = False, on_unreadable: OnUnreadable | None = None
+    ) -> list[ReviewLog]:
+        """Reviews in time order; cram reviews only when asked for."""
         sql = "SELECT * FROM reviews" + ("" if include_cram else " WHERE cram = 0")
-        return self._query(sql + " ORDER BY reviewed_at")
+        rows = self._query(sql + " ORDER BY reviewed_at, id")
+        return self._build_all(rows, self._review, on_unreadable)
+
+    def _review(self, r: sqlite3.Row) -> ReviewLog:
+        return ReviewLog(
+            id=r["id"],
+            question_id=r["question_id"],
+            card_id=r["card_id"],
+            rating=r["rating"],
+            reviewed_at=self._time("reviews", "reviewed_at", r["id"], r["reviewed_at"]),
+            state_before=r["state_before"],
+            cram=bool(r["cram"]),
+            attempt_id=r["attempt_id"],
+            log=self.decode("reviews", "log_json", r["id"], r["log_json"]),
+        )
 
     # -- attempts -------------------------------------------------------------
     def add_attempt(
@@ -402,31 +862,61 @@ class Store:
             )
             return int(cur.lastrowid)
 
-    def attempts(self, question_id: str | None = None) -> list[Attempt]:
+    def attempts(
+        self, question_id: str | None = None, *, on_unreadable: OnUnreadable | None = None
+    ) -> list[Attempt]:
+        """Attempts in the order they were made, of one question or all."""
         sql = "SELECT * FROM attempts"
         params: tuple = ()
         if question_id is not None:
             sql += " WHERE question_id = ?"
             params = (question_id,)
         rows = self._query(sql + " ORDER BY id", params)
-        return [
-            Attempt(
-                r["id"],
-                r["question_id"],
-                r["mode"],
-                datetime.fromisoformat(r["submitted_at"]),
-                r["answer"],
-                r["score"],
-                r["verdict"],
-                r["rating"],
-                r["duration_s"],
-            )
-            for r in rows
-        ]
+        return self._build_all(rows, self._attempt, on_unreadable)
+
+    def _attempt(self, r: sqlite3.Row) -> Attempt:
+        return Attempt(
+            id=r["id"],
+            question_id=r["question_id"],
+            mode=r["mode"],
+            started_at=self._time("attempts", "started_at", r["id"], r["started_at"]),
+            submitted_at=self._time("attempts", "submitted_at", r["id"], r["submitted_at"]),
+            answer=r["answer"],
+            score=r["score"],
+            verdict=r["verdict"],
+            suggested_rating=r["suggested_rating"],
+            rating=r["rating"],
+            duration_s=r["duration_s"],
+            exam_id=r["exam_id"],
+            grade=self.decode("attempts", "grade_json", r["id"], r["grade_json"]) or {},
+            student=self.decode("attempts", "student_json", r["id"], r["student_json"]),
+        )
 
     def attempt_grade(self, attempt_id: int) -> dict | None:
         rows = self._query("SELECT grade_json FROM attempts WHERE id = ?", (attempt_id,))
-        return json.loads(rows[0]["grade_json"]) if rows and rows[0]["grade_json"] else None
+        if not rows:
+            return None
+        return self.decode("attempts", "grade_json", attempt_id, rows[0]["grade_json"])
+
+    def set_student_judgement(self, attempt_id: int, judgement: dict) -> None:
+        """Record what the student says about the grade (e.g. "point 2 was there")."""
+        if not isinstance(judgement, dict):
+            raise TypeError("a judgement is a dict")
+        with self._tx() as c:
+            cur = c.execute(
+                "UPDATE attempts SET student_json = ? WHERE id = ?",
+                (json.dumps(judgement), attempt_id),
+            )
+            if cur.rowcount != 1:
+                raise StoreError(f"there is no attempt {attempt_id} in {self.path}")
+
+    def student_overrides(self, *, on_unreadable: OnUnreadable | None = None) -> list[Attempt]:
+        """Attempts the student has judged, newest first."""
+        rows = self._query(
+            "SELECT * FROM attempts WHERE student_json IS NOT NULL "
+            "ORDER BY submitted_at DESC, id DESC"
+        )
+        return self._build_all(rows, self._attempt, on_unreadable)
 
     # -- exams ----------------------------------------------------------------
     def start_exam(self, n_questions: int, time_limit_s: int | None, started_at: datetime) -> int:
@@ -445,8 +935,24 @@ class Store:
                 (iso(at), mark, int(lode), json.dumps(details), exam_id),
             )
 
-    def exams(self) -> list[sqlite3.Row]:
-        return self._query("SELECT * FROM exams WHERE finished_at IS NOT NULL ORDER BY id")
+    def exams(self, *, on_unreadable: OnUnreadable | None = None) -> list[ExamRecord]:
+        """Finished exam simulations, oldest first."""
+        rows = self._query("SELECT * FROM exams WHERE finished_at IS NOT NULL ORDER BY id")
+        return self._build_all(rows, self._exam, on_unreadable)
+
+    def _exam(self, r: sqlite3.Row) -> ExamRecord:
+        return ExamRecord(
+            id=r["id"],
+            started_at=self._time("exams", "started_at", r["id"], r["started_at"]),
+            finished_at=self._time(
+                "exams", "finished_at", r["id"], r["finished_at"], nullable=True
+            ),
+            n_questions=r["n_questions"],
+            time_limit_s=r["time_limit_s"],
+            mark=r["mark"],
+            lode=bool(r["lode"]),
+            details=self.decode("exams", "details_json", r["id"], r["details_json"]),
+        )
 
     # -- drills ---------------------------------------------------------------
     def add_drill_result(
@@ -460,5 +966,18 @@ class Store:
             )
             return int(cur.lastrowid)
 
-    def drill_results(self) -> list[sqlite3.Row]:
-        return self._query("SELECT * FROM drill_results ORDER BY id")
+    def drill_results(self, *, on_unreadable: OnUnreadable | None = None) -> list[DrillResult]:
+        """Checked drills, oldest first."""
+        rows = self._query("SELECT * FROM drill_results ORDER BY id")
+        return self._build_all(rows, self._drill, on_unreadable)
+
+    def _drill(self, r: sqlite3.Row) -> DrillResult:
+        return DrillResult(
+            id=r["id"],
+            drill=r["drill"],
+            seed=r["seed"],
+            difficulty=r["difficulty"],
+            correct=r["correct"],
+            total=r["total"],
+            at=self._time("drill_results", "at", r["id"], r["at"]),
+        )

@@ -16,7 +16,7 @@ import pytest
 
 from tutor.exam import mark_exam, pick_questions
 from tutor.scheduling import StudyScheduler, parse_rating, start_of_day
-from tutor.store import SCHEMA_VERSION, Store, StoreError, card_id_for
+from tutor.store import APPLICATION_ID, SCHEMA_VERSION, Store, StoreError, card_id_for
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -164,6 +164,7 @@ def test_truncated_database_is_reported(tmp_path, bank):
 def test_newer_schema_refused(tmp_path):
     db = tmp_path / "progress.sqlite3"
     conn = sqlite3.connect(db)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
     with pytest.raises(StoreError, match="newer cidl-tutor"):
@@ -173,6 +174,7 @@ def test_newer_schema_refused(tmp_path):
 def test_refused_database_does_not_leak_its_connection(tmp_path, monkeypatch):
     db = tmp_path / "progress.sqlite3"
     conn = sqlite3.connect(db)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
     opened: list[sqlite3.Connection] = []

@@ -153,7 +153,7 @@ async def test_exam_simulation_to_its_mark(make_app):
         assert isinstance(result, ExamResultScreen)
         assert not result.details["passed"] and 0 < result.details["mark"] < 30
         (row,) = app.store.exams()
-        assert row["mark"] == result.details["mark"]
+        assert row.mark == result.details["mark"]
         assert [a.mode for a in app.store.attempts()] == ["exam", "exam"]
 
 
