@@ -7,6 +7,10 @@ so it is tested without a terminal; screens only arrange and react.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
+import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -17,8 +21,15 @@ from textual.binding import Binding
 from quizbank import Bank
 from tutor.errors import TutorError
 from tutor.scheduling import StudyScheduler
-from tutor.store import Store, utcnow
+from tutor.store import Store, UnreadableRecord, utcnow
 from tutor.ui.palette import QuestionProvider
+
+#: Exit status of an app that stopped on an unexpected error (sysexits' EX_SOFTWARE).
+EXIT_CRASH = 70
+#: Closing the terminal, or a polite kill: keep what is typed, then leave.
+EXIT_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGHUP", "SIGTERM") if hasattr(signal, name)
+)
 
 
 class TutorApp(App[None]):
@@ -44,6 +55,7 @@ class TutorApp(App[None]):
         clock: Callable[[], datetime] = utcnow,
         new_per_day: int | None = None,
         fuzz: bool = True,
+        handle_signals: bool = False,
     ) -> None:
         super().__init__()
         self.bank = bank
@@ -51,8 +63,42 @@ class TutorApp(App[None]):
         self.data_dir = data_dir
         self.lang = lang if lang in ("en", "it") else "en"
         self.clock = clock
-        self.scheduler = StudyScheduler(bank, store, new_per_day=new_per_day, fuzz=fuzz)
+        self.handle_signals = handle_signals
+        #: The signal (SIGHUP, SIGTERM) that ended the app, if one did.
+        self.exit_signal: int | None = None
+        self._early_problems: list[str] = []
+        self.scheduler = StudyScheduler(
+            bank, store, new_per_day=new_per_day, fuzz=fuzz, on_unreadable=self._unreadable
+        )
         self._grader = None
+
+    def _unreadable(self, exc: UnreadableRecord) -> None:
+        """Show each unreadable record once (from any thread); the app goes on without it."""
+        if self.is_running:
+            self.notify(exc.message, severity="error", timeout=20, markup=False)
+        else:
+            self._early_problems.append(exc.message)
+
+    def on_mount(self) -> None:
+        for message in self._early_problems:
+            self.notify(message, severity="error", timeout=20, markup=False)
+        self._early_problems.clear()
+        if self.handle_signals:
+            loop = asyncio.get_running_loop()
+            for sig in EXIT_SIGNALS:
+                # not in the main thread, or no such thing on this platform: default action
+                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                    loop.add_signal_handler(sig, self._exit_on_signal, sig)
+
+    def _exit_on_signal(self, signum: int) -> None:
+        """SIGHUP/SIGTERM: save every half-typed answer, then exit with 128 + signal."""
+        if self.exit_signal is not None:
+            return
+        self.exit_signal = signum
+        try:
+            self.save_drafts()
+        finally:
+            self.exit(return_code=128 + signum)
 
     @property
     def grader(self):
@@ -136,8 +182,22 @@ def run_app(bank_dirs: Sequence[Path] = (), data_dir: Path | None = None) -> int
     bank = load(bank_dirs)
     directory = resolve_data_dir(data_dir)
     store = Store.open_in(directory)
+    app = TutorApp(bank, store, data_dir=directory, handle_signals=True)
     try:
-        TutorApp(bank, store, data_dir=directory).run()
+        app.run()
+    except Exception:
+        if app.exit_signal is None:
+            raise  # the CLI reports it as an internal error, exit 70
     finally:
         store.close()
+    if app.exit_signal is not None:
+        return 128 + app.exit_signal  # the terminal may be gone: print nothing
+    if app.return_code:
+        # Textual has printed the traceback and returned: still a failure for the shell.
+        print(
+            "tutor: the app stopped on an unexpected error (details above); "
+            "everything saved before it is kept",
+            file=sys.stderr,
+        )
+        return EXIT_CRASH
     return 0
