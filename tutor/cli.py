@@ -17,7 +17,7 @@ from pathlib import Path
 from tutor import __version__
 from tutor.errors import TutorError
 
-COMMANDS = ("bank", "grade", "demo", "drill", "export", "stats")
+COMMANDS = ("bank", "grade", "demo", "drill", "export", "stats", "doctor")
 
 
 def _path(value: str) -> Path:

@@ -60,6 +60,18 @@ class TopicStats:
     retention: float | None = None  # share of non-Again ratings on review-state cards
 
 
+def card_from_record(store: Store, question_id: str, data: dict) -> Card:
+    """Turn a decoded ``card_json`` into an FSRS card, or raise the located
+    :class:`UnreadableRecord` (``tutor doctor`` checks cards with this too)."""
+    try:
+        return Card.from_dict(data)
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
+        detail = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise store.unreadable(
+            "cards", "card_json", question_id, f"not an FSRS card ({detail})"
+        ) from None
+
+
 @dataclass(frozen=True)
 class Queue:
     """What the study screen shows: the due reviews, the new questions, and what comes next."""
@@ -151,13 +163,7 @@ class StudyScheduler:
     # -- cards ----------------------------------------------------------------
     def to_card(self, question_id: str, data: dict) -> Card:
         """A stored card as FSRS sees it; a record FSRS rejects is an unreadable card."""
-        try:
-            return Card.from_dict(data)
-        except (KeyError, TypeError, ValueError, OverflowError) as exc:
-            detail = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
-            raise self.store.unreadable(
-                "cards", "card_json", question_id, f"not an FSRS card ({detail})"
-            ) from None
+        return card_from_record(self.store, question_id, data)
 
     def card(self, question_id: str) -> Card | None:
         """One card; an unreadable one always raises: reviewing it would overwrite it."""
@@ -361,6 +367,7 @@ __all__ = [
     "Stats",
     "StudyScheduler",
     "TopicStats",
+    "card_from_record",
     "iso",
     "parse_rating",
     "start_of_day",

@@ -141,7 +141,15 @@ class UnreadableRecord(StoreError):
     """One record cannot be decoded; it names the record so the student can act on it."""
 
     def __init__(
-        self, what: str, key: object, path: Path, reason: str, *, table: str, column: str
+        self,
+        what: str,
+        key: object,
+        path: Path,
+        reason: str,
+        *,
+        table: str,
+        column: str,
+        rowid: int | None = None,
     ) -> None:
         super().__init__(
             f"{what} {key} in {path} is unreadable: {reason}; "
@@ -152,6 +160,7 @@ class UnreadableRecord(StoreError):
         self.reason = reason
         self.table = table
         self.column = column
+        self.rowid = rowid  # set by Store.find_unreadable, for the repair
 
 
 def utcnow() -> datetime:
@@ -297,16 +306,31 @@ class Draft:
 OnUnreadable = Callable[[UnreadableRecord], None]
 T = TypeVar("T")
 
-#: table → (natural key column, JSON columns with (what, nullable, expected type)).
-JSON_COLUMNS: dict[str, tuple[str, dict[str, tuple[str, bool, type | None]]]] = {
-    "cards": ("question_id", {"card_json": ("card", False, dict)}),
-    "reviews": ("id", {"log_json": ("review", False, dict)}),
-    "attempts": (
-        "id",
-        {"grade_json": ("attempt", True, dict), "student_json": ("attempt", True, dict)},
-    ),
-    "exams": ("id", {"details_json": ("exam", True, dict)}),
-    "settings": ("key", {"value": ("setting", False, None)}),
+#: table → JSON columns → (nullable, expected type); decoded only through :func:`decode_json`.
+JSON_COLUMNS: dict[str, dict[str, tuple[bool, type | None]]] = {
+    "cards": {"card_json": (False, dict)},
+    "reviews": {"log_json": (False, dict)},
+    "attempts": {"grade_json": (True, dict), "student_json": (True, dict)},
+    "exams": {"details_json": (True, dict)},
+    "settings": {"value": (False, None)},
+}
+#: table → timestamp columns → nullable.
+TIME_COLUMNS: dict[str, dict[str, bool]] = {
+    "reviews": {"reviewed_at": False},
+    "attempts": {"started_at": False, "submitted_at": False},
+    "exams": {"started_at": False, "finished_at": True},
+    "drill_results": {"at": False},
+    "drafts": {"saved_at": False},
+}
+#: table → the column that names a record in messages.
+KEY_COLUMNS: dict[str, str] = {
+    "cards": "question_id",
+    "reviews": "id",
+    "attempts": "id",
+    "exams": "id",
+    "drill_results": "id",
+    "settings": "key",
+    "drafts": "question_id",
 }
 #: How a record of each table is named in messages.
 WHAT: dict[str, str] = {
@@ -318,6 +342,26 @@ WHAT: dict[str, str] = {
     "drill_results": "drill result",
     "drafts": "draft",
 }
+#: What ``tutor doctor --repair`` does with a bad value, after copying the row aside:
+#: clear a column that may be empty (the rest of the record, e.g. an answer, stays), or
+#: move the whole record (a card then starts afresh, a setting takes its default).
+_REPAIR_VALUE: dict[tuple[str, str], str | None] = {
+    ("attempts", "grade_json"): None,
+    ("attempts", "student_json"): None,
+    ("exams", "details_json"): None,
+    ("reviews", "log_json"): "{}",  # what cram reviews store: a rating without an FSRS log
+}
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    """One record (or value) ``tutor doctor --repair`` set aside, and what that meant."""
+
+    table: str
+    key: str
+    column: str
+    action: str  # "cleared" | "moved"
+    reason: str
 
 
 # -- migrations -------------------------------------------------------------------------------
@@ -615,11 +659,10 @@ class Store:
     # -- decoding -------------------------------------------------------------
     def decode(self, table: str, column: str, key: object, raw: object) -> Any:
         """Decode a JSON column of ``table`` through :func:`decode_json`, located here."""
-        _, columns = JSON_COLUMNS[table]
-        what, nullable, expect = columns[column]
+        nullable, expect = JSON_COLUMNS[table][column]
         return decode_json(
             raw,
-            what=what,
+            what=WHAT[table],
             key=key,
             path=self.path,
             table=table,
@@ -981,3 +1024,131 @@ class Store:
             total=r["total"],
             at=self._time("drill_results", "at", r["id"], r["at"]),
         )
+
+    # -- checking and repair (tutor doctor) -----------------------------------
+    def schema_version(self) -> int:
+        return int(self._query("PRAGMA user_version")[0][0])
+
+    def record_counts(self) -> dict[str, int]:
+        """Rows per table, for the doctor's report."""
+        return {
+            table: int(self._query(f"SELECT COUNT(*) FROM {table}")[0][0])
+            for table in (*KEY_COLUMNS, "quarantine")
+        }
+
+    def integrity_check(self) -> list[str]:
+        """``PRAGMA integrity_check``'s complaints ([] when all is well); unlike the
+        ``quick_check`` done at every start it also checks that indexes match their tables."""
+        rows = [r[0] for r in self._query("PRAGMA integrity_check")]
+        return [] if rows == ["ok"] else rows
+
+    def find_unreadable(
+        self, checks: dict[tuple[str, str], Callable[[str, Any], object]] | None = None
+    ) -> list[UnreadableRecord]:
+        """Decode every JSON and timestamp value of every record; return what fails.
+
+        ``checks`` adds tests of decoded values, per (table, column), that raise
+        :class:`UnreadableRecord` (the scheduler's "is this an FSRS card").
+        """
+        checks = checks or {}
+        problems: list[UnreadableRecord] = []
+        for table, key_column in KEY_COLUMNS.items():
+            json_cols = JSON_COLUMNS.get(table, {})
+            time_cols = TIME_COLUMNS.get(table, {})
+            columns = [*json_cols, *time_cols]
+            if not columns:
+                continue
+            rows = self._query(
+                f"SELECT rowid AS _rowid, {key_column} AS _key, {', '.join(columns)} FROM {table} "
+                "ORDER BY rowid"
+            )
+            for r in rows:
+                for column in columns:
+                    try:
+                        if column in json_cols:
+                            value = self.decode(table, column, r["_key"], r[column])
+                            check = checks.get((table, column))
+                            if check is not None and value is not None:
+                                check(r["_key"], value)
+                        else:
+                            self._time(
+                                table, column, r["_key"], r[column], nullable=time_cols[column]
+                            )
+                    except UnreadableRecord as exc:
+                        exc.rowid = r["_rowid"]
+                        problems.append(exc)
+        return problems
+
+    def quarantined_count(self) -> int:
+        return int(self._query("SELECT COUNT(*) FROM quarantine")[0][0])
+
+    def backup_to(self, target: Path) -> None:
+        """A consistent copy through SQLite's backup API (safe while another instance runs)."""
+        if target.exists():
+            raise StoreError(f"backup {target} already exists")
+        dest: sqlite3.Connection | None = None
+        try:
+            dest = sqlite3.connect(target)
+            with self._lock:
+                self._conn.backup(dest)
+            dest.close()
+            dest = None
+        except sqlite3.Error as exc:
+            with contextlib.suppress(OSError):
+                target.unlink()
+            raise StoreError(f"cannot write backup {target}: {exc}") from None
+        finally:
+            if dest is not None:
+                dest.close()
+
+    def reindex(self) -> None:
+        """Rebuild every index from its table (what a broken index needs)."""
+        with self._tx() as c:
+            c.execute("REINDEX")
+
+    def quarantine(self, problems: list[UnreadableRecord]) -> list[Quarantined]:
+        """Set bad values aside in the ``quarantine`` table, in one transaction.
+
+        Nothing is deleted outright: every affected row is copied whole (as JSON, the
+        bad value as it was) before its bad column is cleared or the row is moved out.
+        """
+        done: list[Quarantined] = []
+        moved: set[tuple[str, int]] = set()
+        now = iso(utcnow())
+        with self._tx() as c:
+            for p in problems:
+                if p.rowid is None or (p.table, p.rowid) in moved:
+                    continue
+                row = c.execute(f"SELECT * FROM {p.table} WHERE rowid = ?", (p.rowid,)).fetchone()
+                if row is None:
+                    continue
+                snapshot = {
+                    name: (value.hex() if isinstance(value, bytes) else value)
+                    for name, value in zip(row.keys(), tuple(row), strict=True)
+                }
+                clearing = (p.table, p.column) in _REPAIR_VALUE
+                action = "cleared" if clearing else "moved"
+                c.execute(
+                    "INSERT INTO quarantine(source_table, record_key, column_name, bad_value, "
+                    "row_json, action, reason, quarantined_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        p.table,
+                        p.key,
+                        p.column,
+                        row[p.column],
+                        json.dumps(snapshot, default=str),
+                        action,
+                        p.reason,
+                        now,
+                    ),
+                )
+                if clearing:
+                    c.execute(
+                        f"UPDATE {p.table} SET {p.column} = ? WHERE rowid = ?",
+                        (_REPAIR_VALUE[(p.table, p.column)], p.rowid),
+                    )
+                else:
+                    c.execute(f"DELETE FROM {p.table} WHERE rowid = ?", (p.rowid,))
+                    moved.add((p.table, p.rowid))
+                done.append(Quarantined(p.table, p.key, p.column, action, p.reason))
+        return done
