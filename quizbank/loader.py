@@ -30,7 +30,7 @@ from .model import (
     full_id,
 )
 from .textnorm import group_hits
-from .yamlsrc import LList, LMap, Mark, YamlError, load_located
+from .yamlsrc import LList, LMap, Mark, YamlError, load_located, read_source
 
 __all__ = ["BankError", "Problem", "bank_files", "builtin_dir", "load_bank", "validate"]
 
@@ -453,7 +453,7 @@ def _read_file(path: Path, default_ns: str) -> _FileResult:
     problems: list[Problem] = []
     reader = _FileReader(path, problems, default_ns)
     try:
-        data = load_located(path.read_bytes())
+        data = load_located(read_source(path))
     except YamlError as exc:
         reader.err(exc.mark, exc.message)
         return None, [], problems
