@@ -1,8 +1,9 @@
 """A printable study sheet in Markdown: contents, then every question with its answer.
 
 Math stays as ``$…$`` / ``$$…$$``, which Markdown viewers with math support
-(GitHub, Obsidian, pandoc, VS Code) typeset; explicit anchors keep the
-contents links working in every one of them.
+(GitHub, Obsidian, pandoc, VS Code) typeset; a display formula gets lines of its
+own, one per row of an ``aligned`` block, so the sheet also reads as plain text.
+Explicit anchors keep the contents links working in every viewer.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from quizbank import Bank, Question
 from tutor.export.common import topic_title
+from tutor.mathtext import display_math_blocks
 from tutor.render import LABELS
 
 
@@ -54,7 +56,7 @@ def _question_block(q: Question, langs: tuple[str, ...], exported: set[str]) -> 
     for lang in langs:
         lab = LABELS[lang]
         heading = lab["answer"] + (f" ({lab['lang']})" if len(langs) > 1 else "")
-        answer = _paragraphs(q.answer.get(lang) or q.answer.get("en", ""))
+        answer = display_math_blocks(_paragraphs(q.answer.get(lang) or q.answer.get("en", "")))
         parts.append(f"**{heading}**\n\n{answer}")
         points = "\n".join(
             f"- {'★' * kp.weight} {kp.text.get(lang) or kp.text.get('en', '')}"
