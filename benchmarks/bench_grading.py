@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from quizbank import load_bank  # noqa: E402
-from tutor.grading import Grader, Params, verdict_for  # noqa: E402
+from tutor.grading import Grader, Params  # noqa: E402
 from tutor.grading.calibration import (  # noqa: E402
     agreement,
     human_verdict,
@@ -159,33 +159,31 @@ def tune(grader: Grader, rows: list[dict]) -> None:
     train = [r for r in rows if not is_held_out(r["id"])]
     held = [r for r in rows if is_held_out(r["id"])]
     grid = {
-        "partial_credit": [0.2, 0.35, 0.5, 0.7],
-        "partial_min": [0.34, 0.5],
-        "spread_weight": [0.3, 0.5, 0.6, 0.7],
-        "misconception_penalty": [0.15, 0.25, 0.35],
-        "denial_penalty": [0.0, 0.05, 0.1],
-        "list_floor": [0.2, 0.35, 0.5],
+        "partly_credit": [0.25, 0.3, 0.4, 0.5],
+        "partly_min": [0.34, 0.5, 0.67],
+        "misconception_penalty": [0.15, 0.25],
+        "denial_penalty": [0.05],
+        "heart_part": [0.5, 0.67, 1.0, 1.01],
+        "correct_hits": [0.25, 0.35, 0.45],
     }
-    cuts = list(
-        itertools.product([0.35, 0.4, 0.45, 0.5, 0.55, 0.6], [0.06, 0.08, 0.1, 0.12, 0.15, 0.2])
-    )
+    cuts = list(itertools.product([0.3, 0.35, 0.4, 0.45, 0.5, 0.55], [0.05, 0.1, 0.15, 0.2]))
 
-    def score(row: dict, p: Params) -> float:
-        return row["_f"].score(p)[0] if row["_f"] is not None else 0.0
+    def outcome(row: dict, p: Params) -> tuple[float, str]:
+        return row["_f"].outcome(p) if row["_f"] is not None else (0.0, "wrong")
 
     def measure(subset: list[dict], p: Params) -> str:
-        m = agreement(subset, lambda r: (score(r, p), verdict_for(score(r, p), p)))
+        m = agreement(subset, lambda r: outcome(r, p))
         return f"spearman={m['spearman']:.3f} verdict_accuracy={m['verdict_accuracy']:.3f}"
 
     human = [human_verdict(r["grade"]) for r in train]
     best: tuple[float, Params] | None = None
     for vals in itertools.product(*grid.values()):
         p = replace(grader.params, **dict(zip(grid, vals, strict=True)))
-        scores = [score(r, p) for r in train]
-        rho = spearman(scores, [r["grade"] for r in train])
         for ca, pa in cuts:
             q = replace(p, correct_at=ca, partial_at=pa)
-            acc = sum(verdict_for(s, q) == h for s, h in zip(scores, human, strict=True))
+            out = [outcome(r, q) for r in train]
+            rho = spearman([o[0] for o in out], [r["grade"] for r in train])
+            acc = sum(o[1] == h for o, h in zip(out, human, strict=True))
             if best is None or rho + acc / len(train) > best[0]:
                 best = (rho + acc / len(train), q)
     assert best is not None

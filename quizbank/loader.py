@@ -20,6 +20,8 @@ from .model import (
     KP_EXAMPLE_LABELS,
     LANGS,
     MC_EXAMPLE_LABELS,
+    RELATIONS,
+    SCOPES,
     Bank,
     Example,
     Examples,
@@ -50,8 +52,10 @@ _Q_KEYS = {
     "context",
 }
 _Q_REQUIRED = {"id", "question", "kind", "answer", "key_points"}
-_KP_KEYS = {"id", "weight", "text", "terms", "probe", "examples"}
-_MC_KEYS = {"id", "text", "correction", "terms", "examples"}
+# Matching options shared by key points and misconceptions (see quizbank/README.md).
+_MATCH_KEYS = {"central", "scope", "ordered", "relation"}
+_KP_KEYS = {"id", "weight", "text", "terms", "probe", "examples"} | _MATCH_KEYS
+_MC_KEYS = {"id", "text", "correction", "terms", "examples", "contradicts"} | _MATCH_KEYS
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _NS_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _QID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\.[A-Za-z0-9_.-]+$")
@@ -250,6 +254,36 @@ class _FileReader:
             out[lang] = got
         return out
 
+    def _options(self, m: LMap, terms: dict[str, list[list[str]]], what: str) -> dict[str, Any]:
+        """``central``, ``scope``, ``ordered`` and ``relation``, each checked."""
+        out: dict[str, Any] = {}
+        for key in ("central", "ordered"):
+            if key in m:
+                if isinstance(m.get(key), bool):
+                    out[key] = m.get(key)
+                else:
+                    self.err(m.mark_of(key), f"{what}: '{key}' must be true or false")
+        if "scope" in m:
+            if m.get("scope") in SCOPES:
+                out["scope"] = m.get("scope")
+            else:
+                self.err(m.mark_of("scope"), f"{what}: 'scope' must be one of {', '.join(SCOPES)}")
+        if "relation" in m:
+            rel = m.get("relation")
+            if rel not in RELATIONS:
+                self.err(
+                    m.mark_of("relation"),
+                    f"{what}: 'relation' must be one of {', '.join(RELATIONS)}",
+                )
+            elif any(len(groups) < 2 for groups in terms.values()):
+                self.err(
+                    m.mark_of("relation"),
+                    f"{what}: 'relation' needs two term groups per language (the two quantities)",
+                )
+            else:
+                out["relation"] = rel
+        return out
+
     def _probe(self, kp: LMap, what: str) -> dict[str, str]:
         if "probe" not in kp or kp.get("probe") is None:
             return {}
@@ -331,7 +365,7 @@ class _FileReader:
             self.err(node.mark_of("kind"), f"{what}: kind must be one of {', '.join(KINDS)}")
         answer = self._langs(node, "answer", what) if "answer" in node else {}
         kps = self.key_points(node, what)
-        mcs = self.misconceptions(node, what, kind)
+        mcs = self.misconceptions(node, what, kind, frozenset(kp.id for kp in kps))
         q = Question(
             id=full_id(ns, local) if local else "",
             local_id=local,
@@ -381,19 +415,23 @@ class _FileReader:
             if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 3:
                 self.err(kp.mark_of("weight"), f"{kwhat}: weight must be 1, 2 or 3")
                 weight = 1
+            terms = self._terms(kp, kwhat)
             out.append(
                 KeyPoint(
                     kid,
                     weight,
                     self._langs(kp, "text", kwhat),
-                    self._terms(kp, kwhat),
+                    terms,
                     probe=self._probe(kp, kwhat),
                     examples=self._examples(kp, KP_EXAMPLE_LABELS, kwhat),
+                    **self._options(kp, terms, kwhat),
                 )
             )
         return out
 
-    def misconceptions(self, node: LMap, what: str, kind: Any) -> list[Misconception]:
+    def misconceptions(
+        self, node: LMap, what: str, kind: Any, kp_ids: frozenset[str] = frozenset()
+    ) -> list[Misconception]:
         raw = node.get("misconceptions")
         if raw is None or raw == []:
             if kind in ("open", "diagram"):
@@ -417,13 +455,25 @@ class _FileReader:
             if mid in seen:
                 self.err(mc.mark_of("id"), f"{mwhat}: duplicate misconception id")
             seen.add(mid)
+            terms = self._terms(mc, mwhat)
+            options = self._options(mc, terms, mwhat)
+            if "contradicts" in mc:
+                target = mc.get("contradicts")
+                if isinstance(target, str) and target in kp_ids:
+                    options["contradicts"] = target
+                else:
+                    self.err(
+                        mc.mark_of("contradicts"),
+                        f"{mwhat}: 'contradicts' must name a key point of this question",
+                    )
             out.append(
                 Misconception(
                     mid,
                     self._langs(mc, "text", mwhat),
                     self._langs(mc, "correction", mwhat),
-                    self._terms(mc, mwhat),
+                    terms,
                     examples=self._examples(mc, MC_EXAMPLE_LABELS, mwhat),
+                    **options,
                 )
             )
         return out

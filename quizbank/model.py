@@ -33,6 +33,14 @@ class Example:
 # language -> label -> sentences
 Examples = dict[str, dict[str, tuple[Example, ...]]]
 
+# Where all groups of an item must be found together (see quizbank/README.md):
+# "sentence" (the key points' default), "claim" (the misconceptions' default: a sentence
+# cut at contrastive and causal conjunctions and at ";") or "clause" (also cut at commas,
+# "and", "or").
+SCOPES: tuple[str, ...] = ("sentence", "claim", "clause")
+# How the quantities named by an item's first two groups move together.
+RELATIONS: tuple[str, ...] = ("same", "inverse")
+
 
 @dataclass(frozen=True)
 class KeyPoint:
@@ -45,6 +53,10 @@ class KeyPoint:
     # The examiner's follow-up question when the point is missing, per language.
     probe: dict[str, str] = field(default_factory=dict)
     examples: Examples = field(default_factory=dict)
+    central: bool = False  # the question's central point: asked back first
+    scope: str = ""  # "" = the default, "sentence"
+    ordered: bool = False  # groups must appear in the order written
+    relation: str = ""  # "same" | "inverse": direction of group 1 against group 2
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,11 @@ class Misconception:
     correction: dict[str, str]
     terms: Terms
     examples: Examples = field(default_factory=dict)
+    central: bool = False  # wrong about the question's central point: the answer is wrong
+    scope: str = ""  # "" = the default, "claim"
+    ordered: bool = False
+    relation: str = ""
+    contradicts: str = ""  # id of the key point this belief denies (never credited with it)
 
 
 @dataclass(frozen=True)

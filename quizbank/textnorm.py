@@ -21,6 +21,7 @@ __all__ = [
     "phrase_stems",
     "sentence_stems",
     "sentences",
+    "split_direction",
     "stem",
     "stems",
     "tokens",
@@ -59,11 +60,11 @@ _SYMBOLS = {
     "·": " * ",
     "→": " -> ",
     "⟶": " -> ",
-    "←": " <- ",
+    "←": " := ",
     "≈": " ~ ",
-    "≠": " != ",
-    "≤": " <= ",
-    "≥": " >= ",
+    "≠": " neq ",
+    "≤": " leq ",
+    "≥": " geq ",
     "−": "-",
     "–": "-",
     "—": " - ",
@@ -75,12 +76,88 @@ _SYMBOLS = {
     "³": "^3",
     "ᵀ": "^T",
     "‖": "|",
+    # Formulas: symbols that carry meaning become words, so a term can name them.
+    "⌊": " floor( ",
+    "⌋": " ) ",
+    "⌈": " ceil( ",
+    "⌉": " ) ",
+    "⇒": " -> ",
+    "⟹": " -> ",
+    "↦": " -> ",
+    "∝": " proportional ",
+    "√": " sqrt ",
+    "∞": " infinity ",
+    "∏": " prod ",
+    "′": "' ",
+    "″": "'' ",
 }
 _SYMBOL_RE = re.compile("|".join(re.escape(k) for k in _SYMBOLS))
 
-# LaTeX commands become their word (\sigma -> sigma, \nabla -> nabla).
+# LaTeX commands become their word (\sigma -> sigma, \nabla -> nabla), except those
+# that name a symbol or only set the style.
 _LATEX_CMD_RE = re.compile(r"\\([a-zA-Z]+)")
-_WORD_RE = re.compile(r"[a-z0-9]+")
+_LATEX_WORDS = {
+    "lfloor": " floor( ",
+    "rfloor": " ) ",
+    "lceil": " ceil( ",
+    "rceil": " ) ",
+    "to": " -> ",
+    "rightarrow": " -> ",
+    "longrightarrow": " -> ",
+    "Rightarrow": " -> ",
+    "implies": " -> ",
+    "mapsto": " -> ",
+    "leftarrow": " := ",
+    "cdot": " * ",
+    "odot": " * ",
+    "circ": " * ",
+    "propto": " proportional ",
+    "approx": " ~ ",
+    "le": " leq ",
+    "leq": " leq ",
+    "ge": " geq ",
+    "geq": " geq ",
+    "neq": " neq ",
+    "infty": " infinity ",
+    "lVert": "|",
+    "rVert": "|",
+    "Vert": "|",
+}
+_LATEX_STYLE = frozenset(
+    {
+        *("mathbb", "mathrm", "mathcal", "mathbf", "mathit", "boldsymbol", "operatorname"),
+        *("text", "textrm", "textbf", "left", "right", "big", "Big", "bigg", "Bigg"),
+        *("displaystyle", "quad", "qquad"),
+    }
+)
+# \hat{x}, \bar x -> "x hat", "x bar": the way the combining marks below read.
+_LATEX_ACCENT_RE = re.compile(
+    r"\\(hat|bar|dot|tilde|widehat|overline)\s*(?:\{\s*([A-Za-z0-9])\s*\}|([A-Za-z]))"
+)
+_ACCENT_WORD = {"widehat": "hat", "overline": "bar"}
+# x̄, ẋ, x̂, x̃ (a letter and a combining mark) keep their meaning as a word; the grave
+# and acute accents of Italian are simply dropped.
+_MARK_WORD = {"\u0304": "bar", "\u0305": "bar", "\u0307": "dot", "\u0302": "hat", "\u0303": "tilde"}
+_MARKED_RE = re.compile("([A-Za-z])([\u0302\u0303\u0304\u0305\u0307])")
+# min_G max_D, argmin_j, E_{x~p}: the subscript of an operator is not a word of its own.
+_OP_SUB_RE = re.compile(
+    r"\b(min|max|argmin|argmax|sup|inf|lim)\s*_\s*(?:\{[^{}]{0,20}\}|[a-z0-9]+)"
+)
+# f'(x), g' : a prime after a single letter is "prime"; l'output is an Italian elision.
+_PRIME_RE = re.compile(r"(?<![a-z0-9])([a-z])'(?=[\s('*,.;:)]|$)")
+_ARROW_RE = re.compile(r"-+>|=>")
+# Italian "è" (is) would read as "e" (and) once accents are dropped, and "and" starts a
+# new clause: it becomes the word "ee" ("e'" typed for it too). The matcher lets "e"
+# and "ee" match each other, since students often type "e" for "è".
+_IS_RE = re.compile(r"(?<![^\W\d_])[èÈ](?![^\W\d_])")
+_IS_APOSTROPHE_RE = re.compile(r"(?<![a-z0-9])e'(?=\s|$)")
+# Operators of a formula read as words ("theta - lr * grad" says minus and times): a minus
+# between spaces or next to a lone letter or digit ("W-K", "t-1", "1 - z"), never the
+# hyphen of a word ("one-hot", "mini-batch").
+_MINUS_RE = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=[(=\[])|(?<=\b[a-z0-9]))-(?=\s|[a-z0-9(]\b|[0-9(])")
+_OPERATORS = {"+": " plus ", "*": " times ", "=": " equals ", ":=": " equals ", "<-": " equals "}
+_OPERATOR_RE = re.compile(r":=|<-|[+*=]")
+_WORD_RE = re.compile(r"[a-z0-9]+|->")
 # A sentence ends at . ! ? ; followed by space, or at a line break. A dot
 # inside "x.detach()" or "0.5" is not followed by a space, so it stays.
 _SENTENCE_END_RE = re.compile(r"(?:[.!?;](?=\s)|\n)+")
@@ -100,15 +177,46 @@ _APOSTROPHE_RE = re.compile(r"'")
 _COMBINING_RE = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
+def _latex(m: re.Match[str]) -> str:
+    name = m.group(1)
+    if name in _LATEX_STYLE:
+        return " "
+    return _LATEX_WORDS.get(name) or " " + name + " "
+
+
 def normalize(text: str) -> str:
-    """Lower-case, spell out symbols and drop accents."""
+    """Lower-case, spell out symbols (formulas included) and drop accents.
+
+    Symbols become words so that a formula counts like the sentence it stands for:
+    ``⌊(W − K + 2P)/S⌋ + 1`` reads "floor( (w - k + 2p)/s ) + 1", ``min_G max_D`` reads
+    "min max", ``ẋ`` reads "x dot", arrows read "->".
+    """
     if not text.isascii():
+        text = _IS_RE.sub(" ee ", text)
         text = _SYMBOL_RE.sub(lambda m: _SYMBOLS[m.group(0)], text)
-        text = _COMBINING_RE.sub("", unicodedata.normalize("NFKD", text))
+        text = unicodedata.normalize("NFKD", text)
+        text = _MARKED_RE.sub(lambda m: f"{m.group(1)} {_MARK_WORD[m.group(2)]} ", text)
+        text = _COMBINING_RE.sub("", text)
     if "\\" in text:
-        text = _LATEX_CMD_RE.sub(lambda m: " " + m.group(1) + " ", text)
-    text = _APOSTROPHE_RE.sub(" ", text)
-    return text.lower()
+        text = _LATEX_ACCENT_RE.sub(
+            lambda m: f" {m.group(2) or m.group(3)} {_ACCENT_WORD.get(m.group(1), m.group(1))} ",
+            text,
+        )
+        text = _LATEX_CMD_RE.sub(_latex, text)
+    text = text.lower()
+    if "_" in text:
+        text = _OP_SUB_RE.sub(r"\1 ", text)
+    if "'" in text:
+        text = _IS_APOSTROPHE_RE.sub(" ee ", text)
+        text = _PRIME_RE.sub(r"\1 prime ", text)
+        text = _APOSTROPHE_RE.sub(" ", text)
+    if ">" in text:
+        text = _ARROW_RE.sub(" -> ", text)
+    if "-" in text:
+        text = _MINUS_RE.sub(" minus ", text)
+    if "+" in text or "*" in text or "=" in text or "<-" in text:
+        text = _OPERATOR_RE.sub(lambda m: _OPERATORS[m.group(0)], text)
+    return text
 
 
 @lru_cache(maxsize=65536)
@@ -179,6 +287,18 @@ def sentence_stems(text: str, lang: str) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(stems(text[s:e], lang)) for s, e in sentences(text))
 
 
+def split_direction(term: str) -> tuple[str, int]:
+    """A match term without its direction marker: ``"noisier +"`` -> ("noisier", +1).
+
+    A trailing " +" or " -" says which way the term's quantity moves (see the
+    ``relation`` option in quizbank/README.md); it is not part of the words.
+    """
+    term = term.strip()
+    if len(term) > 2 and term[-1] in "+-" and term[-2] == " ":
+        return term[:-2].strip(), 1 if term[-1] == "+" else -1
+    return term, 0
+
+
 def group_hits(groups: list[list[str]], text: str, lang: str) -> bool:
     """True when one sentence of ``text`` holds an alternative of every group.
 
@@ -186,7 +306,7 @@ def group_hits(groups: list[list[str]], text: str, lang: str) -> bool:
     """
     if not groups:
         return False
-    compiled = [[phrase_stems(alt, lang) for alt in group] for group in groups]
+    compiled = [[phrase_stems(split_direction(alt)[0], lang) for alt in group] for group in groups]
     for toks in sentence_stems(text, lang):
         tl = list(toks)
         if all(any(p and find_phrase(p, tl) >= 0 for p in group) for group in compiled):

@@ -4,14 +4,15 @@ Pure Python on top of ``quizbank.textnorm``: no torch, no textual, fast enough
 to grade on every keystroke of the UI.
 """
 
-from .grader import (
-    Grader,
+from .followup import followups, probe_for
+from .grader import Grader, grade, grade_point, verdict_for
+from .result import (
     GradeResult,
     MisconceptionResult,
     Params,
+    Penalty,
     PointResult,
-    grade,
-    verdict_for,
+    apply_overrides,
 )
 
 __all__ = [
@@ -19,7 +20,12 @@ __all__ = [
     "Grader",
     "MisconceptionResult",
     "Params",
+    "Penalty",
     "PointResult",
+    "apply_overrides",
+    "followups",
     "grade",
+    "grade_point",
+    "probe_for",
     "verdict_for",
 ]

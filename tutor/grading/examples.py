@@ -53,22 +53,32 @@ class ExampleOutcome:
 
 
 def check_examples(grader: Grader, questions: Iterable[Question]) -> list[ExampleOutcome]:
-    """Grade every example sentence of ``questions`` on its own."""
+    """Grade every example sentence of ``questions`` on its own, in its labelled language.
+
+    A sentence is judged the way the grader judges that item inside an answer: a key
+    point counts as credited when it is stated and no misconception found in the same
+    sentence contradicts it; a misconception when it fires. The rules about whole
+    answers (off topic, keyword list, …) do not apply to a single test sentence.
+    """
     out: list[ExampleOutcome] = []
     for q in questions:
         for kp in q.key_points:
             for lang, by_label in kp.examples.items():
                 for label, sentences in by_label.items():
                     for ex in sentences:
-                        result = grader.grade(q, ex.text)
-                        hit = any(p.id == kp.id and p.hit for p in result.points)
+                        j = grader.judge_items(q, ex.text, lang)
+                        denied = {mc.contradicts for mc, _ in j.misconceptions}
+                        hit = any(
+                            item.id == kp.id and m.hit and kp.id not in denied
+                            for item, m in j.points
+                        )
                         out.append(ExampleOutcome(q, "key point", kp.id, lang, label, ex, hit))
         for mc in q.misconceptions:
             for lang, by_label in mc.examples.items():
                 for label, sentences in by_label.items():
                     for ex in sentences:
-                        result = grader.grade(q, ex.text)
-                        fired = any(m.id == mc.id for m in result.misconceptions)
+                        j = grader.judge_items(q, ex.text, lang)
+                        fired = any(item.id == mc.id for item, _ in j.misconceptions)
                         out.append(
                             ExampleOutcome(q, "misconception", mc.id, lang, label, ex, fired)
                         )

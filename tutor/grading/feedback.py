@@ -1,37 +1,42 @@
-"""Short feedback in the answer's language: what is wrong first, then what is missing."""
+"""Short feedback in the answer's language: what is wrong first, then what is missing.
+
+Built from the result alone (the card's points, statements and penalties), so the
+feedback after a student's override says the same as the card.
+"""
 
 from __future__ import annotations
 
-__all__ = ["NO_ANSWER", "feedback_text"]
+from typing import Any
+
+from .nonanswer import NOT_AN_ANSWER
+
+__all__ = ["NO_ANSWER", "feedback_for"]
 
 NO_ANSWER = "no answer"
 _MAX_MISSING = 3
 
 _PHRASES = {
     "en": {
-        "offtopic": "The answer does not address this question.",
-        "list": "Write full sentences: a list of keywords does not show how the ideas connect.",
         "wrong": "Wrong: {text} {correction}",
         "denied": "Contradicts a key point: {text}",
         "missing": "Missing: {items}",
+        "partly": "Only partly: {items}",
         "all": "All key points covered.",
         "covered": "Covered {hit} of {total} key points.",
+        "truncated": "Only the first {chars} characters were graded.",
+        "dismissed": "You dismissed {n} flagged statement(s).",
     },
     "it": {
-        "offtopic": "La risposta non riguarda questa domanda.",
-        "list": "Scrivi frasi complete: un elenco di parole chiave non mostra come si "
-        "collegano i concetti.",
         "wrong": "Errato: {text} {correction}",
         "denied": "Contraddice un punto chiave: {text}",
         "missing": "Manca: {items}",
+        "partly": "Solo in parte: {items}",
         "all": "Tutti i punti chiave sono coperti.",
         "covered": "Punti chiave coperti: {hit} su {total}.",
+        "truncated": "Sono stati valutati solo i primi {chars} caratteri.",
+        "dismissed": "Hai respinto {n} affermazione/i segnalata/e.",
     },
 }
-
-
-def _pick(d: dict[str, str], lang: str) -> str:
-    return (d.get(lang) or d.get("en") or d.get("it") or "").strip()
 
 
 def _sentence(text: str) -> str:
@@ -39,37 +44,43 @@ def _sentence(text: str) -> str:
     return text if not text or text[-1] in ".!?" else text + "."
 
 
-def feedback_text(
-    lang: str,
-    *,
-    hit: int,
-    total: int,
-    missing: list[dict[str, str]],
-    wrong: list[tuple[dict[str, str], dict[str, str]]],
-    denied: list[dict[str, str]],
-    off_topic: bool,
-    keyword_list: bool,
-) -> str:
-    """One short paragraph; ``missing`` is ordered most important first."""
-    p = _PHRASES["it" if lang == "it" else "en"]
-    lang = "it" if lang == "it" else "en"
+def feedback_for(result: Any, truncated_at: int = 40_000) -> str:
+    """One short paragraph for ``result`` (a ``GradeResult``), most important first."""
+    lang = "it" if result.lang == "it" else "en"
+    p = _PHRASES[lang]
     parts: list[str] = []
-    if off_topic:
-        parts.append(p["offtopic"])
-    for text, correction in wrong:
-        parts.append(
-            p["wrong"].format(
-                text=_sentence(_pick(text, lang)), correction=_sentence(_pick(correction, lang))
+    not_answer = None if result.not_answer_dismissed else result.not_answer
+    if not_answer:
+        parts.append(NOT_AN_ANSWER[not_answer][lang])
+    elif result.keyword_factor < 1.0:
+        parts.append(NOT_AN_ANSWER["keyword-list"][lang])
+    if result.truncated:
+        parts.append(p["truncated"].format(chars=f"{truncated_at:,}"))
+    if not_answer and not_answer != "keyword-list":
+        return " ".join(parts)
+    for m in result.misconceptions:
+        if not m.dismissed:
+            parts.append(
+                p["wrong"].format(text=_sentence(m.text), correction=_sentence(m.correction))
             )
-        )
-    for text in denied:
-        parts.append(p["denied"].format(text=_sentence(_pick(text, lang))))
-    if keyword_list:
-        parts.append(p["list"])
-    if missing:
-        items = " ".join(_sentence(_pick(t, lang)) for t in missing[:_MAX_MISSING])
-        parts.append(p["covered"].format(hit=hit, total=total))
-        parts.append(p["missing"].format(items=items))
-    elif not off_topic:
+    for pt in result.points:
+        if pt.contradicts:
+            parts.append(p["denied"].format(text=_sentence(pt.text)))
+    hit = sum(1 for pt in result.points if pt.hit)
+    ordered = sorted(result.points, key=lambda pt: (-pt.central, -pt.weight))
+    partly = [pt for pt in ordered if pt.status == "partial"]
+    missing = [pt for pt in ordered if pt.status == "missed" and not pt.contradicts]
+    if partly or missing:
+        parts.append(p["covered"].format(hit=hit, total=len(result.points)))
+        if missing:
+            items = " ".join(_sentence(pt.text) for pt in missing[:_MAX_MISSING])
+            parts.append(p["missing"].format(items=items))
+        if partly:
+            items = " ".join(_sentence(pt.text) for pt in partly[:_MAX_MISSING])
+            parts.append(p["partly"].format(items=items))
+    elif result.points and hit == len(result.points):
         parts.append(p["all"])
+    n_dismissed = sum(1 for m in result.misconceptions if m.dismissed)
+    if n_dismissed:
+        parts.append(p["dismissed"].format(n=n_dismissed))
     return " ".join(parts)

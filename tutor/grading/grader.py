@@ -1,198 +1,59 @@
 """Grade a typed answer against a question's rubric.
 
-The score blends the weighted share of key points stated in one sentence each
-(with part credit for points half-stated) and the weighted share of their term
-groups found anywhere in the answer, then subtracts penalties for
-misconceptions and for key points the answer contradicts; bare keyword lists
-are scaled down and off-topic answers score zero. Every feature is generic:
-nothing here knows about any particular question.
+Each key point earns its weight when one sentence states it (its term groups
+together, with the right polarity, direction and order), a fixed share of it when
+its parts are there but not stated together, nothing otherwise. Wrong statements
+and contradicted points are listed penalties; texts that are not answers are
+recognised first. ``result.judge`` turns that into the score, the verdict and the
+suggested rating, the same way for the grader and for the student's overrides.
+Every feature is generic: nothing here knows about any particular question.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from quizbank.textnorm import stem
+from tutor.domain import Rating, Verdict
 
-from .feedback import NO_ANSWER, feedback_text
-from .matcher import Analysis, Match, analyse, match_item
+from .feedback import NO_ANSWER, feedback_for
+from .matcher import MAX_CHARS, Analysis, Match, analyse, match_item
+from .nonanswer import SyntaxModel, pasted_question, repetition, word_salad
+from .result import (
+    GradeResult,
+    MisconceptionResult,
+    Params,
+    PointResult,
+    judge,
+    point_credit,
+)
 from .rubric import LANGS, Rubric, compile_rubric, question_words
 
 __all__ = [
+    "Features",
     "GradeResult",
     "Grader",
+    "ItemJudgement",
     "MisconceptionResult",
     "Params",
     "PointResult",
     "grade",
+    "grade_point",
     "verdict_for",
 ]
 
 
-@dataclass(frozen=True)
-class Params:
-    """The few numbers of the scoring model.
-
-    Chosen on the training split of ``tests/data/grading_calibration.jsonl``
-    (questions where ``calibration.is_held_out`` is false); the held-out third
-    only measures them.
-    """
-
-    partial_credit: float = 0.7  # share of a point's weight for a half-stated point
-    partial_min: float = 0.34  # least share of groups found together to earn it
-    spread_weight: float = 0.6  # weight of "the right terms occur somewhere" in the score
-    misconception_penalty: float = 0.15
-    denial_penalty: float = 0.1
-    prose_low: float = 0.08  # function-word ratio of a bare keyword list
-    prose_high: float = 0.22  # ... and of ordinary prose
-    list_floor: float = 0.2  # multiplier for a pure keyword list
-    off_topic_ratio: float = 0.15  # share of on-topic content words below which it is off topic
-    correct_at: float = 0.45
-    partial_at: float = 0.12
-
-
-@dataclass
-class PointResult:
-    id: str
-    text: str
-    weight: int
-    hit: bool
-    evidence: str | None
-    span: tuple[int, int] | None = None
-    denied: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "text": self.text, "hit": self.hit, "evidence": self.evidence}
-
-
-@dataclass
-class MisconceptionResult:
-    id: str
-    text: str
-    correction: str
-    evidence: str | None
-    span: tuple[int, int] | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "text": self.text,
-            "correction": self.correction,
-            "evidence": self.evidence,
-        }
-
-
-@dataclass
-class GradeResult:
-    """What the CLI prints and the UI shows."""
-
-    id: str
-    score: float
-    verdict: str  # "correct" | "partial" | "wrong"
-    points: list[PointResult]
-    misconceptions: list[MisconceptionResult]
-    suggested_rating: str  # "again" | "hard" | "good" | "easy"
-    feedback: str
-    lang: str = "en"
-    off_topic: bool = False
-    keyword_list: bool = False
-    features: Features | None = field(default=None, repr=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "score": round(self.score, 4),
-            "verdict": self.verdict,
-            "points": [p.to_dict() for p in self.points],
-            "misconceptions": [m.to_dict() for m in self.misconceptions],
-            "suggested_rating": self.suggested_rating,
-            "feedback": self.feedback,
-            "lang": self.lang,
-        }
-
-
-@dataclass(frozen=True)
-class Features:
-    """The generic signals a score is made of; kept so tuning needs no re-matching."""
-
-    weights: tuple[int, ...]  # per key point
-    hits: tuple[bool, ...]
-    fractions: tuple[float, ...]  # best share of groups together in one sentence
-    spreads: tuple[float, ...]  # share of groups found anywhere
-    n_denied: int
-    n_mis: int
-    n_words: int
-    fw_ratio: float  # share of function words: low for keyword lists and formulas
-    on_topic: float  # share of content words that belong to the question's vocabulary
-    n_content: int
-    formula: bool  # written as equations: terse, but not a keyword list
-
-    @classmethod
-    def collect(cls, rubric: Rubric, kp_matches, mc_matches, a: Analysis) -> Features:
-        return cls(
-            weights=tuple(kp.weight for kp in rubric.key_points),
-            hits=tuple(m.hit for m in kp_matches),
-            fractions=tuple(m.fraction for m in kp_matches),
-            spreads=tuple(m.spread for m in kp_matches),
-            n_denied=sum(1 for m in kp_matches if m.negated and not m.hit),
-            n_mis=sum(1 for m in mc_matches if m.hit),
-            n_words=a.n_words,
-            fw_ratio=a.n_function / a.n_words if a.n_words else 0.0,
-            on_topic=max(
-                len(a.content[lang] & rubric.topic_vocab[lang]) / max(1, len(a.content[lang]))
-                for lang in LANGS
-            ),
-            n_content=max(len(a.content[lang]) for lang in LANGS),
-            formula="=" in a.text and any(op in a.text for op in "+-*/^"),
-        )
-
-    @property
-    def coverage(self) -> float:
-        return sum(w for w, h in zip(self.weights, self.hits, strict=True) if h) / max(
-            1, sum(self.weights)
-        )
-
-    def score(self, p: Params) -> tuple[float, bool, bool]:
-        """(score, off topic, keyword list) under parameters ``p``."""
-        total = max(1, sum(self.weights))
-        covered = half = spread = 0.0
-        for w, hit, frac, spr in zip(
-            self.weights, self.hits, self.fractions, self.spreads, strict=True
-        ):
-            spread += w * spr
-            if hit:
-                covered += w
-            elif frac >= p.partial_min:
-                half += w * frac
-        raw = (covered + p.partial_credit * half) / total
-        raw = (1 - p.spread_weight) * raw + p.spread_weight * spread / total
-        prose = _clip((self.fw_ratio - p.prose_low) / (p.prose_high - p.prose_low))
-        if self.formula:
-            prose = 1.0
-        score = raw * (p.list_floor + (1 - p.list_floor) * prose)
-        score -= p.misconception_penalty * self.n_mis + p.denial_penalty * self.n_denied
-        off_topic = covered == 0 and self.n_content >= 4 and self.on_topic < p.off_topic_ratio
-        if off_topic:
-            score = 0.0
-        return _clip(score), off_topic, prose < 0.5 and self.n_words >= 3
-
-
-def verdict_for(score: float, params: Params = Params()) -> str:
+def verdict_for(score: float, params: Params | None = None) -> str:
+    """The verdict a bare score would get (no wrong statements, every central point):
+    for blends of the score with other signals in the benchmarks."""
+    params = params or Params()
     if score >= params.correct_at:
         return "correct"
     if score >= params.partial_at:
         return "partial"
     return "wrong"
-
-
-def _rating(verdict: str, score: float, clean: bool) -> str:
-    if verdict == "wrong":
-        return "again"
-    if verdict == "partial":
-        return "hard"
-    return "easy" if score >= 0.8 and clean else "good"
 
 
 def _clip(x: float, lo: float = 0.0, hi: float = 1.0) -> float:
@@ -203,6 +64,93 @@ def _snippet(text: str, span: tuple[int, int] | None) -> str | None:
     if span is None:
         return None
     return " ".join(text[span[0] : span[1]].split())
+
+
+@dataclass(frozen=True)
+class Features:
+    """What a score is made of, kept so tuning needs no re-matching."""
+
+    weights: tuple[int, ...]  # per key point
+    hits: tuple[bool, ...]
+    fractions: tuple[float, ...]  # best share of groups found together
+    spreads: tuple[float, ...]  # share of groups found anywhere
+    denied: tuple[bool, ...]
+    contradicted: tuple[bool, ...]  # a misconception found denies the point
+    mis_central: tuple[bool, ...]  # per misconception found
+    fw_ratio: float  # share of function words: low for keyword lists and formulas
+    formula: bool  # written as equations or arrows: terse, but not a keyword list
+    n_words: int
+    on_topic: float  # share of content words that belong to the question's vocabulary
+    n_content: int
+    not_answer: str | None  # decided before matching (pasted, repetition, salad)
+
+    def keyword_factor(self, p: Params) -> float:
+        if self.formula:
+            return 1.0
+        prose = _clip((self.fw_ratio - p.prose_low) / (p.prose_high - p.prose_low))
+        return p.list_floor + (1 - p.list_floor) * prose
+
+    def points(self, p: Params) -> list[PointResult]:
+        out = []
+        for i, w in enumerate(self.weights):
+            credit = point_credit(self.hits[i], self.fractions[i], self.spreads[i], p)
+            if self.not_answer:
+                credit = 0.0
+            shown = 0.0 if self.contradicted[i] else credit
+            out.append(
+                PointResult(
+                    str(i),
+                    "",
+                    w,
+                    shown >= 1.0,
+                    None,
+                    denied=self.denied[i],
+                    credit=shown,
+                    match_credit=credit,
+                    contradicted_by="x" if self.contradicted[i] else "",
+                    part=1.0 if self.hits[i] else max(self.fractions[i], self.spreads[i]),
+                )
+            )
+        return out
+
+    def outcome(self, p: Params) -> tuple[float, str]:
+        """(score, verdict) under parameters ``p``."""
+        points = self.points(p)
+        mcs = [
+            MisconceptionResult(str(i), "", "", None, central=c)
+            for i, c in enumerate(self.mis_central)
+        ]
+        not_answer, factor = self.decide(points, p)
+        score, _, _, verdict, _ = judge(
+            points,
+            [] if not_answer and not_answer != "keyword-list" else mcs,
+            keyword_factor=factor,
+            not_answer=not_answer,
+            lang="en",
+            params=p,
+        )
+        return score, str(verdict)
+
+    def decide(self, points: list[PointResult], p: Params) -> tuple[str | None, float]:
+        """(why it is not an answer or None, keyword factor) once the points are known."""
+        if self.not_answer:
+            return self.not_answer, 1.0
+        covered = any(pt.hit for pt in points)
+        if not covered and self.n_content >= 4 and self.on_topic < p.off_topic_ratio:
+            return "off-topic", 1.0
+        factor = self.keyword_factor(p)
+        if factor <= p.list_floor + 1e-9 and self.n_words >= 3:
+            return "keyword-list", factor
+        return None, factor
+
+
+@dataclass
+class ItemJudgement:
+    """How each rubric item fared against one text, before the whole-answer rules."""
+
+    points: list[tuple[Any, Match]]  # (rubric item, match)
+    misconceptions: list[tuple[Any, Match]]  # only those found
+    analysis: Analysis
 
 
 class Grader:
@@ -220,6 +168,7 @@ class Grader:
         self.params = params or Params()
         self._rubrics: dict[str, Rubric] = {}
         self._known: dict[str, frozenset[str]] | None = None
+        self._syntax: SyntaxModel | None = None
 
     @property
     def bank(self):
@@ -253,96 +202,243 @@ class Grader:
         own = self.rubric(question).topic_vocab
         return {lang: self._known[lang] | own[lang] for lang in LANGS}
 
-    def grade(self, question, answer_text: str) -> GradeResult:
-        """Grade ``answer_text`` for ``question`` (a Question or an id)."""
+    def syntax(self) -> SyntaxModel:
+        """Function-word statistics of well-formed prose: the course's model answers (about
+        60,000 words in each language), whatever bank this grader grades."""
+        if self._syntax is None:
+            self._syntax = _course_syntax()
+        return self._syntax
+
+    # -- matching -------------------------------------------------------------
+    def judge_items(self, question, text: str, lang: str | None = None) -> ItemJudgement:
+        """Match every key point and misconception of ``question`` against ``text``."""
+        if isinstance(question, str):
+            question = self.question(question)
+        rubric = self.rubric(question)
+        a = analyse(text or "", rubric, self._known_vocab(question))
+        if lang in LANGS:
+            a.lang = a.feedback_lang = lang
+        kps = [(kp, match_item(kp, a)) for kp in rubric.key_points]
+        mcs = [(mc, m) for mc in rubric.misconceptions if (m := match_item(mc, a)).hit]
+        return ItemJudgement(kps, mcs, a)
+
+    def grade_point(
+        self, question, point_id: str, text: str, lang: str | None = None
+    ) -> PointResult:
+        """A follow-up answer judged against one key point alone."""
+        if isinstance(question, str):
+            question = self.question(question)
+        rubric = self.rubric(question)
+        index = next((i for i, kp in enumerate(rubric.key_points) if kp.id == point_id), None)
+        if index is None:
+            raise KeyError(f"question {question.id} has no key point {point_id!r}")
+        item = rubric.key_points[index]
+        kp = question.key_points[index]
+        a = analyse(text or "", rubric, self._known_vocab(question))
+        if lang in LANGS:
+            a.lang = a.feedback_lang = lang
+        flang = a.feedback_lang
+        m = match_item(item, a) if a.sentences else Match(False, False, 0.0, 0.0, None)
+        wrong = any(
+            match_item(mc, a).hit for mc in rubric.misconceptions if mc.contradicts == point_id
+        )
+        credit = 0.0 if wrong else point_credit(m.hit, m.fraction, m.spread, self.params)
+        return PointResult(
+            item.id,
+            item.text.get(flang) or item.text.get("en", ""),
+            item.weight,
+            m.hit and not wrong,
+            _snippet(a.text, m.evidence),
+            m.evidence,
+            denied=m.negated and not m.hit,
+            credit=credit,
+            central=item.central,
+            probe=(kp.probe or {}).get(flang, ""),
+            match_credit=credit,
+        )
+
+    # -- grading --------------------------------------------------------------
+    def grade(self, question, answer_text: str, lang: str | None = None) -> GradeResult:
+        """Grade ``answer_text`` for ``question`` (a Question or an id).
+
+        ``lang`` ("en"/"it") fixes the answer's language instead of detecting it.
+        """
         if isinstance(question, str):
             question = self.question(question)
         rubric = self.rubric(question)
         text = answer_text or ""
         if not text.strip():
-            return self._empty(question, rubric)
-        analysis = analyse(text, rubric, self._known_vocab(question))
-        if not analysis.sentences:
-            return self._empty(question, rubric)
-        return self._score(question, rubric, analysis)
-
-    def _empty(self, question, rubric: Rubric) -> GradeResult:
-        points = [
-            PointResult(kp.id, kp.text.get("en", ""), kp.weight, False, None)
-            for kp in rubric.key_points
-        ]
-        return GradeResult(question.id, 0.0, "wrong", points, [], "again", NO_ANSWER, "en")
-
-    def _score(self, question, rubric: Rubric, a: Analysis) -> GradeResult:
-        p = self.params
+            return self._empty(question, rubric, lang or "en")
+        truncated = len(text) > MAX_CHARS
+        text = text[:MAX_CHARS]
+        j = self.judge_items(question, text, lang)
+        a = j.analysis
+        if not a.sentences:
+            return self._empty(question, rubric, lang or "en")
         flang = a.lang if a.lang in LANGS else a.feedback_lang
-        kp_matches: list[Match] = [match_item(kp, a) for kp in rubric.key_points]
-        mc_matches: list[Match] = [match_item(mc, a) for mc in rubric.misconceptions]
-        kps = list(zip(rubric.key_points, kp_matches, strict=True))
-        mcs = list(zip(rubric.misconceptions, mc_matches, strict=True))
-        f = Features.collect(rubric, kp_matches, mc_matches, a)
-        score, off_topic, keyword_list = f.score(p)
-        verdict = verdict_for(score, p)
-
-        points = [
-            PointResult(
-                kp.id,
-                kp.text.get(flang) or kp.text.get("en", ""),
-                kp.weight,
-                m.hit,
-                _snippet(a.text, m.evidence),
-                m.evidence,
-                denied=m.negated and not m.hit,
-            )
-            for kp, m in kps
+        not_answer = self._not_an_answer(question, text)
+        features = self._features(j, rubric, not_answer)
+        p = self.params
+        credits = [
+            point_credit(m.hit, m.fraction, m.spread, p) if not not_answer else 0.0
+            for _, m in j.points
         ]
-        mistakes = [
-            MisconceptionResult(
-                mc.id,
-                mc.text.get(flang) or mc.text.get("en", ""),
-                mc.correction.get(flang) or mc.correction.get("en", ""),
-                _snippet(a.text, m.evidence),
-                m.evidence,
+        contradicted = {mc.contradicts: mc.id for mc, _ in j.misconceptions if mc.contradicts}
+        points = []
+        for (item, m), kp, credit in zip(j.points, question.key_points, credits, strict=True):
+            by = contradicted.get(item.id, "")
+            shown = 0.0 if by else credit
+            points.append(
+                PointResult(
+                    item.id,
+                    item.text.get(flang) or item.text.get("en", ""),
+                    item.weight,
+                    shown >= 1.0,
+                    _snippet(a.text, m.evidence) if not not_answer else None,
+                    m.evidence if not not_answer else None,
+                    denied=m.negated and not m.hit and not not_answer,
+                    credit=shown,
+                    central=item.central,
+                    probe=(kp.probe or {}).get(flang, ""),
+                    contradicted_by=by,
+                    match_credit=credit,
+                    part=1.0 if m.hit else max(m.fraction, m.spread),
+                )
             )
-            for mc, m in mcs
-            if m.hit
-        ]
-        missing = sorted(
-            (kp for kp, m in kps if not m.hit and not m.negated),
-            key=lambda kp: -kp.weight,
+        mistakes = (
+            []
+            if not_answer
+            else [
+                MisconceptionResult(
+                    mc.id,
+                    mc.text.get(flang) or mc.text.get("en", ""),
+                    mc.correction.get(flang) or mc.correction.get("en", ""),
+                    _snippet(a.text, m.evidence),
+                    m.evidence,
+                    central=mc.central,
+                )
+                for mc, m in j.misconceptions
+            ]
         )
-        fb = feedback_text(
-            flang,
-            hit=sum(1 for m in kp_matches if m.hit),
-            total=len(kp_matches),
-            missing=[kp.text for kp in missing],
-            wrong=[(mc.text, mc.correction) for mc, m in mcs if m.hit],
-            denied=[kp.text for kp, m in kps if m.negated and not m.hit],
-            off_topic=off_topic,
-            keyword_list=keyword_list,
+        not_answer, factor = features.decide(points, p)
+        if not_answer == "off-topic":
+            mistakes = []
+        score, coverage, penalties, verdict, rating = judge(
+            points,
+            mistakes,
+            keyword_factor=factor,
+            not_answer=not_answer,
+            lang=flang,
+            params=p,
         )
-        return GradeResult(
+        result = GradeResult(
             question.id,
             score,
             verdict,
             points,
             mistakes,
-            # "easy" only for a complete answer: every key point, nothing wrong
-            _rating(verdict, score, not mistakes and not f.n_denied and not missing),
-            fb,
+            rating,
+            "",
             a.lang,
-            off_topic,
-            keyword_list,
-            f,
+            penalties,
+            not_answer,
+            factor,
+            truncated,
+            coverage,
+            features=features,
         )
+        result.feedback = feedback_for(result, MAX_CHARS)
+        return result
+
+    def _not_an_answer(self, question, text: str) -> str | None:
+        """The reasons decided from the text's shape, before any point is credited."""
+        questions = [(question.question, "en")]
+        if getattr(question, "question_it", ""):
+            questions.append((question.question_it, "it"))
+        if pasted_question(text, questions):
+            return "pasted-question"
+        if repetition(text):
+            return "repetition"
+        if word_salad(text, self.syntax()):
+            return "word-salad"
+        return None
+
+    def _features(self, j: ItemJudgement, rubric: Rubric, not_answer: str | None) -> Features:
+        a = j.analysis
+        contradicted = {mc.contradicts for mc, _ in j.misconceptions if mc.contradicts}
+        return Features(
+            weights=tuple(kp.weight for kp, _ in j.points),
+            hits=tuple(m.hit for _, m in j.points),
+            fractions=tuple(m.fraction for _, m in j.points),
+            spreads=tuple(m.spread for _, m in j.points),
+            denied=tuple(m.negated and not m.hit for _, m in j.points),
+            contradicted=tuple(kp.id in contradicted for kp, _ in j.points),
+            mis_central=tuple(mc.central for mc, _ in j.misconceptions),
+            fw_ratio=a.n_function / a.n_words if a.n_words else 0.0,
+            formula=_formula(a.text),
+            n_words=a.n_words,
+            on_topic=max(
+                len(a.content[lang] & rubric.topic_vocab[lang]) / max(1, len(a.content[lang]))
+                for lang in LANGS
+            ),
+            n_content=max(len(a.content[lang]) for lang in LANGS),
+            not_answer=not_answer,
+        )
+
+    def _empty(self, question, rubric: Rubric, lang: str) -> GradeResult:
+        flang = "it" if lang == "it" else "en"
+        points = [
+            PointResult(
+                kp.id,
+                kp.text.get(flang) or kp.text.get("en", ""),
+                kp.weight,
+                False,
+                None,
+                central=kp.central,
+                probe=(qkp.probe or {}).get(flang, ""),
+            )
+            for kp, qkp in zip(rubric.key_points, question.key_points, strict=True)
+        ]
+        return GradeResult(
+            question.id, 0.0, Verdict.WRONG, points, [], Rating.AGAIN, NO_ANSWER, flang
+        )
+
+
+def _formula(text: str) -> bool:
+    """Written as equations (``=`` and an operator) or as a chain of arrows."""
+    if "=" in text and any(op in text for op in "+-*/^"):
+        return True
+    return text.count("->") + text.count("→") >= 2
+
+
+_SYNTAX: SyntaxModel | None = None
+
+
+def _course_syntax() -> SyntaxModel:
+    global _SYNTAX
+    if _SYNTAX is None:
+        from quizbank import load_bank
+
+        texts = [t for q in load_bank().questions for t in (q.answer or {}).values()]
+        _SYNTAX = SyntaxModel.from_texts(texts)
+    return _SYNTAX
 
 
 _DEFAULT: Grader | None = None
 
 
-def grade(question, answer_text: str) -> GradeResult:
-    """Grade with a process-wide default grader over the built-in bank."""
+def _default() -> Grader:
     global _DEFAULT
     if _DEFAULT is None:
         _DEFAULT = Grader()
-    return _DEFAULT.grade(question, answer_text)
+    return _DEFAULT
+
+
+def grade(question, answer_text: str, lang: str | None = None) -> GradeResult:
+    """Grade with a process-wide default grader over the built-in bank."""
+    return _default().grade(question, answer_text, lang)
+
+
+def grade_point(question, point_id: str, text: str, lang: str | None = None) -> PointResult:
+    """A follow-up answer judged against one key point, with the default grader."""
+    return _default().grade_point(question, point_id, text, lang)

@@ -44,7 +44,7 @@ IT_FUNCTION = _words(
     questi queste quello quella quelli quelle sono siamo essere stato stata viene vengono
     ha hanno ho abbiamo puo possono deve devono si ci ne cosi molto poco dopo prima mentre
     invece sempre mai solo altro altra altri altre stesso stessa suo sua suoi sue loro
-    della nello fa fanno cosa dunque oppure senza verso sia ossia
+    della nello fa fanno cosa dunque oppure senza verso sia ossia ee
     """
 )
 FUNCTION_WORDS = EN_FUNCTION | IT_FUNCTION | _words("a in se come")

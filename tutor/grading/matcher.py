@@ -17,14 +17,26 @@ from rapidfuzz.process import cdist
 
 from quizbank.textnorm import normalize, sentences, stem
 
+from .direction import relation_between
 from .lang import FUNCTION_WORDS, classify, detect_words
-from .negation import PUNCT, TOKEN_RE, clause_ids, negated_positions
+from .negation import (
+    ARROW,
+    PUNCT,
+    TOKEN_RE,
+    claim_ids,
+    clause_ids,
+    contrast_positions,
+    negated_positions,
+)
 from .rubric import LANGS, Alt, Item, Rubric, inflection_key
 
 __all__ = ["MAX_CHARS", "Analysis", "Match", "Sentence", "analyse", "match_item"]
 
 # Beyond this the answer is a pasted page, not an exam answer: grade its start.
 MAX_CHARS = 40_000
+_MAX_TOKENS = 120  # a "sentence" longer than this (no full stops) is read in pieces
+_NONWORD = PUNCT | {ARROW}
+_BRACKETS = frozenset("()[]")
 _MIN_FUZZY_LEN = 5  # shorter words must match exactly ("mean" is not "mena")
 _LONG_FUZZY_LEN = 9  # from here two edits are tolerated
 
@@ -39,6 +51,8 @@ class Sentence:
     stems: dict[str, list[str]]
     negated: list[bool]
     clause: list[int]  # clause number of each token
+    claim: list[int]  # claim number of each token (see negation.claim_ids)
+    contrast: list[bool]  # inside "unlike X", "instead of X", "than X"
     # (lang, rubric stem) -> token positions where that stem (or a typo of it) occurs
     index: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     canon: dict[str, dict[int, frozenset[str]]] = field(default_factory=dict)  # sparse
@@ -64,11 +78,12 @@ class Analysis:
 class Match:
     """How an item fared against the whole answer."""
 
-    hit: bool  # all groups in one sentence, with the item's polarity
-    negated: bool  # all groups in one sentence but the statement is negated
-    fraction: float  # best share of groups found together in one sentence
+    hit: bool  # all groups together (in the item's scope), with the item's polarity
+    negated: bool  # all groups together but the statement is negated or reversed
+    fraction: float  # best share of groups found together
     spread: float  # best share of groups found anywhere in the answer
-    evidence: tuple[int, int] | None  # raw span of the sentence that hit
+    evidence: tuple[int, int] | None  # raw span of the sentence that hit (or was denied)
+    reversed: bool = False  # the relation is stated the other way round
 
 
 def _fuzzy_map(unknown: list[str], targets: list[str]) -> dict[str, frozenset[str]]:
@@ -108,6 +123,25 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _pieces(toks: list[str]) -> list[list[str]]:
+    """A run-on "sentence" cut into pieces of at most ``_MAX_TOKENS``, at commas when possible."""
+    if len(toks) <= _MAX_TOKENS:
+        return [toks]
+    out: list[list[str]] = []
+    start = 0
+    while start < len(toks):
+        end = min(len(toks), start + _MAX_TOKENS)
+        if end < len(toks):
+            cut = max(
+                (i for i in range(start + _MAX_TOKENS // 2, end) if toks[i] in PUNCT), default=-1
+            )
+            if cut > start:
+                end = cut + 1
+        out.append(toks[start:end])
+        start = end
+    return out
+
+
 def analyse(text: str, rubric: Rubric, known: dict[str, frozenset[str]]) -> Analysis:
     """Split, tokenise, stem and index ``text`` for matching against ``rubric``.
 
@@ -122,19 +156,29 @@ def analyse(text: str, rubric: Rubric, known: dict[str, frozenset[str]]) -> Anal
     vocab_words: set[str] = set()
     for start, end in _sentence_spans(text):
         toks = TOKEN_RE.findall(normalize(text[start:end]))
-        if any(t not in PUNCT for t in toks):
-            split.append((start, end, toks))
+        if any(t not in _NONWORD for t in toks):
+            for piece in _pieces(toks):
+                split.append((start, end, piece))
             vocab_words.update(toks)
     # Stem each distinct word once per language (a pasted page repeats a lot).
-    smap = {lang: {w: w if w in PUNCT else stem(w, lang) for w in vocab_words} for lang in LANGS}
+    smap = {lang: {w: w if w in _NONWORD else stem(w, lang) for w in vocab_words} for lang in LANGS}
     n_words = n_function = 0
     en_votes = it_votes = 0
     for start, end, toks in split:
         stems_by_lang = {lang: [smap[lang][t] for t in toks] for lang in LANGS}
         sents.append(
-            Sentence(start, end, toks, stems_by_lang, negated_positions(toks), clause_ids(toks))
+            Sentence(
+                start,
+                end,
+                toks,
+                stems_by_lang,
+                negated_positions(toks),
+                clause_ids(toks),
+                claim_ids(toks),
+                contrast_positions(toks),
+            )
         )
-        words = [t for t in toks if t not in PUNCT]
+        words = [t for t in toks if t not in _NONWORD]
         n_words += len(words)
         n_function += sum(1 for w in words if w in FUNCTION_WORDS)
         en, it = detect_words(words)
@@ -144,7 +188,7 @@ def analyse(text: str, rubric: Rubric, known: dict[str, frozenset[str]]) -> Anal
         lang: {
             smap[lang][w]
             for w in vocab_words
-            if len(w) > 2 and w not in FUNCTION_WORDS and w not in PUNCT
+            if len(w) > 2 and w not in FUNCTION_WORDS and w not in _NONWORD
         }
         for lang in LANGS
     }
@@ -168,6 +212,10 @@ def analyse(text: str, rubric: Rubric, known: dict[str, frozenset[str]]) -> Anal
         )
         for u in uniq & vocab:
             canon_of[u] = frozenset((u,))
+        # "e" typed for "è" (see textnorm): each stands for the other
+        for u, v in (("e", "ee"), ("ee", "e")):
+            if u in uniq and v in vocab:
+                canon_of[u] = canon_of.get(u, frozenset()) | {v}
         inflections: dict[str, frozenset[str]] = {}
         if lang == "it" and rubric.inflections:
             for w in vocab_words:
@@ -203,54 +251,124 @@ def _occurrences(alt: Alt, s: Sentence) -> list[tuple[int, int]]:
         return [(p, p + 1) for p in first]
     canon = s.canon[alt.lang]
     empty: frozenset[str] = frozenset()
+    words = s.words
+    last = len(words)
     out = []
     for p in first:
-        if all(alt.stems[j] in canon.get(p + j, empty) for j in range(1, n)):
-            out.append((p, p + n))
+        # a formula's brackets do not break a phrase: "floor((w - k ...": floor w minus k
+        q = p
+        for j in range(1, n):
+            q += 1
+            while q < last and words[q] in _BRACKETS:
+                q += 1
+            if q >= last or alt.stems[j] not in canon.get(q, empty):
+                break
+        else:
+            out.append((p, q + 1))
     return out
 
 
-def _sentence_match(
-    groups: tuple[tuple[Alt, ...], ...],
-    polarity: tuple[tuple[bool | None, ...], ...],
-    s: Sentence,
-    anywhere: list[bool],
-) -> tuple[int, int, bool]:
-    """Groups found, groups found with the item's polarity, and whether a denial is local.
+_Occ = tuple[int, int, bool, int, int]  # start, end, agrees with the polarity, unit, direction
 
-    ``anywhere[i]`` is set when group i is found with the right polarity. A
-    denial is local when a wrongly negated term shares its clause with a term
-    of another group: "view does not copy", not "view ..., (contiguous) ...
-    does not copy".
-    """
-    found = agreeing = 0
-    wrong: list[int] = []  # clauses of wrongly negated occurrences
-    clauses: list[set[int]] = []
-    for i, (group, expect) in enumerate(zip(groups, polarity, strict=True)):
-        ok = False
+
+def _unit(item: Item, s: Sentence, pos: int) -> int:
+    if item.scope == "claim":
+        return s.claim[pos]
+    if item.scope == "clause":
+        return s.clause[pos]
+    return 0
+
+
+def _group_occurrences(
+    item: Item, group: tuple[Alt, ...], expect: tuple[bool | None, ...], s: Sentence
+) -> list[_Occ]:
+    out: list[_Occ] = []
+    for alt, negative in zip(group, expect, strict=True):
+        for a, b in _occurrences(alt, s):
+            if item.misconception and s.contrast[a]:
+                continue  # "unlike a VAE, which samples z": said of something else
+            if item.relation:
+                # for a quantity, a negation turns its direction, not the claim
+                agrees = negative is None or not negative or any(s.negated[a:b])
+            else:
+                agrees = negative is None or any(s.negated[a:b]) == negative
+            out.append((a, b, agrees, _unit(item, s, a), alt.direction))
+    return out
+
+
+def _in_order(per_group: list[list[_Occ]]) -> bool:
+    """Whether one occurrence of each group can be picked, each after the previous one."""
+    pos = -1
+    for occs in per_group:
+        starts = [a for a, _, _, _, _ in occs if a > pos]
+        if not starts:
+            return False
+        pos = min(starts)
+    return True
+
+
+_CLAIM_SPAN = 16  # a belief is one compact statement: its terms lie this close
+
+
+def _compact(per_group: list[list[_Occ]]) -> bool:
+    """Whether one occurrence of each group can be picked within ``_CLAIM_SPAN`` tokens."""
+    if len(per_group) < 2:
+        return True
+    events = sorted((a, b, g) for g, occs in enumerate(per_group) for a, b, _, _, _ in occs)
+    need = len(per_group)
+    for i, (start, _, _) in enumerate(events):
         seen: set[int] = set()
-        for alt, negative in zip(group, expect, strict=True):
-            for a, b in _occurrences(alt, s):
-                seen.add(s.clause[a])
-                if negative is None or any(s.negated[a:b]) == negative:
-                    ok = True
-                else:
-                    wrong.append(s.clause[a])
-        clauses.append(seen)
-        if not seen:
-            continue
-        found += 1
-        if ok:
-            agreeing += 1
-            anywhere[i] = True
-    local = any(sum(1 for c in clauses if w in c) >= 2 for w in wrong)
-    return found, agreeing, local
+        for _, b, g in events[i:]:
+            if b - start > _CLAIM_SPAN:
+                break
+            seen.add(g)
+            if len(seen) == need:
+                return True
+    return False
+
+
+def _denied_locally(occs: list[list[_Occ]], s: Sentence) -> bool:
+    """A wrongly negated term shares its clause with a term of another group.
+
+    "view does not copy" is a denial; "view ..., (contiguous) ... does not copy" is not
+    clearly one.
+    """
+    clauses = [{s.clause[a] for a, _, _, _, _ in g} for g in occs]
+    wrong = [s.clause[a] for g in occs for a, _, ok, _, _ in g if not ok]
+    return any(sum(1 for c in clauses if w in c) >= 2 for w in wrong)
+
+
+def _relation(item: Item, s: Sentence, unit: int, agreeing: list[list[_Occ]], lang: str) -> int:
+    inside = [_unit(item, s, p) == unit for p in range(len(s.words))]
+    if item.misconception:
+        inside = [ok and not c for ok, c in zip(inside, s.contrast, strict=True)]
+    return relation_between(
+        s.words,
+        s.negated,
+        inside,
+        [(a, b, d) for a, b, _, _, d in agreeing[0]],
+        [(a, b, d) for a, b, _, _, d in agreeing[1]],
+        lang,
+    )
+
+
+def _windowed(item: Item) -> bool:
+    """Key points read at sentence scope may span two sentences joined by ";"; claims may not."""
+    return (
+        not item.misconception
+        and item.scope == "sentence"
+        and not item.ordered
+        and not item.relation
+        and max((len(v) for v in item.variants), default=0) > 1
+    )
 
 
 def match_item(item: Item, analysis: Analysis) -> Match:
-    """Whether ``item`` is stated (or denied) in one sentence of the answer."""
+    """Whether ``item`` is stated (or denied) together in one sentence, claim or clause."""
     best_fraction = best_spread = 0.0
-    negated_hit = False
+    negated_hit = reversed_hit = False
+    evidence: tuple[int, int] | None = None
+    lang = analysis.feedback_lang
     for variant, polarity in zip(item.variants, item.polarity, strict=True):
         n = len(variant)
         if not n:
@@ -266,13 +384,49 @@ def match_item(item: Item, analysis: Analysis) -> Match:
                 for i in where.get((alt.lang, alt.stems[0]), ())
             }
         )
+        agreeing_in: dict[int, set[int]] = {}
         for i in candidates:
             s = analysis.sentences[i]
-            found, agreeing, local = _sentence_match(variant, polarity, s, anywhere)
-            if found == n:
-                if agreeing == n:
-                    return Match(True, False, 1.0, 1.0, (s.start, s.end))
-                negated_hit = negated_hit or local
-            best_fraction = max(best_fraction, agreeing / n)
+            occs = [
+                _group_occurrences(item, g, e, s) for g, e in zip(variant, polarity, strict=True)
+            ]
+            for g, occ in enumerate(occs):
+                if any(ok for _, _, ok, _, _ in occ):
+                    anywhere[g] = True
+                    agreeing_in.setdefault(i, set()).add(g)
+            units = sorted({u for occ in occs for _, _, _, u, _ in occ})
+            for u in units:
+                here = [[o for o in occ if o[3] == u] for occ in occs]
+                agreeing = [[o for o in occ if o[2]] for occ in here]
+                found = sum(1 for h in here if h)
+                agree = sum(1 for a in agreeing if a)
+                if found == n and agree == n:
+                    ordered = (not item.ordered or _in_order(agreeing)) and (
+                        not item.misconception or _compact(agreeing)
+                    )
+                    rel = _relation(item, s, u, agreeing, lang) if item.relation else 0
+                    if ordered and (not item.relation or rel == item.relation):
+                        return Match(True, False, 1.0, 1.0, (s.start, s.end))
+                    if item.relation and rel == -item.relation and ordered:
+                        reversed_hit = True
+                        evidence = evidence or (s.start, s.end)
+                        continue
+                    best_fraction = max(best_fraction, (n - 0.5) / n if n > 1 else 0.5)
+                    continue
+                if found == n and _denied_locally(here, s):
+                    negated_hit = True
+                    evidence = evidence or (s.start, s.end)
+                best_fraction = max(best_fraction, agree / n)
         best_spread = max(best_spread, sum(anywhere) / n)
-    return Match(False, negated_hit, best_fraction, best_spread, None)
+        if _windowed(item) and not negated_hit and not reversed_hit:
+            # "the gradient is a product of Jacobians; each one is < 1, so it vanishes": a
+            # point may run over a semicolon into the next sentence
+            for i, groups in agreeing_in.items():
+                both = groups | agreeing_in.get(i + 1, set())
+                if len(both) == n and i + 1 in agreeing_in:
+                    a, b = analysis.sentences[i], analysis.sentences[i + 1]
+                    if analysis.text[a.start : a.end].rstrip().endswith(";"):
+                        return Match(True, False, 1.0, 1.0, (a.start, b.end))
+    if reversed_hit:
+        return Match(False, True, 0.0, 0.0, evidence, reversed=True)
+    return Match(False, negated_hit, best_fraction, best_spread, evidence if negated_hit else None)

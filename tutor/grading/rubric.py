@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from quizbank.textnorm import find_phrase, normalize, phrase_stems, stem, tokens
+from quizbank.textnorm import (
+    find_phrase,
+    normalize,
+    phrase_stems,
+    split_direction,
+    stem,
+    tokens,
+)
 
 from .lang import FUNCTION_WORDS
 from .negation import PUNCT, TOKEN_RE, negated_positions
@@ -30,11 +37,16 @@ LANGS = ("en", "it")
 
 @dataclass(frozen=True, slots=True)
 class Alt:
-    """One alternative of a group: a stem sequence in one language."""
+    """One alternative of a group: a stem sequence in one language.
+
+    ``direction`` is +1/-1 for an alternative written with a trailing ``+``/``-``
+    ("noisier +"): a word that says by itself which way its quantity moves.
+    """
 
     lang: str
     stems: tuple[str, ...]
     phrase: str
+    direction: int = 0
 
 
 @dataclass(frozen=True)
@@ -50,6 +62,12 @@ class Item:
     # negate it. False: affirmed ("reshape copies"), negating it denies the point;
     # True: negated ("view never copies"); None: no expectation.
     polarity: tuple[tuple[tuple[bool | None, ...], ...], ...]
+    scope: str = "sentence"  # "sentence" | "claim" | "clause"
+    ordered: bool = False
+    relation: int = 0  # +1 "same", -1 "inverse", 0 none
+    misconception: bool = False  # a belief: never read inside a contrast
+    central: bool = False
+    contradicts: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,10 +97,16 @@ def content_stems(text: str, lang: str) -> set[str]:
     return {t.stem for t in tokens(text, lang) if len(t.word) > 2 and t.word not in FUNCTION_WORDS}
 
 
+def _alt(text: str, lang: str) -> Alt:
+    """An alternative; a trailing " +" or " -" gives its direction ("noisier +")."""
+    text, direction = split_direction(text)
+    return Alt(lang, phrase_stems(text, lang), text, direction)
+
+
 def _groups(terms: dict[str, list[list[str]]], lang: str) -> list[tuple[Alt, ...]]:
     out = []
     for group in terms.get(lang) or []:
-        alts = tuple(Alt(lang, phrase_stems(str(a), lang), str(a)) for a in group if str(a).strip())
+        alts = tuple(_alt(str(a), lang) for a in group if str(a).strip())
         alts = tuple(a for a in alts if a.stems)
         if alts:
             out.append(alts)
@@ -125,7 +149,19 @@ def _group_polarity(group: tuple[Alt, ...], text: dict[str, str]) -> tuple[bool 
     return tuple(st if st is not None else fallback for st in states)
 
 
-def _item(obj, weight: int) -> Item:
+_RELATION = {"same": 1, "inverse": -1}
+
+
+def _misconception_polarity(
+    polarity: tuple[bool | None, ...], misconception: bool
+) -> tuple[bool | None, ...]:
+    """A belief is a claim: a term its text does not use must still be affirmed."""
+    if not misconception:
+        return polarity
+    return tuple(False if p is None else p for p in polarity)
+
+
+def _item(obj, weight: int, misconception: bool) -> Item:
     text = dict(getattr(obj, "text", {}) or {})
     variants = _variants(obj.terms or {})
     return Item(
@@ -134,7 +170,16 @@ def _item(obj, weight: int) -> Item:
         text=text,
         correction=dict(getattr(obj, "correction", {}) or {}),
         variants=variants,
-        polarity=tuple(tuple(_group_polarity(g, text) for g in v) for v in variants),
+        polarity=tuple(
+            tuple(_misconception_polarity(_group_polarity(g, text), misconception) for g in v)
+            for v in variants
+        ),
+        scope=getattr(obj, "scope", "") or ("claim" if misconception else "sentence"),
+        ordered=bool(getattr(obj, "ordered", False)),
+        relation=_RELATION.get(getattr(obj, "relation", "") or "", 0),
+        misconception=misconception,
+        central=bool(getattr(obj, "central", False)),
+        contradicts=getattr(obj, "contradicts", "") or "",
     )
 
 
@@ -145,14 +190,14 @@ def question_words(question) -> set[str]:
         texts += (item.text or {}).values()
         texts += (getattr(item, "correction", None) or {}).values()
         for groups in (item.terms or {}).values():
-            texts += [str(a) for g in groups or () for a in g]
+            texts += [split_direction(str(a))[0] for g in groups or () for a in g]
     return set(TOKEN_RE.findall(normalize("\n".join(texts))))
 
 
 def compile_rubric(question) -> Rubric:
     """Compile a ``quizbank.Question`` (or anything shaped like it)."""
-    kps = tuple(_item(kp, max(1, int(kp.weight))) for kp in question.key_points)
-    mcs = tuple(_item(mc, 1) for mc in question.misconceptions)
+    kps = tuple(_item(kp, max(1, int(kp.weight)), False) for kp in question.key_points)
+    mcs = tuple(_item(mc, 1, True) for mc in question.misconceptions)
     vocab: dict[str, set[str]] = {lang: set() for lang in LANGS}
     topic: dict[str, set[str]] = {lang: set() for lang in LANGS}
     inflections: dict[str, set[str]] = {}
@@ -163,7 +208,7 @@ def compile_rubric(question) -> Rubric:
                     vocab[alt.lang].update(alt.stems)
                     if alt.lang != "it":
                         continue
-                    for word in TOKEN_RE.findall(normalize(alt.phrase)):
+                    for word in TOKEN_RE.findall(normalize(alt.phrase)):  # marker already gone
                         key = inflection_key(word)
                         if key:
                             inflections.setdefault(key, set()).add(stem(word, "it"))

@@ -1,0 +1,334 @@
+"""The matcher's reading of claims: contrasts, denials, direction, order, scope, formulas.
+
+The test bank in tests/data/grading_bank uses every matching option of
+quizbank/README.md and carries labelled examples; each of them is a case here, and
+the review's sentences (shared/reviews/content-and-rubric.md) are checked against
+small rubrics written like the bank's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from quizbank import load_bank, validate
+from quizbank.model import Bank, KeyPoint, Misconception, Question, Topic
+from quizbank.textnorm import group_hits, normalize, split_direction, stems
+from tutor.grading import Grader
+from tutor.grading.examples import check_examples
+
+TEST_BANK = Path(__file__).resolve().parents[1] / "data" / "grading_bank"
+
+
+@pytest.fixture(scope="module")
+def tbank() -> Bank:
+    return load_bank([TEST_BANK], include_builtin=False)
+
+
+@pytest.fixture(scope="module")
+def tgrader(tbank: Bank) -> Grader:
+    return Grader(tbank)
+
+
+def _cases(bank: Bank) -> list:
+    return check_examples(Grader(bank), bank.questions)
+
+
+def test_test_bank_is_valid() -> None:
+    problems = validate([TEST_BANK], include_builtin=False)
+    assert [str(p) for p in problems if p.severity == "error"] == []
+
+
+def test_every_example_of_the_test_bank_comes_out_as_labelled(tbank: Bank) -> None:
+    outcomes = _cases(tbank)
+    assert len(outcomes) >= 80
+    labels = {o.label for o in outcomes}
+    assert labels == {"hit", "miss", "fires", "safe"}
+    wrong = [o.message() for o in outcomes if not o.ok]
+    assert wrong == []
+
+
+def _hits(grader: Grader, qid: str, text: str, lang: str | None = None) -> set[str]:
+    return {kp.id for kp, m in grader.judge_items(qid, text, lang).points if m.hit}
+
+
+def _fired(grader: Grader, qid: str, text: str, lang: str | None = None) -> set[str]:
+    return {mc.id for mc, _ in grader.judge_items(qid, text, lang).misconceptions}
+
+
+# -- direction and relation -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The bigger the batch, the lower the variance.",
+        "Increasing the batch size reduces the variance of the gradient.",
+        "The noise is inversely proportional to the batch size.",
+        "La varianza diminuisce con batch più grandi.",
+        "Più piccolo è il batch, più rumoroso è il gradiente.",
+    ],
+)
+def test_relation_is_read_from_the_words_next_to_each_quantity(tgrader: Grader, text) -> None:
+    assert "noise-tradeoff" in _hits(tgrader, "t:t.01", text)
+
+
+def test_a_reversed_relation_contradicts_the_point(tgrader: Grader) -> None:
+    r = tgrader.grade("t:t.01", "The variance of the gradient is larger with a larger batch.")
+    point = {p.id: p for p in r.points}["noise-tradeoff"]
+    assert not point.hit and point.denied and point.credit == 0
+    assert any(pen.kind == "denial" and pen.ref == "noise-tradeoff" for pen in r.penalties)
+
+
+def test_naming_both_quantities_without_a_direction_is_not_the_point(tgrader: Grader) -> None:
+    r = tgrader.grade("t:t.01", "The batch size and the noise of the gradient are related.")
+    point = {p.id: p for p in r.points}["noise-tradeoff"]
+    assert not point.hit and not point.denied
+
+
+def test_a_negated_direction_word_counts_the_other_way(tgrader: Grader) -> None:
+    assert "noise-tradeoff" in _hits(
+        tgrader, "t:t.01", "A larger batch does not increase the noise."
+    )
+
+
+def test_the_misconception_with_the_opposite_relation_fires_and_denies_the_point(
+    tgrader: Grader,
+) -> None:
+    r = tgrader.grade("t:t.01", "Larger batches make the gradient noisier.")
+    assert [m.id for m in r.misconceptions] == ["larger-batch-noisier"]
+    point = {p.id: p for p in r.points}["noise-tradeoff"]
+    assert point.contradicted_by == "larger-batch-noisier" and not point.hit
+
+
+def test_direction_marker_is_not_part_of_the_term() -> None:
+    assert split_direction("noisier +") == ("noisier", 1)
+    assert split_direction("stable -") == ("stable", -1)
+    assert split_direction("W - K") == ("W - K", 0)
+    assert group_hits([["noisier +"], ["batch"]], "Larger batch, noisier gradient.", "en")
+
+
+# -- order and scope ------------------------------------------------------------
+
+
+def test_ordered_groups_must_come_in_order(tgrader: Grader) -> None:
+    assert "gan-likelihood" in _fired(tgrader, "t:t.02", "GANs estimate the density of images.")
+    assert not _fired(tgrader, "t:t.02", "The likelihood is what VAEs bound; GANs just sample.")
+
+
+def test_clause_scope_separates_swapped_roles(tgrader: Grader) -> None:
+    swapped = "The edges are the operations and the nodes are the operands."
+    assert "nodes-operations" not in _hits(tgrader, "t:t.03", swapped)
+    assert "nodes-operations" in _hits(tgrader, "t:t.03", "Nodes are operations such as + and *.")
+
+
+def test_italian_is_does_not_split_a_clause(tgrader: Grader) -> None:
+    assert "nodes-operations" in _hits(tgrader, "t:t.03", "Ogni operazione è un nodo.", "it")
+    # typed without the accent it still matches a term written with "è"
+    assert normalize("è") != normalize("e")
+
+
+# -- misconceptions: contrasts and denials ------------------------------------------
+
+
+def _mc_question(terms_en, terms_it=None, **options) -> Question:
+    kp = KeyPoint(
+        "p",
+        3,
+        {"en": "Placeholder point.", "it": "Punto segnaposto."},
+        {"en": [["zzzz"]], "it": [["zzzz"]]},
+    )
+    mc = Misconception(
+        "m",
+        {"en": "The wrong belief.", "it": "La convinzione errata."},
+        {"en": "The correction.", "it": "La correzione."},
+        {"en": terms_en, "it": terms_it or terms_en},
+        **options,
+    )
+    return Question("x.01", "x.01", "cidl", "x", "Q?", "open", {"en": "", "it": ""},
+                    (kp,), (mc,), (), (), ())  # fmt: skip
+
+
+def _fires(q: Question, text: str) -> bool:
+    bank = Bank()
+    bank.add(Topic("x", "cidl", {"en": "x", "it": "x"}, (q.id,)), [q])
+    return bool(Grader(bank).judge_items(q, text).misconceptions)
+
+
+@pytest.mark.parametrize(
+    ("terms", "fires", "safe"),
+    [
+        (
+            [["reparameterisation", "reparameterization"], ["samples", "sampled", "trick"]],
+            "The VQ-VAE encoder samples z with the reparameterisation trick.",
+            "Unlike a VAE, which samples z with the reparameterisation trick, it is deterministic.",
+        ),
+        (
+            [["forward"], ["directly"]],
+            "You call forward directly on the input.",
+            "You run the model with model(x) instead of calling forward directly.",
+        ),
+        (
+            [["padding"], ["shrink", "shrinking", "smaller"]],
+            "Padding makes the output shrink.",
+            "Padding prevents the output from shrinking.",
+        ),
+        (
+            [["forward mode"], ["cheaper"]],
+            "Forward mode is cheaper for a scalar loss.",
+            "For a scalar loss reverse mode is much cheaper than forward mode.",
+        ),
+        (
+            [["forward mode"], ["whole gradient"], ["one pass"]],
+            "Forward mode gives the whole gradient in one pass.",
+            "Reverse mode gives the whole gradient in one pass, while forward mode gives one "
+            "partial derivative per pass.",
+        ),
+        (
+            [["rgb"], ["mnist"]],
+            "MNIST images are RGB.",
+            "Unlike CIFAR's RGB images, MNIST digits have a single channel.",
+        ),
+        (
+            [["state_dict", "state dict"], ["whole model", "pickles"]],
+            "state_dict pickles the whole model object.",
+            "Unlike torch.save(model), which pickles the whole model object, state_dict holds "
+            "only tensors.",
+        ),
+        (
+            [["shuffle"], ["dataloader"]],
+            "Just pass shuffle=True to the DataLoader.",
+            "Shuffling happens inside the stream, because the DataLoader raises an error with "
+            "shuffle=True.",
+        ),
+        (
+            [["reparameterization", "reparameterisation"], ["used", "uses"]],
+            "The model uses the reparameterization trick.",
+            "The reparameterisation trick is not used.",
+        ),
+        (
+            [["padding"], ["riduce", "riduca"]],
+            "Il padding riduce l'output.",
+            "Il padding evita che l'output si riduca.",
+        ),
+    ],
+)
+def test_misconception_fires_on_the_claim_not_on_a_contrast_or_denial(terms, fires, safe) -> None:
+    q = _mc_question(terms)
+    assert _fires(q, fires)
+    assert not _fires(q, safe)
+
+
+def test_claim_scope_is_the_misconception_default_and_can_be_widened() -> None:
+    text = "Reverse mode stores the intermediates, because forward mode is cheaper in memory."
+    assert _fires(_mc_question([["forward mode"], ["cheaper"]]), text)
+    q = _mc_question([["reverse mode"], ["cheaper"]])
+    assert not _fires(q, text)  # "because" starts another claim
+    q = _mc_question([["reverse mode"], ["cheaper"]], scope="sentence")
+    assert _fires(q, text)
+
+
+# -- formulas ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "term"),
+    [
+        ("⌊(W − K + 2P)/S⌋ + 1", "floor((W - K + 2P)/S) + 1"),
+        ("\\lfloor (W-K+2P)/S \\rfloor + 1", "floor((W - K + 2P)/S) + 1"),
+        ("min_G max_D V(D, G)", "min max"),
+        ("\\min_G \\max_D V", "min max"),
+        ("x̄ = ∂f/∂x", "x bar"),
+        ("\\bar{x} = 1", "x bar"),
+        ("ẋ = 1", "x dot equals 1"),
+        ("f'(g(x)) · g'(x)", "f prime"),
+        ("θ ← θ − η∇L", "theta minus eta"),
+        ("theta <- theta - lr * grad", "lr times grad"),
+        ("W_out = 14", "w out"),
+        ("x → encoder → z", "x -> encoder"),
+        ("z = μ + σ ⊙ ε", "mu plus sigma times epsilon"),
+    ],
+)
+def test_formula_symbols_count_like_words(written: str, term: str) -> None:
+    assert group_hits([[term]], written, "en"), (normalize(written), stems(term, "en"))
+
+
+def test_a_hyphen_inside_a_word_is_not_a_minus() -> None:
+    assert stems("one-hot mini-batch log-softmax", "en") == stems(
+        "one hot mini batch log softmax", "en"
+    )
+    assert "minus" in stems("W-K", "en") and "minus" in stems("h_{t-1}", "en")
+
+
+def test_formula_in_a_rubric_matches_the_students_notation(tgrader: Grader) -> None:
+    assert "output-formula" in _hits(tgrader, "t:t.04", "W_out = ⌊(W − K + 2P)/S⌋ + 1")
+    assert "output-formula" not in _hits(tgrader, "t:t.04", "W_out = (W + K − 2P)/S + 1")
+
+
+# -- loader options -----------------------------------------------------------------
+
+
+def _write_bank(tmp_path: Path, kp_extra: str = "", mc_extra: str = "") -> Path:
+    d = tmp_path / "bank"
+    d.mkdir()
+    (d / "q.yaml").write_text(
+        f"""
+topic: q
+title: {{en: Q, it: Q}}
+questions:
+  - id: q.01
+    question: Why?
+    kind: open
+    answer: {{en: "Larger batch less noise. a b. c d.", it: "Batch grande meno rumore. a b. c d."}}
+    key_points:
+      - id: one
+        weight: 3
+        terms: {{en: [[batch], [noise]], it: [[batch], [rumore]]}}
+        text: {{en: One., it: Uno.}}
+{kp_extra}
+      - id: two
+        terms: {{en: [[a], [b]], it: [[a], [b]]}}
+        text: {{en: Two., it: Due.}}
+      - id: three
+        terms: {{en: [[c], [d]], it: [[c], [d]]}}
+        text: {{en: Three., it: Tre.}}
+    misconceptions:
+      - id: m
+        text: {{en: M., it: M.}}
+        correction: {{en: C., it: C.}}
+        terms: {{en: [[batch], [noise]], it: [[batch], [rumore]]}}
+{mc_extra}
+""",
+        encoding="utf-8",
+    )
+    return d
+
+
+@pytest.mark.parametrize(
+    ("kp_extra", "mc_extra", "message"),
+    [
+        ("        relation: larger", "", "'relation' must be one of same, inverse"),
+        ("        scope: paragraph", "", "'scope' must be one of sentence, claim, clause"),
+        ("        central: yes please", "", "'central' must be true or false"),
+        ("", "        contradicts: nope", "'contradicts' must name a key point"),
+    ],
+)
+def test_loader_reports_bad_matching_options(tmp_path: Path, kp_extra, mc_extra, message) -> None:
+    problems = validate([_write_bank(tmp_path, kp_extra, mc_extra)], include_builtin=False)
+    assert any(message in p.message and p.line > 0 for p in problems), [str(p) for p in problems]
+
+
+def test_loader_accepts_the_matching_options(tmp_path: Path) -> None:
+    d = _write_bank(
+        tmp_path,
+        "        relation: inverse\n        central: true\n        scope: clause\n"
+        "        ordered: true",
+        "        relation: same\n        contradicts: one\n        central: true",
+    )
+    problems = validate([d], include_builtin=False)
+    assert [str(p) for p in problems if p.severity == "error"] == []
+    q = load_bank([d], include_builtin=False).questions[0]
+    kp, mc = q.key_points[0], q.misconceptions[0]
+    assert (kp.relation, kp.central, kp.scope, kp.ordered) == ("inverse", True, "clause", True)
+    assert (mc.relation, mc.contradicts, mc.central) == ("same", "one", True)

@@ -1,0 +1,160 @@
+"""Texts that are not answers: the question pasted back, repetition, word salad, keyword lists.
+
+Each of these can carry every match term of a rubric and so look like an excellent
+answer to a term matcher; none says how the ideas connect. They are recognised here
+from the text's shape alone, before any key point is credited:
+
+- the question pasted back: nearly every content word comes from the question;
+- repetition: the same sentence (or a handful of words) over and over, which a
+  compressor squeezes to a fraction of its length;
+- word salad: words in no order, recognised by the sequence of function words.
+  Ordinary prose (the bank's model answers) makes "the" precede a content word and
+  "of" precede "the"; a shuffled bag of the same words does not, and its
+  function-word bigrams are no likelier than their single-word frequencies;
+- a keyword list: hardly any function words and no formula (see ``Features``).
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import pairwise
+
+from quizbank.textnorm import normalize, sentences
+
+from .lang import FUNCTION_WORDS
+from .negation import ARROW, PUNCT, TOKEN_RE
+from .rubric import content_stems
+
+__all__ = ["NOT_AN_ANSWER", "SyntaxModel", "pasted_question", "repetition", "word_salad"]
+
+# reason -> what the student is told, per language
+NOT_AN_ANSWER = {
+    "pasted-question": {
+        "en": "Not an answer: this repeats the question.",
+        "it": "Non è una risposta: ripete la domanda.",
+    },
+    "repetition": {
+        "en": "Not an answer: the same words are repeated over and over.",
+        "it": "Non è una risposta: le stesse parole sono ripetute più volte.",
+    },
+    "word-salad": {
+        "en": "Not an answer: the words are in no meaningful order (word salad).",
+        "it": "Non è una risposta: le parole non formano frasi (insalata di parole).",
+    },
+    "keyword-list": {
+        "en": "Not an answer: a list of keywords does not show how the ideas connect; "
+        "write full sentences.",
+        "it": "Non è una risposta: un elenco di parole chiave non mostra come si collegano "
+        "i concetti; scrivi frasi complete.",
+    },
+    "off-topic": {
+        "en": "The answer does not address this question.",
+        "it": "La risposta non riguarda questa domanda.",
+    },
+}
+
+_PASTE_NOVEL = 0.15  # at most this share of the answer's content words may be new
+_PASTE_COVER = 0.6  # ... and it must reuse this share of the question's own words
+_REPEAT_MIN_WORDS = 30
+_REPEAT_RATIO = 0.15  # compressed / raw size of the word sequence below which it repeats
+_REPEAT_SENTENCES = 3  # the same sentence this many times, making up most of the text
+_SALAD_MIN_TOKENS = 50
+_SALAD_GAIN = -0.1  # mean log-likelihood gain of the function-word bigrams (prose > 0)
+_SMOOTH = 0.5
+
+
+def pasted_question(answer: str, questions: Iterable[tuple[str, str]]) -> bool:
+    """Whether ``answer`` is just one of ``questions`` ((text, lang) pairs) said back."""
+    for qtext, lang in questions:
+        q = content_stems(qtext, lang)
+        if len(q) < 2:
+            continue
+        a = content_stems(answer, lang)
+        if len(a) < 2:
+            continue
+        novel = len(a - q)
+        if novel <= _PASTE_NOVEL * len(a) and len(a & q) >= _PASTE_COVER * len(q):
+            return True
+    return False
+
+
+def _words(text: str) -> list[str]:
+    return [t for t in TOKEN_RE.findall(normalize(text)) if t not in PUNCT and t != ARROW]
+
+
+def repetition(text: str) -> bool:
+    """Whether the text is mostly the same sentence, or the same few words, repeated."""
+    words = _words(text)
+    if len(words) < _REPEAT_MIN_WORDS // 3:
+        return False
+    spans = sentences(text)
+    if len(spans) >= _REPEAT_SENTENCES:
+        keys = Counter(" ".join(_words(text[a:b])) for a, b in spans)
+        top, count = keys.most_common(1)[0]
+        if count >= _REPEAT_SENTENCES and count * len(top) >= 0.5 * sum(
+            c * len(k) for k, c in keys.items()
+        ):
+            return True
+    if len(words) < _REPEAT_MIN_WORDS:
+        return False
+    raw = " ".join(words).encode()
+    return len(zlib.compress(raw, 6)) / len(raw) < _REPEAT_RATIO
+
+
+@dataclass(frozen=True)
+class SyntaxModel:
+    """Bigram statistics of word classes (each function word its own class, every content
+    word one class) in prose known to be well formed."""
+
+    unigram: dict[str, int]
+    bigram: dict[tuple[str, str], int]
+    total: int
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str]) -> SyntaxModel:
+        uni: Counter[str] = Counter()
+        bi: Counter[tuple[str, str]] = Counter()
+        for text in texts:
+            c = _classes(text)
+            uni.update(c)
+            bi.update(pairwise(c))
+        return cls(dict(uni), dict(bi), sum(uni.values()))
+
+    def gain(self, text: str) -> tuple[float, int]:
+        """Mean log-ratio of bigram to unigram likelihood per token, and the token count."""
+        c = _classes(text)
+        v = max(1, len(self.unigram))
+        total = 0.0
+        n = 0
+        for a, b in pairwise(c):
+            if b == "<s>":
+                continue
+            pb = (self.bigram.get((a, b), 0) + _SMOOTH) / (self.unigram.get(a, 0) + _SMOOTH * v)
+            pu = (self.unigram.get(b, 0) + _SMOOTH) / (self.total + _SMOOTH * v)
+            total += math.log(pb / pu)
+            n += 1
+        return (total / n if n else 0.0), n
+
+
+def _classes(text: str) -> list[str]:
+    out: list[str] = []
+    for a, b in sentences(text):
+        out.append("<s>")
+        for t in TOKEN_RE.findall(normalize(text[a:b])):
+            if t in PUNCT or t == ARROW:
+                out.append(",")
+            elif t in FUNCTION_WORDS:
+                out.append(t)
+            else:
+                out.append("C")
+    return out
+
+
+def word_salad(text: str, model: SyntaxModel) -> bool:
+    """Whether a long text's function words fall in no order prose would give them."""
+    gain, n = model.gain(text)
+    return n >= _SALAD_MIN_TOKENS and gain < _SALAD_GAIN

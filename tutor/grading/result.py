@@ -1,0 +1,482 @@
+"""A graded answer, the rules that turn the card into a score and a verdict, and overrides.
+
+The card and the verdict never disagree because one function, ``judge``, computes
+both from what the card shows: the score is the weighted credit of the key points
+(1 for a point shown as covered, a listed share for one shown as partly covered, 0
+otherwise) minus penalties that are each listed with their amount. The verdict
+follows from the score and from what is wrong:
+
+- a text that is not an answer (the question pasted back, repetition, word salad,
+  a keyword list, off topic) is wrong, score 0;
+- two wrong statements, or one about the question's central point, make it wrong;
+- one wrong statement, or a key point the answer contradicts, caps it at partial;
+- "correct" needs the score and every weight-3 point.
+
+The suggested rating follows the verdict (wrong → Again, partial → Hard, correct →
+Good, or Easy for a complete, clean answer). ``apply_overrides`` lets the student
+have the last word on any key point or flagged statement and re-runs the same rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from tutor.domain import Rating, Verdict
+
+from .feedback import feedback_for
+from .nonanswer import NOT_AN_ANSWER
+
+__all__ = [
+    "GradeResult",
+    "MisconceptionResult",
+    "Params",
+    "Penalty",
+    "PointResult",
+    "apply_overrides",
+    "judge",
+    "point_credit",
+    "rejudge",
+    "reset_overrides",
+]
+
+NOT_AN_ANSWER_ID = "not-an-answer"
+
+
+@dataclass(frozen=True)
+class Params:
+    """The few numbers of the scoring model.
+
+    Chosen on the training split of ``tests/data/grading_calibration.jsonl``
+    (questions where ``calibration.is_held_out`` is false); the held-out third
+    only measures them.
+    """
+
+    partly_credit: float = 0.4  # share of a point's weight when it is only partly stated
+    partly_min: float = 0.34  # least share of its term groups that makes a point "partly"
+    misconception_penalty: float = 0.15
+    denial_penalty: float = 0.05
+    prose_low: float = 0.08  # function-word ratio of a bare keyword list
+    prose_high: float = 0.22  # ... and of ordinary prose
+    list_floor: float = 0.2  # multiplier of the score for a pure keyword list
+    off_topic_ratio: float = 0.15  # share of on-topic content words below which it is off topic
+    correct_at: float = 0.3
+    partial_at: float = 0.15
+    easy_at: float = 0.85
+    correct_hits: float = 0.3  # least weighted share of points fully stated for a "correct"
+    heart_part: float = 0.5  # least share of a weight-3 point's groups that lets it count
+
+
+@dataclass
+class PointResult:
+    """One key point as the card shows it."""
+
+    id: str
+    text: str
+    weight: int
+    hit: bool
+    evidence: str | None
+    span: tuple[int, int] | None = None
+    denied: bool = False  # the answer states the opposite
+    credit: float = 0.0  # share of the weight that counts: 1 when hit
+    central: bool = False
+    probe: str = ""  # the examiner's follow-up, in the answer's language
+    contradicted_by: str = ""  # a misconception found in the answer denies this point
+    match_credit: float = 0.0  # what the matcher found, before any contradiction
+    overridden: bool = False  # the student set it
+    grader_hit: bool | None = None  # the grader's own call, when overridden
+    denial_dismissed: bool = False  # the student says the answer did not deny it
+    part: float = 0.0  # share of the point's term groups found (1 when hit)
+
+    @property
+    def contradicts(self) -> bool:
+        """Whether the answer states the opposite of this point (and that still counts)."""
+        return self.denied and not self.denial_dismissed and not self.hit
+
+    @property
+    def status(self) -> str:
+        """ "hit", "partial" or "missed"."""
+        if self.hit:
+            return "hit"
+        return "partial" if self.credit > 0 else "missed"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "weight": self.weight,
+            "hit": self.hit,
+            "status": self.status,
+            "credit": round(self.credit, 4),
+            "evidence": self.evidence,
+            "span": list(self.span) if self.span else None,
+            "denied": self.denied,
+            "central": self.central,
+            "probe": self.probe,
+            "contradicted_by": self.contradicted_by,
+            "match_credit": round(self.match_credit, 4),
+            "overridden": self.overridden,
+            "grader_hit": self.grader_hit,
+            "denial_dismissed": self.denial_dismissed,
+            "part": round(self.part, 4),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> PointResult:
+        hit = bool(d.get("hit"))
+        credit = float(d.get("credit", 1.0 if hit else 0.0))
+        span = d.get("span")
+        return cls(
+            id=str(d.get("id", "")),
+            text=str(d.get("text", "")),
+            weight=int(d.get("weight", 1)),
+            hit=hit,
+            evidence=d.get("evidence"),
+            span=(int(span[0]), int(span[1])) if span else None,
+            denied=bool(d.get("denied", False)),
+            credit=credit,
+            central=bool(d.get("central", False)),
+            probe=str(d.get("probe", "") or ""),
+            contradicted_by=str(d.get("contradicted_by", "") or ""),
+            match_credit=float(d.get("match_credit", credit)),
+            overridden=bool(d.get("overridden", False)),
+            grader_hit=d.get("grader_hit"),
+            denial_dismissed=bool(d.get("denial_dismissed", False)),
+            part=float(d.get("part", 1.0 if hit else 0.0)),
+        )
+
+
+@dataclass
+class MisconceptionResult:
+    """A wrong statement found in the answer, with its correction."""
+
+    id: str
+    text: str
+    correction: str
+    evidence: str | None
+    span: tuple[int, int] | None = None
+    central: bool = False  # about the question's central point: the answer is wrong
+    dismissed: bool = False  # the student says the answer did not claim it
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "correction": self.correction,
+            "evidence": self.evidence,
+            "span": list(self.span) if self.span else None,
+            "central": self.central,
+            "dismissed": self.dismissed,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> MisconceptionResult:
+        span = d.get("span")
+        return cls(
+            id=str(d.get("id", "")),
+            text=str(d.get("text", "")),
+            correction=str(d.get("correction", "")),
+            evidence=d.get("evidence"),
+            span=(int(span[0]), int(span[1])) if span else None,
+            central=bool(d.get("central", False)),
+            dismissed=bool(d.get("dismissed", False)),
+        )
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """One deduction from the score, as listed on the card."""
+
+    kind: str  # "misconception" | "denial" | "keyword-list" | "not-an-answer"
+    amount: float
+    reason: str
+    ref: str = ""  # id of the misconception or key point
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "amount": round(self.amount, 4),
+            "reason": self.reason,
+            "ref": self.ref,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Penalty:
+        return cls(
+            str(d.get("kind", "")),
+            float(d.get("amount", 0.0)),
+            str(d.get("reason", "")),
+            str(d.get("ref", "")),
+        )
+
+
+@dataclass
+class GradeResult:
+    """What the CLI prints and the UI shows; ``to_dict``/``from_dict`` round-trip it."""
+
+    id: str
+    score: float
+    verdict: Verdict
+    points: list[PointResult]
+    misconceptions: list[MisconceptionResult]
+    suggested_rating: Rating
+    feedback: str
+    lang: str = "en"
+    penalties: list[Penalty] = field(default_factory=list)
+    not_answer: str | None = None  # why the text is not an answer, when it is not
+    keyword_factor: float = 1.0  # 1 for prose, down to Params.list_floor for a keyword list
+    truncated: bool = False  # only the start of a very long text was graded
+    coverage: float = 0.0  # weighted credit of the key points, before penalties
+    not_answer_dismissed: bool = False
+    features: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def off_topic(self) -> bool:
+        return self.not_answer == "off-topic"
+
+    @property
+    def keyword_list(self) -> bool:
+        return self.not_answer == "keyword-list" or self.keyword_factor < 1.0
+
+    @property
+    def overridden(self) -> bool:
+        """Whether the student changed any part of the grader's judgement."""
+        return (
+            any(p.overridden or p.denial_dismissed for p in self.points)
+            or any(m.dismissed for m in self.misconceptions)
+            or self.not_answer_dismissed
+        )
+
+    def overrides(self) -> dict[str, list[str]]:
+        """The student's changes, in the form ``apply_overrides`` takes."""
+        dismissed = [m.id for m in self.misconceptions if m.dismissed]
+        dismissed += [p.id for p in self.points if p.denial_dismissed]
+        if self.not_answer_dismissed:
+            dismissed.append(NOT_AN_ANSWER_ID)
+        return {
+            "covered": [p.id for p in self.points if p.overridden and p.hit],
+            "missed": [p.id for p in self.points if p.overridden and not p.hit],
+            "dismissed": dismissed,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "score": round(self.score, 4),
+            "verdict": str(self.verdict),
+            "points": [p.to_dict() for p in self.points],
+            "misconceptions": [m.to_dict() for m in self.misconceptions],
+            "suggested_rating": str(self.suggested_rating),
+            "feedback": self.feedback,
+            "lang": self.lang,
+            "penalties": [p.to_dict() for p in self.penalties],
+            "not_answer": self.not_answer,
+            "keyword_factor": round(self.keyword_factor, 4),
+            "truncated": self.truncated,
+            "coverage": round(self.coverage, 4),
+            "not_answer_dismissed": self.not_answer_dismissed,
+            "overridden": self.overridden,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> GradeResult:
+        """Rebuild a stored result (older records without the newer fields included)."""
+        points = [PointResult.from_dict(p) for p in d.get("points") or []]
+        verdict = d.get("verdict") or "wrong"
+        rating = d.get("suggested_rating") or "again"
+        return cls(
+            id=str(d.get("id", "")),
+            score=float(d.get("score") or 0.0),
+            verdict=Verdict(verdict) if verdict in Verdict._value2member_map_ else Verdict.WRONG,
+            points=points,
+            misconceptions=[
+                MisconceptionResult.from_dict(m) for m in d.get("misconceptions") or []
+            ],
+            suggested_rating=Rating(rating)
+            if rating in Rating._value2member_map_
+            else Rating.AGAIN,
+            feedback=str(d.get("feedback", "")),
+            lang=str(d.get("lang", "en")),
+            penalties=[Penalty.from_dict(p) for p in d.get("penalties") or []],
+            not_answer=d.get("not_answer"),
+            keyword_factor=float(d.get("keyword_factor", 1.0)),
+            truncated=bool(d.get("truncated", False)),
+            coverage=float(d.get("coverage", _coverage(points))),
+            not_answer_dismissed=bool(d.get("not_answer_dismissed", False)),
+        )
+
+
+def point_credit(hit: bool, fraction: float, spread: float, params: Params) -> float:
+    """Share of a point's weight earned: all of it when stated, a fixed share when its
+    parts are there but not stated together (or only some of them are), else none."""
+    if hit:
+        return 1.0
+    return params.partly_credit if max(fraction, spread) >= params.partly_min else 0.0
+
+
+def _heart(p: PointResult, params: Params) -> bool:
+    """Whether a weight-3 point is there for a "correct": stated, or every idea of it
+    present though not in one sentence (``params.heart_part``)."""
+    return p.hit or (p.credit > 0 and p.part >= params.heart_part)
+
+
+def _hit_share(points: list[PointResult]) -> float:
+    total = sum(p.weight for p in points)
+    return sum(p.weight for p in points if p.hit) / total if total else 0.0
+
+
+def _coverage(points: Iterable[PointResult]) -> float:
+    points = list(points)
+    total = sum(p.weight for p in points)
+    return sum(p.weight * p.credit for p in points) / total if total else 0.0
+
+
+def _clip(x: float) -> float:
+    return 0.0 if x < 0 else 1.0 if x > 1 else x
+
+
+def judge(
+    points: list[PointResult],
+    misconceptions: list[MisconceptionResult],
+    *,
+    keyword_factor: float,
+    not_answer: str | None,
+    lang: str,
+    params: Params,
+) -> tuple[float, float, list[Penalty], Verdict, Rating]:
+    """(score, coverage, penalties, verdict, suggested rating) from what the card shows."""
+    coverage = _coverage(points)
+    penalties: list[Penalty] = []
+    lang = "it" if lang == "it" else "en"
+    if not_answer and not_answer != "keyword-list":
+        if coverage > 0:
+            penalties.append(
+                Penalty("not-an-answer", coverage, NOT_AN_ANSWER[not_answer][lang], not_answer)
+            )
+    else:
+        if keyword_factor < 1.0 and coverage > 0:
+            reason = NOT_AN_ANSWER["keyword-list"][lang]
+            penalties.append(
+                Penalty("keyword-list", coverage * (1 - keyword_factor), reason, "keyword-list")
+            )
+        active = [m for m in misconceptions if not m.dismissed]
+        for m in active:
+            penalties.append(Penalty("misconception", params.misconception_penalty, m.text, m.id))
+        for p in points:
+            if p.contradicts:
+                penalties.append(Penalty("denial", params.denial_penalty, p.text, p.id))
+    score = _clip(coverage - sum(p.amount for p in penalties))
+    active = [m for m in misconceptions if not m.dismissed]
+    if (
+        not_answer
+        or score < params.partial_at
+        or len(active) >= 2
+        or any(m.central for m in active)
+    ):
+        verdict = Verdict.WRONG
+    elif active:
+        verdict = Verdict.PARTIAL
+    elif (
+        score >= params.correct_at
+        and _hit_share(points) >= params.correct_hits
+        and all(_heart(p, params) for p in points if p.weight >= 3)
+    ):
+        verdict = Verdict.CORRECT
+    else:
+        verdict = Verdict.PARTIAL
+    if verdict is Verdict.WRONG:
+        rating = Rating.AGAIN
+    elif verdict is Verdict.PARTIAL:
+        rating = Rating.HARD
+    elif score >= params.easy_at and not penalties and all(p.hit for p in points):
+        rating = Rating.EASY
+    else:
+        rating = Rating.GOOD
+    return score, coverage, penalties, verdict, rating
+
+
+def rejudge(result: GradeResult, params: Params | None = None) -> GradeResult:
+    """``result`` with score, verdict, rating, penalties and feedback recomputed."""
+    params = params or Params()
+    not_answer = None if result.not_answer_dismissed else result.not_answer
+    factor = 1.0 if result.not_answer_dismissed else result.keyword_factor
+    score, coverage, penalties, verdict, rating = judge(
+        result.points,
+        result.misconceptions,
+        keyword_factor=factor,
+        not_answer=not_answer,
+        lang=result.lang,
+        params=params,
+    )
+    out = replace(
+        result,
+        score=score,
+        coverage=coverage,
+        penalties=penalties,
+        verdict=verdict,
+        suggested_rating=rating,
+    )
+    out.feedback = feedback_for(out)
+    return out
+
+
+def apply_overrides(
+    result: GradeResult,
+    covered: Iterable[str] = (),
+    missed: Iterable[str] = (),
+    dismissed: Iterable[str] = (),
+    params: Params | None = None,
+) -> GradeResult:
+    """The student's judgement applied to the grader's, by the same rules.
+
+    ``covered``/``missed`` are key point ids the student marks as said or not said;
+    ``dismissed`` are misconception ids the student did not claim ("I said the
+    opposite"), and ``"not-an-answer"`` to dispute that verdict. Each call starts from
+    the grader's own judgement, so toggling back undoes an override. Unknown ids are
+    ignored: a stored attempt may predate a rubric change.
+    """
+    covered, missed, dismissed = set(covered), set(missed), set(dismissed)
+    base = reset_overrides(result)
+    dropped_mcs = {m.id for m in base.misconceptions} & dismissed
+    points = []
+    for p in base.points:
+        q = replace(p, denial_dismissed=p.denied and p.id in dismissed)
+        if q.contradicted_by in dropped_mcs:
+            # the contradiction is gone: what the matcher found counts again
+            q.credit = q.match_credit
+            q.hit = q.match_credit >= 1.0
+        if q.id in covered or q.id in missed:
+            want = q.id in covered
+            changed = want != q.hit or (not want and q.credit > 0)
+            if changed:
+                q.grader_hit = q.hit
+                q.overridden = True
+                q.hit = want
+                q.credit = 1.0 if want else 0.0
+        points.append(q)
+    mcs = [replace(m, dismissed=m.id in dismissed) for m in base.misconceptions]
+    out = replace(
+        base,
+        points=points,
+        misconceptions=mcs,
+        not_answer_dismissed=NOT_AN_ANSWER_ID in dismissed and base.not_answer is not None,
+    )
+    return rejudge(out, params)
+
+
+def reset_overrides(result: GradeResult) -> GradeResult:
+    """The grader's own judgement, whatever the student changed."""
+    points = [
+        replace(
+            p,
+            hit=p.match_credit >= 1.0 and not p.contradicted_by,
+            credit=0.0 if p.contradicted_by else p.match_credit,
+            overridden=False,
+            grader_hit=None,
+            denial_dismissed=False,
+        )
+        for p in result.points
+    ]
+    mcs = [replace(m, dismissed=False) for m in result.misconceptions]
+    return replace(result, points=points, misconceptions=mcs, not_answer_dismissed=False)
