@@ -6,9 +6,11 @@ paying for the heavy imports.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -171,27 +173,96 @@ def check_target(path: Path, force: bool) -> Path:
     return path
 
 
+#: Temporary files of an export in progress: ``.NAME.tutor-XXXXXXXX.tmp`` next to the target.
+_TEMP_RE = re.compile(r"^\..+\.tutor-[0-9a-f]{8}\.tmp$")
+#: A temporary file this old and not locked was left by a killed export.
+STALE_TEMP_S = 300.0
+
+
+def _temp_for(path: Path) -> Path:
+    return path.with_name(f".{path.name}.tutor-{secrets.token_hex(4)}.tmp")
+
+
+def _lock(fd: int, *, wait: bool) -> bool:
+    """An exclusive lock on the open temporary file: held for as long as an export writes it."""
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): the age alone tells a leftover
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except OSError:
+        return False
+    return True
+
+
+def clean_stale_temps(
+    directory: Path, *, target: Path | None = None, older_than: float = STALE_TEMP_S
+) -> list[Path]:
+    """Remove temporary files that killed exports left in ``directory``.
+
+    Only our own names, only regular files, only when older than ``older_than`` seconds
+    and not locked by an export still writing them. ``target``'s own leftovers from
+    before the ``tutor-`` marker (``.NAME.XXXXXXXX.tmp``) go too.
+    """
+    legacy = re.compile(rf"^\.{re.escape(target.name)}\.[0-9a-f]{{8}}\.tmp$") if target else None
+    cutoff = time.time() - older_than
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not (_TEMP_RE.match(entry.name) or (legacy and legacy.match(entry.name))):
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            if entry.stat(follow_symlinks=False).st_mtime > cutoff:
+                continue
+            fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            continue
+        try:
+            if _lock(fd, wait=False):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+    return removed
+
+
 def atomic_write(path: Path, write: Callable[[Path], None], *, force: bool = False) -> int:
     """Let ``write`` fill a temporary file next to ``path``, then rename it into place.
 
     A crash or an error leaves no half-written export behind; the temporary
-    file is created with the usual permissions (umask applies). Returns the size.
+    file is created with the usual permissions (umask applies) and locked while
+    it is written, so that the next export can tell (and remove) what a killed
+    one left. Returns the size.
     """
     path = check_target(path, force)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    clean_stale_temps(path.parent, target=path)
+    tmp = _temp_for(path)
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as exc:
         raise TutorError(f"cannot write to {path.parent}: {exc.strerror or exc}") from None
-    os.close(fd)
     try:
+        _lock(fd, wait=True)
         write(tmp)
         if not force and path.exists():  # appeared while we were writing
             raise TutorError(f"{path} already exists (use --force to overwrite)")
+        os.close(fd)  # a fresh file is never taken for a leftover: the lock can go first
+        fd = -1
         os.replace(tmp, path)
     except OSError as exc:
         raise TutorError(f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        if fd >= 0:
+            os.close(fd)
+        with contextlib.suppress(OSError):
+            if tmp.exists():
+                tmp.unlink()
     return path.stat().st_size
