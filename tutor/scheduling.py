@@ -131,6 +131,7 @@ class StudyScheduler:
         self._skip = self._report if on_unreadable is not None else None
         self.new_per_day = new_per_day if new_per_day is not None else self._new_per_day_setting()
         self.fsrs = Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzz)
+        self._preview: Scheduler | None = None
 
     def _report(self, exc: UnreadableRecord) -> None:
         """Hand an unreadable record to ``on_unreadable`` the first time it is met."""
@@ -276,13 +277,15 @@ class StudyScheduler:
         """When the card would be due again for each rating (shown next to 1-4)."""
         now = now or utcnow()
         card = self.card(question_id) or Card(card_id=card_id_for(question_id), due=now)
-        out = {}
-        for name, r in RATINGS.items():
-            new_card, _ = Scheduler(
+        if self._preview is None:  # no fuzzing: the interval shown is the one it would be
+            self._preview = Scheduler(
                 parameters=self.fsrs.parameters,
                 desired_retention=self.fsrs.desired_retention,
                 enable_fuzzing=False,
-            ).review_card(card, r, review_datetime=now)
+            )
+        out = {}
+        for name, r in RATINGS.items():
+            new_card, _ = self._preview.review_card(card, r, review_datetime=now)
             out[name] = new_card.due - now
         return out
 

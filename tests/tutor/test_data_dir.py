@@ -65,3 +65,27 @@ def test_missing_directory_is_created(tmp_path):
     res = tutor("--data-dir", str(tmp_path / "new" / "deeper"), "stats", "--json")
     assert res.returncode == 0, res.stderr
     assert (tmp_path / "new" / "deeper" / "progress.sqlite3").is_file()
+
+
+def test_an_empty_database_file_is_reported_not_reinitialised(tmp_path):
+    (tmp_path / "progress.sqlite3").touch()
+    one_line_error(tutor("--data-dir", str(tmp_path), "stats"), "is empty (0 bytes)")
+    one_line_error(tutor("--data-dir", str(tmp_path)), "is empty (0 bytes)")  # the app too
+    assert (tmp_path / "progress.sqlite3").stat().st_size == 0
+
+
+def test_another_programs_database_is_refused_byte_identical(tmp_path):
+    import hashlib
+    import sqlite3
+
+    db = tmp_path / "progress.sqlite3"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE cards (front TEXT, back TEXT)")  # e.g. some other flashcard app
+    conn.commit()
+    conn.close()
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    one_line_error(
+        tutor("--data-dir", str(tmp_path), "stats"), "is not a cidl-tutor progress database"
+    )
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["progress.sqlite3"]

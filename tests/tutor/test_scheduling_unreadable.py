@@ -187,3 +187,14 @@ async def test_the_app_shows_an_unreadable_card_once_and_stays_usable(mini_bank,
         assert app.return_code in (0, None)
     unreadable = [m for m in messages if "unreadable" in m]
     assert len(unreadable) == 1 and unreadable[0].startswith("card a.01 in ")
+
+
+def test_preview_intervals_match_the_review_and_reuse_one_scheduler(mini_bank, store):
+    sched = studied(mini_bank, store, ["d.01"])
+    later = NOW + timedelta(days=3)
+    first = sched.preview_intervals("d.01", later)
+    preview = sched._preview
+    assert sched.preview_intervals("d.01", later) == first and sched._preview is preview
+    assert first["again"] < first["hard"] < first["good"] < first["easy"]
+    card = sched.review("d.01", "good", now=later)  # fuzz is off: the preview was exact
+    assert card.due - later == first["good"]
