@@ -30,12 +30,14 @@ import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
-from demos.framework import Check, Demo, Frame, Param, RunContext, heatmap, histogram
+import torch
+import torch.autograd.forward_ad as fwAD
+from torch.func import jacfwd, jacrev, jvp, vjp
 
-if TYPE_CHECKING:
-    import torch
+from demos.platform import Check, Demo, Frame, ParamError, RunContext, heatmap, histogram
+from demos.platform.figures import image_panel, save_figure, subplots
 
 # name -> (formula, nodes); a node is (name, op, operand names), in topological order.
 EXPRESSIONS: dict[str, tuple[str, tuple[tuple[str, str, tuple[str, ...]], ...]]] = {
@@ -123,8 +125,6 @@ def forward_mode(
 
 def torch_graph(nodes: Nodes, inputs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     """The same expression with tensors, so autograd records the graph."""
-    import torch
-
     ops = {
         "add": torch.add,
         "sub": torch.sub,
@@ -141,15 +141,11 @@ def torch_graph(nodes: Nodes, inputs: dict[str, torch.Tensor]) -> dict[str, torc
 
 def _ref_device(device) -> Any:
     """float64 is needed for exact comparisons; MPS has none, so compare on the CPU there."""
-    import torch
-
     return torch.device("cpu") if torch.device(device).type == "mps" else torch.device(device)
 
 
 def check_adjoints(nodes: Nodes, point: dict[str, float], device, reverse=reverse_mode) -> Check:
     """Hand reverse mode == torch.autograd.grad, for the inputs and every intermediate node."""
-    import torch
-
     dev = _ref_device(device)
     leaves = {
         k: torch.tensor(v, dtype=torch.float64, device=dev, requires_grad=True)
@@ -171,10 +167,6 @@ def check_adjoints(nodes: Nodes, point: dict[str, float], device, reverse=revers
 
 def check_tangents(nodes: Nodes, point: dict[str, float], device, forward=forward_mode) -> Check:
     """Hand forward mode == torch.autograd.forward_ad (every node) and torch.func.jvp (f)."""
-    import torch
-    import torch.autograd.forward_ad as fwAD
-    from torch.func import jvp
-
     dev = _ref_device(device)
     values = evaluate(nodes, point)
     worst, parts = 0.0, []
@@ -215,15 +207,11 @@ def check_tangents(nodes: Nodes, point: dict[str, float], device, forward=forwar
 
 def tanh_layer(weight: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
     """x ↦ tanh(W x): R^cols → R^rows, a stand-in for any differentiable layer."""
-    import torch
-
     return lambda x: torch.tanh(weight @ x)
 
 
 def tanh_jacobian(weight: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """Closed form: diag(1 − tanh²(W x)) · W."""
-    import torch
-
     return (1 - torch.tanh(weight @ x) ** 2)[:, None] * weight
 
 
@@ -231,9 +219,6 @@ def check_jacobians(
     weight: torch.Tensor, x: torch.Tensor, closed_form=tanh_jacobian, name: str = "jacobians"
 ) -> Check:
     """jacfwd == jacrev == one-JVP-per-input == one-VJP-per-output == the closed form."""
-    import torch
-    from torch.func import jacfwd, jacrev
-
     fn = tanh_layer(weight)
     fwd, rev = jacfwd(fn)(x), jacrev(fn)(x)
     by_jvp, by_vjp = jacobian_by_passes(fn, x, weight.shape[0])
@@ -250,9 +235,6 @@ def check_jacobians(
 
 def jacobian_by_passes(fn, x: torch.Tensor, m: int) -> tuple[torch.Tensor, torch.Tensor]:
     """The Jacobian assembled by n forward-mode passes (columns) and by m reverse passes (rows)."""
-    import torch
-    from torch.func import jvp, vjp
-
     n = x.shape[0]
     eye_in = torch.eye(n, dtype=x.dtype, device=x.device)
     cols = [jvp(fn, (x,), (eye_in[j],))[1] for j in range(n)]  # n passes
@@ -264,8 +246,6 @@ def jacobian_by_passes(fn, x: torch.Tensor, m: int) -> tuple[torch.Tensor, torch
 
 def _timed(fn: Callable[..., Any], args: tuple, repeats: int, cuda: bool) -> float:
     """Best wall time of ``repeats`` calls ``fn(*args)``, in milliseconds."""
-    import torch
-
     best = math.inf
     for _ in range(repeats):
         if cuda:
@@ -279,50 +259,7 @@ def _timed(fn: Callable[..., Any], args: tuple, repeats: int, cuda: bool) -> flo
 
 
 class AutogradGraph(Demo):
-    name = "autograd-graph"
-    title = "Computational graphs: forward values, reverse adjoints, forward tangents"
-    questions = (
-        "a.02",
-        "a.03",
-        "a.04",
-        "a.05",
-        "a.06",
-        "a.07",
-        "a.08",
-        "a.09",
-        "a.10",
-        "a.11",
-        "a.12",
-        "a.13",
-        "b.01",
-    )
-    summary = (
-        "A hand-written autodiff engine on a small expression (values, adjoints summed at "
-        "fan-out, tangents) checked against torch.autograd, forward_ad and torch.func; then "
-        "the cost of a whole Jacobian by forward vs reverse mode as inputs/outputs grow."
-    )
-    params = (
-        Param("expr", "str", "bank", "expression (bank = x·y·(x·y+y))", choices=tuple(EXPRESSIONS)),
-        Param("x", "float", 2.0, "value of the input x", -5.0, 5.0),
-        Param("y", "float", 3.0, "value of the input y (not 0 for 'ratio')", -5.0, 5.0),
-        Param("steps", "int", 12, "sizes in the Jacobian-cost sweep", 2, 64),
-        Param("max_inputs", "int", 512, "largest n (inputs of the wide function)", 4, 4096),
-        Param("outputs", "int", 4, "m: outputs of the wide / inputs of the tall function", 1, 64),
-        Param("repeats", "int", 3, "timing repeats (the best is kept)", 1, 50),
-    )
-    quick: ClassVar[dict[str, Any]] = {"steps": 6, "max_inputs": 96, "repeats": 2}
-    plots: ClassVar[dict[str, tuple[str, ...]]] = {
-        "wide R^n→R^m: Jacobian time (ms)": ("wide_fwd_ms", "wide_rev_ms"),
-        "tall R^m→R^n: Jacobian time (ms)": ("tall_fwd_ms", "tall_rev_ms"),
-        "inputs n": ("n",),
-        "max |jacfwd − jacrev|": ("jac_err",),
-    }
-
     def setup(self, ctx: RunContext) -> None:
-        import torch
-
-        from demos.framework import ParamError
-
         p = ctx.params
         self.formula, self.nodes = EXPRESSIONS[p["expr"]]
         self.point = {"x": p["x"], "y": p["y"]}
@@ -364,12 +301,7 @@ class AutogradGraph(Demo):
             f"(max gap {worst:.1e})",
         )
 
-    def steps(self, params) -> int:
-        return int(params["steps"])
-
     def run(self, ctx: RunContext) -> Iterator[Frame]:
-        import torch
-
         p = ctx.params
         m, repeats = p["outputs"], p["repeats"]
         self.timings: list[dict[str, float]] = []
@@ -384,9 +316,7 @@ class AutogradGraph(Demo):
                 "tall_rev_ms": _timed(_rev_passes, (tall, xs, n), repeats, ctx.cuda),
             }
             self.timings.append({"n": float(n), **times})
-            if ctx.due(step):
-                from torch.func import jacfwd, jacrev
-
+            if ctx.wants(step):
                 jac_f, jac_r = jacfwd(wide)(x_wide), jacrev(wide)(x_wide)
                 err = (jac_f - jac_r).abs().max().item()
                 self.last_jac = jac_r.detach().cpu()
@@ -451,14 +381,9 @@ class AutogradGraph(Demo):
         )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        fig, axes = plt.subplots(1, 3, figsize=(16, 5.2))
+        fig, axes = subplots(1, 3, (16, 5.2))
         self._draw_graph(axes[0])
-        hist = self.timings  # every size, not only those that made a frame
+        hist = ctx.history  # one record per size of the sweep (all of them up to 100)
         ns = [h["n"] for h in hist]
         ax = axes[1]
         for key, style, label in (
@@ -476,16 +401,17 @@ class AutogradGraph(Demo):
             title=f"cost of the Jacobian, m = {ctx.params['outputs']}",
         )
         ax.legend(fontsize=8)
-        ax = axes[2]
-        im = ax.imshow(self.last_jac[:, :64].numpy(), aspect="auto", cmap="coolwarm")
-        ax.set(title="Jacobian of the wide function (rows = outputs)", xlabel="input j")
-        fig.colorbar(im, ax=ax, fraction=0.046)
-        fig.suptitle(f"autograd-graph: {self.formula} ({ctx.device})")
-        fig.tight_layout()
-        path = out_dir / "autograd-graph.png"
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        return [path]
+        image_panel(
+            fig,
+            axes[2],
+            self.last_jac[:, :64],
+            title="Jacobian of the wide function (rows = outputs)",
+            cmap="coolwarm",
+            aspect="auto",
+        )
+        axes[2].set(xlabel="input j", ylabel="output i")
+        title = f"autograd-graph: {self.formula} ({ctx.device})"
+        return [save_figure(out_dir, "autograd-graph", fig, title=title, dpi=110)]
 
     def _draw_graph(self, ax) -> None:
         """The DAG with value, adjoint and tangents at each node, contributions on the edges."""
@@ -532,9 +458,6 @@ class AutogradGraph(Demo):
 
 def _fwd_passes(fn, x: torch.Tensor) -> None:
     """One JVP per input: the cost of forward mode for the whole Jacobian."""
-    import torch
-    from torch.func import jvp
-
     eye = torch.eye(x.shape[0], dtype=x.dtype, device=x.device)
     for j in range(x.shape[0]):
         jvp(fn, (x,), (eye[j],))
@@ -542,9 +465,6 @@ def _fwd_passes(fn, x: torch.Tensor) -> None:
 
 def _rev_passes(fn, x: torch.Tensor, m: int) -> None:
     """One forward pass, then one VJP per output: the cost of reverse mode."""
-    import torch
-    from torch.func import vjp
-
     out, pull = vjp(fn, x)
     eye = torch.eye(m, dtype=out.dtype, device=out.device)
     for k in range(m):

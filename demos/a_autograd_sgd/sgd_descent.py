@@ -25,18 +25,19 @@ import itertools
 import math
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
-from demos.framework import Check, Demo, Frame, Param, RunContext, heatmap, histogram
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 
-if TYPE_CHECKING:
-    import torch
+from demos.platform import Check, Demo, Frame, RunContext, heatmap, histogram
+from demos.platform.figures import plot_history, save_figure, subplots
 
 
 def make_data(n: int, slope: float, intercept: float, noise: float, rng) -> tuple[Any, Any]:
     """x uniform in [−2, 2]; y on the line plus Gaussian noise; float32 arrays (n, 1)."""
-    import numpy as np
-
     x = rng.uniform(-2.0, 2.0, size=(n, 1))
     y = slope * x + intercept + rng.normal(scale=noise, size=(n, 1))
     return x.astype(np.float32), y.astype(np.float32)
@@ -56,9 +57,6 @@ def surface(x: torch.Tensor, y: torch.Tensor, ws: torch.Tensor, bs: torch.Tensor
 
 def check_sgd_step(x: torch.Tensor, y: torch.Tensor, lr: float, optimizer_cls=None) -> Check:
     """One ``torch.optim.SGD`` step on a minibatch == θ − η ∇L computed by hand."""
-    import torch
-    from torch import nn
-
     optimizer_cls = optimizer_cls or torch.optim.SGD
     model = nn.Linear(1, 1).to(x.device)
     with torch.no_grad():
@@ -107,7 +105,6 @@ def check_unbiased(loader, x: torch.Tensor, y: torch.Tensor, w: float, b: float)
 
 def check_parabola(device, step_fn=None) -> Check:
     """a.14: L(θ) = mean((θ − y_i)²), y = (2, 4), θ₀ = 0; one step for several η."""
-    import torch
 
     def sgd_step(lr: float) -> tuple[float, float, float]:
         theta = torch.zeros((), device=device, requires_grad=True)
@@ -135,36 +132,7 @@ def check_parabola(device, step_fn=None) -> Check:
 
 
 class SGDDescent(Demo):
-    name = "sgd-descent"
-    title = "Gradient descent vs SGD on a loss surface; linear regression with torch.optim.SGD"
-    questions = ("a.01", "a.14", "b.10", "b.11", "b.12")
-    summary = (
-        "Linear regression with nn.Linear, MSELoss, DataLoader and optim.SGD: the 2-D loss "
-        "surface with the full-batch GD path and the noisy SGD path, the 1-D slice, the "
-        "minibatch gradient spread vs batch size; SGD step checked by hand."
-    )
-    params = (
-        Param("steps", "int", 400, "SGD steps (minibatches)", 5, 100_000),
-        Param("batch", "int", 8, "minibatch size (= n gives full-batch GD)", 1, 4096),
-        Param("lr", "float", 0.05, "learning rate η (GD diverges above about 0.75)", 1e-5, 2.0),
-        Param("n", "int", 256, "number of data points", 8, 100_000),
-        Param("slope", "float", 2.0, "true slope", -10.0, 10.0),
-        Param("intercept", "float", -1.0, "true intercept", -10.0, 10.0),
-        Param("noise", "float", 0.5, "standard deviation of the label noise", 0.0, 10.0),
-        Param("w0", "float", -2.0, "initial slope", -10.0, 10.0),
-        Param("b0", "float", 3.0, "initial intercept", -10.0, 10.0),
-    )
-    quick: ClassVar[dict[str, Any]] = {"steps": 150}
-    plots: ClassVar[dict[str, tuple[str, ...]]] = {
-        "full-data loss": ("loss_sgd", "loss_gd", "loss_min"),
-        "slope w": ("w_sgd", "w_gd", "w_star"),
-        "intercept b": ("b_sgd", "b_gd", "b_star"),
-        "minibatch gradient noise (std of dL/dw)": ("grad_noise",),
-    }
-
     def setup(self, ctx: RunContext) -> None:
-        import torch
-
         p = ctx.params
         x, y = make_data(p["n"], p["slope"], p["intercept"], p["noise"], ctx.rng())
         self.x = torch.from_numpy(x).to(ctx.device)  # (N, 1)
@@ -186,9 +154,6 @@ class SGDDescent(Demo):
         return ((w * self.x + b - self.y) ** 2).mean().item()
 
     def _loader(self, seed: int, batch: int | None = None):
-        import torch
-        from torch.utils.data import DataLoader, TensorDataset
-
         gen = torch.Generator().manual_seed(seed)  # shuffling on the CPU: same order everywhere
         data = TensorDataset(self.x.cpu(), self.y.cpu())
         return DataLoader(data, batch_size=batch or self.batch, shuffle=True, generator=gen)
@@ -202,9 +167,6 @@ class SGDDescent(Demo):
         yield check_parabola(ctx.device)
 
     def run(self, ctx: RunContext) -> Iterator[Frame]:
-        import torch
-        from torch import nn
-
         p = ctx.params
         lr = p["lr"]
         model = nn.Linear(1, 1)
@@ -234,13 +196,11 @@ class SGDDescent(Demo):
             w, b = model.weight.item(), model.bias.item()
             self.path_sgd.append((w, b))
             self.path_gd.append(tuple(gd))
-            if ctx.due(step):
+            if ctx.wants(step):
                 yield self._frame(ctx, step, w, b, gd, loss.item())
 
     def _minibatch_grads(self, w: float, b: float, seed: int) -> torch.Tensor:
         """dL/dw of every minibatch of one epoch at (w, b)."""
-        import torch
-
         grads = [
             mse_grad_by_hand(w, b, xb.to(self.x.device), yb.to(self.x.device))[0]
             for xb, yb in self._loader(seed)
@@ -248,8 +208,6 @@ class SGDDescent(Demo):
         return torch.tensor(grads)
 
     def _frame(self, ctx, step, w, b, gd, batch_loss) -> Frame:
-        import torch
-
         grads = self._minibatch_grads(w, b, ctx.seed + 100 + step)
         full = mse_grad_by_hand(w, b, self.x, self.y)[0]
         self.last_grads, self.last_full = grads, full
@@ -323,13 +281,7 @@ class SGDDescent(Demo):
         )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        import numpy as np
-
-        fig, axes = plt.subplots(2, 2, figsize=(12, 9))
+        fig, axes = subplots(2, 2, (12, 9))
         ax = axes[0, 0]
         ws, bs = self.ws.cpu().numpy(), self.bs.cpu().numpy()
         ax.contourf(ws, bs, np.log(self.grid.cpu().numpy()), levels=25, cmap="viridis")
@@ -358,9 +310,8 @@ class SGDDescent(Demo):
         ax.legend()
         ax = axes[1, 0]
         hist = ctx.history
-        st = [h["step"] for h in hist]
-        ax.plot(st, [h["loss_sgd"] for h in hist], label="SGD")
-        ax.plot(st, [h["loss_gd"] for h in hist], label="GD")
+        plot_history(ax, hist, ["loss_sgd"], labels=["SGD"])
+        plot_history(ax, hist, ["loss_gd"], labels=["GD"])
         ax.axhline(self.loss_min, color="grey", ls=":", label="minimum")
         ax.set(yscale="log", title="full-data loss", xlabel="step")
         ax.legend()
@@ -372,12 +323,8 @@ class SGDDescent(Demo):
         ax.plot(xs, ctx.params["slope"] * xs + ctx.params["intercept"], "k--", label="true line")
         ax.set(title="data and fitted line", xlabel="x", ylabel="y")
         ax.legend()
-        fig.suptitle(
+        title = (
             f"sgd-descent: η = {ctx.params['lr']:g}, batch {self.batch}, "
             f"{ctx.total_steps} steps ({ctx.device})"
         )
-        fig.tight_layout()
-        path = out_dir / "sgd-descent.png"
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        return [path]
+        return [save_figure(out_dir, "sgd-descent", fig, title=title, dpi=110)]

@@ -21,28 +21,62 @@ set this epoch (noise when shuffled, a ramp when not), loss and held-out accurac
 
 from __future__ import annotations
 
+import collections
 import math
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
-from demos.framework import Check, Demo, Frame, Param, RunContext, heatmap, histogram, image
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils.rnn import pad_sequence
+from torch.utils.data import DataLoader, Dataset, IterableDataset, TensorDataset, get_worker_info
 
-if TYPE_CHECKING:
-    import torch
+from demos.lib.images import montage
+from demos.platform import (
+    Check,
+    Demo,
+    DemoError,
+    Frame,
+    RunContext,
+    heatmap,
+    histogram,
+    picture,
+)
+from demos.platform.data import load_digits
+from demos.platform.figures import plot_history, save_figure, subplots
 
 
-class _Stream:
-    """Body of the point stream: sample i is generated from seed + i, in whichever worker."""
+class DigitsDataset(Dataset):
+    """Map-style: random access by index and a known length.
+
+    Defined at module level so that worker processes started with ``spawn`` can unpickle
+    it by name.
+    """
+
+    def __init__(self, images: np.ndarray, labels: np.ndarray):
+        self.images, self.labels = images, labels  # (N, 1, 8, 8), (N,)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __getitem__(self, i: int) -> dict[str, Any]:
+        return {
+            "image": torch.from_numpy(self.images[i]),
+            "label": int(self.labels[i]),
+            "index": int(i),
+        }
+
+
+class PointStream(IterableDataset):
+    """Iterable-style: only __iter__; sample i is generated from seed + i, in any worker."""
 
     def __init__(self, n: int, seed: int, shard: bool = True):
         self.n, self.seed, self.shard = n, seed, shard
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        import numpy as np
-        import torch
-        from torch.utils.data import get_worker_info
-
         info = get_worker_info()  # None in the main process
         first, every = (info.id, info.num_workers) if (info and self.shard) else (0, 1)
         for i in range(first, self.n, every):  # this worker's share of the stream
@@ -55,58 +89,14 @@ class _Stream:
             yield {"x": torch.tensor(point, dtype=torch.float32), "label": label, "index": i}
 
 
-def _define_datasets() -> None:
-    """Create the torch-derived classes on first use, so importing this module stays torch-free.
-
-    They become module attributes (``demos.data_pipeline.DigitsDataset``), so worker
-    processes started with ``spawn`` can unpickle them by name.
-    """
-    import torch
-    from torch.utils.data import Dataset, IterableDataset
-
-    class DigitsDataset(Dataset):
-        """Map-style: random access by index and a known length."""
-
-        def __init__(self, images, labels):
-            self.images, self.labels = images, labels  # (N, 1, 8, 8), (N,)
-
-        def __len__(self) -> int:
-            return len(self.labels)
-
-        def __getitem__(self, i: int) -> dict[str, Any]:
-            return {
-                "image": torch.from_numpy(self.images[i]),
-                "label": int(self.labels[i]),
-                "index": int(i),
-            }
-
-    class PointStream(_Stream, IterableDataset):
-        """Iterable-style: only __iter__; a stream of generated two-moons points."""
-
-    for cls in (DigitsDataset, PointStream):
-        cls.__module__, cls.__qualname__ = __name__, cls.__name__
-        globals()[cls.__name__] = cls
-
-
-def __getattr__(name: str) -> Any:
-    if name in ("DigitsDataset", "PointStream"):
-        _define_datasets()
-        return globals()[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def make_digits_dataset(x, y):
+def make_digits_dataset(x: np.ndarray, y: np.ndarray) -> DigitsDataset:
     """A map-style dataset over NumPy arrays (N, 1, 8, 8), (N,)."""
-    from demos import data_pipeline
-
-    return data_pipeline.DigitsDataset(x, y)
+    return DigitsDataset(x, y)
 
 
-def make_point_stream(n: int, seed: int, shard: bool = True):
+def make_point_stream(n: int, seed: int, shard: bool = True) -> PointStream:
     """An IterableDataset of n generated points; ``shard`` splits it across workers."""
-    from demos import data_pipeline
-
-    return data_pipeline.PointStream(n, seed, shard)
+    return PointStream(n, seed, shard)
 
 
 def expected_batches(n: int, batch: int, drop_last: bool) -> int:
@@ -115,9 +105,6 @@ def expected_batches(n: int, batch: int, drop_last: bool) -> int:
 
 def check_lengths(cases=((1497, 32), (10, 3), (12, 4), (5, 8)), count=expected_batches) -> Check:
     """``len(DataLoader)`` == ⌈N/B⌉ (⌊N/B⌋ with drop_last), and so is the batch count."""
-    import torch
-    from torch.utils.data import DataLoader, TensorDataset
-
     rows, ok = [], True
     for n, b in cases:
         for drop in (False, True):
@@ -132,8 +119,6 @@ def check_lengths(cases=((1497, 32), (10, 3), (12, 4), (5, 8)), count=expected_b
 
 def check_shuffle(n: int = 50, seed: int = 0) -> Check:
     """Same seed → same order; another seed or the next epoch → another permutation."""
-    import torch
-    from torch.utils.data import DataLoader
 
     def order(s: int, epochs: int = 1) -> list[list[int]]:
         dl = DataLoader(
@@ -161,10 +146,6 @@ def check_shuffle(n: int = 50, seed: int = 0) -> Check:
 
 def check_collate(dataset, batch: int) -> Check:
     """Default collate stacks dict samples field by field; a custom one pads sequences."""
-    import torch
-    from torch.nn.utils.rnn import pad_sequence
-    from torch.utils.data import DataLoader
-
     got = next(iter(DataLoader(dataset, batch_size=batch)))
     samples = [dataset[i] for i in range(batch)]
     stacked = torch.stack([s["image"] for s in samples])
@@ -195,10 +176,6 @@ def check_collate(dataset, batch: int) -> Check:
 
 def check_iterable(n: int, workers: int, seed: int) -> Check:
     """No shuffle and no len for a stream; sharded workers yield each sample once, unsharded W×."""
-    import collections
-
-    from torch.utils.data import DataLoader
-
     stream = make_point_stream(n, seed)
     try:
         DataLoader(stream, shuffle=True)
@@ -227,47 +204,8 @@ def check_iterable(n: int, workers: int, seed: int) -> Check:
     )
 
 
-def _montage(images: torch.Tensor) -> torch.Tensor:
-    """(n, 1, H, W) → (H, n·(W+1) − 1) with a grey gap."""
-    import torch
-
-    n, _, h, _ = images.shape
-    gap = torch.full((n, 1, h, 1), 0.5)
-    return torch.cat([images.cpu(), gap], dim=3).permute(2, 0, 3, 1).reshape(h, -1)[:, :-1]
-
-
 class DataPipeline(Demo):
-    name = "data-pipeline"
-    title = "Dataset, IterableDataset and DataLoader: batching, shuffling, collate, workers"
-    questions = ("b.05", "b.06", "b.07")
-    summary = (
-        "A map-style digits Dataset and a generated IterableDataset through DataLoader: "
-        "len = ceil/floor(N/B), seeded shuffling, dict collate and padding, worker sharding; "
-        "a softmax classifier trained from the loader."
-    )
-    params = (
-        Param("steps", "int", 400, "training steps (batches)", 5, 100_000),
-        Param("batch", "int", 32, "batch size B", 1, 1497),
-        Param("shuffle", "bool", True, "reshuffle the indices every epoch"),
-        Param("drop_last", "bool", False, "drop the short last batch of each epoch"),
-        Param("workers", "int", 0, "DataLoader worker processes for training", 0, 8),
-        Param("check_workers", "int", 2, "worker processes in the IterableDataset check", 1, 8),
-        Param("lr", "float", 0.05, "Adam learning rate", 1e-5, 1.0),
-    )
-    quick: ClassVar[dict[str, Any]] = {"steps": 100}
-    plots: ClassVar[dict[str, tuple[str, ...]]] = {
-        "loss": ("loss",),
-        "held-out accuracy": ("accuracy",),
-        "epoch progress": ("epoch", "epoch_fraction"),
-        "batch size": ("batch_size",),
-    }
-
     def setup(self, ctx: RunContext) -> None:
-        import torch
-        from torch import nn
-
-        from demos.data import load_digits
-
         digits = load_digits()
         perm = ctx.rng().permutation(len(digits.y))
         test, train = perm[:300], perm[300:]
@@ -284,10 +222,6 @@ class DataPipeline(Demo):
         yield check_iterable(40, p["check_workers"], ctx.seed)
 
     def run(self, ctx: RunContext) -> Iterator[Frame]:
-        import torch
-        import torch.nn.functional as F
-        from torch.utils.data import DataLoader
-
         p = ctx.params
         loader = DataLoader(
             self.train_set,
@@ -299,8 +233,6 @@ class DataPipeline(Demo):
             pin_memory=ctx.cuda,
         )
         if len(loader) == 0:
-            from demos.framework import DemoError
-
             raise DemoError("batch is larger than the data set and drop_last=True: no batches")
         self.n_batches = len(loader)
         opt = torch.optim.Adam(self.model.parameters(), lr=p["lr"])
@@ -321,7 +253,7 @@ class DataPipeline(Demo):
                 idx = batch["index"]
                 self.visit[idx] = float(k)
                 seen += idx.tolist()
-                if ctx.due(step):
+                if ctx.wants(step):
                     yield self._frame(ctx, step, epoch, k, batch, loss)
                 step += 1
                 if step >= ctx.total_steps:
@@ -332,8 +264,6 @@ class DataPipeline(Demo):
             epoch += 1
 
     def _frame(self, ctx, step, epoch, k, batch, loss) -> Frame:
-        import torch
-
         with torch.no_grad():
             acc = (self.model(self.eval_x).argmax(1) == self.eval_y).float().mean().item()
         labels = batch["label"]
@@ -356,8 +286,8 @@ class DataPipeline(Demo):
                 "epoch_fraction": (k + 1) / self.n_batches,
                 "batch_size": float(len(labels)),
             },
-            images=[
-                image(f"batch {k}: first images, labels {labels[:8].tolist()}", _montage(shown))
+            pictures=[
+                picture(f"batch {k}: first images, labels {labels[:8].tolist()}", montage(shown))
             ],
             heatmaps=[
                 heatmap(
@@ -387,15 +317,9 @@ class DataPipeline(Demo):
         )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        from torch.utils.data import DataLoader
-
-        fig, axes = plt.subplots(2, 2, figsize=(12, 8))
+        fig, axes = subplots(2, 2, (12, 8))
         ax = axes[0, 0]
-        ax.imshow(_montage(self.last["images"]).numpy(), cmap="gray", vmin=0, vmax=1)
+        ax.imshow(montage(self.last["images"]).numpy(), cmap="gray", vmin=0, vmax=1)
         ax.set_title(f"a collated batch (first 8), labels {self.last['labels']}")
         ax.axis("off")
         ax = axes[0, 1]
@@ -408,9 +332,8 @@ class DataPipeline(Demo):
         fig.colorbar(im, ax=ax, fraction=0.046)
         ax = axes[1, 0]
         hist = ctx.history
-        st = [h["step"] for h in hist]
-        ax.plot(st, [h["accuracy"] for h in hist], label="held-out accuracy")
-        ax.plot(st, [h["loss"] for h in hist], label="batch loss")
+        plot_history(ax, hist, ["accuracy"], labels=["held-out accuracy"])
+        plot_history(ax, hist, ["loss"], labels=["batch loss"])
         ax.set(xlabel="step", title="training through the DataLoader")
         ax.legend()
         ax = axes[1, 1]
@@ -420,12 +343,8 @@ class DataPipeline(Demo):
             ax.scatter(pts[:, 0], pts[:, 1], s=8, label=f"batch {b}")
         ax.set(title="IterableDataset: a stream of 2-D points, batched in arrival order")
         ax.legend(fontsize=8)
-        fig.suptitle(
+        title = (
             f"data-pipeline: B = {ctx.params['batch']}, drop_last = {ctx.params['drop_last']}, "
             f"{self.n_batches} batches per epoch ({ctx.device})"
         )
-        fig.tight_layout()
-        path = out_dir / "data-pipeline.png"
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        return [path]
+        return [save_figure(out_dir, "data-pipeline", fig, title=title, dpi=110)]

@@ -21,36 +21,38 @@ import io
 import math
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
 
-from demos.framework import Check, Demo, Frame, Param, RunContext, heatmap, histogram, image
+import torch
+import torch.nn.functional as F
+from torch import nn
 
-if TYPE_CHECKING:
-    import torch
+from demos.platform import Check, Demo, Frame, RunContext, heatmap, histogram, picture
+from demos.platform.data import load_digits
+from demos.platform.figures import plot_history, save_figure, subplots
 
 
-def build_model(hidden: int, dropout: float):
-    """The custom module; the class is defined here so that importing the file needs no torch."""
-    import torch
-    from torch import nn
+class DigitNet(nn.Module):
+    """The custom module of b.08/b.09: layers, a bare parameter, a buffer, a plain tensor."""
 
-    class DigitNet(nn.Module):
-        def __init__(self, hidden: int, dropout: float):
-            super().__init__()  # creates the registries of parameters, buffers, submodules
-            self.fc1 = nn.Linear(64, hidden)  # a submodule: its parameters are ours too
-            self.bn = nn.BatchNorm1d(hidden)  # parameters (γ, β) and buffers (running stats)
-            self.drop = nn.Dropout(dropout)
-            self.fc2 = nn.Linear(hidden, 10)
-            self.log_temp = nn.Parameter(torch.zeros(()))  # a bare learnable tensor
-            self.register_buffer("batches_seen", torch.zeros((), dtype=torch.long))
-            self.not_registered = torch.ones(3)  # a plain tensor attribute: not a parameter
+    def __init__(self, hidden: int, dropout: float):
+        super().__init__()  # creates the registries of parameters, buffers, submodules
+        self.fc1 = nn.Linear(64, hidden)  # a submodule: its parameters are ours too
+        self.bn = nn.BatchNorm1d(hidden)  # parameters (γ, β) and buffers (running stats)
+        self.drop = nn.Dropout(dropout)
+        self.fc2 = nn.Linear(hidden, 10)
+        self.log_temp = nn.Parameter(torch.zeros(()))  # a bare learnable tensor
+        self.register_buffer("batches_seen", torch.zeros((), dtype=torch.long))
+        self.not_registered = torch.ones(3)  # a plain tensor attribute: not a parameter
 
-        def forward(self, x: torch.Tensor) -> torch.Tensor:
-            if self.training:
-                self.batches_seen += 1
-            h = self.drop(torch.relu(self.bn(self.fc1(x.flatten(1)))))  # (B, H)
-            return self.fc2(h) / self.log_temp.exp()  # (B, 10)
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.training:
+            self.batches_seen += 1
+        h = self.drop(torch.relu(self.bn(self.fc1(x.flatten(1)))))  # (B, H)
+        return self.fc2(h) / self.log_temp.exp()  # (B, 10)
 
+
+def build_model(hidden: int, dropout: float) -> DigitNet:
+    """A fresh DigitNet (its initial weights come from torch's global generator)."""
     return DigitNet(hidden, dropout)
 
 
@@ -61,8 +63,6 @@ def count_by_hand(hidden: int) -> int:
 
 def forward_by_hand(model, x: torch.Tensor) -> torch.Tensor:
     """The eval-mode forward written out: BatchNorm uses the running statistics, no dropout."""
-    import torch
-
     h = x.flatten(1) @ model.fc1.weight.t() + model.fc1.bias
     bn = model.bn
     h = (h - bn.running_mean) / torch.sqrt(bn.running_var + bn.eps) * bn.weight + bn.bias
@@ -86,8 +86,6 @@ def check_parameter_count(model, hidden: int, by_hand=count_by_hand) -> Check:
 
 def check_state_dict(model, fresh, x: torch.Tensor) -> Check:
     """torch.save(state_dict) → load into a differently initialised twin → same outputs."""
-    import torch
-
     model.eval()
     fresh.eval()
     before = (fresh(x) - model(x)).abs().max().item()
@@ -109,8 +107,6 @@ def check_state_dict(model, fresh, x: torch.Tensor) -> Check:
 
 def check_train_eval(model, x: torch.Tensor, by_hand=forward_by_hand) -> Check:
     """train(): dropout makes two passes differ; eval(): deterministic and == the formula."""
-    import torch
-
     model.train()
     counter = int(model.batches_seen)
     with torch.no_grad():
@@ -134,8 +130,6 @@ def check_train_eval(model, x: torch.Tensor, by_hand=forward_by_hand) -> Check:
 
 def check_loop_pieces(model, x: torch.Tensor, y: torch.Tensor, device) -> Check:
     """.to(device) moved everything; gradients accumulate without zero_grad."""
-    import torch.nn.functional as F
-
     where = {t.device.type for t in [*model.parameters(), *model.buffers()]}
     model.train()
     model.zero_grad()
@@ -158,34 +152,7 @@ def check_loop_pieces(model, x: torch.Tensor, y: torch.Tensor, device) -> Check:
 
 
 class ModuleAnatomy(Demo):
-    name = "module-anatomy"
-    title = "nn.Module anatomy: __init__/forward, parameters, state_dict, train/eval, the loop"
-    questions = ("b.08", "b.09", "b.13")
-    summary = (
-        "A custom nn.Module (Linear, BatchNorm, Dropout, a bare Parameter, a buffer) trained "
-        "on 8x8 digits with the standard loop; parameter count by hand, state_dict round "
-        "trip, train/eval behaviour, gradients per tensor."
-    )
-    params = (
-        Param("steps", "int", 600, "training steps", 5, 100_000),
-        Param("batch", "int", 64, "batch size", 2, 1024),
-        Param("hidden", "int", 32, "hidden units H", 1, 1024),
-        Param("dropout", "float", 0.3, "dropout probability (active in train mode only)", 0.0, 0.9),
-        Param("lr", "float", 0.05, "SGD learning rate", 1e-5, 2.0),
-        Param("momentum", "float", 0.9, "SGD momentum", 0.0, 0.99),
-    )
-    quick: ClassVar[dict[str, Any]] = {"steps": 200}
-    plots: ClassVar[dict[str, tuple[str, ...]]] = {
-        "loss": ("loss", "eval_loss"),
-        "held-out accuracy": ("accuracy", "accuracy_train_mode"),
-        "temperature exp(log_temp)": ("temperature",),
-    }
-
     def setup(self, ctx: RunContext) -> None:
-        import torch
-
-        from demos.data import load_digits
-
         p = ctx.params
         digits = load_digits()
         perm = ctx.rng().permutation(len(digits.y))
@@ -198,8 +165,6 @@ class ModuleAnatomy(Demo):
         self.model = build_model(p["hidden"], p["dropout"]).to(ctx.device)
 
     def checks(self, ctx: RunContext) -> Iterator[Check]:
-        import torch
-
         p = ctx.params
         x, y = self.train_x[:32], self.train_y[:32]
         probe = build_model(p["hidden"], p["dropout"]).to(ctx.device)  # checks use a twin
@@ -214,9 +179,6 @@ class ModuleAnatomy(Demo):
         yield check_loop_pieces(probe, x, y, ctx.device)
 
     def run(self, ctx: RunContext) -> Iterator[Frame]:
-        import torch
-        import torch.nn.functional as F
-
         p = ctx.params
         model = self.model
         opt = torch.optim.SGD(model.parameters(), lr=p["lr"], momentum=p["momentum"])
@@ -229,7 +191,7 @@ class ModuleAnatomy(Demo):
             opt.zero_grad(set_to_none=True)
             loss = F.cross_entropy(model(self.train_x[idx]), self.train_y[idx])
             loss.backward()
-            if ctx.due(step):
+            if ctx.wants(step):  # the gradients of this step, before the update
                 grads = [prm.grad.norm().item() for prm in model.parameters()]
                 opt.step()
                 yield self._frame(ctx, step, loss.item(), grads)
@@ -237,11 +199,10 @@ class ModuleAnatomy(Demo):
                 opt.step()
 
     def _frame(self, ctx, step, loss, grads) -> Frame:
-        import torch
-        import torch.nn.functional as F
-
         model = self.model
-        with torch.no_grad():
+        # dropout draws from torch's generator: fork it, so training sees the same numbers
+        # whether or not this step builds a frame
+        with torch.no_grad(), torch.random.fork_rng(devices=[ctx.device] if ctx.cuda else []):
             model.train()
             state = {k: v.clone() for k, v in model.state_dict().items()}  # train mode updates BN
             acc_train = (model(self.eval_x).argmax(1) == self.eval_y).float().mean().item()
@@ -271,7 +232,7 @@ class ModuleAnatomy(Demo):
                 "temperature": model.log_temp.exp().item(),
                 "batches_seen": float(model.batches_seen.item()),
             },
-            images=[image("fc1 weights of hidden units 0-7 as 8×8 images", tiles)],
+            pictures=[picture("fc1 weights of hidden units 0-7 as 8×8 images", tiles)],
             heatmaps=[
                 heatmap(
                     "bn.running_mean (buffer, not a parameter)",
@@ -287,8 +248,6 @@ class ModuleAnatomy(Demo):
         )
 
     def learned(self, ctx: RunContext) -> Check:
-        import torch
-
         acc = ctx.final.get("accuracy", math.nan)
         start = ctx.history[0]["eval_loss"] if ctx.history else math.nan
         end = ctx.final.get("eval_loss", math.nan)
@@ -310,17 +269,11 @@ class ModuleAnatomy(Demo):
         )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        fig, axes = plt.subplots(2, 2, figsize=(13, 8))
+        fig, axes = subplots(2, 2, (13, 8))
         ax = axes[0, 0]
         hist = ctx.history
-        st = [h["step"] for h in hist]
-        ax.plot(st, [h["accuracy"] for h in hist], label="eval() mode")
-        ax.plot(st, [h["accuracy_train_mode"] for h in hist], label="train() mode (dropout on)")
+        plot_history(ax, hist, ["accuracy"], labels=["eval() mode"])
+        plot_history(ax, hist, ["accuracy_train_mode"], labels=["train() mode (dropout on)"])
         ax.set(title="held-out accuracy", xlabel="step", ylim=(0, 1.02))
         ax.legend()
         ax = axes[0, 1]
@@ -333,12 +286,8 @@ class ModuleAnatomy(Demo):
         ax.imshow(self.last["tiles"].numpy(), cmap="coolwarm")
         ax.set_title("fc1 weights of hidden units 0-7 (8×8 each)")
         ax.axis("off")
-        fig.suptitle(
+        title = (
             f"module-anatomy: H = {ctx.params['hidden']}, dropout {ctx.params['dropout']:g} "
             f"({ctx.device})"
         )
-        fig.tight_layout()
-        path = out_dir / "module-anatomy.png"
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        return [path]
+        return [save_figure(out_dir, "module-anatomy", fig, title=title, dpi=110)]

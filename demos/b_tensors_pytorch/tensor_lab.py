@@ -26,12 +26,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
-from demos.framework import Check, Demo, Frame, Param, RunContext, heatmap, histogram
+import numpy as np
+import torch
 
-if TYPE_CHECKING:
-    import torch
+from demos.platform import Check, Demo, Frame, RunContext, heatmap, histogram
+from demos.platform.figures import save_figure, subplots
 
 Shape = tuple[int, ...]
 
@@ -128,8 +129,6 @@ BROADCAST_CASES: tuple[tuple[Shape, Shape], ...] = (
 
 def check_broadcast(device, rule=broadcast_shape) -> Check:
     """The hand rule == ``torch.broadcast_shapes`` (and the shape of an actual ``a + b``)."""
-    import torch
-
     bad, rows = [], []
     for a, b in BROADCAST_CASES:
         try:
@@ -151,8 +150,6 @@ def check_broadcast(device, rule=broadcast_shape) -> Check:
 
 def check_view_of_transpose(device, rule=view_strides) -> Check:
     """``x.t().view(6)`` raises, ``reshape`` copies, ``contiguous().view`` equals it."""
-    import torch
-
     x = torch.arange(6, device=device).view(2, 3)
     xt = x.t()
     try:
@@ -212,7 +209,6 @@ def check_reshape_copies(device, rule=view_strides) -> Check:
         ((4, 6), (0, 1), 2, (4, 3, 1)),
         ((2, 1, 6), (1, 0, 2), 1, (2, 6)),
     )
-    import torch
 
     views = copies = 0
     bad = []
@@ -235,8 +231,6 @@ def check_reshape_copies(device, rule=view_strides) -> Check:
 
 def check_products_and_reductions(device, matmul=matmul_by_broadcasting) -> Check:
     """``*`` is element-wise with broadcasting; ``@`` == broadcast-multiply-and-sum; keepdim."""
-    import torch
-
     gen = torch.Generator().manual_seed(0)
     a = torch.randn(5, 3, 4, generator=gen, dtype=torch.float64).to(device)  # (B, n, k)
     b = torch.randn(4, 2, generator=gen, dtype=torch.float64).to(device)  # (k, m)
@@ -268,35 +262,7 @@ def check_products_and_reductions(device, matmul=matmul_by_broadcasting) -> Chec
 
 
 class TensorLab(Demo):
-    name = "tensor-lab"
-    title = "Tensor lab: broadcasting, products, reductions, view vs reshape and strides"
-    questions = ("b.01", "b.02", "b.03", "b.04")
-    summary = (
-        "Hand-written rules for broadcasting, reductions and view legality (strides and "
-        "contiguity) tested against PyTorch on random shapes, permutations and slices; "
-        "storage offsets of transposed tensors; reshape copies only when needed."
-    )
-    params = (
-        Param("steps", "int", 400, "random cases to test", 5, 100_000),
-        Param("max_dims", "int", 4, "most dimensions of a random shape", 1, 6),
-        Param("max_size", "int", 4, "largest size of one dimension", 1, 8),
-        Param("rows", "int", 3, "rows of the pictured matrix x", 1, 12),
-        Param("cols", "int", 4, "columns of the pictured matrix x", 1, 12),
-    )
-    quick: ClassVar[dict[str, Any]] = {"steps": 150}
-    plots: ClassVar[dict[str, tuple[str, ...]]] = {
-        "agreement with torch (fraction of cases)": (
-            "broadcast_agree",
-            "view_agree",
-            "reshape_agree",
-            "reduce_agree",
-        ),
-        "how often": ("broadcastable", "view_legal"),
-    }
-
     def setup(self, ctx: RunContext) -> None:
-        import torch
-
         p = ctx.params
         self.x = torch.arange(p["rows"] * p["cols"], device=ctx.device).view(p["rows"], p["cols"])
         self.counts = {k: 0 for k in ("broadcast", "view", "reshape", "reduce")}
@@ -314,8 +280,6 @@ class TensorLab(Demo):
         return tuple(int(s) for s in rng.integers(1, p["max_size"] + 1, size=n))
 
     def run(self, ctx: RunContext) -> Iterator[Frame]:
-        import torch
-
         p = ctx.params
         rng = ctx.rng(offset=1)
         for step in range(ctx.total_steps):
@@ -359,12 +323,10 @@ class TensorLab(Demo):
                 a, dim, keep
             )
 
-            if ctx.due(step):
+            if ctx.wants(step):
                 yield self._frame(step, a, b, mine, src, new_shape, verdict)
 
     def _frame(self, step, a, b, mine, src, new_shape, verdict) -> Frame:
-        import torch
-
         n = step + 1
         metrics = {f"{k}_agree": v / n for k, v in self.counts.items()}
         metrics.update({k: v / n for k, v in self.legal.items()})
@@ -426,15 +388,8 @@ class TensorLab(Demo):
         )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        import numpy as np
-        import torch
-
         x = self.x.cpu()
-        fig, axes = plt.subplots(2, 3, figsize=(14, 8))
+        fig, axes = subplots(2, 3, (14, 8))
         panels = (
             (x, f"x {tuple(x.shape)}: storage offsets, strides {x.stride()}"),
             (x.t(), f"x.t(): strides {x.t().stride()} → view(-1) raises"),
@@ -469,18 +424,12 @@ class TensorLab(Demo):
         names = list(self.counts)
         ax.bar(names, [self.last_metrics[f"{k}_agree"] for k in names])
         ax.set(ylim=(0, 1.05), title=f"hand rules == torch over {ctx.total_steps} random cases")
-        fig.suptitle(f"tensor-lab ({ctx.device})")
-        fig.tight_layout()
-        path = out_dir / "tensor-lab.png"
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        return [path]
+        title = f"tensor-lab ({ctx.device})"
+        return [save_figure(out_dir, "tensor-lab", fig, title=title, dpi=110)]
 
 
 def _offsets(t: torch.Tensor) -> torch.Tensor:
     """Storage offset of every element, in logical order, folded to 2-D (rows, last dim)."""
-    import torch
-
     idx = torch.zeros(t.shape, dtype=torch.long, device=t.device)
     for d, (size, stride) in enumerate(zip(t.shape, t.stride(), strict=True)):
         shape = [1] * t.dim()

@@ -22,28 +22,29 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
-from demos.conv_explorer import conv_out_size
-from demos.framework import (
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.func import functional_call, jacrev
+
+from demos.lib.conv import conv_out_size
+from demos.platform import (
     Check,
     Demo,
     Frame,
-    Param,
     RunContext,
     heatmap,
     histogram,
-    image,
+    picture,
 )
-
-if TYPE_CHECKING:
-    import torch
+from demos.platform.data import load_images
+from demos.platform.figures import plot_history, save_figure, subplots
 
 
 def build_cnn(size: int, channels: int, activation: str, pool: str, classes: int = 10):
     """conv3×3 → act → pool2 → conv3×3 → act → pool2 → flatten → linear."""
-    from torch import nn
-
     act = {"relu": nn.ReLU, "tanh": nn.Tanh, "none": nn.Identity}[activation]
     pooling = nn.MaxPool2d if pool == "max" else nn.AvgPool2d
     side = conv_out_size(conv_out_size(size, 2, 0, 2), 2, 0, 2)  # two 2×2 poolings
@@ -61,9 +62,6 @@ def build_cnn(size: int, channels: int, activation: str, pool: str, classes: int
 
 def affine_collapse(net: Any, x: torch.Tensor) -> tuple[float, torch.Tensor]:
     """Fit f(x) ≈ W x + b with W = ∂f/∂x at 0 (jacrev), b = f(0); return the worst error."""
-    import torch
-    from torch.func import functional_call, jacrev
-
     params = {k: v.detach() for k, v in net.named_parameters()}
 
     def f(inp: torch.Tensor) -> torch.Tensor:
@@ -80,42 +78,9 @@ def affine_collapse(net: Any, x: torch.Tensor) -> tuple[float, torch.Tensor]:
 
 
 class CNNDigits(Demo):
-    name = "cnn-digits"
-    title = "A CNN on handwritten digits: feature maps, filters, and why non-linearity matters"
-    questions = ("c.01", "c.05", "c.12", "c.15")
-    summary = (
-        "Trains conv-act-pool x2 + linear on 8x8 digits next to the same stack with no "
-        "activation (which collapses to one linear map): accuracy, confusion matrix, "
-        "learned filters and feature maps."
-    )
-    params = (
-        Param("steps", "int", 1000, "training steps", 10, 100_000),
-        Param("batch", "int", 64, "images per step", 4, 4096),
-        Param("lr", "float", 3e-3, "Adam learning rate (both networks)", 1e-5, 1.0),
-        Param("channels", "int", 8, "filters of the first conv layer (the second has 2x)", 1, 128),
-        Param(
-            "activation",
-            "str",
-            "relu",
-            "activation of the main CNN",
-            choices=("relu", "tanh", "none"),
-        ),
-        Param("pool", "str", "max", "pooling of the main CNN", choices=("max", "avg")),
-        Param("sample", "int", 0, "held-out image whose feature maps are shown", 0, 255),
-        Param("data", "str", "digits", "image source", choices=("digits", "mnist:PATH")),
-    )
-    quick: ClassVar[dict[str, Any]] = {"steps": 300}
-    plots: ClassVar[dict[str, tuple[str, ...]]] = {
-        "held-out accuracy": ("accuracy", "linear_accuracy"),
-        "training loss": ("loss", "linear_loss"),
-    }
     floor: ClassVar[float] = 0.9
 
     def setup(self, ctx: RunContext) -> None:
-        import torch
-
-        from demos.data import load_images
-
         p = ctx.params
         data = load_images(p["data"])
         perm = ctx.rng().permutation(len(data.x))
@@ -130,8 +95,6 @@ class CNNDigits(Demo):
         self.linear = build_cnn(data.size, p["channels"], "none", "avg").to(ctx.device)
 
     def checks(self, ctx: RunContext) -> Iterator[Check]:
-        import torch
-
         p = ctx.params
         gen = torch.Generator().manual_seed(ctx.seed)
         x = torch.rand(16, 1, self.size, self.size, generator=gen, dtype=torch.float64)
@@ -176,9 +139,6 @@ class CNNDigits(Demo):
         )
 
     def run(self, ctx: RunContext) -> Iterator[Frame]:
-        import torch
-        import torch.nn.functional as F
-
         p = ctx.params
         opt = torch.optim.Adam(self.net.parameters(), lr=p["lr"])
         opt_lin = torch.optim.Adam(self.linear.parameters(), lr=p["lr"])
@@ -193,12 +153,10 @@ class CNNDigits(Demo):
                 o.zero_grad(set_to_none=True)
                 value.backward()
                 o.step()
-            if ctx.due(step):
+            if ctx.wants(step):
                 yield self._frame(ctx, step, loss, lin_loss)
 
     def _frame(self, ctx: RunContext, step: int, loss, lin_loss) -> Frame:
-        import torch
-
         with torch.no_grad():
             pred = self.net(self.eval_x).argmax(1)
             lin_pred = self.linear(self.eval_x).argmax(1)
@@ -226,7 +184,9 @@ class CNNDigits(Demo):
         return Frame(
             step=step,
             metrics=metrics,
-            images=[image(f"held-out digit {i} (label {self.last['label']})", self.eval_x[i, 0])],
+            pictures=[
+                picture(f"held-out digit {i} (label {self.last['label']})", self.eval_x[i, 0])
+            ],
             heatmaps=[
                 heatmap("confusion matrix (held-out)", confusion.float(), "predicted", "true"),
                 heatmap("first-layer 3×3 filters", tiles, "", ""),
@@ -246,23 +206,17 @@ class CNNDigits(Demo):
         )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
         hist = ctx.history
-        steps = [h["step"] for h in hist]
         p = ctx.params
-        fig, axes = plt.subplots(2, 3, figsize=(13, 7.5))
+        fig, axes = subplots(2, 3, (13, 7.5))
         ax = axes[0, 0]
-        ax.plot(steps, [h["accuracy"] for h in hist], label=f"CNN ({p['activation']})")
-        ax.plot(steps, [h["linear_accuracy"] for h in hist], label="linear twin")
+        plot_history(ax, hist, ["accuracy"], labels=[f"CNN ({p['activation']})"])
+        plot_history(ax, hist, ["linear_accuracy"], labels=["linear twin"])
         ax.set(title="held-out accuracy", xlabel="step", ylim=(0, 1.02))
         ax.legend()
         ax = axes[0, 1]
-        ax.plot(steps, [h["loss"] for h in hist], label=f"CNN ({p['activation']})")
-        ax.plot(steps, [h["linear_loss"] for h in hist], label="linear twin")
+        plot_history(ax, hist, ["loss"], labels=[f"CNN ({p['activation']})"])
+        plot_history(ax, hist, ["linear_loss"], labels=["linear twin"])
         ax.set(title="training loss", xlabel="step", yscale="log")
         ax.legend()
         ax = axes[0, 2]
@@ -278,18 +232,12 @@ class CNNDigits(Demo):
         axes[1, 2].set_title("its feature maps (conv1 + activation)")
         for a in axes[1]:
             a.axis("off")
-        fig.suptitle(f"cnn-digits on {p['data']} ({ctx.total_steps} steps, {ctx.device})")
-        fig.tight_layout()
-        path = out_dir / "cnn-digits.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        return [path]
+        title = f"cnn-digits on {p['data']} ({ctx.total_steps} steps, {ctx.device})"
+        return [save_figure(out_dir, "cnn-digits", fig, title=title, dpi=100)]
 
 
 def _tile(maps: torch.Tensor, cols: int = 4) -> torch.Tensor:
     """(n, h, w) → a grid of `cols` columns with NaN gaps (blank in the pictures)."""
-    import torch
-
     n, h, w = maps.shape
     rows = math.ceil(n / cols)
     canvas = torch.full((rows * (h + 1) - 1, cols * (w + 1) - 1), math.nan, device=maps.device)

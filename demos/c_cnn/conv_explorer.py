@@ -24,25 +24,22 @@ import math
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
-from demos.framework import Check, Demo, DemoError, Frame, Param, RunContext, heatmap, image
+import torch
+import torch.nn.functional as F
+from torch import nn
 
-if TYPE_CHECKING:
-    import torch
-
-KERNELS = ("edge-x", "edge-y", "blur", "sharpen", "random")
-
-
-def conv_out_size(h: int, k: int, p: int = 0, s: int = 1, d: int = 1) -> int:
-    """The output-size formula of Conv2d (and of pooling with d = 1)."""
-    return (h + 2 * p - d * (k - 1) - 1) // s + 1
+from demos.c_cnn import KERNELS
+from demos.lib.conv import conv_out_size
+from demos.lib.images import montage
+from demos.platform import Check, Demo, DemoError, Frame, RunContext, heatmap, picture
+from demos.platform.data import load_images
+from demos.platform.figures import save_figure, subplots
 
 
 def make_kernel(kind: str, k: int, gen: Any = None) -> torch.Tensor:
     """A named k×k kernel: derivatives (edges), box blur, sharpen, or seeded random."""
-    import torch
-
     ramp = torch.linspace(-1.0, 1.0, k) if k > 1 else torch.zeros(1)
     if kind == "edge-x":  # responds to left→right intensity changes
         return ramp[None, :].expand(k, k) / max(1.0, ramp.abs().sum().item())
@@ -59,8 +56,6 @@ def make_kernel(kind: str, k: int, gen: Any = None) -> torch.Tensor:
 
 def slide_conv(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor, p: int, s: int, d: int):
     """Conv2d written as the sliding window: x (C_in, H, W), w (C_out, C_in, k, k)."""
-    import torch
-
     k = w.shape[-1]
     xp = torch.nn.functional.pad(x, (p, p, p, p))  # (C_in, H+2p, W+2p)
     h_out = conv_out_size(x.shape[1], k, p, s, d)
@@ -91,9 +86,6 @@ SIZES = (5, 6, 7, 8, 9, 12, 28)
 
 def check_conv_sizes(device: Any, formula: Callable[..., int] = conv_out_size) -> Check:
     """The formula against F.conv2d over a grid; where it predicts < 1, conv2d must refuse."""
-    import torch
-    import torch.nn.functional as F
-
     tried = bad = refused = 0
     first = ""
     for h in SIZES:
@@ -124,9 +116,6 @@ def check_conv_sizes(device: Any, formula: Callable[..., int] = conv_out_size) -
 
 def check_pool_sizes(device: Any, formula: Callable[..., int] = conv_out_size) -> Check:
     """The same formula (d = 1) against F.max_pool2d and F.avg_pool2d."""
-    import torch
-    import torch.nn.functional as F
-
     tried = bad = 0
     first = ""
     for h in SIZES:
@@ -156,9 +145,6 @@ def check_sliding(
     device: Any, k: int, p: int, s: int, d: int, seed: int, conv: Callable[..., Any] = slide_conv
 ) -> Check:
     """The sliding window with 3 input and 4 output channels == F.conv2d (float64)."""
-    import torch
-    import torch.nn.functional as F
-
     gen = torch.Generator().manual_seed(seed)
     h = max(9, d * (k - 1) + 1)
     x = torch.randn(3, h, h + 1, generator=gen, dtype=torch.float64).to(device)
@@ -181,8 +167,6 @@ def check_sliding(
 
 def check_parameter_count(formula: Callable[[int, int, int], int] | None = None) -> Check:
     """C_out·(C_in·k² + 1) == the parameters of nn.Conv2d, for a few layers."""
-    from torch import nn
-
     formula = formula or (lambda c_in, c_out, k: c_out * (c_in * k * k + 1))
     cases = ((1, 8, 3), (3, 16, 5), (8, 16, 3), (16, 32, 1), (64, 64, 7))
     rows = []
@@ -195,9 +179,6 @@ def check_parameter_count(formula: Callable[[int, int, int], int] | None = None)
 
 
 def check_max_pool(device: Any, seed: int, pool: Callable[..., Any] = slide_max_pool) -> Check:
-    import torch
-    import torch.nn.functional as F
-
     gen = torch.Generator().manual_seed(seed + 1)
     x = torch.randn(4, 9, 8, generator=gen).to(device)
     worst = 0.0
@@ -211,42 +192,7 @@ def check_max_pool(device: Any, seed: int, pool: Callable[..., Any] = slide_max_
     )
 
 
-def _montage(maps: torch.Tensor, pad: float = math.nan) -> torch.Tensor:
-    """(n, H, W) → (H, n·(W+1) − 1) with a gap column between maps."""
-    import torch
-
-    n, h, w = maps.shape
-    gap = torch.full((n, h, 1), pad, device=maps.device, dtype=maps.dtype)
-    return torch.cat([maps, gap], dim=2).permute(1, 0, 2).reshape(h, n * (w + 1))[:, :-1]
-
-
 class ConvExplorer(Demo):
-    name = "conv-explorer"
-    title = "Convolution explorer: kernel, padding, stride, dilation, pooling, channels"
-    questions = ("c.02", "c.03", "c.04", "c.06", "c.07", "c.11")
-    summary = (
-        "A kernel slides over a digit one output position per step: window x kernel "
-        "products, the output map filling up (== F.conv2d), the output-size formula, "
-        "feature maps of a 4-kernel bank, ReLU and max-pooling."
-    )
-    params = (
-        Param("kernel", "str", "edge-x", "the kernel that slides", choices=KERNELS),
-        Param("size", "int", 3, "kernel size k", 1, 7),
-        Param("padding", "int", 1, "zero padding p on each side", 0, 4),
-        Param("stride", "int", 1, "stride s", 1, 4),
-        Param("dilation", "int", 1, "dilation d (gap between kernel taps)", 1, 3),
-        Param("pool", "int", 2, "max-pool window (= its stride); 1 = no pooling", 1, 4),
-        Param("upscale", "int", 2, "nearest-neighbour upscaling of the digit", 1, 4),
-        Param("sample", "int", 0, "which image", 0, 1796),
-        Param("pace", "float", 0.03, "seconds to wait per position (animation)", 0.0, 2.0),
-        Param("data", "str", "digits", "image source", choices=("digits", "mnist:PATH")),
-    )
-    quick: ClassVar[dict[str, Any]] = {"pace": 0.0, "upscale": 1}
-    plots: ClassVar[dict[str, tuple[str, ...]]] = {
-        "value at the window: by hand vs F.conv2d": ("value", "reference"),
-        "output map": ("filled", "out_h", "out_w"),
-    }
-
     def _geometry(self, params: dict[str, Any], h: int, w: int) -> tuple[int, int]:
         k, p, s, d = (params[n] for n in ("size", "padding", "stride", "dilation"))
         return conv_out_size(h, k, p, s, d), conv_out_size(w, k, p, s, d)
@@ -257,10 +203,6 @@ class ConvExplorer(Demo):
         return max(1, h_out * w_out)
 
     def setup(self, ctx: RunContext) -> None:
-        import torch
-
-        from demos.data import load_images
-
         p = ctx.params
         data = load_images(p["data"])
         x = torch.from_numpy(data.x[p["sample"] % len(data.x)])  # (1, S, S)
@@ -294,9 +236,6 @@ class ConvExplorer(Demo):
         yield check_max_pool(ctx.device, ctx.seed)
 
     def run(self, ctx: RunContext) -> Iterator[Frame]:
-        import torch
-        import torch.nn.functional as F
-
         p = ctx.params
         k, pad, s, d = p["size"], p["padding"], p["stride"], p["dilation"]
         span = d * (k - 1) + 1
@@ -310,13 +249,10 @@ class ConvExplorer(Demo):
             self.out[i, j] = products.sum() + self.b[0]
             if p["pace"] > 0:
                 time.sleep(p["pace"])
-            if ctx.due(step):
+            if ctx.wants(step):
                 yield self._frame(ctx, step, xp, products, ref, i, j, span)
 
     def _frame(self, ctx, step, xp, products, ref, i, j, span) -> Frame:
-        import torch
-        import torch.nn.functional as F
-
         p = ctx.params
         s, d = p["stride"], p["dilation"]
         marked = xp.clone()
@@ -349,17 +285,17 @@ class ConvExplorer(Demo):
                 pooled = F.max_pool2d(relu[None], p["pool"])[0] if p["pool"] > 1 else relu
             names = ", ".join(KERNELS[:4])
             frame.heatmaps += [
-                heatmap(f"4 feature maps ({names})", _montage(maps), "x", "y"),
-                heatmap(f"after ReLU and max-pool {p['pool']}", _montage(pooled), "x", "y"),
+                heatmap(f"4 feature maps ({names})", montage(maps, pad=math.nan), "x", "y"),
+                heatmap(
+                    f"after ReLU and max-pool {p['pool']}", montage(pooled, pad=math.nan), "x", "y"
+                ),
             ]
-            frame.images.append(image("input", self.x[0]))
+            frame.pictures.append(picture("input", self.x[0]))
             self.last.update(maps=maps.cpu(), pooled=pooled.cpu(), ref=ref.cpu())
             self.last["pool_shape"] = tuple(pooled.shape[1:])
         return frame
 
     def learned(self, ctx: RunContext) -> Check:
-        import torch
-
         ref = self.last["ref"]
         out = self.out.cpu()
         same = tuple(out.shape) == tuple(ref.shape) == (self.h_out, self.w_out)
@@ -377,19 +313,19 @@ class ConvExplorer(Demo):
         )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
         p = ctx.params
-        fig, axes = plt.subplots(2, 3, figsize=(13, 7.5))
+        fig, axes = subplots(2, 3, (13, 7.5))
         panels = (
             (axes[0, 0], self.last["marked"], "padded input, last window marked", "gray"),
             (axes[0, 1], self.w.cpu(), f"kernel '{p['kernel']}' k={p['size']}", "coolwarm"),
             (axes[0, 2], self.out.cpu(), f"output {self.h_out}×{self.w_out}", "viridis"),
-            (axes[1, 0], _montage(self.last["maps"]), "4 feature maps (channels)", "viridis"),
-            (axes[1, 1], _montage(self.last["pooled"]), "ReLU + max-pool", "viridis"),
+            (
+                axes[1, 0],
+                montage(self.last["maps"], pad=math.nan),
+                "4 feature maps (channels)",
+                "viridis",
+            ),
+            (axes[1, 1], montage(self.last["pooled"], pad=math.nan), "ReLU + max-pool", "viridis"),
         )
         for ax, data, title, cmap in panels:
             im = ax.imshow(data.numpy(), cmap=cmap, interpolation="nearest")
@@ -406,12 +342,8 @@ class ConvExplorer(Demo):
             ylabel="output size",
         )
         ax.legend()
-        fig.suptitle(
+        title = (
             f"conv-explorer: k={p['size']} p={p['padding']} s={p['stride']} "
             f"d={p['dilation']}, {ctx.device}"
         )
-        fig.tight_layout()
-        path = out_dir / "conv-explorer.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        return [path]
+        return [save_figure(out_dir, "conv-explorer", fig, title=title, dpi=100)]

@@ -24,52 +24,48 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
-from demos.framework import Check, Demo, Frame, Param, RunContext, heatmap, histogram
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.func import functional_call, jacrev
 
-if TYPE_CHECKING:
-    import torch
+from demos.lib.conv import conv_out_size
+from demos.platform import Check, Demo, Frame, RunContext, heatmap, histogram
+from demos.platform.data import load_images
+from demos.platform.figures import image_panel, integer_ticks, plot_history, save_figure, subplots
 
 
-def _block_class():
-    """The block as an nn.Module subclass, defined on first use (torch-free import)."""
-    global Block
-    if "Block" in globals():
-        return Block
-    from torch import nn
+class Block(nn.Module):
+    """Pre-activation block; ``residual=False`` drops the shortcut (a plain block)."""
 
-    class Block(nn.Module):
-        """Pre-activation block; ``residual=False`` drops the shortcut (a plain block)."""
+    def __init__(self, c_in: int, c_out: int, stride: int, residual: bool, norm: bool):
+        super().__init__()
 
-        def __init__(self, c_in: int, c_out: int, stride: int, residual: bool, norm: bool):
-            super().__init__()
-            bn = nn.BatchNorm2d if norm else lambda c: nn.Identity()
-            self.branch = nn.Sequential(
-                bn(c_in),
-                nn.ReLU(),
-                nn.Conv2d(c_in, c_out, 3, stride=stride, padding=1),
-                bn(c_out),
-                nn.ReLU(),
-                nn.Conv2d(c_out, c_out, 3, padding=1),
-            )
-            self.residual = residual
-            reshape = stride != 1 or c_in != c_out
-            self.shortcut = nn.Conv2d(c_in, c_out, 1, stride=stride) if reshape else nn.Identity()
+        def bn(c: int) -> nn.Module:
+            return nn.BatchNorm2d(c) if norm else nn.Identity()
 
-        def forward(self, x):
-            out = self.branch(x)
-            return out + self.shortcut(x) if self.residual else out
+        self.branch = nn.Sequential(
+            bn(c_in),
+            nn.ReLU(),
+            nn.Conv2d(c_in, c_out, 3, stride=stride, padding=1),
+            bn(c_out),
+            nn.ReLU(),
+            nn.Conv2d(c_out, c_out, 3, padding=1),
+        )
+        self.residual = residual
+        reshape = stride != 1 or c_in != c_out
+        self.shortcut = nn.Conv2d(c_in, c_out, 1, stride=stride) if reshape else nn.Identity()
 
-    globals()["Block"] = Block
-    return Block
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.branch(x)
+        return out + self.shortcut(x) if self.residual else out
 
 
 def build_stack(channels: int, blocks: int, residual: bool, norm: bool = False):
     """stem → `blocks` blocks → a down block (stride 2, 2C) → `blocks` blocks → GAP → FC."""
-    from torch import nn
-
-    block = _block_class()
+    block = Block
     c = channels
     layers = [nn.Conv2d(1, c, 3, padding=1)]
     layers += [block(c, c, 1, residual, norm) for _ in range(blocks)]
@@ -81,9 +77,6 @@ def build_stack(channels: int, blocks: int, residual: bool, norm: bool = False):
 
 def check_zero_branch_identity(block: Any, x: torch.Tensor) -> Check:
     """With the branch's last conv zeroed, y = x + 0, so ∂y/∂x must be exactly I."""
-    import torch
-    from torch.func import functional_call, jacrev
-
     params = {k: v.detach().clone() for k, v in block.named_parameters()}
     last = [k for k in params if k.startswith("branch.")][-2:]  # last conv: weight, bias
     for k in last:
@@ -101,9 +94,6 @@ def check_zero_branch_identity(block: Any, x: torch.Tensor) -> Check:
 
 def check_jacobian_sum(block: Any, x: torch.Tensor) -> Check:
     """∂y/∂x = I + ∂F/∂x: the adjoints of the shortcut and of the branch add at the fork."""
-    import torch
-    from torch.func import jacrev
-
     n = x.numel()
     j_block = jacrev(block)(x).reshape(n, n)
     j_branch = jacrev(block.branch)(x).reshape(n, n)
@@ -118,11 +108,6 @@ def check_jacobian_sum(block: Any, x: torch.Tensor) -> Check:
 
 def check_projection(block: Any, x: torch.Tensor) -> Check:
     """A shape-changing block: 1×1 stride-2 shortcut; with F ≡ 0 the block is that conv."""
-    import torch.nn.functional as F
-    from torch.func import functional_call
-
-    from demos.conv_explorer import conv_out_size
-
     params = {k: v.detach().clone() for k, v in block.named_parameters()}
     for k in [k for k in params if k.startswith("branch.")][-2:]:
         params[k].zero_()
@@ -142,36 +127,9 @@ def check_projection(block: Any, x: torch.Tensor) -> Check:
 
 
 class ResNetGradFlow(Demo):
-    name = "resnet-gradflow"
-    title = "ResNet vs plain stack: gradient flow through skip connections"
-    questions = ("c.08", "c.09", "c.10", "c.13", "c.14", "c.16")
-    summary = (
-        "Trains a deep plain conv stack and the same stack with skip connections on "
-        "8x8 digits: per-block gradient norms, training curves, projection shortcut, "
-        "and the Jacobian I + dF/dx of one block."
-    )
-    params = (
-        Param("steps", "int", 600, "training steps", 10, 100_000),
-        Param("batch", "int", 64, "images per step", 4, 4096),
-        Param("lr", "float", 5e-3, "Adam learning rate (both stacks)", 1e-5, 1.0),
-        Param("blocks", "int", 8, "blocks per stage (2 stages + 1 down block)", 1, 64),
-        Param("channels", "int", 8, "channels of the first stage", 2, 128),
-        Param("batchnorm", "bool", False, "BatchNorm in the blocks (eases the plain stack)"),
-        Param("data", "str", "digits", "image source", choices=("digits", "mnist:PATH")),
-    )
-    quick: ClassVar[dict[str, Any]] = {"steps": 200, "blocks": 3, "batch": 32}
-    plots: ClassVar[dict[str, tuple[str, ...]]] = {
-        "held-out accuracy": ("res_accuracy", "plain_accuracy"),
-        "training loss": ("res_loss", "plain_loss"),
-        "log10 |grad| first block / last block": ("res_reach", "plain_reach"),
-    }
     floor: ClassVar[float] = 0.8
 
     def setup(self, ctx: RunContext) -> None:
-        import torch
-
-        from demos.data import load_images
-
         p = ctx.params
         data = load_images(p["data"])
         perm = ctx.rng().permutation(len(data.x))
@@ -188,11 +146,9 @@ class ResNetGradFlow(Demo):
         self.n_blocks = 2 * p["blocks"] + 1
 
     def checks(self, ctx: RunContext) -> Iterator[Check]:
-        import torch
-
         dev = torch.device("cpu") if ctx.device.type == "mps" else ctx.device
         gen = torch.Generator().manual_seed(ctx.seed)
-        block = _block_class()
+        block = Block
         c = 3
         same = block(c, c, 1, True, False).to(dev, torch.float64)
         down = block(c, 2 * c, 2, True, False).to(dev, torch.float64)
@@ -208,8 +164,6 @@ class ResNetGradFlow(Demo):
 
     def _grad_profile(self, net: Any) -> torch.Tensor:
         """‖∂L/∂θ‖ of every block, input side first."""
-        import torch
-
         norms = []
         for blk in self._blocks(net):
             grads = [q.grad.flatten() for q in blk.branch.parameters() if q.grad is not None]
@@ -217,15 +171,13 @@ class ResNetGradFlow(Demo):
         return torch.stack(norms)  # (blocks,)
 
     def run(self, ctx: RunContext) -> Iterator[Frame]:
-        import torch
-        import torch.nn.functional as F
-
         p = ctx.params
         opt_res = torch.optim.Adam(self.res.parameters(), lr=p["lr"])
         opt_plain = torch.optim.Adam(self.plain.parameters(), lr=p["lr"])
         gen = torch.Generator(device=ctx.device).manual_seed(ctx.seed)
         n = len(self.train_x)
-        self.columns: list[tuple[torch.Tensor, torch.Tensor]] = []
+        # (step, residual profile, plain profile) at the recorded steps: the figure's heatmaps
+        self.columns: list[tuple[int, torch.Tensor, torch.Tensor]] = []
         for step in range(ctx.total_steps):
             idx = torch.randint(0, n, (p["batch"],), device=ctx.device, generator=gen)
             x, y = self.train_x[idx], self.train_y[idx]
@@ -236,19 +188,18 @@ class ResNetGradFlow(Demo):
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 losses.append(loss)
-            due = ctx.due(step)
-            if due:  # gradients of this step, before the update
+            wanted = ctx.wants(step)
+            if wanted:  # gradients of this step, before the update
                 profiles = (self._grad_profile(self.res), self._grad_profile(self.plain))
             opt_res.step()
             opt_plain.step()
-            if due:
+            if wanted:
                 yield self._frame(ctx, step, losses, profiles)
 
     def _frame(self, ctx: RunContext, step: int, losses, profiles) -> Frame:
-        import torch
-
         res_g, plain_g = (torch.log10(g.detach().clamp_min(1e-30)) for g in profiles)
-        self.columns.append((res_g.cpu(), plain_g.cpu()))
+        if ctx.should_record(step):
+            self.columns.append((step, res_g.cpu(), plain_g.cpu()))
         with torch.no_grad():
             accs = []
             for net in (self.res, self.plain):
@@ -262,16 +213,34 @@ class ResNetGradFlow(Demo):
             "res_reach": (res_g[0] - res_g[-1]).item(),
             "plain_reach": (plain_g[0] - plain_g[-1]).item(),
         }
-        recent = self.columns[-40:]
-        res_map = torch.stack([c[0] for c in recent], dim=1)  # (blocks, frames)
-        plain_map = torch.stack([c[1] for c in recent], dim=1)
+        recent = self.columns[-40:] or [(step, res_g.cpu(), plain_g.cpu())]
+        res_map = torch.stack([c[1] for c in recent], dim=1)  # (blocks, records)
+        plain_map = torch.stack([c[2] for c in recent], dim=1)
+        lo, hi = (
+            float(min(res_map.min(), plain_map.min())),
+            float(max(res_map.max(), plain_map.max())),
+        )
         labels = [str(b) for b in range(self.n_blocks)]
         return Frame(
             step=step,
             metrics=metrics,
             heatmaps=[
-                heatmap("residual: log10 ‖∂L/∂θ‖ per block", res_map, "frame", "block (input→)"),
-                heatmap("plain: log10 ‖∂L/∂θ‖ per block", plain_map, "frame", "block (input→)"),
+                heatmap(
+                    "residual: log10 ‖∂L/∂θ‖ per block",
+                    res_map,
+                    "recorded step",
+                    "block (input→)",
+                    vmin=lo,
+                    vmax=hi,
+                ),
+                heatmap(
+                    "plain: log10 ‖∂L/∂θ‖ per block (same scale)",
+                    plain_map,
+                    "recorded step",
+                    "block (input→)",
+                    vmin=lo,
+                    vmax=hi,
+                ),
             ],
             histograms=[
                 histogram("residual: log10 gradient norm per block", res_g + 30, labels),
@@ -294,40 +263,35 @@ class ResNetGradFlow(Demo):
         )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        import torch
-
         hist = ctx.history
-        steps = [h["step"] for h in hist]
-        fig, axes = plt.subplots(2, 3, figsize=(14, 8))
+        fig, axes = subplots(2, 3, (14, 8))
         ax = axes[0, 0]
-        ax.plot(steps, [h["res_loss"] for h in hist], label="residual")
-        ax.plot(steps, [h["plain_loss"] for h in hist], label="plain")
+        plot_history(ax, hist, ["res_loss"], labels=["residual"])
+        plot_history(ax, hist, ["plain_loss"], labels=["plain"])
         ax.axhline(math.log(10), color="grey", ls=":", label="ln 10 (chance)")
         ax.set(title="training loss", xlabel="step")
         ax.legend()
         ax = axes[0, 1]
-        ax.plot(steps, [h["res_accuracy"] for h in hist], label="residual")
-        ax.plot(steps, [h["plain_accuracy"] for h in hist], label="plain")
+        plot_history(ax, hist, ["res_accuracy"], labels=["residual"])
+        plot_history(ax, hist, ["plain_accuracy"], labels=["plain"])
         ax.set(title="held-out accuracy", xlabel="step", ylim=(0, 1.02))
         ax.legend()
         ax = axes[0, 2]
         first, last = self.columns[0], self.columns[-1]
         blocks = range(self.n_blocks)
-        ax.plot(blocks, first[0].numpy(), "o-", color="C0", label="residual, step 0")
-        ax.plot(blocks, first[1].numpy(), "o-", color="C1", label="plain, step 0")
-        ax.plot(blocks, last[0].numpy(), "--", color="C0", label="residual, end")
-        ax.plot(blocks, last[1].numpy(), "--", color="C1", label="plain, end")
+        ax.plot(blocks, first[1].numpy(), "o-", color="C0", label="residual, step 0")
+        ax.plot(blocks, first[2].numpy(), "o-", color="C1", label="plain, step 0")
+        ax.plot(blocks, last[1].numpy(), "--", color="C0", label="residual, end")
+        ax.plot(blocks, last[2].numpy(), "--", color="C1", label="plain, end")
+        integer_ticks(ax)
         ax.set(title="log10 ‖∂L/∂θ‖ per block", xlabel="block (input side first)")
         ax.legend(fontsize=8)
-        for ax, k, title in ((axes[1, 0], 0, "residual"), (axes[1, 1], 1, "plain")):
-            data = torch.stack([c[k] for c in self.columns], dim=1).numpy()
-            im = ax.imshow(data, aspect="auto", cmap="magma", interpolation="nearest")
-            ax.set(title=f"{title}: log10 gradient norm", xlabel="frame", ylabel="block")
-            fig.colorbar(im, ax=ax, fraction=0.046)
+        maps = [torch.stack([c[k] for c in self.columns], dim=1).numpy() for k in (1, 2)]
+        lo, hi = min(m.min() for m in maps), max(m.max() for m in maps)  # one colour scale
+        span = (self.columns[0][0], self.columns[-1][0], self.n_blocks - 0.5, -0.5)
+        for ax, data, title in ((axes[1, 0], maps[0], "residual"), (axes[1, 1], maps[1], "plain")):
+            image_panel(fig, ax, data, cmap="magma", vmin=lo, vmax=hi, aspect="auto", extent=span)
+            ax.set(title=f"{title}: log10 gradient norm", xlabel="step", ylabel="block")
         ax = axes[1, 2]
         ax.axis("off")
         ax.set_title("computational graph of one residual block")
@@ -345,12 +309,8 @@ class ResNetGradFlow(Demo):
         )
         ax.text(0.0, 0.95, graph, family="monospace", va="top", fontsize=10)
         p = ctx.params
-        fig.suptitle(
+        title = (
             f"resnet-gradflow: {self.n_blocks} blocks, {p['channels']} channels, "
             f"batchnorm={p['batchnorm']}, {ctx.device}"
         )
-        fig.tight_layout()
-        path = out_dir / "resnet-gradflow.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        return [path]
+        return [save_figure(out_dir, "resnet-gradflow", fig, title=title, dpi=100)]

@@ -16,18 +16,15 @@ units that hold the memory, and the held-out accuracy next to a vanilla RNN.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
-from demos.recurrent import COMMON_PARAMS, GateDemo
+import torch
 
-if TYPE_CHECKING:
-    import torch
+from demos.lib.recurrent import GateDemo
 
 
 def gru_cell(x: torch.Tensor, h: torch.Tensor, p: Any):
     """One GRU step; returns h' and the gates (each (B, H))."""
-    import torch
-
     x_r, x_z, x_n = (x @ p["weight_ih"].t() + p["bias_ih"]).chunk(3, dim=1)  # each (B, H)
     h_r, h_z, h_n = (h @ p["weight_hh"].t() + p["bias_hh"]).chunk(3, dim=1)
     r = torch.sigmoid(x_r + h_r)
@@ -38,15 +35,6 @@ def gru_cell(x: torch.Tensor, h: torch.Tensor, p: Any):
 
 
 class GRUGates(GateDemo):
-    name = "gru-gates"
-    title = "GRU gates: reset, update and new gate on a memory task"
-    questions = ("d.08", "d.09")
-    summary = (
-        "A hand-written GRU cell (equal to nn.GRU, r applied after the hidden matmul) "
-        "learns to recall the first symbol; heatmaps of r, z, n, h; parameters vs LSTM."
-    )
-    params = COMMON_PARAMS
-    quick: ClassVar[dict[str, Any]] = {"steps": 300, "hidden": 24, "length": 30}
     gates = 3
     shown = ("r", "z", "n", "h")
     holder = "z"

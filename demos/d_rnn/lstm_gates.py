@@ -20,18 +20,15 @@ the held-out accuracy of both models.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
-from demos.recurrent import COMMON_PARAMS, GateDemo
+import torch
 
-if TYPE_CHECKING:
-    import torch
+from demos.lib.recurrent import GateDemo
 
 
 def lstm_cell(x: torch.Tensor, h: torch.Tensor, c: torch.Tensor, p: Any):
     """One LSTM step; returns h', c' and the gates (each (B, H))."""
-    import torch
-
     gates = x @ p["weight_ih"].t() + p["bias_ih"] + h @ p["weight_hh"].t() + p["bias_hh"]
     i, f, g, o = gates.chunk(4, dim=1)  # each (B, H)
     i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
@@ -41,15 +38,6 @@ def lstm_cell(x: torch.Tensor, h: torch.Tensor, c: torch.Tensor, p: Any):
 
 
 class LSTMGates(GateDemo):
-    name = "lstm-gates"
-    title = "LSTM gates: a hand-written cell remembering across distractors"
-    questions = ("d.07",)
-    summary = (
-        "A hand-written LSTM cell (equal to nn.LSTM) learns to recall the first symbol "
-        "after distractors; heatmaps of i, f, g, o, c, h over time; vs a vanilla RNN."
-    )
-    params = COMMON_PARAMS
-    quick: ClassVar[dict[str, Any]] = {"steps": 300, "hidden": 24, "length": 30}
     gates = 4
     shown = ("i", "f", "g", "o", "c", "h")
     holder = "f"

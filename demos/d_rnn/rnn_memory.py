@@ -23,21 +23,22 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
-from demos.framework import Check, Demo, Frame, Param, RunContext, heatmap, histogram
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.func import jacrev
 
-if TYPE_CHECKING:
-    import torch
+from demos.platform import Check, Demo, Frame, RunContext, heatmap, histogram
+from demos.platform.data import RecallTask
+from demos.platform.figures import image_panel, plot_history, save_figure, subplots
 
 CELLS = ("rnn", "lstm", "gru")
 
 
 def linear_rnn_gradients(a: torch.Tensor, steps: int) -> torch.Tensor:
     """∂h_T/∂x_t for h_t = A h_{t−1} + x_t by autograd: (T, n, n), t = 1..T."""
-    import torch
-    from torch.func import jacrev
-
     n = a.shape[0]
 
     def final_state(x: torch.Tensor) -> torch.Tensor:  # x (T, n)
@@ -52,8 +53,6 @@ def linear_rnn_gradients(a: torch.Tensor, steps: int) -> torch.Tensor:
 
 def check_linear_rnn(device: Any, grads: Callable[..., Any] = linear_rnn_gradients) -> Check:
     """Scalar a: gradient == a^{T−t}; matrix A: gradient == A^{T−t} (matrix_power)."""
-    import torch
-
     steps, worst, rows = 20, 0.0, []
     for a in (0.5, 0.9, 1.0, 1.1):
         g = grads(torch.tensor([[a]], dtype=torch.float64, device=device), steps)[:, 0, 0]
@@ -74,15 +73,11 @@ def check_linear_rnn(device: Any, grads: Callable[..., Any] = linear_rnn_gradien
 
 
 def clip_by_norm(params: list[Any], max_norm: float) -> Any:
-    import torch
-
     return torch.nn.utils.clip_grad_norm_(params, max_norm)
 
 
 def check_clipping(device: Any, clip: Callable[..., Any] = clip_by_norm) -> Check:
     """A large gradient is scaled to norm c (same direction); a small one is untouched."""
-    import torch
-
     gen = torch.Generator().manual_seed(1)
     ok, rows = True, []
     for scale, c in ((100.0, 1.0), (0.01, 1.0), (5.0, 0.5)):
@@ -111,8 +106,6 @@ def connectivity(model: Any, x: torch.Tensor) -> torch.Tensor:
     One backward pass: the batch is repeated once per hidden unit and each copy
     back-propagates from its own unit of h_T.
     """
-    import torch
-
     b = x.shape[0]
     hidden = model.hidden_size
     xr = x.repeat(hidden, 1, 1).requires_grad_(True)  # (H·B, T, V)
@@ -124,39 +117,9 @@ def connectivity(model: Any, x: torch.Tensor) -> torch.Tensor:
 
 
 class RNNMemory(Demo):
-    name = "rnn-memory"
-    title = "Gradient connectivity through time: vanishing, exploding, clipping"
-    questions = ("d.04", "d.05", "d.12")
-    summary = (
-        "RNN, LSTM and GRU learn to recall the first symbol after distractors; live "
-        "log10 |dh_T/dx_t| over t per cell, gradient norms before clipping, accuracy."
-    )
-    params = (
-        Param("steps", "int", 800, "training steps", 10, 100_000),
-        Param("batch", "int", 64, "sequences per step", 4, 4096),
-        Param("hidden", "int", 32, "hidden units (all cells)", 2, 512),
-        Param("length", "int", 30, "sequence length", 3, 500),
-        Param("symbols", "int", 4, "symbols to remember (chance = 1/symbols)", 2, 32),
-        Param("lr", "float", 1e-2, "Adam learning rate", 1e-5, 1.0),
-        Param("clip", "float", 1.0, "gradient-norm clipping c (0 = off)", 0.0, 100.0),
-        Param("rnn_scale", "float", 1.0, "multiplies the vanilla RNN's W_hh at init", 0.0, 10.0),
-        Param("gate_bias", "float", 3.0, "added to the LSTM f / GRU z bias at init", -5.0, 5.0),
-        Param("probe", "int", 16, "held-out sequences averaged in the connectivity", 1, 256),
-    )
-    quick: ClassVar[dict[str, Any]] = {"steps": 250, "hidden": 24}
-    plots: ClassVar[dict[str, tuple[str, ...]]] = {
-        "held-out accuracy": ("acc_rnn", "acc_lstm", "acc_gru"),
-        "gradient norm before clipping": ("grad_rnn", "grad_lstm", "grad_gru"),
-        "log10 |dh_T/dx_1| / |dh_T/dx_T|": ("reach_rnn", "reach_lstm", "reach_gru"),
-    }
     floor: ClassVar[float] = 0.9
 
     def setup(self, ctx: RunContext) -> None:
-        import torch
-        from torch import nn
-
-        from demos.data import RecallTask
-
         p = ctx.params
         self.task = RecallTask(p["length"], p["symbols"], 4)
         v, h = self.task.vocab, p["hidden"]
@@ -175,21 +138,14 @@ class RNNMemory(Demo):
         self.eval_y = torch.from_numpy(y).to(ctx.device)
 
     def _onehot(self, tokens: torch.Tensor) -> torch.Tensor:
-        import torch.nn.functional as F
-
         return F.one_hot(tokens, self.task.vocab).float()  # (B, T, V)
 
     def checks(self, ctx: RunContext) -> Iterator[Check]:
-        import torch
-
         dev = torch.device("cpu") if ctx.device.type == "mps" else ctx.device
         yield check_linear_rnn(dev)
         yield check_clipping(ctx.device)
 
     def run(self, ctx: RunContext) -> Iterator[Frame]:
-        import torch
-        import torch.nn.functional as F
-
         p = ctx.params
         opts = {
             c: torch.optim.Adam(
@@ -216,12 +172,10 @@ class RNNMemory(Demo):
                     norms[c] = torch.cat([q.grad.flatten() for q in params]).norm()
                 opts[c].step()
                 losses[c] = loss
-            if ctx.due(step):
+            if ctx.wants(step):
                 yield self._frame(ctx, step, losses, norms)
 
     def _frame(self, ctx: RunContext, step: int, losses, norms) -> Frame:
-        import torch
-
         metrics: dict[str, float] = {}
         probe = self.eval_x[: ctx.params["probe"]]
         conn = []
@@ -236,7 +190,8 @@ class RNNMemory(Demo):
             metrics[f"grad_{c}"] = float(norms[c])
             metrics[f"reach_{c}"] = (g[0] - g[-1]).item()
         table = torch.stack(conn)  # (3, T)
-        self.rows.append(table.cpu())
+        if ctx.should_record(step):
+            self.rows.append(table.cpu())
         self.connectivity_table = table.cpu()
         return Frame(
             step=step,
@@ -265,22 +220,15 @@ class RNNMemory(Demo):
         )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
         hist = ctx.history
-        steps = [h["step"] for h in hist]
-        fig, axes = plt.subplots(2, 3, figsize=(14, 8))
+        fig, axes = subplots(2, 3, (14, 8))
         first, last = self.rows[0], self.rows[-1]
         t = range(1, first.shape[1] + 1)
         for k, c in enumerate(CELLS):
             axes[0, 0].plot(t, first[k].numpy(), "--", color=f"C{k}", label=f"{c.upper()} init")
             axes[0, 0].plot(t, last[k].numpy(), "-", color=f"C{k}", label=f"{c.upper()} end")
-            axes[0, 1].plot(steps, [h[f"acc_{c}"] for h in hist], color=f"C{k}", label=c.upper())
-            axes[0, 2].plot(steps, [h[f"grad_{c}"] for h in hist], color=f"C{k}", label=c.upper())
-            axes[1, 0].plot(steps, [h[f"reach_{c}"] for h in hist], color=f"C{k}", label=c.upper())
+            for ax, key in ((axes[0, 1], "acc"), (axes[0, 2], "grad"), (axes[1, 0], "reach")):
+                plot_history(ax, hist, [f"{key}_{c}"], labels=[c.upper()], color=f"C{k}")
         axes[0, 0].set(title="log10 ‖∂h_T/∂x_t‖", xlabel="t")
         axes[0, 1].axhline(1 / ctx.params["symbols"], color="grey", ls=":", label="chance")
         axes[0, 1].set(title="held-out accuracy", xlabel="step", ylim=(0, 1.02))
@@ -295,17 +243,12 @@ class RNNMemory(Demo):
             ax.plot(range(1, 31), [a ** (30 - s) for s in range(1, 31)], label=f"a = {a}")
         ax.set(title="linear RNN: ∂h_T/∂x_t = a^(T−t), T = 30", xlabel="t", yscale="log")
         ax.legend(fontsize=8)
-        im = axes[1, 2].imshow(last.numpy(), aspect="auto", cmap="magma")
+        image_panel(fig, axes[1, 2], last, cmap="magma", aspect="auto")
         axes[1, 2].set(title="log10 ‖∂h_T/∂x_t‖ at the end", xlabel="t", yticks=range(3))
         axes[1, 2].set_yticklabels([c.upper() for c in CELLS])
-        fig.colorbar(im, ax=axes[1, 2], fraction=0.046)
         p = ctx.params
-        fig.suptitle(
+        title = (
             f"rnn-memory: recall after {p['length'] - 2} distractors, clip={p['clip']}, "
             f"rnn_scale={p['rnn_scale']}, {ctx.device}"
         )
-        fig.tight_layout()
-        path = out_dir / "rnn-memory.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        return [path]
+        return [save_figure(out_dir, "rnn-memory", fig, title=title, dpi=100)]

@@ -24,14 +24,25 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
 
-from demos.framework import Check, Demo, Frame, Param, RunContext, heatmap, histogram, image
-
-if TYPE_CHECKING:
-    import torch
+from demos.platform import (
+    Check,
+    Demo,
+    DemoError,
+    Frame,
+    RunContext,
+    heatmap,
+    histogram,
+    picture,
+)
+from demos.platform.figures import plot_history, save_figure, subplots
 
 CELLS = ("rnn", "lstm", "gru")
 
@@ -97,8 +108,6 @@ def polylines(
                 labels += [label] * len(pick)
                 firsts += first[pick].tolist()
         if want[0] + want[1] > 0:
-            from demos.framework import DemoError
-
             raise DemoError(f"cannot balance polylines of length {length}: try a larger turn")
     order = rng.permutation(len(lines))
     return [lines[i] for i in order], np.array(labels)[order], np.array(firsts)[order]
@@ -111,7 +120,7 @@ def features(points: np.ndarray) -> np.ndarray:
 
 
 def rasterize(points: np.ndarray, size: int = 20) -> np.ndarray:
-    """Draw a polyline into a size×size picture (values 0..1, the start brighter)."""
+    """Draw a polyline into a size×size canvas (values 0..1, the start brighter)."""
     lo, hi = points.min(0), points.max(0)
     scale = (size - 1) / max(float((hi - lo).max()), 1e-6)
     pts = (points - lo) * scale
@@ -129,9 +138,6 @@ def rasterize(points: np.ndarray, size: int = 20) -> np.ndarray:
 
 def pad_batch(seqs: list[Any], device: Any) -> tuple[torch.Tensor, torch.Tensor]:
     """List of (L_i, F) arrays → padded (B, L_max, F) tensor and lengths (B,) on the CPU."""
-    import torch
-    from torch.nn.utils.rnn import pad_sequence
-
     tensors = [torch.as_tensor(s) for s in seqs]
     lengths = torch.tensor([len(s) for s in tensors])
     return pad_sequence(tensors, batch_first=True).to(device), lengths
@@ -139,8 +145,6 @@ def pad_batch(seqs: list[Any], device: Any) -> tuple[torch.Tensor, torch.Tensor]
 
 def last_state(model: Any, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     """h_n of the last layer after each sequence's true last step, via packing: (B, H)."""
-    from torch.nn.utils.rnn import pack_padded_sequence
-
     packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
     _, h_n = model(packed)
     if isinstance(h_n, tuple):  # LSTM: (h_n, c_n)
@@ -150,9 +154,6 @@ def last_state(model: Any, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tens
 
 def masked_bce(logits: torch.Tensor, target: torch.Tensor, lengths: torch.Tensor):
     """Mean binary cross-entropy over the real steps only (padding masked out)."""
-    import torch
-    import torch.nn.functional as F
-
     steps = torch.arange(logits.shape[1], device=logits.device)
     mask = (steps[None, :] < lengths.to(logits.device)[:, None]).float()  # (B, T)
     loss = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
@@ -161,8 +162,6 @@ def masked_bce(logits: torch.Tensor, target: torch.Tensor, lengths: torch.Tensor
 
 def unroll_rnn(x: torch.Tensor, w: dict[str, torch.Tensor]) -> torch.Tensor:
     """The unrolled graph: h_t = tanh(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh), same W each t."""
-    import torch
-
     h = x.new_zeros(x.shape[0], w["weight_hh"].shape[0])
     outs = []
     for t in range(x.shape[1]):
@@ -175,9 +174,6 @@ def unroll_rnn(x: torch.Tensor, w: dict[str, torch.Tensor]) -> torch.Tensor:
 
 def check_packing(device: Any, seed: int, last: Any = last_state) -> Check:
     """Packed batch h_n == each sequence run alone; output[:, −1] of the padded batch is not."""
-    import torch
-    from torch import nn
-
     gen = torch.Generator().manual_seed(seed)
     lengths = [7, 3, 5, 1]
     seqs = [torch.randn(n, 4, generator=gen, dtype=torch.float64) for n in lengths]
@@ -205,9 +201,6 @@ def check_packing(device: Any, seed: int, last: Any = last_state) -> Check:
 
 def check_unrolled(device: Any, seed: int, unroll: Any = unroll_rnn) -> Check:
     """Hand unrolling == nn.RNN, and BPTT: ∂L/∂W_hh == Σ_t of the per-step copies' gradients."""
-    import torch
-    from torch import nn
-
     torch.manual_seed(seed)
     ref = nn.RNN(3, 5, batch_first=True).to(device, torch.float64)
     x = torch.randn(2, 6, 3, dtype=torch.float64, device=device)
@@ -239,8 +232,6 @@ def check_unrolled(device: Any, seed: int, unroll: Any = unroll_rnn) -> Check:
 
 def check_mask(device: Any, seed: int, loss_fn: Any = masked_bce) -> Check:
     """Changing what sits in the padded steps must not change the masked loss."""
-    import torch
-
     gen = torch.Generator().manual_seed(seed + 7)
     lengths = torch.tensor([5, 2, 4])
     logits = torch.randn(3, 5, generator=gen).to(device)
@@ -257,41 +248,10 @@ def check_mask(device: Any, seed: int, loss_fn: Any = masked_bce) -> Check:
 
 
 class SeqClassifier(Demo):
-    name = "seq-classifier"
-    title = "Sequence classification: self-crossing polylines with RNN, LSTM, GRU"
-    questions = ("d.01", "d.02", "d.03", "d.06", "d.10", "d.11")
-    summary = (
-        "RNN, LSTM and GRU classify variable-length 2-D polylines (self-crossing or not) "
-        "with padding + packing and a head on h_n; an LSTM also tags every point "
-        "(crossed yet?) with a masked loss."
-    )
-    params = (
-        Param("steps", "int", 1200, "training steps", 10, 100_000),
-        Param("batch", "int", 64, "polylines per step", 4, 4096),
-        Param("hidden", "int", 32, "hidden units (all models)", 2, 512),
-        Param("lr", "float", 1e-2, "Adam learning rate", 1e-5, 1.0),
-        Param("min_len", "int", 6, "shortest polyline (points)", 4, 64),
-        Param("max_len", "int", 16, "longest polyline (points)", 4, 64),
-        Param("turn", "float", 1.0, "std of the heading change per step (radians)", 0.05, 3.0),
-        Param("train_size", "int", 3000, "training polylines", 64, 100_000),
-        Param("clip", "float", 1.0, "gradient-norm clipping (0 = off)", 0.0, 100.0),
-        Param("probe", "int", 0, "held-out polyline shown", 0, 255),
-    )
-    quick: ClassVar[dict[str, Any]] = {"steps": 220, "hidden": 24, "train_size": 1000}
-    plots: ClassVar[dict[str, tuple[str, ...]]] = {
-        "held-out accuracy (sequence to task)": ("acc_rnn", "acc_lstm", "acc_gru"),
-        "training loss": ("loss_rnn", "loss_lstm", "loss_gru"),
-        "per-step tagger (sequence to sequence)": ("tag_balanced", "tag_accuracy", "tag_loss"),
-    }
     floors: ClassVar[dict[str, float]] = {"rnn": 0.7, "lstm": 0.75, "gru": 0.75}
     tag_floor: ClassVar[float] = 0.75
 
     def setup(self, ctx: RunContext) -> None:
-        import torch
-        from torch import nn
-
-        from demos.framework import DemoError
-
         p = ctx.params
         if p["min_len"] > p["max_len"]:
             raise DemoError(f"min_len {p['min_len']} is larger than max_len {p['max_len']}")
@@ -316,14 +276,10 @@ class SeqClassifier(Demo):
     @staticmethod
     def _tags(firsts: np.ndarray, width: int, device: Any) -> torch.Tensor:
         """Per-step targets: 1 from the first crossing point on, (B, T)."""
-        import torch
-
         steps = np.arange(width)[None, :]
         return torch.from_numpy((steps >= firsts[:, None]).astype(np.float32)).to(device)
 
     def checks(self, ctx: RunContext) -> Iterator[Check]:
-        import torch
-
         dev = torch.device("cpu") if ctx.device.type == "mps" else ctx.device
         yield check_packing(dev, ctx.seed)
         yield check_unrolled(dev, ctx.seed)
@@ -331,9 +287,6 @@ class SeqClassifier(Demo):
         torch.manual_seed(ctx.seed)  # the checks drew numbers: keep training reproducible
 
     def run(self, ctx: RunContext) -> Iterator[Frame]:
-        import torch
-        import torch.nn.functional as F
-
         p = ctx.params
         groups = {c: [*self.models[c].parameters(), *self.heads[c].parameters()] for c in CELLS}
         groups["tag"] = [*self.tagger.parameters(), *self.tag_head.parameters()]
@@ -357,12 +310,10 @@ class SeqClassifier(Demo):
                 if p["clip"] > 0:
                     torch.nn.utils.clip_grad_norm_(groups[k], p["clip"])
                 opt.step()
-            if ctx.due(step):
+            if ctx.wants(step):
                 yield self._frame(ctx, step, losses)
 
     def _frame(self, ctx: RunContext, step: int, losses) -> Frame:
-        import torch
-
         metrics: dict[str, float] = {}
         i = ctx.params["probe"] % len(self.eval_lines)
         with torch.no_grad():
@@ -385,13 +336,13 @@ class SeqClassifier(Demo):
             length = int(self.eval_len[i])
             states = out[i, :length].t()  # (H, L): the tagger's h_t over the probe
             tags = torch.stack([torch.sigmoid(tag_logit[i, :length]), self.eval_tags[i, :length]])
-        picture = rasterize(self.eval_lines[i])
+        canvas = rasterize(self.eval_lines[i])
         label = "crosses itself" if self.eval_y[i] > 0 else "no crossing"
-        self.last = {"states": states.cpu(), "tags": tags.cpu(), "picture": picture}
+        self.last = {"states": states.cpu(), "tags": tags.cpu(), "picture": canvas}
         return Frame(
             step=step,
             metrics=metrics,
-            images=[image(f"probe {i}: {label}, GRU says p = {self.probe_p:.2f}", picture)],
+            pictures=[picture(f"probe {i}: {label}, GRU says p = {self.probe_p:.2f}", canvas)],
             heatmaps=[
                 heatmap("tagger hidden states h_t over the probe's points", states, "t", "unit"),
                 heatmap("p(crossed so far) / truth, per point", tags, "t", ""),
@@ -425,25 +376,18 @@ class SeqClassifier(Demo):
         )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        import torch
-
         hist = ctx.history
-        steps = [h["step"] for h in hist]
-        fig, axes = plt.subplots(2, 4, figsize=(17, 8))
+        fig, axes = subplots(2, 4, (17, 8))
         ax = axes[0, 0]
         for k, c in enumerate(CELLS):
-            ax.plot(steps, [h[f"acc_{c}"] for h in hist], color=f"C{k}", label=c.upper())
-        ax.plot(steps, [h["tag_balanced"] for h in hist], "k--", label="tagger (balanced)")
+            plot_history(ax, hist, [f"acc_{c}"], labels=[c.upper()], color=f"C{k}")
+        plot_history(ax, hist, ["tag_balanced"], styles=["k--"], labels=["tagger (balanced)"])
         ax.axhline(0.5, color="grey", ls=":")
         ax.set(title="held-out accuracy", xlabel="step", ylim=(0.3, 1.02))
         ax.legend(fontsize=8)
         ax = axes[0, 1]
         for k, c in enumerate(CELLS):
-            ax.plot(steps, [h[f"loss_{c}"] for h in hist], color=f"C{k}", label=c.upper())
+            plot_history(axes[0, 1], hist, [f"loss_{c}"], labels=[c.upper()], color=f"C{k}")
         ax.set(title="training loss (BCE)", xlabel="step")
         ax.legend(fontsize=8)
         with torch.no_grad():
@@ -459,13 +403,9 @@ class SeqClassifier(Demo):
             ax.set_aspect("equal")
             ax.set_xticks([])
             ax.set_yticks([])
-        fig.suptitle(
+        title = (
             "seq-classifier: h_t = f(h_{t−1}, x_t) with shared weights, head on h_T "
             f"(packed, variable length {ctx.params['min_len']}–{ctx.params['max_len']}), "
             f"{ctx.device}"
         )
-        fig.tight_layout()
-        path = out_dir / "seq-classifier.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        return [path]
+        return [save_figure(out_dir, "seq-classifier", fig, title=title, dpi=100)]

@@ -23,123 +23,31 @@ import copy
 import math
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
-from demos.framework import Check, Demo, Frame, Param, RunContext, heatmap, histogram, image
+import torch
+import torch.nn.functional as F
 
-if TYPE_CHECKING:
-    import torch
-
-SWEEP = (1, 2, 4, 8, 16, 32)
-DATA_PARAM = Param("data", "str", "digits", "image source", choices=("digits", "mnist:PATH"))
-
+from demos.e_autoencoders import SWEEP
+from demos.lib.autoencoders import build_mlp, class_map, decode_plane, recon_error, split
+from demos.lib.images import montage, small
+from demos.platform import Check, Demo, Frame, RunContext, heatmap, histogram, picture
+from demos.platform.data import load_images
+from demos.platform.figures import plot_history, save_figure, subplots
 
 # --- shared pieces --------------------------------------------------------------------
-
-
-def build_mlp(size: int, hidden: int, latent: int, heads: int = 1) -> tuple[Any, Any]:
-    """Encoder (B,1,S,S) → (B, heads·latent) and a mirrored decoder (B, latent) → (B,1,S,S).
-
-    ``heads=2`` gives the VAE encoder (μ and log σ² side by side).
-    """
-    from torch import nn
-
-    n = size * size
-    encoder = nn.Sequential(
-        nn.Flatten(),
-        nn.Linear(n, hidden),
-        nn.ReLU(),
-        nn.Linear(hidden, hidden // 2),
-        nn.ReLU(),
-        nn.Linear(hidden // 2, heads * latent),
-    )
-    decoder = nn.Sequential(
-        nn.Linear(latent, hidden // 2),
-        nn.ReLU(),
-        nn.Linear(hidden // 2, hidden),
-        nn.ReLU(),
-        nn.Linear(hidden, n),
-        nn.Sigmoid(),  # pixels live in [0, 1]
-        nn.Unflatten(1, (1, size, size)),
-    )
-    return encoder, decoder
-
-
-def recon_error(x_hat: torch.Tensor, x: torch.Tensor, kind: str = "mse") -> torch.Tensor:
-    """Per-image reconstruction error (B,), written out: mean squared error or Bernoulli NLL."""
-    import torch
-
-    if kind == "mse":
-        return ((x_hat - x) ** 2).flatten(1).mean(1)
-    p = x_hat.clamp(1e-7, 1 - 1e-7)
-    return -(x * torch.log(p) + (1 - x) * torch.log(1 - p)).flatten(1).mean(1)
-
-
-def split(ctx: RunContext, data: Any, n_eval: int | None = None):
-    """Shuffle with the run's seed; return (train_x, train_y, eval_x, eval_y) on the device."""
-    import torch
-
-    perm = ctx.rng().permutation(len(data.x))
-    n_eval = n_eval or min(1000, max(64, len(data.x) // 7))
-    x = torch.from_numpy(data.x[perm]).to(ctx.device)  # (N, 1, S, S)
-    y = torch.from_numpy(data.y[perm]).to(ctx.device)  # (N,)
-    return x[n_eval:], y[n_eval:], x[:n_eval], y[:n_eval]
-
-
-def small(x: torch.Tensor) -> torch.Tensor:
-    """Shrink images wider than 14 px for the terminal (MNIST 28 → 14)."""
-    import torch.nn.functional as F
-
-    factor = math.ceil(x.shape[-1] / 14)
-    return F.avg_pool2d(x, factor) if factor > 1 else x
-
-
-def montage(rows: Sequence[torch.Tensor], pad: float = 0.5) -> torch.Tensor:
-    """Rows of images, each (n, H, W) with the same n, as one (rows·(H+1)-1, n·(W+1)-1) picture."""
-    import torch
-
-    lines = []
-    for imgs in rows:
-        n, h, w = imgs.shape
-        gap = torch.full((n, h, 1), pad, device=imgs.device)
-        tiles = torch.cat([imgs, gap], dim=2).permute(1, 0, 2).reshape(h, n * (w + 1))
-        lines += [tiles[:, :-1], torch.full((1, n * (w + 1) - 1), pad, device=imgs.device)]
-    return torch.cat(lines[:-1], dim=0).clamp(0, 1)
-
-
-def class_map(
-    points: torch.Tensor, labels: torch.Tensor, lo: float, hi: float, bins: int = 12
-) -> torch.Tensor:
-    """Most common label of the 2-D points in each cell of a bins×bins grid; −1 where empty.
-
-    Row 0 is the top of the plane (largest second coordinate), as in a scatter plot.
-    """
-    import torch
-
-    cell = ((points - lo) / (hi - lo) * bins).long().clamp(0, bins - 1)  # (N, 2)
-    flat = (bins - 1 - cell[:, 1]) * bins + cell[:, 0]  # (N,)
-    k = int(labels.max().item()) + 1
-    counts = torch.zeros(bins * bins, k, device=points.device)
-    counts.index_put_((flat, labels), torch.ones_like(flat, dtype=counts.dtype), accumulate=True)
-    best = counts.argmax(1).float()
-    best[counts.sum(1) == 0] = -1.0
-    return best.view(bins, bins)
 
 
 def knn_accuracy(
     train_z: torch.Tensor, train_y: torch.Tensor, test_z: torch.Tensor, test_y: torch.Tensor
 ) -> float:
     """1-nearest-neighbour accuracy in latent space: do codes of the same digit sit together?"""
-    import torch
-
     nearest = torch.cdist(test_z, train_z).argmin(1)  # (M,)
     return (train_y[nearest] == test_y).float().mean().item()
 
 
 def pca_errors(x: torch.Tensor, sizes: Sequence[int]) -> dict[int, float]:
     """Mean squared error of the best rank-d linear reconstruction (PCA), per size d."""
-    import torch
-
     flat = x.flatten(1).cpu().double()  # on the CPU: MPS has no float64
     centred = flat - flat.mean(0)
     s = torch.linalg.svdvals(centred)  # energy left out = sum of the dropped s²
@@ -160,46 +68,11 @@ def round_trip(encoder: Any, decoder: Any, x: torch.Tensor, latent: int) -> tupl
     return ok, detail
 
 
-def plot_steps(hist: list[dict[str, float]], key: str) -> tuple[list[float], list[float]]:
-    pairs = [(h["step"], h[key]) for h in hist if h.get(key) is not None]
-    return [p[0] for p in pairs], [p[1] for p in pairs]
-
-
 # --- the demo --------------------------------------------------------------------------
 
 
 class Autoencoder(Demo):
-    name = "autoencoder"
-    title = "Autoencoder: bottleneck, latent space and reconstruction error"
-    questions = ("e.01", "e.02", "e.03", "e.04", "e.05", "e.12")
-    summary = (
-        "Trains an MLP autoencoder on 8x8 digits without labels: reconstructions, the 2-D "
-        "latent space coloured by class, the decoder swept over it, and held-out error vs "
-        "latent size (1..32) next to PCA."
-    )
-    params = (
-        Param("steps", "int", 2000, "training steps", 10, 100_000),
-        Param("batch", "int", 128, "images per step", 8, 4096),
-        Param("lr", "float", 3e-3, "Adam learning rate", 1e-5, 1.0),
-        Param("latent", "int", 2, "latent size d of the main autoencoder", 1, 256),
-        Param("hidden", "int", 128, "width of the first hidden layer", 4, 2048),
-        Param("loss", "str", "mse", "reconstruction loss", choices=("mse", "bce")),
-        Param("sweep", "bool", True, "also train autoencoders with d = 1, 2, 4, 8, 16, 32"),
-        DATA_PARAM,
-    )
-    quick: ClassVar[dict[str, Any]] = {"steps": 400, "hidden": 64}
-    plots: ClassVar[dict[str, tuple[str, ...]]] = {
-        "held-out error / variance": ("nmse",),
-        "error vs latent size": tuple(f"nmse_d{d}" for d in SWEEP),
-        "latent 1-NN digit accuracy": ("knn",),
-        "training loss": ("loss",),
-    }
-
     def setup(self, ctx: RunContext) -> None:
-        import torch
-
-        from demos.data import load_images
-
         p = ctx.params
         data = load_images(p["data"])
         self.size = data.size
@@ -218,8 +91,6 @@ class Autoencoder(Demo):
     # -- checks ---------------------------------------------------------------------
 
     def checks(self, ctx: RunContext) -> Iterator[Check]:
-        import torch
-
         p = ctx.params
         x = self.train_x[:64]
         with torch.no_grad():
@@ -241,8 +112,6 @@ class Autoencoder(Demo):
     # -- training -------------------------------------------------------------------
 
     def run(self, ctx: RunContext) -> Iterator[Frame]:
-        import torch
-
         p = ctx.params
         nets = [self.encoder, self.decoder] + [m for pair in self.sweep.values() for m in pair]
         # one optimizer: the models share no parameter, so the summed loss trains each alone
@@ -259,12 +128,10 @@ class Autoencoder(Demo):
             opt.zero_grad(set_to_none=True)
             total.backward()
             opt.step()
-            if ctx.due(step):
+            if ctx.wants(step):
                 yield self._frame(ctx, step, loss.item())
 
     def _frame(self, ctx: RunContext, step: int, loss: float) -> Frame:
-        import torch
-
         p = ctx.params
         with torch.no_grad():
             z = self.encoder(self.eval_x)  # (M, d)
@@ -277,13 +144,13 @@ class Autoencoder(Demo):
                 for d, (e, g) in self.sweep.items()
             }
             n_show = 8 if self.size <= 8 else 6
-            pair = montage([small(self.eval_x[:n_show])[:, 0], small(x_hat[:n_show])[:, 0]])
+            pair = montage(torch.cat([small(self.eval_x[:n_show]), small(x_hat[:n_show])]), n_show)
         metrics = {"loss": loss, "nmse": nmse, "knn": knn}
         metrics.update({f"nmse_d{d}": v for d, v in sweep.items()})
         frame = Frame(
             step=step,
             metrics=metrics,
-            images=[image("held-out inputs (top) / reconstructions (bottom)", pair)],
+            pictures=[picture("held-out inputs (top) / reconstructions (bottom)", pair)],
         )
         self.last: dict[str, Any] = {"pair": pair.cpu(), "sweep": sweep}
         if sweep:
@@ -308,7 +175,7 @@ class Autoencoder(Demo):
             self.last.update(plane=plane.cpu(), lim=lim)
             if p["latent"] == 2:
                 grid = decode_plane(self.decoder, -lim, lim, 6 if self.size <= 8 else 5)
-                frame.images.append(image("decoder over the latent plane", grid))
+                frame.pictures.append(picture("decoder over the latent plane", grid))
                 self.last["grid"] = grid.cpu()
         return frame
 
@@ -333,17 +200,12 @@ class Autoencoder(Demo):
         return Check("learning", bool(ok), detail)
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
         hist = ctx.history
-        fig, axes = plt.subplots(2, 3, figsize=(14, 8.5))
+        fig, axes = subplots(2, 3, (14, 8.5))
         ax = axes[0, 0]
-        ax.plot(*plot_steps(hist, "nmse"), label=f"held-out, d={ctx.params['latent']}")
+        plot_history(ax, hist, ["nmse"], labels=[f"held-out, d={ctx.params['latent']}"])
         for d in self.last["sweep"]:
-            ax.plot(*plot_steps(hist, f"nmse_d{d}"), lw=0.8, label=f"d={d}")
+            plot_history(ax, hist, [f"nmse_d{d}"], labels=[f"d={d}"], lw=0.8)
         ax.set_yscale("log")
         ax.set(title="reconstruction error / pixel variance", xlabel="step")
         ax.legend(fontsize=7)
@@ -356,7 +218,7 @@ class Autoencoder(Demo):
             ax.legend()
         ax.set(title="held-out error vs latent size d", xlabel="d", ylabel="error / variance")
         ax = axes[0, 2]
-        ax.plot(*plot_steps(hist, "knn"))
+        plot_history(ax, hist, ["knn"])
         ax.axhline(0.1, color="grey", ls=":", label="chance")
         ax.set(title="1-NN digit accuracy of the codes", xlabel="step", ylim=(0, 1))
         ax.legend()
@@ -376,43 +238,22 @@ class Autoencoder(Demo):
             axes[1, 2].set_title("decoder over the latent plane")
         for a in (axes[1, 1], axes[1, 2]):
             a.axis("off")
-        fig.suptitle(
+        title = (
             f"Autoencoder on {ctx.params['data']} ({ctx.total_steps} steps, "
             f"{ctx.params['loss']} loss, {ctx.device})"
         )
-        fig.tight_layout()
-        path = out_dir / "autoencoder.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        return [path]
+        return [save_figure(out_dir, "autoencoder", fig, title=title, dpi=100)]
 
 
 def _pca2(z: torch.Tensor) -> torch.Tensor:
     """Project codes onto their two main directions (for a latent size above 2)."""
-    import torch
-
     centred = z - z.mean(0)
     _, _, v = torch.linalg.svd(centred, full_matrices=False)
     return centred @ v[:2].t()  # (M, 2)
 
 
-def decode_plane(decoder: Any, lo: float, hi: float, n: int) -> torch.Tensor:
-    """Decode an n×n grid of 2-D codes; top row = largest z2, as in the scatter plot."""
-    import torch
-
-    dev = next(decoder.parameters()).device
-    ticks = torch.linspace(lo, hi, n, device=dev)
-    z2, z1 = torch.meshgrid(ticks.flip(0), ticks, indexing="ij")
-    with torch.no_grad():
-        imgs = small(decoder(torch.stack([z1.flatten(), z2.flatten()], 1)))[:, 0]  # (n², H, W)
-    return montage([imgs[r * n : (r + 1) * n] for r in range(n)])
-
-
 def loss_check(loss_fn: Any, x_hat: torch.Tensor, x: torch.Tensor) -> tuple[bool, str]:
     """The hand-written per-image losses vs nn.MSELoss / nn.BCELoss (and F.mse_loss's mean)."""
-    import torch
-    import torch.nn.functional as F
-
     ours = {k: loss_fn(x_hat, x, k) for k in ("mse", "bce")}
     ref = {
         "mse": torch.nn.MSELoss(reduction="none")(x_hat, x).flatten(1).mean(1),
@@ -429,8 +270,6 @@ def loss_check(loss_fn: Any, x_hat: torch.Tensor, x: torch.Tensor) -> tuple[bool
 
 def loss_falls(encoder: Any, decoder: Any, x: torch.Tensor, kind: str) -> tuple[bool, str]:
     """Ten Adam steps on one fixed batch, on copies of the nets, must lower that batch's loss."""
-    import torch
-
     enc, dec = copy.deepcopy(encoder), copy.deepcopy(decoder)
     opt = torch.optim.Adam([*enc.parameters(), *dec.parameters()], lr=1e-3)
     losses = []

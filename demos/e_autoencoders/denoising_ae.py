@@ -22,29 +22,21 @@ import copy
 import math
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
-from demos.autoencoder import (
-    DATA_PARAM,
-    build_mlp,
-    montage,
-    plot_steps,
-    recon_error,
-    small,
-    split,
-)
-from demos.framework import Check, Demo, Frame, Param, RunContext, heatmap, histogram, image
+import torch
+import torch.nn.functional as F
+from torch import nn
 
-if TYPE_CHECKING:
-    import torch
-
-NOISES = ("gaussian", "mask", "saltpepper")
+from demos.lib.autoencoders import build_mlp, recon_error, split
+from demos.lib.images import montage, small
+from demos.platform import Check, Demo, Frame, RunContext, heatmap, histogram, picture
+from demos.platform.data import load_images
+from demos.platform.figures import plot_history, save_figure, subplots
 
 
 def corrupt(x: torch.Tensor, kind: str, level: float, gen: Any) -> torch.Tensor:
     """One draw of the corruption C(x̃ | x); ``gen`` is a torch.Generator on x's device."""
-    import torch
-
     if kind == "gaussian":
         noise = torch.randn(x.shape, generator=gen, device=x.device)
         return (x + level * noise).clamp(0, 1)
@@ -55,18 +47,23 @@ def corrupt(x: torch.Tensor, kind: str, level: float, gen: Any) -> torch.Tensor:
     return torch.where(u < level, salt.to(x.dtype), x)  # pixels set to 0 or 1
 
 
-def noise_layer(kind: str, level: float, gen: Any) -> Any:
-    """An nn.Module that corrupts its input in training mode only (like dropout)."""
-    from torch import nn
+class Noise(nn.Module):
+    """Corrupts its input in training mode only, like dropout; ``gen`` makes it seeded."""
 
-    class Noise(nn.Module):
-        def forward(self, x):
-            return corrupt(x, kind, level, gen) if self.training else x
+    def __init__(self, kind: str, level: float, gen: torch.Generator) -> None:
+        super().__init__()
+        self.kind, self.level, self.gen = kind, level, gen
 
-        def extra_repr(self) -> str:
-            return f"{kind}, level={level}"
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return corrupt(x, self.kind, self.level, self.gen) if self.training else x
 
-    return Noise()
+    def extra_repr(self) -> str:
+        return f"{self.kind}, level={self.level}"
+
+
+def noise_layer(kind: str, level: float, gen: torch.Generator) -> Noise:
+    """The corruption as the first layer of the denoising model."""
+    return Noise(kind, level, gen)
 
 
 def dae_loss(model: Any, x: torch.Tensor, kind: str = "mse") -> torch.Tensor:
@@ -76,41 +73,7 @@ def dae_loss(model: Any, x: torch.Tensor, kind: str = "mse") -> torch.Tensor:
 
 
 class DenoisingAE(Demo):
-    name = "denoising-ae"
-    title = "Denoising autoencoder: noisy input, clean target, vs a plain AE"
-    questions = ("e.06",)
-    summary = (
-        "Trains a denoising AE (fresh noise per batch, loss against the clean image) and a "
-        "plain AE from the same weights on the same batches; compares how well each cleans "
-        "noisy held-out digits."
-    )
-    params = (
-        Param("steps", "int", 2000, "training steps", 10, 100_000),
-        Param("batch", "int", 128, "images per step", 8, 4096),
-        Param("lr", "float", 3e-3, "Adam learning rate (both models)", 1e-5, 1.0),
-        Param("latent", "int", 64, "code size (64 = as many numbers as pixels)", 1, 1024),
-        Param("hidden", "int", 256, "width of the first hidden layer", 4, 4096),
-        Param("noise", "str", "gaussian", "corruption", choices=NOISES),
-        Param("level", "float", 0.5, "noise std, or fraction of pixels hit", 0.0, 1.0),
-        DATA_PARAM,
-    )
-    quick: ClassVar[dict[str, Any]] = {"steps": 400, "hidden": 128}
-    plots: ClassVar[dict[str, tuple[str, ...]]] = {
-        "error vs the clean image, noisy held-out input (/variance)": (
-            "dae_denoise",
-            "ae_denoise",
-            "noisy_input",
-        ),
-        "reconstruction of clean held-out input (/variance)": ("dae_clean", "ae_clean"),
-        "training loss (both against clean x)": ("dae_loss", "ae_loss"),
-    }
-
     def setup(self, ctx: RunContext) -> None:
-        import torch
-        from torch import nn
-
-        from demos.data import load_images
-
         p = ctx.params
         data = load_images(p["data"])
         self.size = data.size
@@ -144,8 +107,6 @@ class DenoisingAE(Demo):
     # -- training -------------------------------------------------------------------
 
     def run(self, ctx: RunContext) -> Iterator[Frame]:
-        import torch
-
         p = ctx.params
         params = [*self.dae.parameters(), *self.ae.parameters()]
         opt = torch.optim.Adam(params, lr=p["lr"])  # disjoint parameters: independent updates
@@ -160,12 +121,10 @@ class DenoisingAE(Demo):
             opt.zero_grad(set_to_none=True)
             (loss + ae_loss).backward()
             opt.step()
-            if ctx.due(step):
+            if ctx.wants(step):
                 yield self._frame(ctx, step, loss.item(), ae_loss.item())
 
     def _frame(self, ctx: RunContext, step: int, loss: float, ae_loss: float) -> Frame:
-        import torch
-
         x, noisy = self.eval_x, self.eval_noisy
         with torch.no_grad():
             dae_out = self._denoiser()(noisy)
@@ -179,7 +138,7 @@ class DenoisingAE(Demo):
             }
             n = 8 if self.size <= 8 else 6
             rows = [small(t[:n])[:, 0] for t in (x, noisy, dae_out, ae_out)]
-            pictures = montage(rows)
+            pictures = montage(torch.cat(rows), n)
             dae_map = (dae_out - x).abs().mean(0)[0]  # (S, S)
             ae_map = (ae_out - x).abs().mean(0)[0]
         self.last = {"pictures": pictures.cpu(), "dae_map": dae_map.cpu(), "ae_map": ae_map.cpu()}
@@ -188,7 +147,7 @@ class DenoisingAE(Demo):
         return Frame(
             step=step,
             metrics={"dae_loss": loss, "ae_loss": ae_loss, **err},
-            images=[image("clean / noisy / denoising AE / plain AE (rows)", pictures)],
+            pictures=[picture("clean / noisy / denoising AE / plain AE (rows)", pictures)],
             heatmaps=[
                 heatmap("denoising AE: mean |x̂ - x| per pixel", dae_map, "x", "y"),
                 heatmap("plain AE: mean |x̂ - x| per pixel", ae_map, "x", "y"),
@@ -212,26 +171,21 @@ class DenoisingAE(Demo):
         )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
         hist = ctx.history
-        fig, axes = plt.subplots(2, 3, figsize=(14, 8))
+        fig, axes = subplots(2, 3, (14, 8))
         ax = axes[0, 0]
         for key, label in (
             ("dae_denoise", "denoising AE"),
             ("ae_denoise", "plain AE"),
             ("noisy_input", "noisy input (no model)"),
         ):
-            ax.plot(*plot_steps(hist, key), label=label)
+            plot_history(ax, hist, [key], labels=[label])
         ax.set(title="noisy held-out in: error vs clean / variance", xlabel="step")
         ax.set_yscale("log")
         ax.legend()
         ax = axes[0, 1]
-        ax.plot(*plot_steps(hist, "dae_clean"), label="denoising AE")
-        ax.plot(*plot_steps(hist, "ae_clean"), label="plain AE")
+        plot_history(ax, hist, ["dae_clean"], labels=["denoising AE"])
+        plot_history(ax, hist, ["ae_clean"], labels=["plain AE"])
         ax.set(title="clean held-out in: reconstruction error / variance", xlabel="step")
         ax.set_yscale("log")
         ax.legend()
@@ -250,15 +204,11 @@ class DenoisingAE(Demo):
         grid.set_title("rows: clean / noisy input / denoising AE / plain AE")
         grid.axis("off")
         p = ctx.params
-        fig.suptitle(
+        title = (
             f"Denoising AE on {p['data']}: {p['noise']} noise, level {p['level']}, "
             f"code {p['latent']} ({ctx.total_steps} steps, {ctx.device})"
         )
-        fig.tight_layout()
-        path = out_dir / "denoising-ae.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        return [path]
+        return [save_figure(out_dir, "denoising-ae", fig, title=title, dpi=100)]
 
 
 # --- checks as functions (the tests feed them broken inputs) ---------------------------
@@ -268,9 +218,6 @@ def clean_target_check(
     loss_fn: Any, model: Any, gen: Any, x: torch.Tensor, kind: str, level: float
 ) -> tuple[bool, str]:
     """The training loss must equal MSE(D(E(x̃)), x) with the same noise, not MSE(.., x̃)."""
-    import torch
-    import torch.nn.functional as F
-
     state = gen.get_state()
     model.train()
     with torch.no_grad():
@@ -290,8 +237,6 @@ def clean_target_check(
 
 def noise_only_in_training(model: Any, x: torch.Tensor) -> tuple[bool, str]:
     """eval(): the noise layer is the identity; train(): it changes the input."""
-    import torch
-
     was = model.training
     with torch.no_grad():
         model.eval()

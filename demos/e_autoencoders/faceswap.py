@@ -27,29 +27,21 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
-from demos.autoencoder import (
-    DATA_PARAM,
-    build_mlp,
-    montage,
-    plot_steps,
-    recon_error,
-    small,
-    split,
-)
-from demos.framework import Check, Demo, Frame, Param, RunContext, histogram, image
+import torch
+import torch.nn.functional as F
+from torch import nn
 
-if TYPE_CHECKING:
-    import torch
-
-STYLES = ("bold", "blurred")
+from demos.lib.autoencoders import build_mlp, recon_error, split
+from demos.lib.images import montage, small
+from demos.platform import Check, Demo, Frame, RunContext, histogram, picture
+from demos.platform.data import load_images
+from demos.platform.figures import plot_history, plt, save_figure
 
 
 def style_b(x: torch.Tensor, style: str) -> torch.Tensor:
     """Domain B's look: strokes grown by one pixel at half strength, or a 3×3 blur."""
-    import torch.nn.functional as F
-
     if style == "blurred":
         return F.avg_pool2d(x, 3, stride=1, padding=1, count_include_pad=False)
     grown = F.max_pool2d(x, 3, stride=1, padding=1)  # every stroke one pixel wider
@@ -58,9 +50,6 @@ def style_b(x: torch.Tensor, style: str) -> torch.Tensor:
 
 def warp(x: torch.Tensor, gen: Any) -> torch.Tensor:
     """Shift each image by −1, 0 or +1 pixel in x and y (FaceSwap's random warp, in small)."""
-    import torch
-    import torch.nn.functional as F
-
     b, _, s, _ = x.shape
     padded = F.pad(x, (1, 1, 1, 1))  # (B, 1, S+2, S+2)
     dy, dx = torch.randint(0, 3, (2, b), device=x.device, generator=gen)
@@ -73,8 +62,6 @@ def warp(x: torch.Tensor, gen: Any) -> torch.Tensor:
 def build_faceswap(size: int, hidden: int, latent: int) -> Any:
     """ModuleDict: a shared encoder and two private decoders, plus the two autoencoders as
     Sequentials that hold the *same* encoder object."""
-    from torch import nn
-
     encoder, decoder_a = build_mlp(size, hidden, latent)
     _, decoder_b = build_mlp(size, hidden, latent)
     return nn.ModuleDict(
@@ -89,37 +76,7 @@ def build_faceswap(size: int, hidden: int, latent: int) -> Any:
 
 
 class FaceSwap(Demo):
-    name = "faceswap"
-    title = "Face swap: shared encoder, two decoders, decoder_B(encoder(x_A))"
-    questions = ("e.14",)
-    summary = (
-        "Two digit styles from disjoint images, one shared encoder and two decoders; the "
-        "swap D_B(E(x_A)) redraws A's digits in B's style, scored against the true restyling; "
-        "a control with private encoders fails to swap."
-    )
-    params = (
-        Param("steps", "int", 3000, "training steps", 10, 100_000),
-        Param("batch", "int", 64, "images per domain per step", 8, 4096),
-        Param("lr", "float", 2e-3, "Adam learning rate", 1e-5, 1.0),
-        Param("latent", "int", 16, "size of the shared code", 1, 1024),
-        Param("hidden", "int", 256, "width of the first hidden layer", 4, 4096),
-        Param("style", "str", "bold", "domain B's style", choices=STYLES),
-        Param("warp", "bool", False, "randomly shift the inputs by up to a pixel"),
-        Param("control", "bool", True, "also train two AEs with private encoders"),
-        DATA_PARAM,
-    )
-    quick: ClassVar[dict[str, Any]] = {"steps": 400, "hidden": 64}
-    plots: ClassVar[dict[str, tuple[str, ...]]] = {
-        "swap error vs the true restyling (/variance)": ("swap", "control_swap"),
-        "held-out reconstruction (/variance)": ("recon_a", "recon_b"),
-        "training loss": ("loss",),
-    }
-
     def setup(self, ctx: RunContext) -> None:
-        import torch
-
-        from demos.data import load_images
-
         p = ctx.params
         data = load_images(p["data"])
         self.size = data.size
@@ -159,8 +116,6 @@ class FaceSwap(Demo):
     # -- training -------------------------------------------------------------------
 
     def run(self, ctx: RunContext) -> Iterator[Frame]:
-        import torch
-
         p = ctx.params
         models = [self.model] + ([self.control] if self.control is not None else [])
         # .parameters() of a ModuleDict lists a shared module once
@@ -179,12 +134,10 @@ class FaceSwap(Demo):
             opt.zero_grad(set_to_none=True)
             total.backward()
             opt.step()
-            if ctx.due(step):
+            if ctx.wants(step):
                 yield self._frame(ctx, step, loss.item())
 
     def _frame(self, ctx: RunContext, step: int, loss: float) -> Frame:
-        import torch
-
         m, x_a, truth = self.model, self.eval_x, self.eval_b
         with torch.no_grad():
             swapped = m["decoder_b"](m["encoder"](x_a))  # the face swap: D_B(E(x_A))
@@ -202,7 +155,7 @@ class FaceSwap(Demo):
                 metrics["control_swap"] = recon_error(control_swap, truth).mean().item()
                 metrics["control_swap"] /= self.var_b
                 rows.append(control_swap[:n])
-            pictures = montage([small(r)[:, 0] for r in rows])
+            pictures = montage(torch.cat([small(r) for r in rows]), n)
         self.last = {"pictures": pictures.cpu()}
         names = ["shared encoder"] + (["private encoders"] if self.control is not None else [])
         bars = [metrics["swap"]] + ([metrics["control_swap"]] if self.control is not None else [])
@@ -212,7 +165,7 @@ class FaceSwap(Demo):
         return Frame(
             step=step,
             metrics=metrics,
-            images=[image(rows_title + " (rows)", pictures)],
+            pictures=[picture(rows_title + " (rows)", pictures)],
             histograms=[histogram("swap error vs truth / variance", bars, names)],
         )
 
@@ -233,24 +186,19 @@ class FaceSwap(Demo):
         return Check("learning", bool(ok), detail)
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
         hist = ctx.history
         fig = plt.figure(figsize=(13, 8))
         grid = fig.add_gridspec(2, 2, height_ratios=(1, 1.2))
         ax = fig.add_subplot(grid[0, 0])
-        ax.plot(*plot_steps(hist, "swap"), label="shared encoder: D_B(E(x_A))")
+        plot_history(ax, hist, ["swap"], labels=["shared encoder: D_B(E(x_A))"])
         if self.control is not None:
-            ax.plot(*plot_steps(hist, "control_swap"), label="private encoders: D_B(E_A(x_A))")
+            plot_history(ax, hist, ["control_swap"], labels=["private encoders: D_B(E_A(x_A))"])
         ax.axhline(1.0, color="grey", ls=":", label="mean B digit")
         ax.set(title="swap error vs the true B style / variance", xlabel="step")
         ax.legend(fontsize=8)
         ax = fig.add_subplot(grid[0, 1])
-        ax.plot(*plot_steps(hist, "recon_a"), label="A: D_A(E(x_A))")
-        ax.plot(*plot_steps(hist, "recon_b"), label="B: D_B(E(x_B))")
+        plot_history(ax, hist, ["recon_a"], labels=["A: D_A(E(x_A))"])
+        plot_history(ax, hist, ["recon_b"], labels=["B: D_B(E(x_B))"])
         ax.set_yscale("log")
         ax.set(title="held-out reconstruction / variance", xlabel="step")
         ax.legend()
@@ -260,15 +208,11 @@ class FaceSwap(Demo):
         ax.set_title(rows + (" / private-encoder swap" if self.control is not None else ""))
         ax.axis("off")
         p = ctx.params
-        fig.suptitle(
+        title = (
             f"Face swap on {p['data']}: style B = {p['style']}, code {p['latent']}, "
             f"warp {p['warp']} ({ctx.total_steps} steps, {ctx.device})"
         )
-        fig.tight_layout()
-        path = out_dir / "faceswap.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        return [path]
+        return [save_figure(out_dir, "faceswap", fig, title=title, dpi=100)]
 
 
 def pair_loss(model: Any, in_a, in_b, x_a, x_b) -> torch.Tensor:
@@ -282,8 +226,6 @@ def pair_loss(model: Any, in_a, in_b, x_a, x_b) -> torch.Tensor:
 
 
 def _touched(loss: torch.Tensor, module: Any) -> float:
-    import torch
-
     params = list(module.parameters())
     grads = torch.autograd.grad(loss, params, retain_graph=True, allow_unused=True)
     return sum(g.abs().sum().item() for g in grads if g is not None)
@@ -305,8 +247,6 @@ def shared_encoder_check(model: Any, x_a: torch.Tensor, x_b: torch.Tensor) -> tu
 
 def disjoint_decoders_check(model: Any) -> tuple[bool, str]:
     """No tensor in common between D_A and D_B; each loss trains only its own decoder."""
-    import torch
-
     dec_a, dec_b = model["decoder_a"], model["decoder_b"]
     ptr_a = {w.data_ptr() for w in dec_a.parameters()}
     ptr_b = {w.data_ptr() for w in dec_b.parameters()}

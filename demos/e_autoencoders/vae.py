@@ -23,29 +23,20 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
-from demos.autoencoder import (
-    DATA_PARAM,
-    build_mlp,
-    class_map,
-    decode_plane,
-    montage,
-    plot_steps,
-    recon_error,
-    small,
-    split,
-)
-from demos.framework import Check, Demo, Frame, Param, RunContext, heatmap, histogram, image
+import torch
+from torch.distributions import Normal, kl_divergence
 
-if TYPE_CHECKING:
-    import torch
+from demos.lib.autoencoders import build_mlp, class_map, decode_plane, recon_error, split
+from demos.lib.images import montage, small
+from demos.platform import Check, Demo, Frame, RunContext, heatmap, histogram, picture
+from demos.platform.data import load_images
+from demos.platform.figures import plot_history, plt, save_figure, subplots
 
 
 def reparameterize(mu: torch.Tensor, logvar: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
     """z = μ + σ ⊙ ε with σ = exp(½ log σ²): differentiable in μ and log σ²."""
-    import torch
-
     return mu + torch.exp(0.5 * logvar) * eps
 
 
@@ -73,35 +64,7 @@ def neg_elbo(
 
 
 class VAE(Demo):
-    name = "vae"
-    title = "VAE: reparameterisation, KL + reconstruction, sampling from the prior"
-    questions = ("e.07", "e.08", "e.09", "e.10", "e.11", "e.13")
-    summary = (
-        "Trains an MLP VAE on 8x8 digits: the reparameterisation trick, the reconstruction "
-        "and KL terms of the ELBO, KL per latent dimension, samples decoded from N(0, I) and "
-        "latent interpolation."
-    )
-    params = (
-        Param("steps", "int", 3000, "training steps", 10, 100_000),
-        Param("batch", "int", 128, "images per step", 8, 4096),
-        Param("lr", "float", 2e-3, "Adam learning rate", 1e-5, 1.0),
-        Param("latent", "int", 2, "latent size d (2 shows the plane)", 1, 256),
-        Param("hidden", "int", 256, "width of the first hidden layer", 4, 4096),
-        Param("beta", "float", 1.0, "weight of the KL term (1 = the ELBO)", 0.0, 100.0),
-        DATA_PARAM,
-    )
-    quick: ClassVar[dict[str, Any]] = {"steps": 500, "hidden": 128}
-    plots: ClassVar[dict[str, tuple[str, ...]]] = {
-        "held-out terms (nats / image)": ("recon", "kl"),
-        "held-out negative ELBO (nats / image)": ("neg_elbo",),
-        "latent dimensions in use (KL > 0.1 nat)": ("active",),
-    }
-
     def setup(self, ctx: RunContext) -> None:
-        import torch
-
-        from demos.data import load_images
-
         p = ctx.params
         data = load_images(p["data"])
         self.size = data.size
@@ -117,8 +80,6 @@ class VAE(Demo):
     # -- checks ---------------------------------------------------------------------
 
     def checks(self, ctx: RunContext) -> Iterator[Check]:
-        import torch
-
         with torch.no_grad():
             mu, logvar = encode(self.encoder, self.train_x[:64])
         gen = torch.Generator().manual_seed(ctx.seed + 2)
@@ -138,8 +99,6 @@ class VAE(Demo):
     # -- training -------------------------------------------------------------------
 
     def run(self, ctx: RunContext) -> Iterator[Frame]:
-        import torch
-
         p = ctx.params
         params = [*self.encoder.parameters(), *self.decoder.parameters()]
         opt = torch.optim.Adam(params, lr=p["lr"])
@@ -153,12 +112,10 @@ class VAE(Demo):
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-            if ctx.due(step):
+            if ctx.wants(step):
                 yield self._frame(ctx, step, loss.item())
 
     def _frame(self, ctx: RunContext, step: int, loss: float) -> Frame:
-        import torch
-
         p = ctx.params
         x = self.eval_x
         with torch.no_grad():
@@ -168,13 +125,13 @@ class VAE(Demo):
             kl_dims = kl_to_prior(mu, logvar).mean(0)  # (d,)
             kl = kl_dims.sum().item()
             n = 8 if self.size <= 8 else 6
-            pair = montage([small(x[:n])[:, 0], small(self.decoder(mu[:n]))[:, 0]])
+            pair = montage(torch.cat([small(x[:n]), small(self.decoder(mu[:n]))]), n)
             samples = small(self.decoder(self.prior_z))[:, 0]
             half = len(samples) // 2
-            prior = montage([samples[:half], samples[half:]])
+            prior = montage(samples, half)
             a, b = mu[self.pair[0]], mu[self.pair[1]]
             t = torch.linspace(0, 1, 8, device=mu.device)[:, None]
-            walk = montage([small(self.decoder((1 - t) * a + t * b))[:, 0]])
+            walk = montage(small(self.decoder((1 - t) * a + t * b)))
         metrics = {
             "train_loss": loss,
             "recon": recon,
@@ -185,10 +142,12 @@ class VAE(Demo):
         frame = Frame(
             step=step,
             metrics=metrics,
-            images=[
-                image("held-out inputs (top) / decoded from μ (bottom)", pair),
-                image("decoded from z ~ N(0, I): new digits", prior),
-                image(f"interpolating μ of held-out digits {self.pair[0]} -> {self.pair[1]}", walk),
+            pictures=[
+                picture("held-out inputs (top) / decoded from μ (bottom)", pair),
+                picture("decoded from z ~ N(0, I): new digits", prior),
+                picture(
+                    f"interpolating μ of held-out digits {self.pair[0]} -> {self.pair[1]}", walk
+                ),
             ],
             histograms=[
                 histogram(
@@ -214,7 +173,7 @@ class VAE(Demo):
                 )
             )
             grid = decode_plane(self.decoder, -2.0, 2.0, 6 if self.size <= 8 else 5)
-            frame.images.append(image("decoder over the prior plane, z in [-2, 2]²", grid))
+            frame.pictures.append(picture("decoder over the prior plane, z in [-2, 2]²", grid))
             self.last.update(mu=mu.cpu(), grid=grid.cpu())
         return frame
 
@@ -234,17 +193,12 @@ class VAE(Demo):
         )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
         hist = ctx.history
-        fig, axes = plt.subplots(2, 4, figsize=(17, 8))
+        fig, axes = subplots(2, 4, (17, 8))
         ax = axes[0, 0]
-        ax.plot(*plot_steps(hist, "recon"), label="reconstruction -log p(x|z)")
-        ax.plot(*plot_steps(hist, "kl"), label="KL(q(z|x) || N(0,I))")
-        ax.plot(*plot_steps(hist, "neg_elbo"), "k--", label="negative ELBO")
+        plot_history(ax, hist, ["recon"], labels=["reconstruction -log p(x|z)"])
+        plot_history(ax, hist, ["kl"], labels=["KL(q(z|x) || N(0,I))"])
+        plot_history(ax, hist, ["neg_elbo"], styles=["k--"], labels=["negative ELBO"])
         ax.set(title="held-out, nats per image", xlabel="step")
         ax.legend(fontsize=8)
         ax = axes[0, 1]
@@ -274,15 +228,11 @@ class VAE(Demo):
             ax.axis("off")
         axes[1, 3].axis("off")
         p = ctx.params
-        fig.suptitle(
+        title = (
             f"VAE on {p['data']}: d = {p['latent']}, beta = {p['beta']} "
             f"({ctx.total_steps} steps, {ctx.device})"
         )
-        fig.tight_layout()
-        path = out_dir / "vae.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        return [path]
+        return [save_figure(out_dir, "vae", fig, title=title, dpi=100)]
 
 
 # --- checks as functions (the tests feed them broken pieces) ---------------------------
@@ -290,9 +240,6 @@ class VAE(Demo):
 
 def kl_check(kl_fn: Any, mu: torch.Tensor, logvar: torch.Tensor) -> tuple[bool, str]:
     """Closed-form KL per dimension vs torch.distributions.kl_divergence."""
-    import torch
-    from torch.distributions import Normal, kl_divergence
-
     with torch.no_grad():
         ours = kl_fn(mu, logvar).cpu()  # float64 reference on the CPU (MPS has no float64)
         mu, logvar = mu.cpu().double(), logvar.cpu().double()
@@ -315,8 +262,6 @@ def gradient_check(
     sample_fn: Any, encoder: Any, decoder: Any, x: torch.Tensor, eps: torch.Tensor
 ) -> tuple[bool, str]:
     """The reconstruction loss through z reaches μ and log σ², with ∂z/∂μ = 1, ∂z/∂logσ² = ½σε."""
-    import torch
-
     mu, logvar = encode(encoder, x)
     z = sample_fn(mu, logvar, eps)
     loss = recon_error(decoder(z), x, "bce").mean()
@@ -339,9 +284,6 @@ def gradient_check(
 
 def sample_check(sample_fn: Any, device: Any, seed: int, n: int = 20000) -> tuple[bool, str]:
     """z = μ + σε over many ε has the mean and std of N(μ, σ²) (torch.distributions.Normal)."""
-    import torch
-    from torch.distributions import Normal
-
     gen = torch.Generator().manual_seed(seed + 3)
     mu = torch.tensor([1.5, -0.5, 0.0])
     logvar = torch.tensor([0.0, -2.0, 1.0])

@@ -20,21 +20,22 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
-from demos.framework import Check, Demo, Frame, Param, RunContext, heatmap, histogram, image
+import torch
+import torch.nn.functional as F
+from torch import nn
 
-if TYPE_CHECKING:
-    import torch
-
+from demos.lib.images import montage, small
+from demos.platform import Check, Demo, Frame, RunContext, heatmap, histogram, picture
+from demos.platform.data import load_images
+from demos.platform.figures import plot_history, save_figure, subplots
 
 # --- the model pieces (plain functions, so the quantizer reads like the equations) ---
 
 
 def build_nets(size: int, hidden: int, dim: int) -> tuple[Any, Any]:
     """Encoder/decoder pair: stride-2 convolutions halve the image while it stays even."""
-    from torch import nn
-
     downs, s = 0, size
     while s >= 8 and s % 2 == 0:
         downs, s = downs + 1, s // 2
@@ -50,8 +51,6 @@ def build_nets(size: int, hidden: int, dim: int) -> tuple[Any, Any]:
 
 def quantize(z: torch.Tensor, codebook: torch.Tensor):
     """Nearest code per latent vector: returns q (B, D, H, W), codes (B, H, W), dist (N, K)."""
-    import torch
-
     b, d, h, w = z.shape
     flat = z.permute(0, 2, 3, 1).reshape(-1, d)  # (N, D), N = B·H·W
     dist = torch.cdist(flat, codebook)  # (N, K)
@@ -67,15 +66,11 @@ def straight_through(z: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
 
 def vq_losses(z: torch.Tensor, q: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """(codebook loss, commitment loss); each stops the gradient on the other side."""
-    import torch.nn.functional as F
-
     return F.mse_loss(q, z.detach()), F.mse_loss(z, q.detach())
 
 
 def perplexity(codes: torch.Tensor, k: int) -> torch.Tensor:
     """exp(entropy of code usage): K when all codes are used equally, 1 when one is."""
-    import torch
-
     counts = torch.bincount(codes.flatten(), minlength=k).float()  # (K,)
     p = counts / counts.sum()
     return torch.exp(-torch.special.xlogy(p, p).sum())
@@ -85,16 +80,12 @@ class EMACodebook:
     """Codebook updated as the moving average of the vectors assigned to each code."""
 
     def __init__(self, codebook: torch.Tensor, decay: float, eps: float = 1e-5):
-        import torch
-
         self.decay, self.eps = decay, eps
         self.weight = codebook.detach().clone()  # (K, D)
         self.size = torch.ones(codebook.shape[0], device=codebook.device)  # (K,)
         self.total = self.weight.clone()  # (K, D)
 
     def update(self, flat: torch.Tensor, codes: torch.Tensor) -> None:
-        import torch
-
         k = self.weight.shape[0]
         onehot = torch.nn.functional.one_hot(codes, k).type_as(flat)  # (N, K)
         self.size.mul_(self.decay).add_(onehot.sum(0), alpha=1 - self.decay)
@@ -109,67 +100,10 @@ class EMACodebook:
         self.size[dead] = 1.0
 
 
-def _montage(rows: list[torch.Tensor], pad: float = 0.5) -> torch.Tensor:
-    """Stack rows of images (n, H, W) into one picture with a grey gap between tiles."""
-    import torch
-
-    lines = []
-    for imgs in rows:
-        n, h, w = imgs.shape
-        gap = torch.full((n, h, 1), pad, device=imgs.device)
-        tiles = torch.cat([imgs, gap], dim=2).permute(1, 0, 2).reshape(h, n * (w + 1))
-        lines += [tiles[:, :-1], torch.full((1, n * (w + 1) - 1), pad, device=imgs.device)]
-    return torch.cat(lines[:-1], dim=0)
-
-
-def _small(x: torch.Tensor) -> torch.Tensor:
-    """Shrink images wider than 14 px for the terminal (MNIST 28 → 14)."""
-    import torch.nn.functional as F
-
-    factor = math.ceil(x.shape[-1] / 14)
-    return F.avg_pool2d(x, factor) if factor > 1 else x
-
-
 class VQVAE(Demo):
-    name = "vq-vae"
-    title = "VQ-VAE: codebook, straight-through gradient and the three losses"
-    questions = ("f.01", "f.02", "f.03", "f.04", "f.05", "f.06", "f.07", "f.08", "f.09", "f.10")
-    summary = (
-        "Trains a small conv VQ-VAE on 8x8 digits: cdist/argmin quantization, "
-        "straight-through gradient, reconstruction + codebook + beta*commitment losses, "
-        "perplexity and dead codes, generation from random codes."
-    )
-    params = (
-        Param("steps", "int", 1500, "training steps", 10, 100_000),
-        Param("batch", "int", 128, "images per step", 8, 4096),
-        Param("lr", "float", 2e-3, "Adam learning rate", 1e-5, 1.0),
-        Param("codes", "int", 32, "codebook size K", 2, 1024),
-        Param("dim", "int", 8, "code dimension D", 1, 256),
-        Param("hidden", "int", 32, "channels of the conv layers", 4, 256),
-        Param("beta", "float", 0.25, "weight of the commitment loss", 0.0, 10.0),
-        Param("ema", "bool", False, "update the codebook by EMA instead of the codebook loss"),
-        Param("decay", "float", 0.99, "EMA decay", 0.5, 0.9999),
-        Param("restart", "bool", True, "restart dead codes on random encoder outputs"),
-        Param(
-            "dead_after", "int", 100, "steps without use before a code counts as dead", 1, 100_000
-        ),
-        Param("sample", "int", 0, "held-out image whose distances and codes are shown", 0, 255),
-        Param("data", "str", "digits", "image source", choices=("digits", "mnist:PATH")),
-    )
-    quick: ClassVar[dict[str, Any]] = {"steps": 300, "hidden": 16, "batch": 64}
-    plots: ClassVar[dict[str, tuple[str, ...]]] = {
-        "losses": ("recon", "codebook", "commitment"),
-        "codebook": ("perplexity", "codes_used", "dead_codes"),
-        "held-out reconstruction error / variance": ("nmse",),
-    }
-
     # -- setup ------------------------------------------------------------------
 
     def setup(self, ctx: RunContext) -> None:
-        import torch
-
-        from demos.data import load_images
-
         p = ctx.params
         data = load_images(p["data"])
         perm = ctx.rng().permutation(len(data.x))
@@ -192,8 +126,6 @@ class VQVAE(Demo):
     # -- checks -----------------------------------------------------------------
 
     def checks(self, ctx: RunContext) -> Iterator[Check]:
-        import torch
-
         x = self.train_x[:64]
         cb = self._codebook().detach().clone().requires_grad_(True)
 
@@ -265,9 +197,6 @@ class VQVAE(Demo):
     # -- training ---------------------------------------------------------------
 
     def run(self, ctx: RunContext) -> Iterator[Frame]:
-        import torch
-        import torch.nn.functional as F
-
         p = ctx.params
         params = list(self.encoder.parameters()) + list(self.decoder.parameters())
         if self.ema is None:
@@ -301,12 +230,10 @@ class VQVAE(Demo):
             if p["restart"] and step % p["dead_after"] == p["dead_after"] - 1:
                 self._restart(z, dead, last_used, step)
 
-            if ctx.due(step):
+            if ctx.wants(step):
                 yield self._frame(ctx, step, recon, codebook_loss, commitment, loss, codes, dead)
 
     def _restart(self, z: torch.Tensor, dead: torch.Tensor, last_used, step: int) -> None:
-        import torch
-
         count = int(dead.sum())
         if count == 0:
             return
@@ -325,8 +252,6 @@ class VQVAE(Demo):
         return decoder(codebook[codes].permute(0, 3, 1, 2))  # (B, 1, S, S)
 
     def _frame(self, ctx, step, recon, codebook_loss, commitment, loss, codes, dead) -> Frame:
-        import torch
-
         p = ctx.params
         with torch.no_grad():
             z = self.encoder(self.eval_x)
@@ -338,7 +263,7 @@ class VQVAE(Demo):
             i = p["sample"] % len(self.eval_x)
             sample_dist = dist[i * positions : (i + 1) * positions]  # (h·w, K)
             n_show = 8 if self.eval_x.shape[-1] <= 8 else 4
-            pair = _montage([_small(self.eval_x[:n_show])[:, 0], _small(x_hat[:n_show])[:, 0]])
+            pair = montage(torch.cat([small(self.eval_x[:n_show]), small(x_hat[:n_show])]), n_show)
         if self.first_nmse is None:
             self.first_nmse = nmse
         metrics = {
@@ -354,7 +279,7 @@ class VQVAE(Demo):
         frame = Frame(
             step=step,
             metrics=metrics,
-            images=[image("inputs (top) / reconstructions (bottom)", pair)],
+            pictures=[picture("inputs (top) / reconstructions (bottom)", pair)],
             heatmaps=[
                 heatmap(f"distances, image {i}", sample_dist, "code k", "latent position"),
                 heatmap(f"chosen codes, image {i}", eval_codes[i].float(), "x", "y"),
@@ -365,8 +290,8 @@ class VQVAE(Demo):
         self.last["chosen"] = eval_codes[i].cpu()
         if step >= ctx.total_steps - 1:
             generated = self._generate(ctx, eval_codes)
-            frame.images.append(
-                image(
+            frame.pictures.append(
+                picture(
                     "decoded from uniform random codes (top) / "
                     "from the per-position code histogram (bottom)",
                     generated,
@@ -377,8 +302,6 @@ class VQVAE(Demo):
 
     def _generate(self, ctx: RunContext, eval_codes: torch.Tensor) -> torch.Tensor:
         """f.10: decode random code grids, uniform vs drawn from the observed usage."""
-        import torch
-
         gen = torch.Generator(device=ctx.device).manual_seed(ctx.seed + 1)
         n, (h, w) = 8 if self.eval_x.shape[-1] <= 8 else 4, eval_codes.shape[1:]
         uniform = torch.randint(0, self.k, (n, h, w), device=ctx.device, generator=gen)
@@ -390,7 +313,7 @@ class VQVAE(Demo):
             cb = self._codebook()
             a = self._decode_codes(self.decoder, cb, uniform)
             b = self._decode_codes(self.decoder, cb, drawn)
-        return _montage([_small(a)[:, 0], _small(b)[:, 0]])
+        return montage(torch.cat([small(a), small(b)]), n)
 
     # -- judgement and figures ---------------------------------------------------
 
@@ -407,24 +330,18 @@ class VQVAE(Demo):
         )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
         hist = ctx.history
-        steps = [h["step"] for h in hist]
-        fig, axes = plt.subplots(2, 3, figsize=(13, 7.5))
+        fig, axes = subplots(2, 3, (13, 7.5))
         ax = axes[0, 0]
-        for key, style in (("recon", "-"), ("codebook", "-"), ("commitment", ":")):
-            ax.plot(steps, [h[key] for h in hist], style, label=key)
-        ax.set_yscale("log")
+        plot_history(
+            ax, hist, ["recon", "codebook", "commitment"], styles=["-", "-", ":"], log=True
+        )
         ax.set(title="losses (codebook = commitment in value, not in gradient)", xlabel="step")
         ax.legend()
         ax = axes[0, 1]
-        ax.plot(steps, [h["perplexity"] for h in hist], label="perplexity")
-        ax.plot(steps, [h["dead_codes"] for h in hist], label="dead codes")
-        ax.plot(steps, [h["codes_used"] for h in hist], label="codes used")
+        plot_history(ax, hist, ["perplexity"], labels=["perplexity"])
+        plot_history(ax, hist, ["dead_codes"], labels=["dead codes"])
+        plot_history(ax, hist, ["codes_used"], labels=["codes used"])
         ax.set(title=f"codebook (K = {self.k})", xlabel="step")
         ax.legend()
         ax = axes[0, 2]
@@ -442,9 +359,5 @@ class VQVAE(Demo):
         axes[1, 2].set_title("random codes: uniform / usage-drawn")
         for a in (axes[1, 1], axes[1, 2]):
             a.axis("off")
-        fig.suptitle(f"VQ-VAE on {ctx.params['data']} ({ctx.total_steps} steps, {ctx.device})")
-        fig.tight_layout()
-        path = out_dir / "vq-vae.png"
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        return [path]
+        title = f"VQ-VAE on {ctx.params['data']} ({ctx.total_steps} steps, {ctx.device})"
+        return [save_figure(out_dir, "vq-vae", fig, title=title, dpi=110)]

@@ -25,23 +25,25 @@ import copy
 import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
-from demos.dcgan_digits import (
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from demos.lib.gan import (
     build_discriminator,
     build_generator,
     check_classifier,
     check_init,
     dcgan_init,
     load_signed,
-    montage,
     to_unit,
     train_classifier,
 )
-from demos.framework import Check, Demo, Frame, Param, RunContext, heatmap, histogram, image
-
-if TYPE_CHECKING:
-    import torch
+from demos.lib.images import montage
+from demos.platform import Check, Demo, Frame, RunContext, heatmap, histogram, picture
+from demos.platform.figures import plot_history, save_figure, subplots
 
 CLASSES = 10
 
@@ -50,8 +52,6 @@ class CondGenerator:
     """G(z, c): the class embedding mixed into the noise, then a DCGAN generator."""
 
     def __init__(self, noise_dim: int, hidden: int, size: int, inject: str):
-        from torch import nn
-
         self.inject = inject
         self.embed = nn.Embedding(CLASSES, noise_dim if inject == "mul" else CLASSES)
         inputs = noise_dim if inject == "mul" else noise_dim + CLASSES
@@ -59,8 +59,6 @@ class CondGenerator:
         self.net.apply(dcgan_init)
 
     def __call__(self, z: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
-        import torch
-
         e = self.embed(c)  # (B, E)
         h = z * e if self.inject == "mul" else torch.cat([z, e], dim=1)
         return self.net(h[:, :, None, None])  # (B, 1, S, S)
@@ -90,9 +88,6 @@ def split(logits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 def acgan_d_loss(d_net, real, labels, fake, fake_labels, weight: float) -> torch.Tensor:
     """L_S + λ·L_C on real images (their labels) and fakes (the conditioning labels)."""
-    import torch
-    import torch.nn.functional as F
-
     src_r, cls_r = split(d_net(real))
     src_f, cls_f = split(d_net(fake))
     source = F.binary_cross_entropy_with_logits(
@@ -104,9 +99,6 @@ def acgan_d_loss(d_net, real, labels, fake, fake_labels, weight: float) -> torch
 
 def acgan_g_loss(d_net, fake, fake_labels, weight: float) -> torch.Tensor:
     """Fool the source head (non-saturating) and make c recognisable: + λ·CE."""
-    import torch
-    import torch.nn.functional as F
-
     src, cls = split(d_net(fake))
     return F.binary_cross_entropy_with_logits(src, torch.ones_like(src)) + weight * F.cross_entropy(
         cls, fake_labels
@@ -115,9 +107,6 @@ def acgan_g_loss(d_net, fake, fake_labels, weight: float) -> torch.Tensor:
 
 def check_losses(d_fn: Callable, g_fn: Callable, d_net, real, labels, fake, c, weight) -> Check:
     """The demo's losses == log σ and log-softmax written out, and == nn's BCE + CE."""
-    import torch
-    from torch import nn
-
     d = copy.deepcopy(d_net).double()
     real, fake = real.double(), fake.double()
     with torch.no_grad():
@@ -157,8 +146,6 @@ def check_losses(d_fn: Callable, g_fn: Callable, d_net, real, labels, fake, c, w
 
 def check_conditioning(g_net: CondGenerator, z: torch.Tensor) -> Check:
     """c is really an input: G(z, 3) ≠ G(z, 7), and only the used embedding rows learn."""
-    import torch
-
     g = g_net.double()
     g.train(False)
     z = z.double()
@@ -180,52 +167,9 @@ def check_conditioning(g_net: CondGenerator, z: torch.Tensor) -> Check:
 
 
 class ACGANDigits(Demo):
-    name = "acgan-digits"
-    title = "ACGAN: class-conditional digits, an auxiliary classifier head, noise vs class"
-    questions = ("g.07", "g.10")
-    summary = (
-        "G(z, c) with a class embedding, D with a real/fake head and an auxiliary class "
-        "head; a class x noise grid of samples, the auxiliary head's accuracy and confusion "
-        "on fakes, an independent classifier's agreement, within-class diversity vs lambda."
-    )
-    params = (
-        Param("steps", "int", 3000, "training iterations (one D step + one G step)", 10, 100_000),
-        Param("batch", "int", 64, "real and fake images per step", 10, 4096),
-        Param("noise_dim", "int", 32, "size of z", 1, 512),
-        Param("hidden", "int", 32, "base channel count of G and D", 2, 256),
-        Param("lr", "float", 2e-4, "Adam learning rate of both networks", 1e-5, 1.0),
-        Param("beta1", "float", 0.5, "Adam beta1", 0.0, 0.999),
-        Param("weight", "float", 1.0, "lambda: weight of the class loss L_C", 0.0, 20.0),
-        Param(
-            "inject",
-            "str",
-            "mul",
-            "how c enters G: embedding x z, or [z, embedding]",
-            choices=("mul", "concat"),
-        ),
-        Param("truncation", "float", 1.0, "scale of z when sampling the shown grid", 0.0, 3.0),
-        Param("clf_steps", "int", 300, "training steps of the independent classifier", 50, 10_000),
-        Param("data", "str", "digits", "image source", choices=("digits", "mnist:PATH")),
-    )
-    quick: ClassVar[dict[str, Any]] = {
-        "steps": 200,
-        "batch": 50,
-        "hidden": 16,
-        "lr": 2e-3,
-        "clf_steps": 150,
-    }
-    plots: ClassVar[dict[str, tuple[str, ...]]] = {
-        "losses": ("loss_d", "loss_g"),
-        "auxiliary head accuracy": ("aux_real", "aux_fake"),
-        "independent classifier agrees with c": ("clf_agree",),
-        "within-class spread / real digits'": ("diversity",),
-    }
-
     # -- setup ------------------------------------------------------------------
 
     def setup(self, ctx: RunContext) -> None:
-        import torch
-
         p = ctx.params
         x, y, self.size = load_signed(p["data"])
         perm = ctx.rng().permutation(len(x))
@@ -263,8 +207,6 @@ class ACGANDigits(Demo):
     # -- checks -----------------------------------------------------------------
 
     def checks(self, ctx: RunContext) -> Iterator[Check]:
-        import torch
-
         p = ctx.params
         yield check_init(self.g_net.net, self.d_net)
         yield check_classifier(self.clf, self.eval_x, self.eval_y)
@@ -286,8 +228,6 @@ class ACGANDigits(Demo):
     # -- training ---------------------------------------------------------------
 
     def run(self, ctx: RunContext) -> Iterator[Frame]:
-        import torch
-
         p = ctx.params
         betas = (p["beta1"], 0.999)
         opt_g = torch.optim.Adam(self.g_net.parameters(), lr=p["lr"], betas=betas)
@@ -310,12 +250,10 @@ class ACGANDigits(Demo):
             opt_g.zero_grad(set_to_none=True)
             loss_g.backward()
             opt_g.step()
-            if ctx.due(step):
+            if ctx.wants(step):
                 yield self._frame(ctx, step, loss_d, loss_g)
 
     def _frame(self, ctx: RunContext, step: int, loss_d, loss_g) -> Frame:
-        import torch
-
         tau = ctx.params["truncation"]
         self.g_net.train(False)
         self.d_net.eval()
@@ -355,7 +293,7 @@ class ACGANDigits(Demo):
         return Frame(
             step=step,
             metrics=metrics,
-            images=[image(f"row = class 0..9, column = same z (x{tau:g})", grid)],
+            pictures=[picture(f"row = class 0..9, column = same z (x{tau:g})", grid)],
             heatmaps=[
                 heatmap("auxiliary head on fakes: c (rows) vs predicted", confusion, "pred", "c")
             ],
@@ -385,28 +323,22 @@ class ACGANDigits(Demo):
         )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
         hist = ctx.history
-        steps = [h["step"] for h in hist]
-        fig, axes = plt.subplots(2, 3, figsize=(14, 8.5))
+        fig, axes = subplots(2, 3, (14, 8.5))
         ax = axes[0, 0]
-        ax.plot(steps, [h["loss_d"] for h in hist], label="L_D = L_S + λL_C")
-        ax.plot(steps, [h["loss_g"] for h in hist], label="L_G = BCE(fake→1) + λL_C")
+        plot_history(ax, hist, ["loss_d"], labels=["L_D = L_S + λL_C"])
+        plot_history(ax, hist, ["loss_g"], labels=["L_G = BCE(fake→1) + λL_C"])
         ax.set(title=f"losses (λ = {ctx.params['weight']:g})", xlabel="step")
         ax.legend()
         ax = axes[0, 1]
-        ax.plot(steps, [h["aux_fake"] for h in hist], label="aux head on G(z, c)")
-        ax.plot(steps, [h["aux_real"] for h in hist], label="aux head on real digits")
-        ax.plot(steps, [h["clf_agree"] for h in hist], label="independent classifier on G(z, c)")
+        plot_history(ax, hist, ["aux_fake"], labels=["aux head on G(z, c)"])
+        plot_history(ax, hist, ["aux_real"], labels=["aux head on real digits"])
+        plot_history(ax, hist, ["clf_agree"], labels=["independent classifier on G(z, c)"])
         ax.axhline(0.1, color="grey", ls=":", label="chance")
         ax.set(title="is the class recognisable?", xlabel="step", ylim=(0, 1.02))
         ax.legend(fontsize=8)
         ax = axes[0, 2]
-        ax.plot(steps, [h["diversity"] for h in hist])
+        plot_history(ax, hist, ["diversity"])
         ax.axhline(1.0, color="grey", ls=":", label="real digits")
         ax.set(title="within-class spread of G(z, c) / real", xlabel="step")
         ax.legend()
@@ -421,12 +353,8 @@ class ACGANDigits(Demo):
             ax.set_yticks([k * (self.size + 1) + self.size / 2 for k in range(CLASSES)])
             ax.set_yticklabels([str(k) for k in range(CLASSES)])
             ax.set_xticks([])
-        fig.suptitle(
+        title = (
             f"ACGAN on {ctx.params['data']}: {ctx.total_steps} steps, inject "
             f"{ctx.params['inject']}, truncation {ctx.params['truncation']:g}, {ctx.device}"
         )
-        fig.tight_layout()
-        path = out_dir / "acgan-digits.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        return [path]
+        return [save_figure(out_dir, "acgan-digits", fig, title=title, dpi=100)]

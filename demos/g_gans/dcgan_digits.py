@@ -21,183 +21,45 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
-from demos.framework import (
+import torch
+from torch import nn
+
+from demos.lib.gan import (
+    build_discriminator,
+    build_generator,
+    check_classifier,
+    check_d_step,
+    check_init,
+    d_step,
+    dcgan_init,
+    g_step,
+    judge,
+    load_signed,
+    to_unit,
+    train_classifier,
+)
+from demos.lib.images import montage
+from demos.platform import (
     Check,
     Demo,
-    DemoError,
     Frame,
-    Param,
     RunContext,
     heatmap,
     histogram,
-    image,
+    picture,
 )
-from demos.gan_2d import check_d_step, d_step, g_step
-
-if TYPE_CHECKING:
-    import torch
+from demos.platform.figures import plot_history, save_figure, subplots
 
 # --- the DCGAN pieces (shared with acgan-digits) --------------------------------------
-
-
-def build_generator(inputs: int, hidden: int, size: int) -> Any:
-    """(B, inputs, 1, 1) → (B, 1, size, size) in [−1, 1]: three transposed convolutions."""
-    from torch import nn
-
-    return nn.Sequential(
-        nn.ConvTranspose2d(inputs, 4 * hidden, size // 4, 1, 0, bias=False),  # size/4
-        nn.BatchNorm2d(4 * hidden),
-        nn.ReLU(),
-        nn.ConvTranspose2d(4 * hidden, 2 * hidden, 4, 2, 1, bias=False),  # size/2
-        nn.BatchNorm2d(2 * hidden),
-        nn.ReLU(),
-        nn.ConvTranspose2d(2 * hidden, 1, 4, 2, 1),  # size
-        nn.Tanh(),
-    )
-
-
-def build_discriminator(hidden: int, size: int, outputs: int = 1) -> Any:
-    """(B, 1, size, size) → (B, outputs) logits: stride-2 convolutions, no pooling."""
-    from torch import nn
-
-    return nn.Sequential(
-        nn.Conv2d(1, hidden, 4, 2, 1),  # size/2, no BatchNorm on the input layer
-        nn.LeakyReLU(0.2),
-        nn.Conv2d(hidden, 2 * hidden, 4, 2, 1, bias=False),  # size/4
-        nn.BatchNorm2d(2 * hidden),
-        nn.LeakyReLU(0.2),
-        nn.Conv2d(2 * hidden, outputs, size // 4, 1, 0),  # 1×1
-        nn.Flatten(),
-    )
-
-
-def dcgan_init(module: Any) -> None:
-    """``net.apply(dcgan_init)``: conv weights N(0, 0.02²), BN scales N(1, 0.02²), biases 0."""
-    from torch import nn
-
-    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
-        nn.init.normal_(module.weight, 0.0, 0.02)
-        if module.bias is not None:
-            nn.init.zeros_(module.bias)
-    elif isinstance(module, nn.BatchNorm2d):
-        nn.init.normal_(module.weight, 1.0, 0.02)
-        nn.init.zeros_(module.bias)
-
-
-def load_signed(spec: str) -> tuple[Any, Any, int]:
-    """Images rescaled to [−1, 1] (the tanh range), labels, and the image side."""
-    from demos.data import load_images
-
-    data = load_images(spec)
-    if data.size % 4:
-        raise DemoError(f"image side {data.size} is not a multiple of 4 (two stride-2 layers)")
-    return data.x * 2.0 - 1.0, data.y, data.size
-
-
-def train_classifier(x: torch.Tensor, y: torch.Tensor, steps: int, seed: int) -> Any:
-    """The fixed judge: an MLP trained on real digits before the GAN, then frozen."""
-    import torch
-    import torch.nn.functional as F
-    from torch import nn
-
-    side = x.shape[-1]
-    gen = torch.Generator().manual_seed(seed)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        clf = nn.Sequential(
-            nn.Flatten(), nn.Linear(side * side, 128), nn.ReLU(), nn.Linear(128, 10)
-        ).to(x.device)
-    opt = torch.optim.Adam(clf.parameters(), lr=3e-3)
-    for _ in range(steps):
-        idx = torch.randint(0, len(x), (128,), generator=gen).to(x.device)
-        loss = F.cross_entropy(clf(x[idx]), y[idx])
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-    clf.eval().requires_grad_(False)
-    return clf
-
-
-def judge(clf, images: torch.Tensor) -> dict[str, Any]:
-    """What the fixed classifier sees: confidence, class counts, digit (inception) score."""
-    import torch
-
-    p = torch.softmax(clf(images), dim=1)  # (N, 10)
-    marginal = p.mean(0, keepdim=True)  # (1, 10)
-    kl = (torch.special.xlogy(p, p) - p * marginal.clamp_min(1e-12).log()).sum(1)  # (N,)
-    counts = torch.bincount(p.argmax(1), minlength=10)
-    return {
-        "probs": p,
-        "confidence": p.max(1).values.mean().item(),
-        "score": math.exp(kl.mean().item()),
-        "counts": counts,
-        "classes": int((counts >= 0.03 * len(images)).sum().item()),
-    }
-
-
-def montage(imgs: torch.Tensor, cols: int, pad: float = 0.5) -> torch.Tensor:
-    """(n, H, W) images in [0, 1] → one picture, ``cols`` per row, grey gaps between tiles."""
-    import torch
-
-    n, h, w = imgs.shape
-    rows = math.ceil(n / cols)
-    canvas = torch.full((rows * (h + 1) - 1, cols * (w + 1) - 1), pad, device=imgs.device)
-    for i in range(n):
-        r, c = divmod(i, cols)
-        canvas[r * (h + 1) : r * (h + 1) + h, c * (w + 1) : c * (w + 1) + w] = imgs[i]
-    return canvas
-
-
-def to_unit(x: torch.Tensor) -> torch.Tensor:
-    """[−1, 1] → [0, 1] for display."""
-    return ((x + 1) / 2).clamp(0, 1)
 
 
 # --- checks ---------------------------------------------------------------------------
 
 
-def check_init(*nets: Any) -> Check:
-    """Conv weights ~ N(0, 0.02²), BN scales ~ N(1, 0.02²), biases 0 — as DCGAN prescribes."""
-    import torch
-    from torch import nn
-
-    conv, bn_w, biases = [], [], []
-    for net in nets:
-        for m in net.modules():
-            if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
-                conv.append(m.weight.detach().flatten())
-                if m.bias is not None:
-                    biases.append(m.bias.detach().flatten())
-            elif isinstance(m, nn.BatchNorm2d):
-                bn_w.append(m.weight.detach().flatten())
-                biases.append(m.bias.detach().flatten())
-    w, g = torch.cat(conv), torch.cat(bn_w)
-    b = torch.cat(biases) if biases else w.new_zeros(1)
-    w_mean, w_std = w.mean().item(), w.std().item()
-    g_mean, g_std = g.mean().item(), g.std().item()
-    ok = (
-        abs(w_mean) < 0.005
-        and 0.017 < w_std < 0.023
-        and abs(g_mean - 1) < 0.01
-        and 0.01 < g_std < 0.03
-        and b.abs().max().item() == 0.0
-    )
-    return Check(
-        "dcgan-init",
-        bool(ok),
-        f"{w.numel()} conv weights: mean {w_mean:+.4f}, std {w_std:.4f} (want 0, 0.02); "
-        f"{g.numel()} BN scales: mean {g_mean:.4f}, std {g_std:.4f} (want 1, 0.02); "
-        f"max |bias| {b.abs().max().item():.1e}",
-    )
-
-
 def check_architecture(g_net, d_net, inputs: int, size: int, device) -> Check:
     """Per-layer sizes == the (transposed) convolution formulas; no pooling; tanh range."""
-    import torch
-    from torch import nn
-
     problems: list[str] = []
     sizes: list[str] = []
 
@@ -247,61 +109,10 @@ def check_architecture(g_net, d_net, inputs: int, size: int, device) -> Check:
     )
 
 
-def check_classifier(clf, x: torch.Tensor, y: torch.Tensor, floor: float = 0.9) -> Check:
-    """The judge must itself be good, or its confidence on samples means nothing."""
-    import torch
-
-    with torch.no_grad():
-        acc = (clf(x).argmax(1) == y).float().mean().item()
-        seen = judge(clf, x)
-    return Check(
-        "fixed-classifier",
-        acc >= floor,
-        f"held-out accuracy on real digits {acc:.3f} (floor {floor}); its confidence on "
-        f"real digits {seen['confidence']:.3f}, digit score {seen['score']:.2f}",
-    )
-
-
 class DCGANDigits(Demo):
-    name = "dcgan-digits"
-    title = "DCGAN on digits: the recipe, and samples judged by a fixed classifier"
-    questions = ("g.08", "g.09")
-    summary = (
-        "A DCGAN (transposed convs, BN, no pooling, LeakyReLU, tanh, N(0,0.02) init, "
-        "Adam beta1=0.5) on 8x8 digits; samples of a fixed noise batch, both losses, and a "
-        "fixed classifier's confidence and digit score rising as G improves."
-    )
-    params = (
-        Param("steps", "int", 3000, "training iterations (one D step + one G step)", 10, 100_000),
-        Param("batch", "int", 64, "real and fake images per step", 8, 4096),
-        Param("noise_dim", "int", 32, "size of z (DCGAN on MNIST: 100)", 1, 512),
-        Param("hidden", "int", 32, "base channel count of G and D", 2, 256),
-        Param("lr", "float", 2e-4, "Adam learning rate of both networks", 1e-5, 1.0),
-        Param("beta1", "float", 0.5, "Adam beta1 (DCGAN: 0.5)", 0.0, 0.999),
-        Param("init", "bool", True, "DCGAN initialisation (false = PyTorch's default)"),
-        Param("smooth", "float", 1.0, "target for real images (0.9 = one-sided smoothing)", 0.5, 1),
-        Param("clf_steps", "int", 300, "training steps of the fixed judge", 50, 10_000),
-        Param("data", "str", "digits", "image source", choices=("digits", "mnist:PATH")),
-    )
-    quick: ClassVar[dict[str, Any]] = {
-        "steps": 200,
-        "batch": 48,
-        "hidden": 16,
-        "lr": 2e-3,
-        "clf_steps": 150,
-    }
-    plots: ClassVar[dict[str, tuple[str, ...]]] = {
-        "losses": ("loss_d", "loss_g"),
-        "mean D output": ("d_real", "d_fake"),
-        "fixed classifier's confidence on G(fixed z)": ("confidence",),
-        "digit score (1..10) and classes seen": ("digit_score", "classes"),
-    }
-
     # -- setup ------------------------------------------------------------------
 
     def setup(self, ctx: RunContext) -> None:
-        import torch
-
         p = ctx.params
         x, y, self.size = load_signed(p["data"])
         perm = ctx.rng().permutation(len(x))
@@ -338,8 +149,6 @@ class DCGANDigits(Demo):
     # -- training ---------------------------------------------------------------
 
     def run(self, ctx: RunContext) -> Iterator[Frame]:
-        import torch
-
         p = ctx.params
         betas = (p["beta1"], 0.999)
         opt_g = torch.optim.Adam(self.g_net.parameters(), lr=p["lr"], betas=betas)
@@ -353,12 +162,10 @@ class DCGANDigits(Demo):
             loss_d = d_step(self.d_net, self.g_net, opt_d, real, z, p["smooth"])
             z = torch.randn(b, p["noise_dim"], 1, 1, device=dev, generator=gen)
             loss_g = g_step(self.d_net, self.g_net, opt_g, z, "nonsat")
-            if ctx.due(step):
+            if ctx.wants(step):
                 yield self._frame(ctx, step, loss_d, loss_g)
 
     def _frame(self, ctx: RunContext, step: int, loss_d, loss_g) -> Frame:
-        import torch
-
         self.g_net.eval()
         self.d_net.eval()
         with torch.no_grad():
@@ -379,14 +186,19 @@ class DCGANDigits(Demo):
             "classes": float(seen["classes"]),
         }
         key = "first" if step == 0 else "last" if step >= ctx.total_steps - 1 else None
-        if key is None and step >= ctx.total_steps // 4 and "early" not in self.snapshots:
+        if (
+            key is None
+            and ctx.should_record(step)  # a fixed step, not whichever frame came first
+            and step >= ctx.total_steps // 4
+            and "early" not in self.snapshots
+        ):
             key = "early"
         if key:
             self.snapshots[key] = {"step": step, "grid": shown.cpu(), "counts": seen["counts"]}
         frame = Frame(
             step=step,
             metrics=metrics,
-            images=[image("G(fixed z): 24 samples, same noise every frame", shown)],
+            pictures=[picture("G(fixed z): 24 samples, same noise every frame", shown)],
             heatmaps=[heatmap("fixed classifier p(y|G(z)), first 12 samples", seen["probs"][:12])],
             histograms=[
                 histogram(
@@ -397,7 +209,7 @@ class DCGANDigits(Demo):
             ],
         )
         if step == 0:
-            frame.images.append(image("real digits", montage(to_unit(self.eval_x[:24, 0]), 8)))
+            frame.pictures.append(picture("real digits", montage(to_unit(self.eval_x[:24, 0]), 8)))
         return frame
 
     # -- judgement and figures ---------------------------------------------------
@@ -416,32 +228,25 @@ class DCGANDigits(Demo):
         )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        import torch
-
         hist = ctx.history
-        steps = [h["step"] for h in hist]
         with torch.no_grad():
             real_conf = judge(self.clf, self.eval_x)["confidence"]
-        fig, axes = plt.subplots(2, 3, figsize=(14, 7))
+        fig, axes = subplots(2, 3, (14, 7))
         ax = axes[0, 0]
-        ax.plot(steps, [h["loss_d"] for h in hist], label="L_D")
-        ax.plot(steps, [h["loss_g"] for h in hist], label="L_G (non-saturating)")
+        plot_history(ax, hist, ["loss_d"], labels=["L_D"])
+        plot_history(ax, hist, ["loss_g"], labels=["L_G (non-saturating)"])
         ax.set(title="losses (not a measure of quality)", xlabel="step")
         ax.legend()
         ax = axes[0, 1]
-        ax.plot(steps, [h["confidence"] for h in hist], label="confidence on G(fixed z)")
+        plot_history(ax, hist, ["confidence"], labels=["confidence on G(fixed z)"])
         ax.axhline(real_conf, color="grey", ls=":", label="confidence on real digits")
-        ax.plot(steps, [h["d_real"] for h in hist], alpha=0.6, label="mean D(real)")
-        ax.plot(steps, [h["d_fake"] for h in hist], alpha=0.6, label="mean D(G(z))")
+        plot_history(ax, hist, ["d_real"], labels=["mean D(real)"], alpha=0.6)
+        plot_history(ax, hist, ["d_fake"], labels=["mean D(G(z))"], alpha=0.6)
         ax.set(title="the fixed classifier and D", xlabel="step", ylim=(0, 1.02))
         ax.legend(fontsize=8)
         ax = axes[0, 2]
-        ax.plot(steps, [h["digit_score"] for h in hist], label="digit score")
-        ax.plot(steps, [h["classes"] for h in hist], label="classes seen")
+        plot_history(ax, hist, ["digit_score"], labels=["digit score"])
+        plot_history(ax, hist, ["classes"], labels=["classes seen"])
         ax.set(title="diversity (10 = all digits, evenly)", xlabel="step", ylim=(0, 10.5))
         ax.legend()
         for ax, key in zip(axes[1], ("first", "early", "last"), strict=True):
@@ -450,13 +255,9 @@ class DCGANDigits(Demo):
             if snap is not None:
                 ax.imshow(snap["grid"].numpy(), cmap="gray", vmin=0, vmax=1)
                 ax.set_title(f"G(fixed z) at step {snap['step']}")
-        fig.suptitle(
+        title = (
             f"DCGAN on {ctx.params['data']}: {ctx.total_steps} steps, lr {ctx.params['lr']:g}, "
             f"beta1 {ctx.params['beta1']:g}, "
             f"init {'N(0, 0.02)' if ctx.params['init'] else 'default'}, {ctx.device}"
         )
-        fig.tight_layout()
-        path = out_dir / "dcgan-digits.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        return [path]
+        return [save_figure(out_dir, "dcgan-digits", fig, title=title, dpi=100)]

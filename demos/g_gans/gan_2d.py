@@ -22,163 +22,37 @@ steps per G step, separate learning rates, Adam with β1 = 0.5.
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
-from demos.framework import Check, Demo, Frame, Param, RunContext, heatmap, histogram
+import numpy as np
+import torch
+import torch.nn.functional as F
 
-if TYPE_CHECKING:
-    import torch
+from demos.lib.gan import (
+    check_d_step,
+    check_g_step,
+    d_step,
+    g_loss_from_logits,
+    g_step,
+    mlp,
+)
+from demos.platform import Check, Demo, Frame, RunContext, data, heatmap, histogram
+from demos.platform.figures import plot_history, save_figure, subplots
 
-LOSSES = ("nonsat", "minimax")
 GRID = 24  # cells per side of the terminal heatmaps
 
 
 # --- the model and the two training steps (the equations of the docstring) -----------
 
 
-def mlp(inputs: int, hidden: int, outputs: int) -> Any:
-    """Two hidden layers with LeakyReLU: enough for a ring of Gaussians."""
-    from torch import nn
-
-    return nn.Sequential(
-        nn.Linear(inputs, hidden),
-        nn.LeakyReLU(0.2),
-        nn.Linear(hidden, hidden),
-        nn.LeakyReLU(0.2),
-        nn.Linear(hidden, outputs),
-    )
-
-
-def d_loss(d_net, real: torch.Tensor, fake: torch.Tensor, real_target: float = 1.0):
-    """Binary cross-entropy: real points against ``real_target``, fakes against 0."""
-    import torch
-    import torch.nn.functional as F
-
-    real_logits, fake_logits = d_net(real), d_net(fake)  # (B, 1) each
-    return F.binary_cross_entropy_with_logits(
-        real_logits, torch.full_like(real_logits, real_target)
-    ) + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
-
-
-def g_loss_from_logits(logits: torch.Tensor, kind: str = "nonsat") -> torch.Tensor:
-    """Non-saturating −log σ(a), or the minimax log(1 − σ(a)), averaged over the batch."""
-    import torch
-    import torch.nn.functional as F
-
-    if kind == "nonsat":
-        return F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))
-    return -F.binary_cross_entropy_with_logits(logits, torch.zeros_like(logits))
-
-
-def d_step(d_net, g_net, opt_d, real: torch.Tensor, z: torch.Tensor, real_target: float = 1.0):
-    """One discriminator update; the fakes are detached so G gets no gradient."""
-    fake = g_net(z).detach()
-    loss = d_loss(d_net, real, fake, real_target)
-    opt_d.zero_grad(set_to_none=True)
-    loss.backward()
-    opt_d.step()
-    return loss
-
-
-def g_step(d_net, g_net, opt_g, z: torch.Tensor, kind: str = "nonsat"):
-    """One generator update through D; only ``opt_g`` (G's parameters) steps."""
-    loss = g_loss_from_logits(d_net(g_net(z)), kind)
-    opt_g.zero_grad(set_to_none=True)
-    loss.backward()
-    opt_g.step()
-    return loss
-
-
 # --- checks (functions, so that a test can hand them a broken step) ------------------
-
-
-def _snapshot(net) -> list[torch.Tensor]:
-    return [p.detach().clone() for p in net.parameters()]
-
-
-def _max_change(net, before: list[torch.Tensor]) -> float:
-    return max(
-        (p.detach() - b).abs().max().item() for p, b in zip(net.parameters(), before, strict=True)
-    )
-
-
-def check_d_step(
-    step: Callable, d_net, g_net, real: torch.Tensor, z: torch.Tensor, real_target: float = 1.0
-) -> Check:
-    """The demo's D step with SGD(η) == θ − η·∇θ of L_D written out with σ and log."""
-    import torch
-
-    lr = 0.05
-    d, g = copy.deepcopy(d_net).double(), copy.deepcopy(g_net).double()
-    real, z = real.double(), z.double()
-    before_d, before_g = _snapshot(d), _snapshot(g)
-    with torch.no_grad():
-        fake = g(z)
-    p_real, p_fake = torch.sigmoid(d(real)), torch.sigmoid(d(fake))
-    t = real_target
-    hand = (
-        -(t * torch.log(p_real) + (1 - t) * torch.log(1 - p_real)).mean()
-        - torch.log(1 - p_fake).mean()
-    )
-    bce = torch.nn.BCELoss()
-    ref = bce(p_real, torch.full_like(p_real, t)) + bce(p_fake, torch.zeros_like(p_fake))
-    grads = torch.autograd.grad(hand, list(d.parameters()))
-    expected = [b - lr * gr for b, gr in zip(before_d, grads, strict=True)]
-    loss = step(d, g, torch.optim.SGD(d.parameters(), lr=lr), real, z, real_target)
-    loss_gap = abs(loss.item() - hand.item())
-    ref_gap = abs(hand.item() - ref.item())
-    step_gap = max(
-        (p.detach() - e).abs().max().item() for p, e in zip(d.parameters(), expected, strict=True)
-    )
-    g_moved = _max_change(g, before_g)
-    g_grad = any(p.grad is not None and p.grad.abs().sum() > 0 for p in g.parameters())
-    ok = max(loss_gap, ref_gap, step_gap) < 1e-10 and g_moved == 0.0 and not g_grad
-    return Check(
-        "d-step-by-hand",
-        bool(ok),
-        f"L_D = {hand.item():.6f} by hand; |demo − hand| = {loss_gap:.1e}, "
-        f"|nn.BCELoss − hand| = {ref_gap:.1e}; SGD step vs θ − η∇L: {step_gap:.1e}; "
-        f"G moved {g_moved:.1e}, G got a gradient: {g_grad}",
-    )
-
-
-def check_g_step(step: Callable, d_net, g_net, z: torch.Tensor, kind: str = "nonsat") -> Check:
-    """The demo's G step == θ − η·∇θ of −log σ(D(G(z))) (or log(1 − σ)); D does not move."""
-    import torch
-
-    lr = 0.05
-    d, g = copy.deepcopy(d_net).double(), copy.deepcopy(g_net).double()
-    z = z.double()
-    before_d, before_g = _snapshot(d), _snapshot(g)
-    p_fake = torch.sigmoid(d(g(z)))
-    hand = -torch.log(p_fake).mean() if kind == "nonsat" else torch.log(1 - p_fake).mean()
-    grads = torch.autograd.grad(hand, list(g.parameters()))
-    expected = [b - lr * gr for b, gr in zip(before_g, grads, strict=True)]
-    loss = step(d, g, torch.optim.SGD(g.parameters(), lr=lr), z, kind)
-    loss_gap = abs(loss.item() - hand.item())
-    step_gap = max(
-        (p.detach() - e).abs().max().item() for p, e in zip(g.parameters(), expected, strict=True)
-    )
-    d_moved = _max_change(d, before_d)
-    d_grad = sum(p.grad.abs().sum().item() for p in d.parameters() if p.grad is not None)
-    ok = max(loss_gap, step_gap) < 1e-10 and d_moved == 0.0
-    return Check(
-        "g-step-through-d",
-        bool(ok),
-        f"L_G ({kind}) = {hand.item():.6f}; |demo − hand| = {loss_gap:.1e}; "
-        f"SGD step vs θ − η∇L: {step_gap:.1e}; the gradient went through D "
-        f"(|∇ψ| = {d_grad:.2e} unless D was frozen) but D moved {d_moved:.1e}",
-    )
 
 
 def check_saturation(loss_fn: Callable = g_loss_from_logits) -> Check:
     """∂L_G/∂a: minimax −σ(a) vanishes when D rejects the fakes, non-saturating −(1 − σ(a))."""
-    import torch
-
     a = torch.linspace(-8.0, 2.0, 11, dtype=torch.float64, requires_grad=True)  # D's logits
     n = a.numel()
     (g_mm,) = torch.autograd.grad(loss_fn(a, "minimax"), a)
@@ -206,8 +80,6 @@ def quality(
     fake: torch.Tensor, real: torch.Tensor, labels: torch.Tensor, radius: float, k: int
 ) -> tuple[float, float, torch.Tensor]:
     """(precision, recall, fakes per mode): near = within ``radius`` of the other set."""
-    import torch
-
     dist = torch.cdist(fake, real)  # (F, R)
     nearest, which = dist.min(dim=1)
     near = nearest <= radius
@@ -223,50 +95,9 @@ def covered(per_mode: torch.Tensor, share: torch.Tensor, n_fake: int) -> int:
 
 
 class GAN2D(Demo):
-    name = "gan-2d"
-    title = "GAN on 2-D data: the discriminator's map, the generator's samples, mode collapse"
-    questions = ("g.01", "g.02", "g.03", "g.04", "g.05", "g.06", "g.08")
-    summary = (
-        "An MLP generator and discriminator on a ring of Gaussians (or moons/spirals): "
-        "D's probability map, where the fakes land, both BCE losses, D(real)/D(fake), "
-        "modes covered; non-saturating vs minimax loss, label smoothing, k D-steps."
-    )
-    params = (
-        Param("steps", "int", 3000, "training iterations (k D steps + 1 G step each)", 10, 100_000),
-        Param("batch", "int", 128, "real and fake points per step", 8, 4096),
-        Param("data", "str", "ring", "target distribution", choices=("ring", "moons", "spirals")),
-        Param("modes", "int", 8, "Gaussians on the ring", 2, 32),
-        Param(
-            "spread", "float", 0.1, "std of each ring Gaussian / noise of moons, spirals", 0.01, 1
-        ),
-        Param("noise_dim", "int", 4, "size of the generator's input z", 1, 64),
-        Param("hidden", "int", 64, "hidden units of both MLPs", 4, 1024),
-        Param("lr_g", "float", 1e-3, "generator Adam learning rate", 1e-5, 1.0),
-        Param("lr_d", "float", 1e-3, "discriminator Adam learning rate", 1e-5, 1.0),
-        Param("beta1", "float", 0.5, "Adam β1 of both optimisers (DCGAN: 0.5)", 0.0, 0.999),
-        Param(
-            "loss",
-            "str",
-            "nonsat",
-            "generator loss: -log D(G(z)) or log(1-D(G(z)))",
-            choices=LOSSES,
-        ),
-        Param("smooth", "float", 1.0, "target for real points (0.9 = one-sided smoothing)", 0.5, 1),
-        Param("d_steps", "int", 1, "discriminator steps per generator step", 1, 20),
-    )
-    quick: ClassVar[dict[str, Any]] = {"steps": 1200}
-    plots: ClassVar[dict[str, tuple[str, ...]]] = {
-        "losses (D at equilibrium: 2 ln 2 = 1.386)": ("loss_d", "loss_g"),
-        "mean D output (0.5 at equilibrium)": ("d_real", "d_fake"),
-        "sample quality": ("precision", "recall"),
-        "modes covered": ("modes",),
-    }
-
     # -- setup ------------------------------------------------------------------
 
     def _sample(self, n: int, rng) -> tuple[Any, Any]:
-        from demos import data
-
         p = self._p
         if p["data"] == "ring":
             return data.gaussian_ring(n, rng, modes=p["modes"], std=p["spread"])
@@ -275,9 +106,6 @@ class GAN2D(Demo):
         return data.spirals(n, rng, noise=p["spread"])
 
     def setup(self, ctx: RunContext) -> None:
-        import numpy as np
-        import torch
-
         p = self._p = ctx.params
         dev = ctx.device
         x, _ = self._sample(8192, ctx.rng())
@@ -313,8 +141,6 @@ class GAN2D(Demo):
     # -- training ---------------------------------------------------------------
 
     def run(self, ctx: RunContext) -> Iterator[Frame]:
-        import torch
-
         p = ctx.params
         betas = (p["beta1"], 0.999)
         opt_g = torch.optim.Adam(self.g_net.parameters(), lr=p["lr_g"], betas=betas)
@@ -329,12 +155,10 @@ class GAN2D(Demo):
                 loss_d = d_step(self.d_net, self.g_net, opt_d, real, z, p["smooth"])
             z = torch.randn(b, p["noise_dim"], device=dev, generator=gen)
             loss_g = g_step(self.d_net, self.g_net, opt_g, z, p["loss"])
-            if ctx.due(step):
+            if ctx.wants(step):
                 yield self._frame(ctx, step, loss_d, loss_g)
 
     def _frame(self, ctx: RunContext, step: int, loss_d, loss_g) -> Frame:
-        import torch
-
         with torch.no_grad():
             fake = self.g_net(self.fixed_z)  # (F, 2)
             d_real = torch.sigmoid(self.d_net(self.eval_x)).mean().item()
@@ -383,8 +207,6 @@ class GAN2D(Demo):
 
     def _density(self, pts: torch.Tensor) -> torch.Tensor:
         """A GRID×GRID histogram of points, top row = largest x2, normalised to max 1."""
-        import torch
-
         x0, x1, y0, y1 = self.extent
         col = ((pts[:, 0] - x0) / (x1 - x0) * GRID).long()
         row = ((y1 - pts[:, 1]) / (y1 - y0) * GRID).long()
@@ -395,9 +217,6 @@ class GAN2D(Demo):
 
     def _field(self) -> dict[str, Any]:
         """∇x log D(x) on a coarse grid: the direction the G step pushes a fake at x."""
-        import torch
-        import torch.nn.functional as F
-
         x0, x1, y0, y1 = self.extent
         g = torch.stack(
             torch.meshgrid(torch.linspace(x0, x1, 14), torch.linspace(y0, y1, 14), indexing="xy"),
@@ -426,32 +245,31 @@ class GAN2D(Demo):
         )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        import numpy as np
-
         hist = ctx.history
-        steps = [h["step"] for h in hist]
         real = self.eval_x[:600].cpu().numpy()
-        fig, axes = plt.subplots(2, 3, figsize=(14, 8.5))
+        fig, axes = subplots(2, 3, (14, 8.5))
         ax = axes[0, 0]
-        ax.plot(steps, [h["loss_d"] for h in hist], label="L_D")
-        ax.plot(steps, [h["loss_g"] for h in hist], label=f"L_G ({ctx.params['loss']})")
+        plot_history(ax, hist, ["loss_d"], labels=["L_D"])
+        plot_history(ax, hist, ["loss_g"], labels=[f"L_G ({ctx.params['loss']})"])
         ax.axhline(2 * math.log(2), color="grey", ls=":", label="2 ln 2 (L_D at D = 1/2)")
         ax.set(title="losses: a game, not a minimisation", xlabel="step")
         ax.legend()
         ax = axes[0, 1]
-        ax.plot(steps, [h["d_real"] for h in hist], label="mean D(x), real")
-        ax.plot(steps, [h["d_fake"] for h in hist], label="mean D(G(z)), fake")
+        plot_history(ax, hist, ["d_real"], labels=["mean D(x), real"])
+        plot_history(ax, hist, ["d_fake"], labels=["mean D(G(z)), fake"])
         ax.axhline(0.5, color="grey", ls=":")
         ax.set(title="discriminator output", xlabel="step", ylim=(0, 1))
         ax.legend()
         ax = axes[0, 2]
-        ax.plot(steps, [h["precision"] for h in hist], label="precision")
-        ax.plot(steps, [h["recall"] for h in hist], label="recall")
-        ax.plot(steps, [h["modes"] / self.k for h in hist], label=f"modes covered / {self.k}")
+        plot_history(ax, hist, ["precision"], labels=["precision"])
+        plot_history(ax, hist, ["recall"], labels=["recall"])
+        plot_history(
+            ax,
+            hist,
+            ["modes"],
+            labels=[f"modes covered / {self.k}"],
+            transform=lambda m: m / self.k,
+        )
         ax.set(title="sample quality", xlabel="step", ylim=(0, 1.05))
         ax.legend()
         extent = self.extent
@@ -479,12 +297,8 @@ class GAN2D(Demo):
         ax.plot(range(self.k), fair, "k_", markersize=20, label="fair share")
         ax.set(title="fakes per mode (collapse = empty bars)", xlabel="mode")
         ax.legend()
-        fig.suptitle(
+        title = (
             f"GAN on {ctx.params['data']}: {ctx.total_steps} steps, loss {ctx.params['loss']}, "
             f"{ctx.params['d_steps']} D step(s) per G step, {ctx.device}"
         )
-        fig.tight_layout()
-        path = out_dir / "gan-2d.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        return [path]
+        return [save_figure(out_dir, "gan-2d", fig, title=title, dpi=100)]

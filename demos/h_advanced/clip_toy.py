@@ -23,14 +23,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
 import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
 
-from demos.framework import Check, Demo, Frame, Param, RunContext, heatmap, histogram, image
-
-if TYPE_CHECKING:
-    import torch
+from demos.platform import Check, Demo, Frame, RunContext, heatmap, histogram, picture
+from demos.platform.data import load_digits
+from demos.platform.figures import plot_history, save_figure, subplots
 
 NAMES_EN = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 NAMES_IT = ("zero", "uno", "due", "tre", "quattro", "cinque", "sei", "sette", "otto", "nove")
@@ -74,8 +76,6 @@ class Tokenizer:
 
 def similarity(img: torch.Tensor, txt: torch.Tensor, log_scale: torch.Tensor) -> torch.Tensor:
     """S = e^τ · normalise(I) normalise(T)ᵀ, (N, N); the scale capped at 100."""
-    import torch.nn.functional as F
-
     scale = log_scale.clamp(max=math.log(100.0)).exp()
     return scale * F.normalize(img, dim=-1) @ F.normalize(txt, dim=-1).t()
 
@@ -90,8 +90,6 @@ def clip_loss(logits: torch.Tensor) -> torch.Tensor:
 
 def check_chance(loss: Callable = clip_loss, device: Any = "cpu") -> Check:
     """Constant logits (no information) give ln N for every N."""
-    import torch
-
     worst, shown = 0.0, []
     for n in (2, 10, 64):
         value = loss(torch.full((n, n), 3.7, dtype=torch.float64, device=device)).item()
@@ -102,9 +100,6 @@ def check_chance(loss: Callable = clip_loss, device: Any = "cpu") -> Check:
 
 def check_infonce(loss: Callable = clip_loss, device: Any = "cpu", seed: int = 0) -> Check:
     """The written-out loss == the two F.cross_entropy calls with labels arange(N)."""
-    import torch
-    import torch.nn.functional as F
-
     gen = torch.Generator().manual_seed(seed)
     logits = (torch.randn(12, 12, generator=gen, dtype=torch.float64) * 5).to(device)
     labels = torch.arange(12, device=device)
@@ -122,9 +117,6 @@ def check_infonce(loss: Callable = clip_loss, device: Any = "cpu", seed: int = 0
 
 def check_cosine(sim: Callable = similarity, device: Any = "cpu", seed: int = 0) -> Check:
     """S / e^τ == pairwise F.cosine_similarity: the dot product of unit vectors."""
-    import torch
-    import torch.nn.functional as F
-
     gen = torch.Generator().manual_seed(seed + 1)
     img = torch.randn(7, 5, generator=gen, dtype=torch.float64).to(device) * 3
     txt = torch.randn(6, 5, generator=gen, dtype=torch.float64).to(device)
@@ -144,21 +136,22 @@ def check_cosine(sim: Callable = similarity, device: Any = "cpu", seed: int = 0)
 # --- the encoders ---------------------------------------------------------------------------
 
 
-def build_encoders(vocab: int, embed: int, hidden: int, dim: int) -> tuple[Any, Any]:
+class TextEncoder(nn.Module):
+    """Bag of words: the mean of the word embeddings (padding ignored), then an MLP."""
+
+    def __init__(self, vocab: int, embed: int, hidden: int, dim: int) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(vocab, embed, padding_idx=0)
+        self.mlp = nn.Sequential(nn.Linear(embed, hidden), nn.ReLU(), nn.Linear(hidden, dim))
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        mask = (tokens > 0).float()[..., None]  # (N, L, 1)
+        mean = (self.embed(tokens) * mask).sum(1) / mask.sum(1).clamp(min=1)  # (N, E)
+        return self.mlp(mean)  # (N, D)
+
+
+def build_encoders(vocab: int, embed: int, hidden: int, dim: int) -> tuple[nn.Module, TextEncoder]:
     """Image MLP and bag-of-words text encoder, each projecting to the shared dim."""
-    from torch import nn
-
-    class TextEncoder(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.embed = nn.Embedding(vocab, embed, padding_idx=0)
-            self.mlp = nn.Sequential(nn.Linear(embed, hidden), nn.ReLU(), nn.Linear(hidden, dim))
-
-        def forward(self, tokens: torch.Tensor) -> torch.Tensor:
-            mask = (tokens > 0).float()[..., None]  # (N, L, 1)
-            mean = (self.embed(tokens) * mask).sum(1) / mask.sum(1).clamp(min=1)  # (N, E)
-            return self.mlp(mean)  # (N, D)
-
     image = nn.Sequential(
         nn.Flatten(),
         nn.Linear(64, hidden),
@@ -167,40 +160,11 @@ def build_encoders(vocab: int, embed: int, hidden: int, dim: int) -> tuple[Any, 
         nn.ReLU(),
         nn.Linear(hidden, dim),
     )
-    return image, TextEncoder()
+    return image, TextEncoder(vocab, embed, hidden, dim)
 
 
 class CLIPToy(Demo):
-    name = "clip-toy"
-    title = "CLIP in miniature: digits and captions in one space, InfoNCE, zero-shot"
-    questions = ("h.06",)
-    summary = (
-        "An image encoder and a text encoder learn a shared space from (digit, caption) "
-        "pairs with the symmetric InfoNCE loss over the N×N similarity matrix; zero-shot "
-        "classification from class prompts."
-    )
-    params = (
-        Param("steps", "int", 1000, "training steps", 10, 100_000),
-        Param("batch", "int", 64, "pairs per step: N (N - 1 negatives per row)", 2, 1024),
-        Param("lr", "float", 3e-3, "Adam learning rate", 1e-5, 1.0),
-        Param("dim", "int", 16, "shared embedding dimension", 2, 512),
-        Param("hidden", "int", 64, "hidden units of both encoders", 4, 1024),
-        Param("temperature", "float", 0.07, "initial temperature 1/e^τ", 0.01, 10.0),
-        Param("learn_scale", "bool", True, "learn the logit scale e^τ (capped at 100)"),
-        Param("probe", "int", 0, "first held-out image of the similarity matrix", 0, 255),
-    )
-    quick: ClassVar[dict[str, Any]] = {"steps": 300}
-    plots: ClassVar[dict[str, tuple[str, ...]]] = {
-        "InfoNCE loss (train) and chance ln N": ("loss", "chance"),
-        "held-out zero-shot accuracy": ("zero_shot", "zero_shot_ensemble", "retrieval"),
-        "logit scale e^τ": ("logit_scale",),
-    }
-
     def setup(self, ctx: RunContext) -> None:
-        import torch
-
-        from demos.data import load_digits
-
         p = ctx.params
         data = load_digits()
         perm = ctx.rng().permutation(len(data.x))
@@ -233,8 +197,6 @@ class CLIPToy(Demo):
         yield check_cosine(device=ctx.device, seed=ctx.seed)
 
     def run(self, ctx: RunContext) -> Iterator[Frame]:
-        import torch
-
         p = ctx.params
         params = [*self.image_enc.parameters(), *self.text_enc.parameters()]
         if p["learn_scale"]:
@@ -253,21 +215,16 @@ class CLIPToy(Demo):
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-            if ctx.due(step):
+            if ctx.wants(step):
                 yield self._frame(ctx, step, loss, logits)
 
     def _class_embeddings(self, ensemble: bool) -> torch.Tensor:
-        import torch.nn.functional as F
-
         if not ensemble:
             return F.normalize(self.text_enc(self.prompt), dim=-1)  # (10, D)
         all_t = F.normalize(self.text_enc(self.captions.flatten(0, 1)), dim=-1)
         return F.normalize(all_t.view(10, len(TEMPLATES), -1).mean(1), dim=-1)
 
     def _frame(self, ctx: RunContext, step: int, loss, logits) -> Frame:
-        import torch
-        import torch.nn.functional as F
-
         with torch.no_grad():
             img = F.normalize(self.image_enc(self.eval_x), dim=-1)  # (M, D)
             single = img @ self._class_embeddings(False).t()  # (M, 10) cosine
@@ -302,7 +259,7 @@ class CLIPToy(Demo):
         return Frame(
             step=step,
             metrics=metrics,
-            images=[image("held-out probe images, digits 0…9", montage)],
+            pictures=[picture("held-out probe images, digits 0…9", montage)],
             heatmaps=[
                 heatmap(
                     "cosine: probe images × prompts 'the digit …'", probe_sim, "prompt", "image"
@@ -337,27 +294,21 @@ class CLIPToy(Demo):
         )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
         hist, last = ctx.history, self.last
-        steps = [h["step"] for h in hist]
-        fig, axes = plt.subplots(2, 3, figsize=(14, 8.5))
+        fig, axes = subplots(2, 3, (14, 8.5))
         ax = axes[0, 0]
-        ax.plot(steps, [h["loss"] for h in hist], label="symmetric InfoNCE")
-        ax.plot(steps, [h["chance"] for h in hist], ":", label="ln N (constant logits)")
+        plot_history(ax, hist, ["loss"], labels=["symmetric InfoNCE"])
+        plot_history(ax, hist, ["chance"], styles=[":"], labels=["ln N (constant logits)"])
         ax.set(title="contrastive loss", xlabel="step")
         ax.legend()
         ax = axes[0, 1]
-        ax.plot(steps, [h["zero_shot"] for h in hist], label=f"one prompt: '{PROMPT}'")
-        ax.plot(steps, [h["zero_shot_ensemble"] for h in hist], label="prompt ensemble")
+        plot_history(ax, hist, ["zero_shot"], labels=[f"one prompt: '{PROMPT}'"])
+        plot_history(ax, hist, ["zero_shot_ensemble"], labels=["prompt ensemble"])
         ax.axhline(0.1, color="grey", ls=":", label="chance")
         ax.set(title="held-out zero-shot accuracy", xlabel="step", ylim=(0, 1.02))
         ax.legend(fontsize=8)
         ax = axes[0, 2]
-        ax.plot(steps, [h["logit_scale"] for h in hist])
+        plot_history(ax, hist, ["logit_scale"])
         ax.set(title="logit scale e^τ (1 / temperature, cap 100)", xlabel="step")
         ax = axes[1, 0]
         ax.imshow(last["montage"], cmap="gray", vmin=0, vmax=1)
@@ -383,12 +334,8 @@ class CLIPToy(Demo):
             yticks=range(10),
         )
         fig.colorbar(im, ax=ax, fraction=0.046)
-        fig.suptitle(
+        title = (
             f"clip-toy: N = {ctx.params['batch']}, D = {ctx.params['dim']} "
             f"({ctx.total_steps} steps, {ctx.device})"
         )
-        fig.tight_layout()
-        path = out_dir / "clip-toy.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        return [path]
+        return [save_figure(out_dir, "clip-toy", fig, title=title, dpi=100)]

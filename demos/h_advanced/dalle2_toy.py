@@ -31,13 +31,24 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
-from demos.ddpm_2d import build_denoiser, denoise, make_schedule, on_device, reverse_sample, strip
-from demos.framework import Check, Demo, Frame, Param, RunContext, heatmap, histogram, image
+import torch
+import torch.nn.functional as F
+from torch import nn
 
-if TYPE_CHECKING:
-    import torch
+from demos.lib.diffusion import (
+    build_denoiser,
+    denoise,
+    make_schedule,
+    on_device,
+    q_sample,
+    reverse_sample,
+)
+from demos.lib.images import montage
+from demos.platform import Check, Demo, Frame, RunContext, heatmap, histogram, picture
+from demos.platform.data import load_digits
+from demos.platform.figures import plot_history, plt, save_figure
 
 NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 TEMPLATES = (
@@ -60,8 +71,6 @@ def tokenize(caption: str) -> list[int]:
 
 def caption_tokens(labels, template_ids) -> Any:
     """(N,) labels and template indices → (N, MAX_WORDS) token ids (a CPU tensor)."""
-    import torch
-
     rows = [
         tokenize(TEMPLATES[k].format(NUMBERS[y])) for y, k in zip(labels, template_ids, strict=True)
     ]
@@ -70,9 +79,6 @@ def caption_tokens(labels, template_ids) -> Any:
 
 def build_clip(pixels: int, hidden: int, dim: int, width: int = 32) -> tuple[Any, Any, Any]:
     """Image encoder, text encoder (embedding bag + linear), learned log inverse temperature."""
-    import torch
-    from torch import nn
-
     image_enc = nn.Sequential(
         nn.Linear(pixels, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
         nn.Linear(hidden, dim),
@@ -86,24 +92,17 @@ def build_clip(pixels: int, hidden: int, dim: int, width: int = 32) -> tuple[Any
 
 def encode_text(text_enc, tokens: torch.Tensor) -> torch.Tensor:
     """Mean of the word vectors (padding ignored), projected and L2-normalised: (N, d)."""
-    import torch.nn.functional as F
-
     mask = (tokens > 0).float()[..., None]  # (N, L, 1)
     bag = (text_enc["emb"](tokens) * mask).sum(1) / mask.sum(1).clamp_min(1.0)  # (N, width)
     return F.normalize(text_enc["proj"](bag), dim=-1)
 
 
 def encode_image(image_enc, x: torch.Tensor) -> torch.Tensor:
-    import torch.nn.functional as F
-
     return F.normalize(image_enc(x), dim=-1)
 
 
 def clip_loss(img: torch.Tensor, txt: torch.Tensor, logit_scale) -> torch.Tensor:
     """Symmetric InfoNCE on the N×N similarity matrix, matching pairs on the diagonal."""
-    import torch
-    import torch.nn.functional as F
-
     logits = logit_scale.exp().clamp(max=100.0) * img @ txt.t()  # (N, N)
     labels = torch.arange(len(img), device=img.device)
     return 0.5 * (F.cross_entropy(logits, labels) + F.cross_entropy(logits.t(), labels))
@@ -122,8 +121,6 @@ def x0_to_eps(x: torch.Tensor, x0: torch.Tensor, t: torch.Tensor, alpha_bar) -> 
 
 def gaussian_oracle(mean: torch.Tensor, cov: torch.Tensor, alpha_bar) -> Any:
     """The exact E[x_0 | x_t] when x_0 ~ N(mean, cov): the best possible x_0-predicting prior."""
-    import torch
-
     eye = torch.eye(len(mean), dtype=cov.dtype, device=cov.device)
 
     def predict(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
@@ -138,8 +135,6 @@ def check_guidance_one(
     net, z: torch.Tensor, t: torch.Tensor, cond: torch.Tensor, timesteps: int, guide_fn=guide
 ) -> Check:
     """s = 1 must give exactly the conditional prediction, s = 0 the unconditional one."""
-    import torch
-
     with torch.no_grad():
         c = denoise(net, z, t, timesteps, cond)
         u = denoise(net, z, t, timesteps, torch.zeros_like(cond))
@@ -157,8 +152,6 @@ def check_guidance_one(
 def check_oracle_prior(emb: torch.Tensor, sched: dict, gen, samples: int = 2000) -> Check:
     """The prior's sampler, driven by the exact denoiser of a Gaussian fit to the image
     embeddings, must reproduce the embeddings' mean and covariance."""
-    import torch
-
     emb = emb.double()
     mean, cov = emb.mean(0), torch.cov(emb.t())  # (d,), (d, d)
     sched = {k: v.double() for k, v in sched.items()}
@@ -180,45 +173,9 @@ def check_oracle_prior(emb: torch.Tensor, sched: dict, gen, samples: int = 2000)
 
 
 class Dalle2Toy(Demo):
-    name = "dalle2-toy"
-    title = "DALL-E 2 in miniature: CLIP text embedding → diffusion prior → decoder"
-    questions = ("h.08",)
-    summary = (
-        "A frozen toy CLIP on digits and captions, a diffusion prior from text embedding "
-        "to image embedding with classifier-free guidance, and a decoder back to pixels."
-    )
-    params = (
-        Param("steps", "int", 3000, "prior and decoder training steps", 10, 100_000),
-        Param("clip_steps", "int", 800, "CLIP training steps (during setup)", 0, 100_000),
-        Param("dim", "int", 16, "CLIP embedding dimension d", 2, 256),
-        Param("hidden", "int", 192, "width of the prior network", 8, 1024),
-        Param("batch", "int", 256, "pairs per step", 8, 4096),
-        Param("lr", "float", 3e-3, "Adam learning rate (cosine-annealed to 0)", 1e-5, 1.0),
-        Param("timesteps", "int", 100, "diffusion steps T of the prior", 2, 2000),
-        Param("drop", "float", 0.2, "probability of dropping the caption (for guidance)", 0, 0.9),
-        Param("guidance", "float", 3.0, "classifier-free guidance scale shown", 0.0, 20.0),
-        Param("per_caption", "int", 20, "embeddings sampled per caption for each frame", 1, 500),
-    )
-    quick: ClassVar[dict[str, Any]] = {
-        "steps": 600,
-        "clip_steps": 200,
-        "hidden": 128,
-        "per_caption": 10,
-        "lr": 6e-3,
-    }
-    plots: ClassVar[dict[str, tuple[str, ...]]] = {
-        "losses": ("prior_loss", "decoder_loss"),
-        "prior samples classified by CLIP as their caption": ("prior_acc", "guided_acc"),
-        "prior samples vs real image embeddings": ("prior_cos", "norm_ratio", "spread_ratio"),
-    }
-
     # -- setup: the frozen CLIP ---------------------------------------------------------
 
     def setup(self, ctx: RunContext) -> None:
-        import torch
-
-        from demos.data import load_digits
-
         p = ctx.params
         data = load_digits()
         rng = ctx.rng()
@@ -251,7 +208,6 @@ class Dalle2Toy(Demo):
         self.sched64 = make_schedule(p["timesteps"])
         self.sched = on_device(self.sched64, dev)
         self.prior = build_denoiser(p["dim"], p["hidden"], cond=p["dim"]).to(dev)
-        from torch import nn
 
         self.decoder = nn.Sequential(
             nn.Linear(p["dim"], 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(),
@@ -263,8 +219,6 @@ class Dalle2Toy(Demo):
         self.sample_y = torch.arange(10, device=dev).repeat_interleave(k)  # (10k,)
 
     def _train_clip(self, ctx: RunContext) -> None:
-        import torch
-
         params = [*self.image_enc.parameters(), *self.text_enc.parameters(), self.logit_scale]
         opt = torch.optim.Adam(params, lr=3e-3)
         gen = torch.Generator(device=ctx.device).manual_seed(ctx.seed + 5)
@@ -284,15 +238,11 @@ class Dalle2Toy(Demo):
 
     def zero_shot(self, img: torch.Tensor) -> torch.Tensor:
         """CLIP's class for each image embedding: the most similar prompt."""
-        import torch.nn.functional as F
-
         return (F.normalize(img, dim=-1) @ self.prompt_emb.t()).argmax(dim=1)
 
     # -- checks --------------------------------------------------------------------------
 
     def checks(self, ctx: RunContext) -> Iterator[Check]:
-        import torch
-
         acc = (self.zero_shot(self.eval_img) == self.eval_y).float().mean().item()
         yield Check(
             "clip-zero-shot",
@@ -311,8 +261,6 @@ class Dalle2Toy(Demo):
 
     def sample_prior(self, ctx: RunContext, text: torch.Tensor, scale: float, seed: int = 3):
         """Image embeddings (scaled) for text embeddings (B, d), guided with ``scale``."""
-        import torch
-
         t_count = ctx.params["timesteps"]
         null = torch.zeros_like(text)
 
@@ -330,11 +278,6 @@ class Dalle2Toy(Demo):
     # -- training --------------------------------------------------------------------------
 
     def run(self, ctx: RunContext) -> Iterator[Frame]:
-        import torch
-        import torch.nn.functional as F
-
-        from demos.ddpm_2d import q_sample
-
         p = ctx.params
         opt = torch.optim.Adam([*self.prior.parameters(), *self.decoder.parameters()], lr=p["lr"])
         anneal = torch.optim.lr_scheduler.CosineAnnealingLR(opt, ctx.total_steps)
@@ -354,13 +297,10 @@ class Dalle2Toy(Demo):
             (prior_loss + decoder_loss).backward()
             opt.step()
             anneal.step()
-            if ctx.due(step):
+            if ctx.wants(step):
                 yield self._frame(ctx, step, prior_loss, decoder_loss)
 
     def _frame(self, ctx: RunContext, step: int, prior_loss, decoder_loss) -> Frame:
-        import torch
-        import torch.nn.functional as F
-
         text = self.prompt_emb[self.sample_y]  # (10k, d)
         z1 = self.sample_prior(ctx, text, 1.0)
         zg = self.sample_prior(ctx, text, ctx.params["guidance"])
@@ -382,8 +322,7 @@ class Dalle2Toy(Demo):
                 self.decoder(zg[first]),
             ]
             pics = [r.view(10, self.side, self.side) for r in rows]
-        pad = torch.full((1, 10 * (self.side + 1) - 1), 0.35, device=ctx.device)
-        board = torch.cat([p for r in pics for p in (strip([*r]), pad)][:-1], dim=0)
+        board = montage(torch.cat(pics), cols=10, pad=0.35)
         per_class = (self.zero_shot(z1) == self.sample_y).float().view(10, k).mean(1)
         self.last = {"board": board.cpu(), "sim": sim_matrix.cpu(), "per_class": per_class.cpu()}
         self.last["z1"], self.last["zg"] = z1.cpu(), zg.cpu()
@@ -398,8 +337,8 @@ class Dalle2Toy(Demo):
                 "norm_ratio": norm_ratio,
                 "spread_ratio": spread,
             },
-            images=[
-                image(
+            pictures=[
+                picture(
                     "captions 0-9: a real digit / decoder(CLIP(real)) / "
                     f"decoder(prior(text)), s=1 / s={ctx.params['guidance']:g}",
                     board,
@@ -436,13 +375,7 @@ class Dalle2Toy(Demo):
         )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
         hist = ctx.history
-        steps = [h["step"] for h in hist]
         fig = plt.figure(figsize=(15, 8.5))
         grid = fig.add_gridspec(2, 4)
         ax = fig.add_subplot(grid[0, 0])
@@ -452,15 +385,15 @@ class Dalle2Toy(Demo):
         ax.set(title="1. CLIP InfoNCE (setup, then frozen)", xlabel="setup step")
         ax.legend()
         ax = fig.add_subplot(grid[0, 1])
-        ax.plot(steps, [h["prior_loss"] for h in hist], label="prior (MSE on z_i)")
-        ax.plot(steps, [h["decoder_loss"] for h in hist], label="decoder (pixel MSE)")
+        plot_history(ax, hist, ["prior_loss"], labels=["prior (MSE on z_i)"])
+        plot_history(ax, hist, ["decoder_loss"], labels=["decoder (pixel MSE)"])
         ax.set_yscale("log")
         ax.set(title="2-3. prior and decoder", xlabel="step")
         ax.legend()
         ax = fig.add_subplot(grid[0, 2])
-        ax.plot(steps, [h["prior_acc"] for h in hist], label="CLIP acc., s = 1")
-        ax.plot(steps, [h["guided_acc"] for h in hist], label=f"s = {ctx.params['guidance']:g}")
-        ax.plot(steps, [h["prior_cos"] for h in hist], label="cos to class mean")
+        plot_history(ax, hist, ["prior_acc"], labels=["CLIP acc., s = 1"])
+        plot_history(ax, hist, ["guided_acc"], labels=[f"s = {ctx.params['guidance']:g}"])
+        plot_history(ax, hist, ["prior_cos"], labels=["cos to class mean"])
         ax.set(title="prior samples", xlabel="step", ylim=(0, 1.05))
         ax.legend()
         ax = fig.add_subplot(grid[0, 3])
@@ -482,20 +415,14 @@ class Dalle2Toy(Demo):
             ax.scatter(pts[:, 0], pts[:, 1], s=4, alpha=0.5, label=label)
         ax.set(title="image-embedding space (2 principal axes)")
         ax.legend(fontsize=8)
-        fig.suptitle(
+        title = (
             f"DALL-E 2 toy: d = {ctx.params['dim']}, T = {ctx.params['timesteps']}, "
             f"{ctx.total_steps} steps, {ctx.device}"
         )
-        fig.tight_layout()
-        path = out_dir / "dalle2-toy.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        return [path]
+        return [save_figure(out_dir, "dalle2-toy", fig, title=title, dpi=100)]
 
 
 def torch_pca(x: torch.Tensor, k: int = 2) -> torch.Tensor:
     """The top-k principal directions of x (N, d), as a (d, k) matrix."""
-    import torch
-
     _, _, v = torch.linalg.svd(x - x.mean(0), full_matrices=False)
     return v[:k].t()

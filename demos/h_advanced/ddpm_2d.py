@@ -21,190 +21,31 @@ here; ``latent-diffusion`` and ``dalle2-toy`` reuse them.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
-from demos.framework import Check, Demo, Frame, Param, RunContext, histogram, image
+import torch
 
-if TYPE_CHECKING:
-    import torch
-
+from demos.lib.diffusion import (
+    build_denoiser,
+    density,
+    eps_loss,
+    iterate_noising,
+    make_schedule,
+    nn_distances,
+    on_device,
+    q_sample,
+    reverse_step,
+    sample_chain,
+    shown_steps,
+)
+from demos.lib.images import montage
+from demos.platform import Check, Demo, Frame, RunContext, histogram, picture
+from demos.platform.data import gaussian_ring, spirals, two_moons
+from demos.platform.figures import plot_history, plt, save_figure
 
 # --- the diffusion pieces, shared with latent-diffusion and dalle2-toy -----------------
-
-
-def make_schedule(timesteps: int, kind: str = "linear", beta_end: float = 0.02) -> Any:
-    """β_t, α_t, ᾱ_t as float64 CPU tensors of length T (index 0 is the first step).
-
-    ``beta_end`` is β_T of the linear schedule at T = 1000; like improved DDPM, both ends
-    are scaled by 1000/T so that a shorter chain destroys the data as completely.
-    """
-    import torch
-
-    t = timesteps
-    if kind == "linear":
-        scale = 1000.0 / t
-        betas = torch.linspace(scale * 1e-4, min(scale * beta_end, 0.999), t, dtype=torch.float64)
-    elif kind == "cosine":
-        s = 0.008
-        steps = torch.arange(t + 1, dtype=torch.float64) / t
-        f = torch.cos((steps + s) / (1 + s) * math.pi / 2) ** 2
-        betas = (1 - f[1:] / f[:-1]).clamp(max=0.999)
-    else:
-        raise ValueError(f"unknown schedule {kind!r}")
-    alphas = 1.0 - betas
-    return {"betas": betas, "alphas": alphas, "alpha_bar": torch.cumprod(alphas, 0)}
-
-
-def on_device(schedule: dict, device) -> dict:
-    """The schedule in float32 on the training device."""
-    import torch
-
-    return {k: v.to(device=device, dtype=torch.float32) for k, v in schedule.items()}
-
-
-def q_sample(x0: torch.Tensor, t: torch.Tensor, eps: torch.Tensor, alpha_bar) -> torch.Tensor:
-    """The closed-form jump x_t = √ᾱ_t x_0 + √(1-ᾱ_t) ε (t: (B,) step indices)."""
-    ab = alpha_bar[t].view(-1, *([1] * (x0.dim() - 1)))  # (B, 1, ...)
-    return ab.sqrt() * x0 + (1 - ab).sqrt() * eps
-
-
-def iterate_noising(x0: torch.Tensor, betas: torch.Tensor, noises: torch.Tensor) -> torch.Tensor:
-    """The Markov chain itself, one step at a time: returns every x_t, shape (T, *x0.shape)."""
-    import torch
-
-    x, out = x0, []
-    for beta, eps in zip(betas, noises, strict=True):
-        x = (1 - beta).sqrt() * x + beta.sqrt() * eps
-        out.append(x)
-    return torch.stack(out)
-
-
-def time_features(t: torch.Tensor, timesteps: int, dim: int = 16) -> torch.Tensor:
-    """Sinusoidal embedding of the step index, (B,) → (B, dim), as in transformers."""
-    import torch
-
-    half = dim // 2
-    freqs = torch.exp(-math.log(1000.0) * torch.arange(half, device=t.device) / half)  # (half,)
-    angle = (t.float() / timesteps * 1000.0)[:, None] * freqs[None] / 10.0  # (B, half)
-    return torch.cat([angle.sin(), angle.cos()], dim=1)
-
-
-def build_denoiser(dim: int, hidden: int, cond: int = 0, temb: int = 16, out: int | None = None):
-    """An MLP over [x_t, time features, condition]: ε_θ(x_t, t[, c])."""
-    from torch import nn
-
-    return nn.Sequential(
-        nn.Linear(dim + temb + cond, hidden),
-        nn.SiLU(),
-        nn.Linear(hidden, hidden),
-        nn.SiLU(),
-        nn.Linear(hidden, hidden),
-        nn.SiLU(),
-        nn.Linear(hidden, out or dim),
-    )
-
-
-def denoise(net, x: torch.Tensor, t: torch.Tensor, timesteps: int, cond=None) -> torch.Tensor:
-    """Run the denoiser on x (B, D) at steps t (B,), optionally with a condition (B, C)."""
-    import torch
-
-    parts = [x, time_features(t, timesteps, net[0].in_features - x.shape[1] - _cond_dim(cond))]
-    if cond is not None:
-        parts.append(cond)
-    return net(torch.cat(parts, dim=1))
-
-
-def _cond_dim(cond) -> int:
-    return 0 if cond is None else int(cond.shape[1])
-
-
-def eps_loss(net, x0: torch.Tensor, sched: dict, gen, cond=None) -> tuple[Any, Any]:
-    """DDPM's simplified loss on a batch; returns (loss, per-sample loss, t)."""
-    import torch
-
-    b, t_count = x0.shape[0], len(sched["betas"])
-    t = torch.randint(0, t_count, (b,), device=x0.device, generator=gen)
-    eps = torch.randn(x0.shape, device=x0.device, generator=gen)
-    pred = denoise(net, q_sample(x0, t, eps, sched["alpha_bar"]), t, t_count, cond)
-    per = ((pred - eps) ** 2).mean(dim=1)  # (B,)
-    return per.mean(), per.detach(), t
-
-
-def reverse_step(x: torch.Tensor, eps_hat: torch.Tensor, t: int, sched: dict, z) -> torch.Tensor:
-    """x_{t-1} = (x_t - β_t/√(1-ᾱ_t) ε̂) / √α_t + σ_t z with σ_t² = β_t (z = 0 at the end)."""
-    beta, alpha, ab = sched["betas"][t], sched["alphas"][t], sched["alpha_bar"][t]
-    mean = (x - beta / (1 - ab).sqrt() * eps_hat) / alpha.sqrt()
-    return mean + beta.sqrt() * z if t > 0 else mean
-
-
-def reverse_sample(
-    predict: Callable[[Any, Any], Any],
-    x_T: torch.Tensor,
-    sched: dict,
-    gen,
-    keep: tuple[int, ...] = (),
-) -> tuple[Any, dict[int, Any]]:
-    """Ancestral sampling from x_T; ``predict(x, t_batch)`` returns ε̂. Keeps x_t for t in keep.
-
-    The step at schedule index t (β_t of step t+1) turns x_{t+1} into x_t, so the loop
-    runs t = T-1 … 0 and ``kept[t]`` is x_t: ``kept[T]`` the start, ``kept[0]`` the output.
-    """
-    import torch
-
-    t_count = len(sched["betas"])
-    x, kept = x_T, {}
-    if t_count in keep:
-        kept[t_count] = x
-    for t in range(t_count - 1, -1, -1):
-        t_batch = torch.full((x.shape[0],), t, device=x.device, dtype=torch.long)
-        z = torch.randn(x.shape, device=x.device, generator=gen, dtype=x.dtype)
-        x = reverse_step(x, predict(x, t_batch), t, sched, z)
-        if t in keep:
-            kept[t] = x
-    return x, kept
-
-
-def sample_chain(net, noise: torch.Tensor, sched: dict, ctx: RunContext, keep) -> tuple:
-    """Reverse-sample from ``noise`` with the trained ``net``; the seed makes it repeatable."""
-    import torch
-
-    t_count = ctx.params["timesteps"]
-    gen = torch.Generator(device=ctx.device).manual_seed(ctx.seed + 3)
-    with torch.no_grad():
-        return reverse_sample(
-            lambda x, t: denoise(net, x, t, t_count), noise, sched, gen, keep=tuple(keep)
-        )
-
-
-def sliced_wasserstein(a: torch.Tensor, b: torch.Tensor, gen, projections: int = 64) -> float:
-    """Mean 1-D Wasserstein-1 distance over random directions (equal sample sizes)."""
-    import torch
-
-    n = min(len(a), len(b))
-    dirs = torch.randn(a.shape[1], projections, device=a.device, generator=gen)
-    dirs = dirs / dirs.norm(dim=0, keepdim=True)  # (D, P)
-    pa = (a[:n] @ dirs).sort(dim=0).values  # (n, P)
-    pb = (b[:n] @ dirs).sort(dim=0).values
-    return (pa - pb).abs().mean().item()
-
-
-def nn_distances(a: torch.Tensor, b: torch.Tensor) -> tuple[float, float]:
-    """(mean distance from each a to its nearest b, from each b to its nearest a).
-
-    The first is small when the samples a lie on the data b (precision), the second when
-    they cover all of it (no mode dropped).
-    """
-    import torch
-
-    d = torch.cdist(a, b)  # (|a|, |b|)
-    return d.min(dim=1).values.mean().item(), d.min(dim=0).values.mean().item()
-
-
-def shown_steps(timesteps: int) -> tuple[int, ...]:
-    """Five step indices from the data to pure noise, for the pictures: 0 … T."""
-    return tuple(sorted({0, timesteps // 4, timesteps // 2, (3 * timesteps) // 4, timesteps}))
 
 
 # --- checks, as functions so a test can feed them broken inputs ----------------------
@@ -212,8 +53,6 @@ def shown_steps(timesteps: int) -> tuple[int, ...]:
 
 def check_closed_form(sched: dict, gen, samples: int = 4000) -> Check:
     """q(x_t | x_0) in closed form equals the distribution of the iterated chain."""
-    import torch
-
     betas, alpha_bar = sched["betas"], sched["alpha_bar"]
     t_count = len(betas)
     # exact: the chain's mean factor and variance, by the recursion v_t = α_t v_{t-1} + β_t
@@ -257,8 +96,6 @@ def check_alpha_bar_end(sched: dict, limit: float = 1e-3) -> Check:
 
 def check_reverse_mean(sched: dict, gen) -> Check:
     """With the true noise, the ε-form reverse mean equals the posterior mean μ̃(x_t, x_0)."""
-    import torch
-
     betas, alphas, ab = sched["betas"], sched["alphas"], sched["alpha_bar"]
     x0 = torch.randn(64, 2, generator=gen, dtype=torch.float64)
     worst = 0.0
@@ -280,60 +117,11 @@ def check_reverse_mean(sched: dict, gen) -> Check:
 # --- pictures ---------------------------------------------------------------------------
 
 
-def density(points: torch.Tensor, bins: int = 20, extent: float = 3.0) -> torch.Tensor:
-    """2-D histogram of points in [-extent, extent]², scaled to [0, 1], shape (bins, bins)."""
-    import torch
-
-    idx = ((points + extent) / (2 * extent) * bins).floor().long().clamp(0, bins - 1)
-    flat = (bins - 1 - idx[:, 1]) * bins + idx[:, 0]  # row 0 = top (large y)
-    counts = torch.bincount(flat, minlength=bins * bins).float().view(bins, bins)
-    return counts / counts.max().clamp_min(1.0)
-
-
-def strip(tiles: list[torch.Tensor], pad: float = 0.35) -> torch.Tensor:
-    """Tiles (H, W) side by side with a grey column between them."""
-    import torch
-
-    h = tiles[0].shape[0]
-    gap = torch.full((h, 1), pad, device=tiles[0].device)
-    parts = [p for tile in tiles for p in (tile, gap)][:-1]
-    return torch.cat(parts, dim=1)
-
-
 # --- the demo -------------------------------------------------------------------------
 
 
 class DDPM2D(Demo):
-    name = "ddpm-2d"
-    title = "DDPM on 2-D points: forward noising, the schedule, reverse sampling"
-    questions = ("h.07",)
-    summary = (
-        "A denoising diffusion model on 2-D toy data: closed-form forward noising, linear "
-        "or cosine schedule, the epsilon-prediction loss, ancestral sampling from pure noise."
-    )
-    params = (
-        Param("steps", "int", 4000, "training steps", 10, 100_000),
-        Param("batch", "int", 256, "points per step", 8, 8192),
-        Param("lr", "float", 3e-3, "Adam learning rate (cosine-annealed to 0)", 1e-5, 1.0),
-        Param("hidden", "int", 128, "width of the ε-network", 8, 1024),
-        Param("timesteps", "int", 200, "diffusion steps T", 2, 2000),
-        Param("schedule", "str", "linear", "β schedule", choices=("linear", "cosine")),
-        Param("beta_end", "float", 0.02, "linear β_T at T = 1000 (scaled by 1000/T)", 1e-4, 0.5),
-        Param("data", "str", "moons", "2-D data set", choices=("moons", "ring", "spirals")),
-        Param("samples", "int", 1000, "points sampled for each picture", 100, 20_000),
-    )
-    quick: ClassVar[dict[str, Any]] = {"steps": 1300, "timesteps": 100, "hidden": 64, "lr": 5e-3}
-    plots: ClassVar[dict[str, tuple[str, ...]]] = {
-        "ε-prediction loss": ("loss",),
-        "distance from samples to held-out data": ("nn_samples", "nn_noise", "nn_data"),
-        "distance from held-out data to samples": ("cover_samples", "cover_data"),
-    }
-
     def setup(self, ctx: RunContext) -> None:
-        import torch
-
-        from demos.data import gaussian_ring, spirals, two_moons
-
         p = ctx.params
         make = {"moons": two_moons, "ring": gaussian_ring, "spirals": spirals}[p["data"]]
         raw, _ = make(6000, ctx.rng())
@@ -361,16 +149,12 @@ class DDPM2D(Demo):
                 self.forward_row.append(q_sample(self.eval_x, tt, forward, self.sched["alpha_bar"]))
 
     def checks(self, ctx: RunContext) -> Iterator[Check]:
-        import torch
-
         gen = torch.Generator().manual_seed(ctx.seed + 2)
         yield check_closed_form(self.sched64, gen, samples=2000 if ctx.quick else 4000)
         yield check_alpha_bar_end(self.sched64)
         yield check_reverse_mean(self.sched64, gen)
 
     def run(self, ctx: RunContext) -> Iterator[Frame]:
-        import torch
-
         p = ctx.params
         opt = torch.optim.Adam(self.net.parameters(), lr=p["lr"])
         anneal = torch.optim.lr_scheduler.CosineAnnealingLR(opt, ctx.total_steps)
@@ -390,20 +174,18 @@ class DDPM2D(Demo):
             b = (t * buckets) // t_count
             self.bucket_loss.mul_(0.98).index_add_(0, b, per * 0.02)
             self.bucket_n.mul_(0.98).index_add_(0, b, torch.full_like(per, 0.02))
-            if ctx.due(step):
+            if ctx.wants(step):
                 yield self._frame(ctx, step, loss)
 
     def sample(self, ctx: RunContext) -> tuple[Any, dict[int, Any]]:
         return sample_chain(self.net, self.noise, self.sched, ctx, self.shown)
 
     def _frame(self, ctx: RunContext, step: int, loss) -> Frame:
-        import torch
-
         x, kept = self.sample(ctx)
         nn_samples, cover = nn_distances(x, self.eval_x)
         reverse = [kept[t] for t in self.shown]  # kept[t] = x_t: after T - t reverse steps
-        top = strip([density(f) for f in self.forward_row])
-        bottom = strip([density(r) for r in reverse])
+        top = montage([density(f) for f in self.forward_row], pad=0.35)
+        bottom = montage([density(r) for r in reverse], pad=0.35)
         pad = torch.full((1, top.shape[1]), 0.35, device=top.device)
         per_t = (self.bucket_loss / self.bucket_n.clamp_min(1e-8)).cpu()
         ab = self.sched64["alpha_bar"]
@@ -419,8 +201,8 @@ class DDPM2D(Demo):
                 "cover_samples": cover,
                 "cover_data": self.cover_data,
             },
-            images=[
-                image(
+            pictures=[
+                picture(
                     "forward q(x_t|x_0) (top) / reverse samples (bottom), t = "
                     + ", ".join(str(t) for t in self.shown),
                     torch.cat([top, pad, bottom], dim=0),
@@ -450,13 +232,7 @@ class DDPM2D(Demo):
         )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
         hist = ctx.history
-        steps = [h["step"] for h in hist]
         sched = self.sched64
         n = len(self.shown)
         fig = plt.figure(figsize=(3.2 * n, 10))
@@ -473,11 +249,11 @@ class DDPM2D(Demo):
         )
         ax.legend()
         ax = fig.add_subplot(grid[0, n:])
-        ax.plot(steps, [h["loss"] for h in hist], label="ε-loss")
-        ax.plot(steps, [h["nn_samples"] for h in hist], label="NN distance, samples")
-        ax.plot(steps, [h["nn_noise"] for h in hist], ":", label="NN distance, pure noise")
-        ax.plot(steps, [h["nn_data"] for h in hist], ":", label="NN distance, fresh data")
-        ax.plot(steps, [h["cover_samples"] for h in hist], label="coverage distance, samples")
+        plot_history(ax, hist, ["loss"], labels=["ε-loss"])
+        plot_history(ax, hist, ["nn_samples"], labels=["NN distance, samples"])
+        plot_history(ax, hist, ["nn_noise"], styles=[":"], labels=["NN distance, pure noise"])
+        plot_history(ax, hist, ["nn_data"], styles=[":"], labels=["NN distance, fresh data"])
+        plot_history(ax, hist, ["cover_samples"], labels=["coverage distance, samples"])
         ax.set_yscale("log")
         ax.set(title="training (the untrained sampler diverges)", xlabel="step")
         ax.legend()
@@ -492,12 +268,8 @@ class DDPM2D(Demo):
                 ax.set(xlim=(-3, 3), ylim=(-3, 3), title=f"{label.split(':')[0]} t = {t}")
                 ax.set_xticks([])
                 ax.set_yticks([])
-        fig.suptitle(
+        title = (
             f"DDPM on {ctx.params['data']}: T = {ctx.params['timesteps']}, "
             f"{ctx.total_steps} steps, {ctx.device}"
         )
-        fig.tight_layout()
-        path = out_dir / "ddpm-2d.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        return [path]
+        return [save_figure(out_dir, "ddpm-2d", fig, title=title, dpi=100)]

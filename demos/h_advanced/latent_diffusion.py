@@ -20,9 +20,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
-from demos.ddpm_2d import (
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from demos.lib.diffusion import (
     build_denoiser,
     density,
     eps_loss,
@@ -31,18 +35,15 @@ from demos.ddpm_2d import (
     on_device,
     sample_chain,
     shown_steps,
-    strip,
 )
-from demos.framework import Check, Demo, Frame, Param, RunContext, heatmap, histogram, image
-
-if TYPE_CHECKING:
-    import torch
+from demos.lib.images import montage
+from demos.platform import Check, Demo, Frame, RunContext, heatmap, histogram, picture
+from demos.platform.data import load_digits
+from demos.platform.figures import plot_history, save_figure, subplots
 
 
 def build_autoencoder(pixels: int, hidden: int, latent: int) -> tuple[Any, Any]:
     """MLP encoder/decoder for flattened images in [0, 1]."""
-    from torch import nn
-
     enc = nn.Sequential(
         nn.Linear(pixels, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
         nn.Linear(hidden, latent),
@@ -69,9 +70,6 @@ def check_unit_std(raw: torch.Tensor, scale: float, tol: float = 0.1) -> Check:
 
 def check_round_trip(x: torch.Tensor, encode, decode, scale: float, limit: float = 0.35) -> Check:
     """decode(encode(x)) ≈ x, through the scaled latent the diffusion model sees."""
-    import torch
-    import torch.nn.functional as F
-
     with torch.no_grad():
         z = encode(x) * scale  # what the diffusion model works on
         back = decode(z / scale)
@@ -86,58 +84,10 @@ def check_round_trip(x: torch.Tensor, encode, decode, scale: float, limit: float
     )
 
 
-def _tiles(images: torch.Tensor, per_row: int) -> torch.Tensor:
-    """(N, H, W) images → rows of ``per_row`` tiles with grey gaps."""
-    import torch
-
-    rows = [strip(list(images[i : i + per_row])) for i in range(0, len(images), per_row)]
-    width = rows[0].shape[1]
-    pad = torch.full((1, width), 0.35, device=images.device)
-    return torch.cat([p for r in rows for p in (r, pad)][:-1], dim=0)
-
-
 class LatentDiffusion(Demo):
-    name = "latent-diffusion"
-    title = "Latent diffusion: DDPM in the latent space of a frozen digit autoencoder"
-    questions = ("h.07",)
-    summary = (
-        "Trains and freezes an autoencoder on 8x8 digits, rescales its latents to unit "
-        "std, trains a DDPM on the latents and decodes the samples."
-    )
-    params = (
-        Param("steps", "int", 4000, "diffusion training steps", 10, 100_000),
-        Param("ae_steps", "int", 2000, "autoencoder training steps (during setup)", 0, 100_000),
-        Param("latent", "int", 8, "latent dimension of the autoencoder", 2, 64),
-        Param("ae_hidden", "int", 128, "width of the autoencoder", 8, 1024),
-        Param("hidden", "int", 128, "width of the ε-network", 8, 1024),
-        Param("batch", "int", 256, "latents (and images) per step", 8, 4096),
-        Param("lr", "float", 3e-3, "Adam learning rate (cosine-annealed to 0)", 1e-5, 1.0),
-        Param("timesteps", "int", 200, "diffusion steps T", 2, 2000),
-        Param("schedule", "str", "linear", "β schedule", choices=("linear", "cosine")),
-        Param("scale", "bool", True, "rescale latents to unit std (off: s = 1)"),
-        Param("samples", "int", 512, "latents sampled for each frame", 16, 20_000),
-    )
-    quick: ClassVar[dict[str, Any]] = {
-        "steps": 1000,
-        "ae_steps": 400,
-        "timesteps": 100,
-        "hidden": 96,
-        "lr": 5e-3,
-    }
-    plots: ClassVar[dict[str, tuple[str, ...]]] = {
-        "ε-prediction loss (latent space)": ("loss",),
-        "distance from sampled latents to held-out latents": ("nn_samples", "nn_noise", "nn_data"),
-        "distance from held-out latents to samples": ("cover_samples", "cover_data"),
-    }
-
     # -- setup: the frozen first stage --------------------------------------------
 
     def setup(self, ctx: RunContext) -> None:
-        import torch
-        import torch.nn.functional as F
-
-        from demos.data import load_digits
-
         p = ctx.params
         data = load_digits()
         perm = ctx.rng().permutation(len(data.x))
@@ -193,8 +143,6 @@ class LatentDiffusion(Demo):
     # -- the second stage: diffusion on the latents ------------------------------------
 
     def run(self, ctx: RunContext) -> Iterator[Frame]:
-        import torch
-
         p = ctx.params
         opt = torch.optim.Adam(self.net.parameters(), lr=p["lr"])
         anneal = torch.optim.lr_scheduler.CosineAnnealingLR(opt, ctx.total_steps)
@@ -207,15 +155,13 @@ class LatentDiffusion(Demo):
             loss.backward()
             opt.step()
             anneal.step()
-            if ctx.due(step):
+            if ctx.wants(step):
                 yield self._frame(ctx, step, loss)
 
     def sample(self, ctx: RunContext) -> tuple[Any, dict[int, Any]]:
         return sample_chain(self.net, self.noise, self.sched, ctx, self.shown)
 
     def _frame(self, ctx: RunContext, step: int, loss) -> Frame:
-        import torch
-
         z, kept = self.sample(ctx)
         m = min(len(z), len(self.eval_z))
         nn_samples, cover = nn_distances(z[:m], self.eval_z[:m])
@@ -225,13 +171,15 @@ class LatentDiffusion(Demo):
             real = self.eval_x[:8].view(-1, self.side, self.side)
             recon = self.decode(self.eval_z[:8])
         ranged = 3.0
-        lat = strip([density(self.eval_z[:, :2], 16, ranged), density(z[:, :2], 16, ranged)])
+        lat = montage(
+            [density(self.eval_z[:, :2], 16, ranged), density(z[:, :2], 16, ranged)], pad=0.35
+        )
         self.last = {
             "decoded": decoded.cpu(),
             "trajectory": trajectory.cpu(),
             "z": z.cpu(),
         }
-        self.last["pairs_img"] = _tiles(torch.cat([real, recon]), 8)
+        self.last["pairs_img"] = montage(torch.cat([real, recon]), cols=8, pad=0.35)
         order = ", ".join(str(t) for t in reversed(self.shown))
         return Frame(
             step=step,
@@ -243,12 +191,15 @@ class LatentDiffusion(Demo):
                 "cover_samples": cover,
                 "cover_data": self.cover_data,
             },
-            images=[
-                image("decoded samples D(z_0 / s)", _tiles(decoded, 8)),
-                image(
-                    f"one sample decoded along its reverse path, t = {order}", strip([*trajectory])
+            pictures=[
+                picture("decoded samples D(z_0 / s)", montage(decoded, cols=8, pad=0.35)),
+                picture(
+                    f"one sample decoded along its reverse path, t = {order}",
+                    montage(trajectory, pad=0.35),
                 ),
-                image("held-out digits (top) / decode(encode(x)) (bottom)", self.last["pairs_img"]),
+                picture(
+                    "held-out digits (top) / decode(encode(x)) (bottom)", self.last["pairs_img"]
+                ),
             ],
             heatmaps=[
                 heatmap(
@@ -283,23 +234,17 @@ class LatentDiffusion(Demo):
         )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
         hist = ctx.history
-        steps = [h["step"] for h in hist]
-        fig, axes = plt.subplots(2, 3, figsize=(14, 8))
+        fig, axes = subplots(2, 3, (14, 8))
         ax = axes[0, 0]
         ax.plot(self.ae_curve.numpy(), color="grey")
         ax.set_yscale("log")
         ax.set(title="stage 1: autoencoder MSE (then frozen)", xlabel="setup step")
         ax = axes[0, 1]
-        ax.plot(steps, [h["loss"] for h in hist], label="ε-loss")
-        ax.plot(steps, [h["nn_samples"] for h in hist], label="samples → held-out latents")
-        ax.plot(steps, [h["nn_noise"] for h in hist], ":", label="pure noise → held-out")
-        ax.plot(steps, [h["cover_samples"] for h in hist], label="held-out → samples")
+        plot_history(ax, hist, ["loss"], labels=["ε-loss"])
+        plot_history(ax, hist, ["nn_samples"], labels=["samples → held-out latents"])
+        plot_history(ax, hist, ["nn_noise"], styles=[":"], labels=["pure noise → held-out"])
+        plot_history(ax, hist, ["cover_samples"], labels=["held-out → samples"])
         ax.set_yscale("log")
         ax.set(title="stage 2: diffusion on the latents", xlabel="step")
         ax.legend(fontsize=8)
@@ -311,22 +256,18 @@ class LatentDiffusion(Demo):
         ax.legend(fontsize=8)
         pictures = (
             ("held-out / reconstructions", self.last["pairs_img"].cpu()),
-            ("decoded samples", _tiles(self.last["decoded"], 8)),
+            ("decoded samples", montage(self.last["decoded"], cols=8, pad=0.35)),
             (
                 "reverse path of one sample, t = T … 0",
-                strip([*self.last["trajectory"]]),
+                montage(self.last["trajectory"], pad=0.35),
             ),
         )
         for ax, (title, pic) in zip(axes[1], pictures, strict=True):
             ax.imshow(pic.numpy(), cmap="gray", vmin=0, vmax=1)
             ax.set_title(title)
             ax.axis("off")
-        fig.suptitle(
+        title = (
             f"Latent diffusion on 8×8 digits: latent {ctx.params['latent']}, "
             f"T = {ctx.params['timesteps']}, {ctx.total_steps} steps, {ctx.device}"
         )
-        fig.tight_layout()
-        path = out_dir / "latent-diffusion.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        return [path]
+        return [save_figure(out_dir, "latent-diffusion", fig, title=title, dpi=100)]

@@ -23,15 +23,32 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
 import numpy as np
+import torch
+import torch.nn.functional as F
+from matplotlib.patches import Rectangle
+from torch import nn
 
-from demos.framework import Check, Demo, Frame, Param, RunContext, heatmap, histogram, image
-from demos.yolo_grid import _iou_reference, box_iou, draw_boxes, make_scenes, nms
-
-if TYPE_CHECKING:
-    import torch
+from demos.lib.boxes import (
+    box_iou,
+    draw_boxes,
+    iou_reference,
+    make_scenes,
+    nms,
+)
+from demos.platform import (
+    Check,
+    Demo,
+    Frame,
+    ParamError,
+    RunContext,
+    heatmap,
+    histogram,
+    picture,
+)
+from demos.platform.figures import plot_history, save_figure, subplots
 
 SIZE = 32  # image side in pixels
 STRIDE = 4  # backbone stride: two 2×2 max-pools
@@ -42,8 +59,6 @@ STRIDE = 4  # backbone stride: two 2×2 max-pools
 
 def base_anchors(sizes: tuple[float, ...], ratios: tuple[float, ...]) -> torch.Tensor:
     """(k, 4) anchors centred on 0, ratio-major then size, rounded (torchvision's rule)."""
-    import torch
-
     s = torch.as_tensor(sizes, dtype=torch.float32)
     r = torch.as_tensor(ratios, dtype=torch.float32)
     h_ratio = r.sqrt()  # r = h / w and w·h = s²
@@ -55,8 +70,6 @@ def base_anchors(sizes: tuple[float, ...], ratios: tuple[float, ...]) -> torch.T
 
 def grid_anchors(base: torch.Tensor, height: int, width: int, stride: int) -> torch.Tensor:
     """All anchors (H·W·k, 4): every base anchor shifted to every feature-map location."""
-    import torch
-
     ys = torch.arange(height, dtype=torch.float32) * stride
     xs = torch.arange(width, dtype=torch.float32) * stride
     sy, sx = torch.meshgrid(ys, xs, indexing="ij")  # (H, W)
@@ -93,8 +106,6 @@ def check_anchors(
     stride: int = STRIDE,
 ) -> Check:
     """make() against the loop reference (and torchvision's AnchorGenerator if installed)."""
-    import torch
-
     k = len(sizes) * len(ratios)
     ours = make(base_anchors(sizes, ratios), height, width, stride).cpu()
     ref = torch.tensor(_anchors_reference(sizes, ratios, height, width, stride))
@@ -141,8 +152,6 @@ def label_anchors(
     gt (N, G, 4) is padded, ``valid`` (N, G) marks real boxes. Positive: IoU ≥ high, or the
     anchor (ties included) with the highest IoU for some true box.
     """
-    import torch
-
     n, g, _ = gt.shape
     iou = box_iou(anchors, gt.reshape(-1, 4)).reshape(len(anchors), n, g).permute(1, 0, 2)
     iou = iou.masked_fill(~valid[:, None, :], -1.0)  # (N, A, G)
@@ -158,7 +167,7 @@ def label_anchors(
 
 def _labels_reference(anchors, boxes, high=0.7, low=0.3) -> list[int]:
     """One image, plain loops over anchors and boxes."""
-    ious = [[_iou_reference(a, b) for b in boxes] for a in anchors]
+    ious = [[iou_reference(a, b) for b in boxes] for a in anchors]
     labels = []
     for row in ious:
         m = max(row)
@@ -174,8 +183,6 @@ def _labels_reference(anchors, boxes, high=0.7, low=0.3) -> list[int]:
 
 def encode_deltas(boxes: torch.Tensor, anchors: torch.Tensor) -> torch.Tensor:
     """(t_x, t_y, t_w, t_h) of boxes relative to anchors (both (..., 4) corners)."""
-    import torch
-
     wa, ha = anchors[..., 2] - anchors[..., 0], anchors[..., 3] - anchors[..., 1]
     xa, ya = anchors[..., 0] + wa / 2, anchors[..., 1] + ha / 2
     w, h = boxes[..., 2] - boxes[..., 0], boxes[..., 3] - boxes[..., 1]
@@ -185,8 +192,6 @@ def encode_deltas(boxes: torch.Tensor, anchors: torch.Tensor) -> torch.Tensor:
 
 def decode_deltas(deltas: torch.Tensor, anchors: torch.Tensor) -> torch.Tensor:
     """x = x_a + t_x·w_a, y = y_a + t_y·h_a, w = w_a·exp(t_w), h = h_a·exp(t_h) → corners."""
-    import torch
-
     wa, ha = anchors[..., 2] - anchors[..., 0], anchors[..., 3] - anchors[..., 1]
     xa, ya = anchors[..., 0] + wa / 2, anchors[..., 1] + ha / 2
     x, y = xa + deltas[..., 0] * wa, ya + deltas[..., 1] * ha
@@ -197,7 +202,6 @@ def decode_deltas(deltas: torch.Tensor, anchors: torch.Tensor) -> torch.Tensor:
 
 def check_labels(label: Callable = label_anchors, device: Any = "cpu", seed: int = 0) -> Check:
     """label() against the loop reference on generated scenes."""
-
     rng = np.random.default_rng(seed)
     anchors = grid_anchors(base_anchors((8, 16, 24), (0.5, 1.0, 2.0)), 8, 8, STRIDE)
     _, boxes, _ = make_scenes(6, SIZE, rng, 3, min_side=6, max_side=22)
@@ -229,8 +233,6 @@ def check_coder(
     decode: Callable = decode_deltas,
 ) -> Check:
     """decode(encode(b, a), a) == b, and one delta by hand."""
-    import torch
-
     gen = torch.Generator().manual_seed(seed)
     xy = torch.rand(200, 2, generator=gen) * 24
     anchors = torch.cat([xy, xy + 2 + torch.rand(200, 2, generator=gen) * 20], 1).to(device)
@@ -251,8 +253,6 @@ def check_coder(
 
 def pad_boxes(boxes: list[np.ndarray], device: Any) -> tuple[torch.Tensor, torch.Tensor]:
     """Per-image box lists → (N, G, 4) padded boxes and an (N, G) validity mask."""
-    import torch
-
     g = max(1, max(len(b) for b in boxes))
     gt = np.zeros((len(boxes), g, 4), dtype=np.float32)
     gt[..., 2:] = 1.0  # dummy unit boxes keep the IoU finite
@@ -264,8 +264,6 @@ def pad_boxes(boxes: list[np.ndarray], device: Any) -> tuple[torch.Tensor, torch
 
 def sample_anchors(labels: torch.Tensor, per_image: int, gen: torch.Generator) -> torch.Tensor:
     """Mask (N, A) of a random balanced sample: up to half positives, negatives for the rest."""
-    import torch
-
     key = torch.rand(labels.shape, generator=gen, device=labels.device)
     pos, neg = labels == 1, labels == 0
     rank_pos = torch.where(pos, key, -1.0).argsort(1, descending=True).argsort(1)  # 0 = picked 1st
@@ -277,36 +275,36 @@ def sample_anchors(labels: torch.Tensor, per_image: int, gen: torch.Generator) -
 # --- the network --------------------------------------------------------------------------
 
 
-def build_rpn(width: int, k: int) -> Any:
+class RPN(nn.Module):
     """Backbone (stride 4) + RPN head: 3×3 conv, then 1×1 convs for k logits and 4k deltas."""
-    from torch import nn
 
-    class RPN(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.backbone = nn.Sequential(
-                nn.Conv2d(1, width, 3, padding=1),
-                nn.ReLU(),
-                nn.MaxPool2d(2),
-                nn.Conv2d(width, 2 * width, 3, padding=1),
-                nn.ReLU(),
-                nn.MaxPool2d(2),
-                nn.Conv2d(2 * width, 2 * width, 3, padding=1),
-                nn.ReLU(),
-            )
-            self.conv = nn.Conv2d(2 * width, 2 * width, 3, padding=1)
-            self.cls = nn.Conv2d(2 * width, k, 1)
-            self.reg = nn.Conv2d(2 * width, 4 * k, 1)
+    def __init__(self, width: int, k: int) -> None:
+        super().__init__()
+        self.backbone = nn.Sequential(
+            nn.Conv2d(1, width, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(width, 2 * width, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(2 * width, 2 * width, 3, padding=1),
+            nn.ReLU(),
+        )
+        self.conv = nn.Conv2d(2 * width, 2 * width, 3, padding=1)
+        self.cls = nn.Conv2d(2 * width, k, 1)
+        self.reg = nn.Conv2d(2 * width, 4 * k, 1)
 
-        def forward(self, x):
-            f = self.conv(self.backbone(x)).relu()  # (N, C, H, W)
-            n, _, h, w = f.shape
-            # to the anchor order: location-major, then anchor → (N, H·W·k), (N, H·W·k, 4)
-            logits = self.cls(f).permute(0, 2, 3, 1).reshape(n, -1)
-            deltas = self.reg(f).view(n, -1, 4, h, w).permute(0, 3, 4, 1, 2).reshape(n, -1, 4)
-            return logits, deltas
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        f = self.conv(self.backbone(x)).relu()  # (N, C, H, W)
+        n, _, h, w = f.shape
+        # to the anchor order: location-major, then anchor → (N, H·W·k), (N, H·W·k, 4)
+        logits = self.cls(f).permute(0, 2, 3, 1).reshape(n, -1)
+        deltas = self.reg(f).view(n, -1, 4, h, w).permute(0, 3, 4, 1, 2).reshape(n, -1, 4)
+        return logits, deltas
 
-    return RPN()
+
+def build_rpn(width: int, k: int) -> RPN:
+    return RPN(width, k)
 
 
 def proposals(
@@ -328,41 +326,10 @@ def proposals(
 
 
 class RPNAnchors(Demo):
-    name = "rpn-anchors"
-    title = "RPN: anchors, IoU labels, box deltas and proposals after NMS"
-    questions = ("h.04",)
-    summary = (
-        "Faster R-CNN's region proposal network on synthetic scenes: H·W·k anchors as "
-        "torchvision defines them, positive/negative labels by IoU, objectness + smooth-L1 "
-        "deltas, proposals after NMS vs the bare anchors."
-    )
-    params = (
-        Param("steps", "int", 1200, "training steps", 10, 100_000),
-        Param("batch", "int", 32, "images per step", 4, 1024),
-        Param("lr", "float", 5e-3, "Adam learning rate", 1e-5, 1.0),
-        Param("width", "int", 16, "channels of the first conv layer", 4, 128),
-        Param("sizes", "str", "8,14,22", "anchor sizes in pixels (side of the ratio-1 anchor)"),
-        Param("ratios", "str", "0.5,1,2", "anchor aspect ratios h/w"),
-        Param("pos_iou", "float", 0.7, "IoU at or above which an anchor is positive", 0.0, 1.0),
-        Param("neg_iou", "float", 0.3, "IoU below which an anchor is negative", 0.0, 1.0),
-        Param("sample", "int", 64, "anchors sampled per image (at most half positive)", 2, 4096),
-        Param("nms_iou", "float", 0.7, "NMS IoU threshold for proposals", 0.0, 1.0),
-        Param("proposals", "int", 8, "proposals kept per image after NMS", 1, 1000),
-        Param("objects", "int", 3, "most objects per scene", 1, 6),
-        Param("probe", "int", 0, "held-out scene shown", 0, 255),
-    )
-    quick: ClassVar[dict[str, Any]] = {"steps": 250, "width": 8}
-    plots: ClassVar[dict[str, tuple[str, ...]]] = {
-        "losses": ("objectness", "regression"),
-        "recall of true boxes at IoU 0.5": ("recall", "anchor_recall", "oracle_recall"),
-        "mean best IoU per true box": ("best_iou", "anchor_best_iou"),
-    }
     n_eval = 64
 
     @staticmethod
     def _numbers(p: dict[str, Any], name: str) -> tuple[float, ...]:
-        from demos.framework import ParamError
-
         try:
             values = tuple(float(v) for v in p[name].split(",") if v.strip())
         except ValueError:
@@ -374,8 +341,6 @@ class RPNAnchors(Demo):
         return values
 
     def setup(self, ctx: RunContext) -> None:
-        import torch
-
         p = ctx.params
         self.sizes, self.ratios = self._numbers(p, "sizes"), self._numbers(p, "ratios")
         self.k = len(self.sizes) * len(self.ratios)
@@ -393,8 +358,6 @@ class RPNAnchors(Demo):
         self.net = build_rpn(p["width"], self.k).to(ctx.device)
 
     def checks(self, ctx: RunContext) -> Iterator[Check]:
-        import torch
-
         yield check_anchors(sizes=self.sizes, ratios=self.ratios)
         yield check_labels(device=ctx.device, seed=ctx.seed)
         yield check_coder(device=ctx.device, seed=ctx.seed)
@@ -409,9 +372,6 @@ class RPNAnchors(Demo):
         )
 
     def run(self, ctx: RunContext) -> Iterator[Frame]:
-        import torch
-        import torch.nn.functional as F
-
         p = ctx.params
         opt = torch.optim.Adam(self.net.parameters(), lr=p["lr"])
         rng = ctx.rng(2)
@@ -433,12 +393,10 @@ class RPNAnchors(Demo):
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-            if ctx.due(step):
+            if ctx.wants(step):
                 yield self._frame(ctx, step, obj_loss, reg_loss, labels, picked)
 
     def _frame(self, ctx, step, obj_loss, reg_loss, labels, picked) -> Frame:
-        import torch
-
         p = ctx.params
         side = SIZE // STRIDE
         with torch.no_grad():
@@ -472,11 +430,11 @@ class RPNAnchors(Demo):
             objectness = logits[i].sigmoid().view(side, side, self.k)  # (H, W, k)
             positives = (self.eval_labels[i] == 1).view(side, side, self.k)
         boxes, scores, gt = probe
-        picture = self.eval_x[i, 0].cpu().numpy() * 0.35
+        canvas = self.eval_x[i, 0].cpu().numpy() * 0.35
         pos_anchors = self.anchors[self.eval_labels[i] == 1].cpu().numpy()
-        anchor_pic = draw_boxes(picture.copy(), pos_anchors, 0.7)
-        draw_boxes(picture, gt.cpu().numpy(), 0.6)
-        draw_boxes(picture, boxes.cpu().numpy(), 1.0)
+        anchor_pic = draw_boxes(canvas.copy(), pos_anchors, 0.7)
+        draw_boxes(canvas, gt.cpu().numpy(), 0.6)
+        draw_boxes(canvas, boxes.cpu().numpy(), 1.0)
         lab = labels.flatten()
         metrics = {
             "loss": (obj_loss + reg_loss).item(),
@@ -504,9 +462,9 @@ class RPNAnchors(Demo):
         return Frame(
             step=step,
             metrics=metrics,
-            images=[
-                image(f"scene {i}: positive anchors", anchor_pic),
-                image(f"scene {i}: truth (grey), proposals after NMS (white)", picture),
+            pictures=[
+                picture(f"scene {i}: positive anchors", anchor_pic),
+                picture(f"scene {i}: truth (grey), proposals after NMS (white)", canvas),
             ],
             heatmaps=[
                 heatmap("max objectness per location", self.last["objectness"], "x", "y"),
@@ -544,28 +502,21 @@ class RPNAnchors(Demo):
         )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        from matplotlib.patches import Rectangle
-
         hist, last = ctx.history, self.last
-        steps = [h["step"] for h in hist]
-        fig, axes = plt.subplots(2, 3, figsize=(14, 8.5))
+        fig, axes = subplots(2, 3, (14, 8.5))
         ax = axes[0, 0]
-        ax.plot(steps, [h["objectness"] for h in hist], label="objectness (BCE)")
-        ax.plot(steps, [h["regression"] for h in hist], label="deltas (smooth L1)")
+        plot_history(ax, hist, ["objectness"], labels=["objectness (BCE)"])
+        plot_history(ax, hist, ["regression"], labels=["deltas (smooth L1)"])
         ax.set(title="RPN losses", xlabel="step")
         ax.legend()
         ax = axes[0, 1]
-        ax.plot(
-            steps, [h["recall"] for h in hist], label=f"top-{ctx.params['proposals']} proposals"
+        plot_history(ax, hist, ["recall"], labels=[f"top-{ctx.params['proposals']} proposals"])
+        plot_history(ax, hist, ["anchor_recall"], styles=["--"], labels=["same scores, no deltas"])
+        plot_history(ax, hist, ["oracle_recall"], styles=["--"], labels=["best of all anchors"])
+        plot_history(ax, hist, ["best_iou"], labels=["proposals: mean best IoU"])
+        plot_history(
+            ax, hist, ["anchor_best_iou"], styles=[":"], labels=["no deltas: mean best IoU"]
         )
-        ax.plot(steps, [h["anchor_recall"] for h in hist], "--", label="same scores, no deltas")
-        ax.plot(steps, [h["oracle_recall"] for h in hist], "--", label="best of all anchors")
-        ax.plot(steps, [h["best_iou"] for h in hist], label="proposals: mean best IoU")
-        ax.plot(steps, [h["anchor_best_iou"] for h in hist], ":", label="no deltas: mean best IoU")
         ax.set(title="held-out true boxes found (IoU ≥ 0.5)", xlabel="step", ylim=(0, 1.02))
         ax.legend(fontsize=8)
         ax = axes[0, 2]
@@ -602,12 +553,8 @@ class RPNAnchors(Demo):
         ax.set(title="max objectness per feature-map location", xlabel="x", ylabel="y")
         ax.legend(loc="lower right", fontsize=7)
         fig.colorbar(im, ax=ax, fraction=0.046)
-        fig.suptitle(
+        title = (
             f"rpn-anchors: {SIZE // STRIDE}×{SIZE // STRIDE} map, stride {STRIDE}, "
             f"{len(self.anchors)} anchors ({ctx.total_steps} steps, {ctx.device})"
         )
-        fig.tight_layout()
-        path = out_dir / "rpn-anchors.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        return [path]
+        return [save_figure(out_dir, "rpn-anchors", fig, title=title, dpi=100)]

@@ -21,14 +21,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
 import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
 
-from demos.framework import Check, Demo, Frame, Param, RunContext, heatmap, histogram, image
-
-if TYPE_CHECKING:
-    import torch
+from demos.platform import Check, Demo, Frame, RunContext, heatmap, histogram, picture
+from demos.platform.figures import plot_history, save_figure, subplots
 
 CLASSES = ("background", "disc", "square", "triangle")
 
@@ -61,52 +62,56 @@ def make_shapes(
 # --- the network ---------------------------------------------------------------------
 
 
-def build_unet(width: int, levels: int, classes: int, skips: bool = True) -> Any:
-    """A U-Net with ``levels`` poolings; channels width·2^level; same-size output."""
-    import torch
-    from torch import nn
+def double_conv(cin: int, cout: int) -> nn.Sequential:
+    """Two 3×3 convolutions (padding 1) with batch norm and ReLU: the U-Net's basic block."""
+    return nn.Sequential(  # batch norm (not in the 2015 paper) speeds training up
+        nn.Conv2d(cin, cout, 3, padding=1),
+        nn.BatchNorm2d(cout),
+        nn.ReLU(),
+        nn.Conv2d(cout, cout, 3, padding=1),
+        nn.BatchNorm2d(cout),
+        nn.ReLU(),
+    )
 
-    def double(cin: int, cout: int) -> nn.Module:
-        return nn.Sequential(  # batch norm (not in the 2015 paper) speeds training up
-            nn.Conv2d(cin, cout, 3, padding=1),
-            nn.BatchNorm2d(cout),
-            nn.ReLU(),
-            nn.Conv2d(cout, cout, 3, padding=1),
-            nn.BatchNorm2d(cout),
-            nn.ReLU(),
+
+class UNet(nn.Module):
+    """A U-Net with ``levels`` poolings; channels width·2^level; same-size output.
+
+    ``trace`` keeps the two maps that met at the last concatenation (for the pictures).
+    """
+
+    def __init__(self, width: int, levels: int, classes: int, skips: bool = True) -> None:
+        super().__init__()
+        ch = [width * 2**i for i in range(levels + 1)]
+        self.skips = skips
+        self.down = nn.ModuleList(
+            [double_conv(1, ch[0])] + [double_conv(ch[i], ch[i + 1]) for i in range(levels)]
         )
+        self.up = nn.ModuleList(
+            [nn.ConvTranspose2d(ch[i + 1], ch[i], 2, stride=2) for i in reversed(range(levels))]
+        )
+        self.merge = nn.ModuleList([double_conv(2 * ch[i], ch[i]) for i in reversed(range(levels))])
+        self.head = nn.Conv2d(ch[0], classes, 1)
+        self.trace: dict[str, torch.Tensor] = {}
 
-    class UNet(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            ch = [width * 2**i for i in range(levels + 1)]
-            self.skips = skips
-            self.down = nn.ModuleList(
-                [double(1, ch[0])] + [double(ch[i], ch[i + 1]) for i in range(levels)]
-            )
-            self.up = nn.ModuleList(
-                [nn.ConvTranspose2d(ch[i + 1], ch[i], 2, stride=2) for i in reversed(range(levels))]
-            )
-            self.merge = nn.ModuleList([double(2 * ch[i], ch[i]) for i in reversed(range(levels))])
-            self.head = nn.Conv2d(ch[0], classes, 1)
-            self.trace: dict[str, torch.Tensor] = {}
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        saved = []
+        for i, block in enumerate(self.down):
+            x = block(x if i == 0 else F.max_pool2d(x, 2))
+            saved.append(x)  # (N, ch[i], H/2^i, W/2^i)
+        x = saved.pop()  # the bottleneck
+        for up, merge in zip(self.up, self.merge, strict=True):
+            x = up(x)  # twice the resolution, half the channels
+            skip = saved.pop()
+            if not self.skips:
+                skip = torch.zeros_like(skip)
+            self.trace = {"up": x, "skip": skip}
+            x = merge(torch.cat([x, skip], dim=1))  # (N, 2·ch, h, w) → (N, ch, h, w)
+        return self.head(x)  # (N, C, H, W)
 
-        def forward(self, x: torch.Tensor) -> torch.Tensor:
-            saved = []
-            for i, block in enumerate(self.down):
-                x = block(x if i == 0 else nn.functional.max_pool2d(x, 2))
-                saved.append(x)  # (N, ch[i], H/2^i, W/2^i)
-            x = saved.pop()  # the bottleneck
-            for up, merge in zip(self.up, self.merge, strict=True):
-                x = up(x)  # twice the resolution, half the channels
-                skip = saved.pop()
-                if not self.skips:
-                    skip = torch.zeros_like(skip)
-                self.trace = {"up": x, "skip": skip}
-                x = merge(torch.cat([x, skip], dim=1))  # (N, 2·ch, h, w) → (N, ch, h, w)
-            return self.head(x)  # (N, C, H, W)
 
-    return UNet()
+def build_unet(width: int, levels: int, classes: int, skips: bool = True) -> UNet:
+    return UNet(width, levels, classes, skips)
 
 
 # --- loss and IoU --------------------------------------------------------------------------
@@ -120,8 +125,6 @@ def pixel_cross_entropy(logits: torch.Tensor, mask: torch.Tensor) -> torch.Tenso
 
 def class_iou(pred: torch.Tensor, mask: torch.Tensor, classes: int) -> torch.Tensor:
     """IoU per class from the confusion matrix (NaN for a class absent from both)."""
-    import torch
-
     conf = torch.bincount(mask.flatten() * classes + pred.flatten(), minlength=classes**2)
     conf = conf.view(classes, classes).double()  # rows: truth, columns: prediction
     inter = conf.diag()
@@ -138,8 +141,6 @@ def _iou_reference(pred: torch.Tensor, mask: torch.Tensor, c: int) -> float:
 
 def check_same_size(build: Callable = build_unet, width: int = 4, levels: int = 2) -> Check:
     """The output has the input's height and width for every size divisible by 2^levels."""
-    import torch
-
     net = build(width, levels, len(CLASSES)).eval()
     seen = []
     ok = True
@@ -162,8 +163,6 @@ def check_cross_entropy(
     loss: Callable = pixel_cross_entropy, device: Any = "cpu", seed: int = 0
 ) -> Check:
     """The written-out loss == nn.CrossEntropyLoss on (N, C, H, W) logits, (N, H, W) mask."""
-    import torch
-
     gen = torch.Generator().manual_seed(seed)
     logits = torch.randn(3, len(CLASSES), 6, 5, generator=gen, dtype=torch.float64).to(device)
     mask = torch.randint(0, len(CLASSES), (3, 6, 5), generator=gen).to(device)
@@ -180,8 +179,6 @@ def check_cross_entropy(
 
 def check_iou(iou: Callable = class_iou, device: Any = "cpu", seed: int = 0) -> Check:
     """Confusion-matrix IoU == counting the pixel sets; 1 for a perfect prediction."""
-    import torch
-
     rng = np.random.default_rng(seed)
     _, masks = make_shapes(4, 24, rng)
     mask = torch.from_numpy(masks).to(device)
@@ -205,35 +202,10 @@ def check_iou(iou: Callable = class_iou, device: Any = "cpu", seed: int = 0) -> 
 
 
 class UNetSeg(Demo):
-    name = "unet-seg"
-    title = "U-Net: encoder, decoder and skip connections segmenting shapes"
-    questions = ("h.05",)
-    summary = (
-        "A small U-Net segments generated discs, squares and triangles pixel by pixel: "
-        "same-size output, skip concatenation, pixel-wise cross-entropy, per-class IoU; "
-        "switch the skips off to see the boundaries blur."
-    )
-    params = (
-        Param("steps", "int", 800, "training steps", 10, 100_000),
-        Param("batch", "int", 16, "images per step", 2, 1024),
-        Param("lr", "float", 1e-2, "Adam learning rate", 1e-5, 1.0),
-        Param("width", "int", 12, "channels at full resolution (doubled per level)", 2, 128),
-        Param("levels", "int", 2, "max-pool levels (24 px: at most 3)", 1, 3),
-        Param("skips", "bool", True, "concatenate the encoder maps (false: zeros instead)"),
-        Param("shapes", "int", 3, "most shapes per scene", 1, 6),
-        Param("probe", "int", 0, "held-out scene shown", 0, 255),
-    )
-    quick: ClassVar[dict[str, Any]] = {"steps": 200, "width": 8}
-    plots: ClassVar[dict[str, tuple[str, ...]]] = {
-        "held-out IoU": ("miou", "iou_disc", "iou_square", "iou_triangle"),
-        "training loss and pixel accuracy": ("loss", "pixel_acc"),
-    }
     size = 24
     n_eval = 64
 
     def setup(self, ctx: RunContext) -> None:
-        import torch
-
         p = ctx.params
         x, m = make_shapes(self.n_eval, self.size, ctx.rng(1), p["shapes"])
         self.eval_x = torch.from_numpy(x).to(ctx.device)
@@ -246,8 +218,6 @@ class UNetSeg(Demo):
         yield check_iou(device=ctx.device, seed=ctx.seed)
 
     def run(self, ctx: RunContext) -> Iterator[Frame]:
-        import torch
-
         p = ctx.params
         opt = torch.optim.Adam(self.net.parameters(), lr=p["lr"])
         rng = ctx.rng(2)
@@ -258,12 +228,10 @@ class UNetSeg(Demo):
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-            if ctx.due(step):
+            if ctx.wants(step):
                 yield self._frame(ctx, step, loss)
 
     def _frame(self, ctx: RunContext, step: int, loss) -> Frame:
-        import torch
-
         p = ctx.params
         self.net.eval()  # batch norm on running statistics
         with torch.no_grad():
@@ -297,10 +265,10 @@ class UNetSeg(Demo):
         return Frame(
             step=step,
             metrics=metrics,
-            images=[
-                image(f"scene {i}", self.eval_x[i, 0]),
-                image("true mask (0 bg … 1 triangle)", self.eval_m[i].float() / k),
-                image("predicted mask", pred[i].float() / k),
+            pictures=[
+                picture(f"scene {i}", self.eval_x[i, 0]),
+                picture("true mask (0 bg … 1 triangle)", self.eval_m[i].float() / k),
+                picture("predicted mask", pred[i].float() / k),
             ],
             heatmaps=[
                 heatmap("P(triangle) per pixel", probs[3], "x", "y"),
@@ -322,23 +290,17 @@ class UNetSeg(Demo):
         )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
         hist, last = ctx.history, self.last
-        steps = [h["step"] for h in hist]
-        fig, axes = plt.subplots(2, 4, figsize=(16, 8))
+        fig, axes = subplots(2, 4, (16, 8))
         ax = axes[0, 0]
-        ax.plot(steps, [h["miou"] for h in hist], lw=2, label="mean IoU")
+        plot_history(ax, hist, ["miou"], labels=["mean IoU"], lw=2)
         for c in CLASSES[1:]:
-            ax.plot(steps, [h[f"iou_{c}"] for h in hist], label=c)
-        ax.plot(steps, [h["pixel_acc"] for h in hist], ":", label="pixel accuracy")
+            plot_history(ax, hist, [f"iou_{c}"], labels=[c])
+        plot_history(ax, hist, ["pixel_acc"], styles=[":"], labels=["pixel accuracy"])
         ax.set(title="held-out segmentation", xlabel="step", ylim=(0, 1.02))
         ax.legend(fontsize=8)
         ax = axes[0, 1]
-        ax.plot(steps, [h["loss"] for h in hist])
+        plot_history(ax, hist, ["loss"])
         ax.set(title="pixel-wise cross-entropy (train)", xlabel="step", yscale="log")
         kw = {"cmap": "tab10", "vmin": 0, "vmax": 9, "interpolation": "nearest"}
         axes[0, 2].imshow(last["image"], cmap="gray", vmin=0, vmax=1)
@@ -358,13 +320,9 @@ class UNetSeg(Demo):
         )
         for ax in (*axes[0, 2:], *axes[1]):
             ax.axis("off")
-        fig.suptitle(
+        title = (
             f"unet-seg: {ctx.params['levels']} levels, width {ctx.params['width']}, "
             f"skips {'on' if ctx.params['skips'] else 'off'} "
             f"({ctx.total_steps} steps, {ctx.device})"
         )
-        fig.tight_layout()
-        path = out_dir / "unet-seg.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        return [path]
+        return [save_figure(out_dir, "unet-seg", fig, title=title, dpi=100)]

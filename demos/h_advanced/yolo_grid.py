@@ -24,24 +24,34 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
 import numpy as np
+import torch
+from matplotlib.patches import Rectangle
+from torch import nn
 
-from demos.framework import (
+from demos.lib.boxes import (
+    box_iou,
+    draw_boxes,
+    iou_reference,
+    make_scenes,
+    nms,
+    nms_reference,
+    random_boxes,
+    torchvision_ops,
+)
+from demos.platform import (
     Check,
     Demo,
     Frame,
-    Param,
     ParamError,
     RunContext,
     heatmap,
     histogram,
-    image,
+    picture,
 )
-
-if TYPE_CHECKING:
-    import torch
+from demos.platform.figures import plot_history, save_figure, subplots
 
 CLASSES = ("filled", "hollow")
 
@@ -49,138 +59,23 @@ CLASSES = ("filled", "hollow")
 # --- synthetic scenes ---------------------------------------------------------------
 
 
-def make_scenes(
-    n: int,
-    size: int,
-    rng: np.random.Generator,
-    max_objects: int = 3,
-    grid: int | None = None,
-    min_side: int = 6,
-    max_side: int = 16,
-    noise: float = 0.05,
-) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
-    """Images (n, 1, size, size) with rectangles; boxes (k, 4) as x1, y1, x2, y2 in pixels.
-
-    With ``grid`` set, no two centres share a cell (YOLOv1 gives each cell one object).
-    Class 0 is a filled rectangle, class 1 a hollow one (a 2-pixel frame).
-    """
-    images = np.zeros((n, 1, size, size), dtype=np.float32)
-    all_boxes, all_labels = [], []
-    for i in range(n):
-        boxes, labels, cells = [], [], set()
-        for _ in range(int(rng.integers(1, max_objects + 1))):
-            for _attempt in range(20):
-                w, h = (int(v) for v in rng.integers(min_side, max_side + 1, size=2))
-                x1, y1 = int(rng.integers(0, size - w + 1)), int(rng.integers(0, size - h + 1))
-                cell = None
-                if grid is not None:
-                    c = size / grid
-                    cell = (int((y1 + h / 2) // c), int((x1 + w / 2) // c))
-                    if cell in cells:
-                        continue
-                cells.add(cell)
-                cls = int(rng.integers(0, 2))
-                patch = images[i, 0, y1 : y1 + h, x1 : x1 + w]
-                if cls == 0:
-                    patch[...] = np.maximum(patch, 0.9)
-                else:
-                    frame = np.ones((h, w), dtype=np.float32)
-                    frame[2:-2, 2:-2] = 0.0
-                    patch[...] = np.maximum(patch, 0.9 * frame)
-                boxes.append((x1, y1, x1 + w, y1 + h))
-                labels.append(cls)
-                break
-        all_boxes.append(np.asarray(boxes, dtype=np.float32).reshape(-1, 4))
-        all_labels.append(np.asarray(labels, dtype=np.int64))
-    images += rng.normal(scale=noise, size=images.shape).astype(np.float32)
-    return np.clip(images, 0.0, 1.0), all_boxes, all_labels
-
-
 # --- boxes: IoU and NMS (shared with rpn-anchors) ------------------------------------
-
-
-def box_iou(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """IoU of every box in a (N, 4) with every box in b (M, 4), corners x1, y1, x2, y2."""
-    import torch
-
-    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])  # (N,)
-    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])  # (M,)
-    top_left = torch.maximum(a[:, None, :2], b[None, :, :2])  # (N, M, 2)
-    bottom_right = torch.minimum(a[:, None, 2:], b[None, :, 2:])  # (N, M, 2)
-    inter = (bottom_right - top_left).clamp(min=0).prod(dim=2)  # (N, M)
-    union = area_a[:, None] + area_b[None, :] - inter
-    return inter / union.clamp(min=1e-9)
-
-
-def nms(boxes: torch.Tensor, scores: torch.Tensor, threshold: float) -> torch.Tensor:
-    """Greedy NMS: indices of the kept boxes, by decreasing score (like torchvision.ops.nms)."""
-    import torch
-
-    order = scores.argsort(descending=True).tolist()
-    overlaps = (box_iou(boxes, boxes) > threshold).cpu().numpy()  # (N, N), one transfer
-    suppressed = np.zeros(len(order), dtype=bool)
-    keep = []
-    for idx in order:
-        if suppressed[idx]:
-            continue
-        keep.append(idx)
-        suppressed |= overlaps[idx]  # removes idx itself too (IoU 1)
-    return torch.tensor(keep, dtype=torch.long, device=boxes.device)
-
-
-def _iou_reference(a: list[float], b: list[float]) -> float:
-    """One pair, written out with plain floats: the brute-force reference."""
-    iw = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    ih = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = iw * ih
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
-
-
-def _nms_reference(boxes: list[list[float]], scores: list[float], threshold: float) -> list[int]:
-    """The textbook loop: take the best remaining box, drop its overlaps, repeat."""
-    remaining = sorted(range(len(boxes)), key=lambda i: -scores[i])
-    keep = []
-    while remaining:
-        best = remaining.pop(0)
-        keep.append(best)
-        remaining = [i for i in remaining if _iou_reference(boxes[best], boxes[i]) <= threshold]
-    return keep
-
-
-def random_boxes(n: int, gen: torch.Generator, size: float = 32.0) -> torch.Tensor:
-    """n random boxes (n, 4) inside a size×size image, drawn on the CPU."""
-    import torch
-
-    xy = torch.rand(n, 2, generator=gen) * size * 0.8
-    wh = torch.rand(n, 2, generator=gen) * size * 0.4 + 1.0
-    return torch.cat([xy, xy + wh], dim=1)
-
-
-def _torchvision_ops() -> Any:
-    try:
-        from torchvision import ops  # optional: not a dependency of the project
-    except Exception:
-        return None
-    return ops
 
 
 def check_iou(iou_fn: Callable = box_iou, device: Any = "cpu", seed: int = 0) -> Check:
     """iou_fn against the brute-force pair loop (and torchvision.ops.box_iou if present)."""
-    import torch
-
     gen = torch.Generator().manual_seed(seed)
     a, b = random_boxes(24, gen), random_boxes(16, gen)
     b[0] = a[0]  # identical pair: IoU 1
     b[1] = torch.tensor([100.0, 100.0, 110.0, 110.0])  # disjoint from everything: IoU 0
     b[2] = torch.tensor([a[1, 0], a[1, 1], (a[1, 0] + a[1, 2]) / 2, a[1, 3]])  # half of a[1]
     ours = iou_fn(a.to(device), b.to(device)).cpu().double()
-    ref = torch.tensor([[_iou_reference(p, q) for q in b.tolist()] for p in a.tolist()])
+    ref = torch.tensor([[iou_reference(p, q) for q in b.tolist()] for p in a.tolist()])
     diff = (ours - ref).abs().max().item()
     ok = diff <= 1e-5 and abs(ours[0, 0].item() - 1) < 1e-6 and ours[:, 1].abs().max() == 0
     ok = ok and abs(ours[1, 2].item() - 0.5) < 1e-5
     detail = f"{tuple(ref.shape)} pairs vs the float loop: max |Δ| = {diff:.1e}"
-    ops = _torchvision_ops()
+    ops = torchvision_ops()
     if ops is not None:
         tv = (ops.box_iou(a, b).double() - ours).abs().max().item()
         ok = ok and tv <= 1e-5
@@ -195,12 +90,10 @@ def check_iou(iou_fn: Callable = box_iou, device: Any = "cpu", seed: int = 0) ->
 
 def check_nms(nms_fn: Callable = nms, device: Any = "cpu", seed: int = 0) -> Check:
     """nms_fn against the textbook loop on clustered random boxes at three thresholds."""
-    import torch
-
     gen = torch.Generator().manual_seed(seed + 1)
     mismatches, cases, kept_total, total = 0, 0, 0, 0
     tv_mismatches = 0
-    ops = _torchvision_ops()
+    ops = torchvision_ops()
     for _ in range(6):
         centres = random_boxes(4, gen)  # clusters of jittered copies: many overlaps
         boxes = centres.repeat(6, 1) + torch.randn(24, 4, generator=gen) * 1.0
@@ -208,7 +101,7 @@ def check_nms(nms_fn: Callable = nms, device: Any = "cpu", seed: int = 0) -> Che
         scores = torch.rand(24, generator=gen)
         for thr in (0.3, 0.5, 0.7):
             ours = nms_fn(boxes.to(device), scores.to(device), thr).cpu().tolist()
-            ref = _nms_reference(boxes.tolist(), scores.tolist(), thr)
+            ref = nms_reference(boxes.tolist(), scores.tolist(), thr)
             mismatches += ours != ref
             if ops is not None:
                 tv_mismatches += ops.nms(boxes, scores, thr).tolist() != ref
@@ -223,17 +116,6 @@ def check_nms(nms_fn: Callable = nms, device: Any = "cpu", seed: int = 0) -> Che
         else "; torchvision not installed"
     )
     return Check("nms-brute-force", mismatches == 0 and tv_mismatches == 0, detail)
-
-
-def draw_boxes(picture: np.ndarray, boxes: Any, value: float) -> np.ndarray:
-    """Draw box outlines (x1, y1, x2, y2 in pixels) onto a (H, W) array, in place."""
-    h, w = picture.shape
-    for x1, y1, x2, y2 in np.asarray(boxes, dtype=np.float64).reshape(-1, 4):
-        c1, r1 = int(np.clip(round(x1), 0, w - 1)), int(np.clip(round(y1), 0, h - 1))
-        c2, r2 = int(np.clip(round(x2) - 1, 0, w - 1)), int(np.clip(round(y2) - 1, 0, h - 1))
-        picture[r1, c1 : c2 + 1] = picture[r2, c1 : c2 + 1] = value
-        picture[r1 : r2 + 1, c1] = picture[r1 : r2 + 1, c2] = value
-    return picture
 
 
 # --- YOLO encoding --------------------------------------------------------------------
@@ -252,8 +134,6 @@ def encode_targets(
 
     ``owner`` (K,) says which image each box belongs to (all image 0 when omitted).
     """
-    import torch
-
     target = torch.zeros(n, s, s, 5 + classes, device=boxes.device)
     owner = owner if owner is not None else torch.zeros_like(labels)
     cell = size / s
@@ -270,8 +150,6 @@ def encode_targets(
 
 def batch_targets(boxes: list, labels: list, s: int, size: int, device: Any) -> torch.Tensor:
     """make_scenes' per-image lists → one (N, S, S, 5 + C) target tensor."""
-    import torch
-
     owner = np.concatenate([np.full(len(b), i) for i, b in enumerate(boxes)])
     return encode_targets(
         torch.from_numpy(np.concatenate(boxes)).to(device),
@@ -286,8 +164,6 @@ def batch_targets(boxes: list, labels: list, s: int, size: int, device: Any) -> 
 
 def cell_boxes(xywh: torch.Tensor, size: int) -> torch.Tensor:
     """(..., S, S, 4) of x, y, √w, √h → corner boxes (..., S, S, 4) in pixels."""
-    import torch
-
     s = xywh.shape[-2]
     cell = size / s
     idx = torch.arange(s, device=xywh.device, dtype=xywh.dtype)
@@ -299,8 +175,6 @@ def cell_boxes(xywh: torch.Tensor, size: int) -> torch.Tensor:
 
 def check_encoding(encode: Callable = encode_targets, seed: int = 0, device: Any = "cpu") -> Check:
     """encode → decode returns every true box, from the cell that contains its centre."""
-    import torch
-
     rng = np.random.default_rng(seed)
     s, size, worst, bad_cells, count = 4, 32, 0.0, 0, 0
     for _ in range(20):
@@ -332,8 +206,6 @@ def check_encoding(encode: Callable = encode_targets, seed: int = 0, device: Any
 
 def build_net(s: int, size: int, boxes: int, classes: int, width: int) -> Any:
     """Conv + max-pool until the map is S×S, then a 1×1 conv to 5·B + C channels per cell."""
-    from torch import nn
-
     layers: list[nn.Module] = [nn.Conv2d(1, width, 3, padding=1), nn.ReLU()]
     ch, side = width, size
     while side > s:
@@ -345,8 +217,6 @@ def build_net(s: int, size: int, boxes: int, classes: int, width: int) -> Any:
 
 def split_output(out: torch.Tensor, boxes: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """(N, 5B + C, S, S) → boxes (N, S, S, B, 4), confidence (N, S, S, B), probs (N, S, S, C)."""
-    import torch
-
     out = out.permute(0, 2, 3, 1)  # (N, S, S, 5B + C)
     n, s, _, _ = out.shape
     raw = out[..., : 5 * boxes].reshape(n, s, s, boxes, 5)
@@ -359,8 +229,6 @@ def yolo_loss(
     out: torch.Tensor, target: torch.Tensor, size: int, boxes: int, l_coord: float, l_noobj: float
 ) -> tuple[torch.Tensor, dict[str, torch.Tensor], torch.Tensor]:
     """YOLOv1's sum-squared loss (per image); returns total, its terms and the IoUs."""
-    import torch
-
     xywh, conf, probs = split_output(out, boxes)  # (N,S,S,B,4), (N,S,S,B), (N,S,S,C)
     n = out.shape[0]
     obj = target[..., 4]  # (N, S, S)
@@ -391,8 +259,6 @@ def _paired_iou(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 def detect(out: torch.Tensor, size: int, boxes: int, score_min: float, nms_iou: float):
     """One image's raw output (5B + C, S, S) → candidates and the NMS survivors, per class."""
-    import torch
-
     xywh, conf, probs = split_output(out[None], boxes)
     corners = cell_boxes(xywh[0].permute(2, 0, 1, 3), size).permute(1, 2, 0, 3)  # (S, S, B, 4)
     scores = conf[0].clamp(0, 1)[..., None] * probs[0][:, :, None, :]  # (S, S, B, C)
@@ -427,38 +293,10 @@ def match(pred: torch.Tensor, pred_cls: torch.Tensor, truth: torch.Tensor, truth
 
 
 class YOLOGrid(Demo):
-    name = "yolo-grid"
-    title = "YOLO grid: responsible cells, box encoding, IoU and NMS"
-    questions = ("h.01", "h.02", "h.03")
-    summary = (
-        "A one-look detector on synthetic scenes: S×S grid, the responsible cell, "
-        "(x, y, √w, √h, conf) per box, the YOLOv1 loss, IoU and greedy NMS step by step."
-    )
-    params = (
-        Param("steps", "int", 1200, "training steps", 10, 100_000),
-        Param("batch", "int", 32, "images per step", 4, 1024),
-        Param("lr", "float", 2e-3, "Adam learning rate", 1e-5, 1.0),
-        Param("grid", "int", 4, "grid size S: 2, 4 or 8 (cells of 16, 8 or 4 px)", 2, 8),
-        Param("boxes", "int", 2, "boxes B predicted per cell", 1, 4),
-        Param("width", "int", 16, "channels of the first conv layer", 4, 128),
-        Param("objects", "int", 3, "most objects per scene", 1, 6),
-        Param("l_coord", "float", 5.0, "λ_coord, weight of the box terms", 0.0, 100.0),
-        Param("l_noobj", "float", 0.5, "λ_noobj, weight of empty predictors' confidence", 0.0, 10),
-        Param("score", "float", 0.25, "score threshold before NMS", 0.0, 1.0),
-        Param("nms_iou", "float", 0.5, "NMS IoU threshold", 0.0, 1.0),
-        Param("probe", "int", 0, "held-out scene shown", 0, 255),
-    )
-    quick: ClassVar[dict[str, Any]] = {"steps": 250, "width": 8}
-    plots: ClassVar[dict[str, tuple[str, ...]]] = {
-        "loss terms": ("coord", "obj", "noobj", "class"),
-        "held-out detection": ("mean_iou", "recall", "precision"),
-    }
     size = 32
     n_eval = 96
 
     def setup(self, ctx: RunContext) -> None:
-        import torch
-
         p = ctx.params
         s = p["grid"]
         if self.size % s or (self.size // s) & (self.size // s - 1):
@@ -471,8 +309,6 @@ class YOLOGrid(Demo):
         self.net = build_net(s, self.size, p["boxes"], len(CLASSES), p["width"]).to(ctx.device)
 
     def checks(self, ctx: RunContext) -> Iterator[Check]:
-        import torch
-
         yield check_iou(device=ctx.device, seed=ctx.seed)
         yield check_nms(device=ctx.device, seed=ctx.seed)
         yield check_encoding(seed=ctx.seed, device=ctx.device)
@@ -489,8 +325,6 @@ class YOLOGrid(Demo):
         )
 
     def run(self, ctx: RunContext) -> Iterator[Frame]:
-        import torch
-
         p = ctx.params
         opt = torch.optim.Adam(self.net.parameters(), lr=p["lr"])
         rng = ctx.rng(2)
@@ -505,12 +339,10 @@ class YOLOGrid(Demo):
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-            if ctx.due(step):
+            if ctx.wants(step):
                 yield self._frame(ctx, step, loss, terms)
 
     def _frame(self, ctx: RunContext, step: int, loss, terms) -> Frame:
-        import torch
-
         p = ctx.params
         with torch.no_grad():
             out = self.net(self.eval_x)
@@ -533,13 +365,13 @@ class YOLOGrid(Demo):
             _, conf, probs = split_output(out[i : i + 1], p["boxes"])
         order = cand[scores[cand].argsort(descending=True)]
         iou_matrix = box_iou(boxes[order], boxes[order]) if len(order) else torch.zeros(1, 1)
-        picture = self.eval_x[i, 0].cpu().numpy() * 0.35
+        canvas = self.eval_x[i, 0].cpu().numpy() * 0.35
         s = p["grid"]
         for k in range(1, s):  # grid lines
-            picture[:, k * self.size // s] = np.maximum(picture[:, k * self.size // s], 0.2)
-            picture[k * self.size // s, :] = np.maximum(picture[k * self.size // s, :], 0.2)
-        draw_boxes(picture, self.eval_boxes[i].cpu().numpy(), 0.6)
-        draw_boxes(picture, boxes[kept].cpu().numpy(), 1.0)
+            canvas[:, k * self.size // s] = np.maximum(canvas[:, k * self.size // s], 0.2)
+            canvas[k * self.size // s, :] = np.maximum(canvas[k * self.size // s, :], 0.2)
+        draw_boxes(canvas, self.eval_boxes[i].cpu().numpy(), 0.6)
+        draw_boxes(canvas, boxes[kept].cpu().numpy(), 1.0)
         metrics = {
             "loss": loss.item(),
             **{k: v.item() for k, v in terms.items()},
@@ -550,7 +382,7 @@ class YOLOGrid(Demo):
             "kept": float(len(kept)),
         }
         self.last = {
-            "picture": picture,
+            "picture": canvas,
             "image": self.eval_x[i, 0].cpu().numpy(),
             "truth": self.eval_boxes[i].cpu().numpy(),
             "cand": boxes[order].cpu().numpy(),
@@ -566,7 +398,7 @@ class YOLOGrid(Demo):
         return Frame(
             step=step,
             metrics=metrics,
-            images=[image(f"scene {i}: grid, truth (grey), kept after NMS (white)", picture)],
+            pictures=[picture(f"scene {i}: grid, truth (grey), kept after NMS (white)", canvas)],
             heatmaps=[
                 heatmap("max confidence per cell", self.last["conf"], "column", "row"),
                 heatmap("responsible cells (truth)", self.last["resp"], "column", "row"),
@@ -595,24 +427,16 @@ class YOLOGrid(Demo):
         )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        from matplotlib.patches import Rectangle
-
         hist, last, p = ctx.history, self.last, ctx.params
-        steps = [h["step"] for h in hist]
-        fig, axes = plt.subplots(2, 3, figsize=(14, 8.5))
+        fig, axes = subplots(2, 3, (14, 8.5))
         ax = axes[0, 0]
         for key in ("coord", "obj", "noobj", "class"):
-            ax.plot(steps, [h[key] for h in hist], label=key)
-        ax.set_yscale("log")
+            plot_history(ax, hist, [key], labels=[key], log=True)
         ax.set(title="YOLOv1 loss terms (per image)", xlabel="step")
         ax.legend()
         ax = axes[0, 1]
         for key in ("mean_iou", "recall", "precision"):
-            ax.plot(steps, [h[key] for h in hist], label=key)
+            plot_history(ax, hist, [key], labels=[key])
         ax.set(title="held-out detection (IoU 0.5 after NMS)", xlabel="step", ylim=(0, 1.02))
         ax.legend()
         s, size = p["grid"], self.size
@@ -653,12 +477,8 @@ class YOLOGrid(Demo):
             ax.text(c, r, "★", ha="center", va="center", color="cyan")
         ax.set(title="max confidence per cell (★ = responsible)", xlabel="column", ylabel="row")
         fig.colorbar(im, ax=ax, fraction=0.046)
-        fig.suptitle(
+        title = (
             f"yolo-grid: S = {s}, B = {p['boxes']}, C = {len(CLASSES)} "
             f"({ctx.total_steps} steps, {ctx.device})"
         )
-        fig.tight_layout()
-        path = out_dir / "yolo-grid.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        return [path]
+        return [save_figure(out_dir, "yolo-grid", fig, title=title, dpi=100)]

@@ -1,10 +1,13 @@
 """Shared machinery of the gate demos (``lstm-gates``, ``gru-gates``).
 
-A gated cell written by hand (each demo file holds its own equations) is unrolled over a
-memory task — recall the first symbol after a run of distractors — next to a vanilla
-``nn.RNN`` trained on the same batches. The cell's parameters use PyTorch's names and
-layout (``weight_ih``: gates stacked along dim 0, two biases), so the weights can be
-copied into ``nn.LSTM``/``nn.GRU`` and the outputs compared.
+The gated network is trained as ``nn.LSTM``/``nn.GRU`` (cuDNN on a GPU, one fused kernel
+per sequence), next to a vanilla ``nn.RNN`` on the same batches, on a memory task: recall
+the first symbol after a run of distractors. What the student sees — the gates over time
+— comes from a cell written by hand (each demo file holds its own equations) run on the
+*same* weight tensors: :func:`cell_weights` hands the layer's ``weight_ih_l0`` …
+``bias_hh_l0`` to the hand cell under PyTorch's names and layout (gates stacked along
+dim 0, two biases). The checks prove that cell equal to ``nn.LSTM``/``nn.GRU`` in
+float64, and every recorded step compares the traced outputs with the trained layer's.
 """
 
 from __future__ import annotations
@@ -12,71 +15,33 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
-from demos.framework import Check, Demo, Frame, Param, RunContext, heatmap
+import torch
+import torch.nn.functional as F
+from torch import nn
 
-if TYPE_CHECKING:
-    import torch
+from demos.platform import Check, Demo, Frame, RunContext, heatmap
+from demos.platform.data import RecallTask
+from demos.platform.figures import image_panel, plot_history, plt, save_figure
 
-COMMON_PARAMS = (
-    Param("steps", "int", 1500, "training steps", 10, 100_000),
-    Param("batch", "int", 64, "sequences per step", 4, 4096),
-    Param("hidden", "int", 24, "hidden units", 2, 512),
-    Param("length", "int", 40, "sequence length (first symbol + distractors + query)", 3, 500),
-    Param("symbols", "int", 4, "symbols to remember (chance = 1/symbols)", 2, 32),
-    Param("distractors", "int", 4, "distinct distractor tokens", 1, 32),
-    Param("lr", "float", 1e-2, "Adam learning rate (both models)", 1e-5, 1.0),
-    Param("clip", "float", 1.0, "gradient-norm clipping (0 = off)", 0.0, 100.0),
-    Param(
-        "gate_bias",
-        "float",
-        3.0,
-        "added to the initial bias of the memory gate (f or z); 0 = PyTorch's init",
-        -10.0,
-        10.0,
-    ),
-    Param("probe", "int", 0, "held-out sequence shown in the heatmaps", 0, 255),
-)
+WEIGHTS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 
-def init_cell(gates: int, inputs: int, hidden: int, device) -> Any:
-    """Parameters laid out as nn.LSTM/nn.GRU's layer 0, with PyTorch's uniform init."""
-    import torch
-    from torch import nn
-
-    bound = 1.0 / math.sqrt(hidden)
-    shapes = {
-        "weight_ih": (gates * hidden, inputs),
-        "weight_hh": (gates * hidden, hidden),
-        "bias_ih": (gates * hidden,),
-        "bias_hh": (gates * hidden,),
-    }
-    return nn.ParameterDict(
-        {
-            # drawn on the CPU so that a seed gives the same start on every device
-            name: nn.Parameter(torch.empty(shape).uniform_(-bound, bound).to(device))
-            for name, shape in shapes.items()
-        }
-    )
+def cell_weights(layer: nn.RNNBase) -> dict[str, torch.Tensor]:
+    """Layer 0's parameters by the hand cell's names: the very tensors, not copies."""
+    return {name: getattr(layer, name + "_l0") for name in WEIGHTS}
 
 
 class GateDemo(Demo):
-    """A hand-written gated cell vs a vanilla RNN on the recall task."""
+    """A gated layer (trained fused, traced by hand) vs a vanilla RNN on the recall task."""
 
     gates: ClassVar[int]  # 4 for LSTM (i, f, g, o), 3 for GRU (r, z, n)
     shown: ClassVar[tuple[str, ...]]  # what the heatmaps show, in order
     holder: ClassVar[str]  # the gate that holds memory ("f" for LSTM, "z" for GRU)
     reference: ClassVar[str]  # "LSTM" or "GRU" (the torch.nn class)
     accuracy_floor: ClassVar[float] = 0.9
-
-    def __init_subclass__(cls, **kw: Any) -> None:
-        super().__init_subclass__(**kw)
-        cls.plots = {
-            "held-out accuracy": ("accuracy", "rnn_accuracy"),
-            "training loss": ("loss", "rnn_loss"),
-            f"mean {cls.holder} on the memory units": (f"{cls.holder}_memory",),
-        }
+    trace_tolerance: ClassVar[float] = 1e-2  # float32 (TF32 in cuDNN) vs the hand cell
 
     # -- hooks each cell implements ----------------------------------------------
 
@@ -90,9 +55,7 @@ class GateDemo(Demo):
     # -- model -------------------------------------------------------------------
 
     def unroll(self, p: Any, x: torch.Tensor, state: tuple | None = None, record: bool = False):
-        """Run the cell over x (B, T, I); returns (outputs (B, T, H), final state, trace)."""
-        import torch
-
+        """Run the hand cell over x (B, T, I); returns (outputs (B, T, H), final state, trace)."""
         b, t, _ = x.shape
         hidden = p["weight_hh"].shape[1]
         state = state if state is not None else self.zero_state(b, hidden, x)
@@ -107,17 +70,14 @@ class GateDemo(Demo):
         return torch.stack(outs, dim=1), state, stacked
 
     def setup(self, ctx: RunContext) -> None:
-        import torch
-        from torch import nn
-
-        from demos.data import RecallTask
-
         p = ctx.params
         self.task = RecallTask(p["length"], p["symbols"], p["distractors"])
         v, h = self.task.vocab, p["hidden"]
-        self.cellp = init_cell(self.gates, v, h, ctx.device)
+        # built on the CPU so that a seed gives the same start on every device
+        self.net = getattr(nn, self.reference)(v, h, batch_first=True)
         with torch.no_grad():  # gate blocks are stacked; the memory gate is block 1 in both
-            self.cellp["bias_hh"][h : 2 * h] += p["gate_bias"]
+            self.net.bias_hh_l0[h : 2 * h] += p["gate_bias"]
+        self.net.to(ctx.device)
         self.head = nn.Linear(h, p["symbols"]).to(ctx.device)
         self.rnn = nn.RNN(v, h, batch_first=True).to(ctx.device)
         self.rnn_head = nn.Linear(h, p["symbols"]).to(ctx.device)
@@ -127,28 +87,18 @@ class GateDemo(Demo):
         self.eval_y = torch.from_numpy(y).to(ctx.device)
 
     def _onehot(self, tokens: torch.Tensor) -> torch.Tensor:
-        import torch.nn.functional as F
-
         return F.one_hot(tokens, self.task.vocab).float()  # (B, T, V)
-
-    def _reference(self, inputs: int, hidden: int, device, dtype) -> Any:
-        from torch import nn
-
-        cls = getattr(nn, self.reference)
-        return cls(inputs, hidden, batch_first=True).to(device=device, dtype=dtype)
 
     # -- checks ------------------------------------------------------------------
 
     def checks(self, ctx: RunContext) -> Iterator[Check]:
-        import torch
-
         p = ctx.params
         v, h = self.task.vocab, p["hidden"]
         # float64 so the comparison tests the equations, not float32/TF32 rounding
         # (MPS has no float64: compare on the CPU there).
         dev = torch.device("cpu") if ctx.device.type == "mps" else ctx.device
-        ref = self._reference(v, h, dev, torch.float64)
-        hand = {k: w.detach().to(dev, torch.float64) for k, w in self.cellp.items()}
+        ref = getattr(nn, self.reference)(v, h, batch_first=True).to(dev, torch.float64)
+        hand = {k: w.detach().to(dev, torch.float64) for k, w in cell_weights(self.net).items()}
         with torch.no_grad():
             for name, w in hand.items():
                 getattr(ref, name + "_l0").copy_(w)
@@ -173,7 +123,7 @@ class GateDemo(Demo):
             f"hand-written cell vs nn.{self.reference} with copied weights: {detail}",
         )
 
-        ours = sum(w.numel() for w in self.cellp.values())
+        ours = sum(w.numel() for w in cell_weights(self.net).values())
         theirs = sum(w.numel() for w in ref.parameters())
         formula = self.gates * (h * v + h * h + 2 * h)
         lstm = 4 * (h * v + h * h + 2 * h)
@@ -188,11 +138,8 @@ class GateDemo(Demo):
     # -- training ----------------------------------------------------------------
 
     def run(self, ctx: RunContext) -> Iterator[Frame]:
-        import torch
-        import torch.nn.functional as F
-
         p = ctx.params
-        gated = list(self.cellp.parameters()) + list(self.head.parameters())
+        gated = list(self.net.parameters()) + list(self.head.parameters())
         plain = list(self.rnn.parameters()) + list(self.rnn_head.parameters())
         opt = torch.optim.Adam(gated, lr=p["lr"])
         opt_rnn = torch.optim.Adam(plain, lr=p["lr"])
@@ -204,7 +151,7 @@ class GateDemo(Demo):
             y = torch.from_numpy(y).to(ctx.device)
             x = self._onehot(tokens)  # (B, T, V)
 
-            out, _, _ = self.unroll(self.cellp, x)
+            out, _ = self.net(x)  # the fused layer (cuDNN on CUDA)
             loss = F.cross_entropy(self.head(out[:, -1]), y)
             rnn_out, _ = self.rnn(x)
             rnn_loss = F.cross_entropy(self.rnn_head(rnn_out[:, -1]), y)
@@ -215,16 +162,16 @@ class GateDemo(Demo):
                     torch.nn.utils.clip_grad_norm_(params, p["clip"])
                 o.step()
 
-            if ctx.due(step):
+            if ctx.wants(step):
                 yield self._frame(ctx, step, loss, rnn_loss)
 
     def _frame(self, ctx: RunContext, step: int, loss, rnn_loss) -> Frame:
-        import torch
-
         p = ctx.params
         with torch.no_grad():
-            out, _, trace = self.unroll(self.cellp, self.eval_x, record=True)
-            acc = (self.head(out[:, -1]).argmax(1) == self.eval_y).float().mean().item()
+            out, _, trace = self.unroll(cell_weights(self.net), self.eval_x, record=True)
+            fused, _ = self.net(self.eval_x)
+            gap = (out - fused).abs().max().item()  # the traced cell is the trained layer
+            acc = (self.head(fused[:, -1]).argmax(1) == self.eval_y).float().mean().item()
             rnn_out, _ = self.rnn(self.eval_x)
             rnn_acc = (self.rnn_head(rnn_out[:, -1]).argmax(1) == self.eval_y).float().mean()
             units = self._memory_units(trace)
@@ -239,17 +186,32 @@ class GateDemo(Demo):
             "rnn_loss": rnn_loss.item(),
             "rnn_accuracy": rnn_acc.item(),
             f"{self.holder}_memory": hold,
+            "trace_gap": gap,
         }
         maps = [
-            heatmap(f"{k}  (sequence {i}, first symbol {first})", self.probe_trace[k], "t", "unit")
+            heatmap(
+                f"{k}  (sequence {i}, first symbol {first})",
+                self.probe_trace[k],
+                "t",
+                "unit",
+                key=f"gate-{k}",
+                **self._scale(k),
+            )
             for k in self.shown
         ]
         return Frame(step=step, metrics=metrics, heatmaps=maps)
 
+    @staticmethod
+    def _scale(name: str) -> dict[str, float]:
+        """Gates live in [0, 1], candidates and states in [-1, 1]: fixed colour scales."""
+        if name in ("i", "f", "o", "r", "z"):
+            return {"vmin": 0.0, "vmax": 1.0}
+        if name == "c":
+            return {}
+        return {"vmin": -1.0, "vmax": 1.0}
+
     def _memory_units(self, trace: dict[str, torch.Tensor], top: int = 4) -> torch.Tensor:
         """Units whose final state differs most between first symbols: they hold the memory."""
-        import torch
-
         state = trace["c"] if "c" in trace else trace["h"]
         final = state[:, -2]  # (B, H), the step before the query
         means = torch.stack(
@@ -264,55 +226,61 @@ class GateDemo(Demo):
         acc = ctx.final.get("accuracy", math.nan)
         rnn = ctx.final.get("rnn_accuracy", math.nan)
         hold = ctx.final.get(f"{self.holder}_memory", math.nan)
+        gap = max((h.get("trace_gap") or 0.0 for h in ctx.history), default=math.nan)
         chance = 1 / ctx.params["symbols"]
         return Check(
             "learning",
-            bool(acc >= self.accuracy_floor),
+            bool(acc >= self.accuracy_floor and gap <= self.trace_tolerance),
             f"held-out accuracy {acc:.3f} (floor {self.accuracy_floor}, chance {chance:.2f}); "
-            f"vanilla RNN {rnn:.3f}; mean {self.holder} on the memory units {hold:.2f}",
+            f"vanilla RNN {rnn:.3f}; mean {self.holder} on the memory units {hold:.2f}; "
+            f"the traced hand cell matches the trained nn.{self.reference} to {gap:.1e} "
+            f"(needs <= {self.trace_tolerance:g})",
         )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
         hist = ctx.history
-        steps = [h["step"] for h in hist]
         n = len(self.shown)
         fig = plt.figure(figsize=(4 * max(3, (n + 1) // 2), 9))
         grid = fig.add_gridspec(3, max(3, (n + 1) // 2))
         ax = fig.add_subplot(grid[0, 0])
-        ax.plot(steps, [h["accuracy"] for h in hist], label=f"{self.reference} (hand cell)")
-        ax.plot(steps, [h["rnn_accuracy"] for h in hist], label="vanilla RNN")
+        plot_history(
+            ax,
+            hist,
+            ["accuracy", "rnn_accuracy"],
+            labels=[f"{self.reference} (hand-traced)", "vanilla RNN"],
+            title="held-out accuracy",
+            ylim=(0, 1.02),
+            legend=False,
+        )
         ax.axhline(1 / ctx.params["symbols"], color="grey", ls=":", label="chance")
-        ax.set(title="held-out accuracy", xlabel="step", ylim=(0, 1.02))
-        ax.legend()
+        ax.legend(fontsize=8)
         ax = fig.add_subplot(grid[0, 1])
-        ax.plot(steps, [h["loss"] for h in hist], label=self.reference)
-        ax.plot(steps, [h["rnn_loss"] for h in hist], label="vanilla RNN")
-        ax.set(title="training loss", xlabel="step")
-        ax.legend()
+        plot_history(
+            ax,
+            hist,
+            ["loss", "rnn_loss"],
+            labels=[self.reference, "vanilla RNN"],
+            title="training loss",
+        )
         ax = fig.add_subplot(grid[0, 2])
-        ax.plot(steps, [h[f"{self.holder}_memory"] for h in hist])
-        ax.set(title=f"mean {self.holder} on memory units", xlabel="step", ylim=(0, 1.02))
+        plot_history(
+            ax,
+            hist,
+            [f"{self.holder}_memory"],
+            title=f"mean {self.holder} on memory units",
+            ylim=(0, 1.02),
+        )
         for k, name in enumerate(self.shown):
             ax = fig.add_subplot(grid[1 + k // grid.ncols, k % grid.ncols])
             data = self.probe_trace[name].numpy()
             cmap = "viridis" if name in ("i", "f", "o", "r", "z") else "coolwarm"
-            im = ax.imshow(data, aspect="auto", cmap=cmap, interpolation="nearest")
-            ax.set(title=name, xlabel="t", ylabel="unit")
+            image_panel(fig, ax, data, title=name, cmap=cmap, aspect="auto", **self._scale(name))
+            ax.set(xlabel="t", ylabel="unit")
             for u in self.memory_units.tolist():
                 ax.annotate("◂", (data.shape[1] - 0.5, u), fontsize=7, annotation_clip=False)
-            fig.colorbar(im, ax=ax, fraction=0.046)
         probe = ctx.params["probe"] % len(self.eval_x)
-        fig.suptitle(
+        title = (
             f"{self.name}: recall task, length {ctx.params['length']}, "
             f"probe sequence {probe} (◂ = memory units), {ctx.device}"
         )
-        fig.tight_layout()
-        path = out_dir / f"{self.name}.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        return [path]
+        return [save_figure(out_dir, self.name, fig, title=title)]

@@ -8,15 +8,17 @@ the data can be inspected and tested without the training stack. Generators take
 from __future__ import annotations
 
 import gzip
+import math
+import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from demos.framework import DemoError
+from demos.platform.errors import DemoError
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(__file__).parents[1] / "data"
 DIGITS_FILE = DATA_DIR / "digits.csv.gz"
 
 # IDX type codes (http://yann.lecun.com/exdb/mnist/ describes the format).
@@ -60,7 +62,11 @@ def _open(path: Path):
 
 
 def read_idx(path: str | Path) -> np.ndarray:
-    """Read an IDX file (optionally gzipped) into an array of its declared type and shape."""
+    """Read an IDX file (optionally gzipped) into an array of its declared type and shape.
+
+    The header's sizes are checked against what the file holds before anything is read,
+    so a damaged or crafted header is a one-line error, not a huge allocation.
+    """
     path = Path(path)
     try:
         with _open(path) as fh:
@@ -75,15 +81,35 @@ def read_idx(path: str | Path) -> np.ndarray:
                 raise DataError(f"{path}: truncated IDX header")
             dims = struct.unpack(f">{ndim}I", raw_dims)
             dtype = _IDX_DTYPES[code]
-            count = int(np.prod(dims, dtype=np.int64))
-            body = fh.read(count * dtype.itemsize)
+            want = math.prod(dims) * dtype.itemsize
+            body = _read_body(fh, path, want, 4 + 4 * ndim, dims)
     except OSError as exc:
         raise DataError(f"{path}: {exc.strerror or exc}") from exc
-    if len(body) != count * dtype.itemsize:
-        raise DataError(
-            f"{path}: truncated IDX file ({len(body)} of {count * dtype.itemsize} bytes)"
-        )
     return np.frombuffer(body, dtype=dtype).reshape(dims).astype(dtype.newbyteorder("="))
+
+
+def _read_body(fh, path: Path, want: int, header: int, dims: tuple[int, ...]) -> bytes:
+    """Exactly ``want`` bytes, or a DataError that says how many the file really has."""
+    shape = "×".join(map(str, dims)) or "scalar"
+    if not isinstance(fh, gzip.GzipFile):
+        have = os.fstat(fh.fileno()).st_size - header
+        if want > have:
+            raise DataError(
+                f"{path}: truncated IDX file (the header claims {shape}, {want} bytes; "
+                f"the file holds {have})"
+            )
+        return fh.read(want)
+    chunks, got = [], 0  # gzip: the size is known only by reading, so read in slices
+    while got < want:
+        chunk = fh.read(min(1 << 20, want - got))
+        if not chunk:
+            raise DataError(
+                f"{path}: truncated IDX file (the header claims {shape}, {want} bytes; "
+                f"the file holds {got})"
+            )
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
 
 
 def _find(directory: Path, stem: str) -> Path:

@@ -1,9 +1,10 @@
 """``python -m demos.run NAME [--param k=v ...]``: run a demo and stream JSON lines.
 
-This is the process the UI starts, so that a crash, an out-of-memory error or a hung
-CUDA call ends this process and not the app. stdout carries only the event lines of
-``demos.framework`` (flushed one by one); diagnostics go to stderr. Exit status: 0 when
-every check passed, 1 when a check failed or the demo raised, 2 for a bad request.
+This is the process the app starts, so that a crash, an out-of-memory error or a hung
+CUDA call ends this process and not the app. stdout carries only the events of
+:mod:`demos.platform.protocol` (flushed one by one); diagnostics go to stderr. Exit
+status: 0 when every check passed, 1 when a check failed or the demo raised, 2 for a bad
+request. SIGTERM (Stop in the app) ends it at once.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import signal
 import sys
 from typing import Any
 
-from demos.framework import DEVICES, DemoError, execute, parse_assignments
+from demos.platform.errors import DemoError
+from demos.platform.params import DEVICES, parse_assignments
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,21 +26,23 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--param", action="append", default=[], metavar="K=V")
     ap.add_argument("--device", default="auto", choices=DEVICES)
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--out", default=None, help="directory for PNG figures and metrics.json")
+    ap.add_argument("--out", default=None, help="directory for figures and metrics.json")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-stream", action="store_true", help="only the first and last frame")
     return ap
 
 
-def _write(event: dict[str, Any]) -> None:
+def _write(event: Any) -> None:
     sys.stdout.write(json.dumps(event, separators=(",", ":"), default=str) + "\n")
     sys.stdout.flush()
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    # A stop request (SIGTERM from the UI) ends the run at once: every line is flushed.
+    # A stop request (SIGTERM from the app) ends the run at once: every line is flushed.
     signal.signal(signal.SIGTERM, lambda *_: os._exit(143))
+    from demos.platform.execute import execute  # imports torch: after the argument check
+
     try:
         end = execute(
             args.name,

@@ -1,22 +1,23 @@
-"""One quick CPU run per demo, shared by the catalogue contract and the group files."""
+"""One quick CPU run per demo, shared by every test of a session that asks for it.
+
+Tests that need a demo's quick run take the ``quick_run`` fixture and a ``name``
+parameter; collection puts all of one demo's tests in one xdist group, so with
+``pytest -n auto`` (``--dist loadgroup`` is set in pyproject) each quick run happens once,
+on one worker; without xdist everything runs here, each run once.
+"""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from demos.framework import execute
-
-RUNNER = Path(__file__).with_name("quick_runner.py")
+from demos.platform.execute import execute
 
 
 @dataclass
@@ -31,77 +32,42 @@ class QuickRun:
         return self.events[-1]
 
     @property
+    def start(self) -> dict[str, Any]:
+        return self.events[0]
+
+    @property
     def frames(self) -> list[dict[str, Any]]:
         return [e for e in self.events if e["type"] == "frame"]
 
+    @cached_property
+    def saved(self) -> dict[str, Any]:
+        """metrics.json as written by the run."""
+        return json.loads((self.out_dir / "metrics.json").read_text())
 
-def _wanted(session: pytest.Session) -> list[str]:
-    """The demos whose quick run the collected tests ask for, in test order."""
-    names: dict[str, None] = {}
-    for item in session.items:
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep every test of one demo's quick run on one xdist worker."""
+    for item in items:
         callspec = getattr(item, "callspec", None)
-        uses = "quick_run" in getattr(item, "fixturenames", ())
-        if uses and callspec is not None and "name" in callspec.params:
-            names[callspec.params["name"]] = None
-    return list(names)
+        if callspec is not None and "quick_run" in getattr(item, "fixturenames", ()):
+            name = callspec.params.get("name")
+            if name is not None:
+                item.add_marker(pytest.mark.xdist_group(f"demo-{name}"))
 
 
 @pytest.fixture(scope="session")
-def quick_run(request, tmp_path_factory) -> Iterator[Callable[[str], QuickRun]]:
-    """The quick run of a demo, done once a session: each one costs seconds.
-
-    Every other demo goes to a helper process (quick_runner.py), so both cores of a CI
-    machine work; while this process waits for the helper it runs its own share.
-    """
+def quick_run(tmp_path_factory) -> Callable[[str], QuickRun]:
+    """The quick run of a demo, done at most once a session: each one costs seconds."""
     root = tmp_path_factory.mktemp("quick")
-    wanted = _wanted(request.session)
-    mine, theirs = wanted[::2], wanted[1::2]
-    helper = None
-    if theirs and (os.cpu_count() or 1) > 1:
-        with open(root / "helper.log", "w") as log:  # a file: a full pipe would block it
-            helper = subprocess.Popen(
-                [sys.executable, str(RUNNER), str(root), *theirs],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=RUNNER.parents[2],
-            )
-    else:
-        mine, theirs = wanted, []
     runs: dict[str, QuickRun] = {}
 
-    def run_here(name: str) -> None:
-        events: list[dict[str, Any]] = []
-        out = root / name
-        execute(name, device="cpu", quick=True, out_dir=out, emit=events.append)
-        runs[name] = QuickRun(events, out)
-
-    def collect(name: str) -> bool:
-        done = root / f"{name}.json"
-        if not done.exists():
-            return False
-        record = json.loads(done.read_text())
-        if "error" in record:
-            raise AssertionError(f"quick run of {name} failed in the helper:\n{record['error']}")
-        runs[name] = QuickRun(record["events"], root / name)
-        return True
-
     def get(name: str) -> QuickRun:
-        while name not in runs:
-            if name not in theirs:
-                if name in mine:
-                    mine.remove(name)
-                run_here(name)
-            elif not collect(name):
-                if mine:  # keep this core busy meanwhile
-                    run_here(mine.pop(0))
-                elif helper is not None and helper.poll() is not None and not collect(name):
-                    log = (root / "helper.log").read_text()
-                    raise AssertionError(f"the quick-run helper exited early:\n{log}")
-                else:
-                    time.sleep(0.05)
+        if name not in runs:
+            events: list[dict[str, Any]] = []
+            out = root / name
+            execute(name, device="cpu", quick=True, out_dir=out, emit=events.append)
+            runs[name] = QuickRun(events, out)
         return runs[name]
 
-    yield get
-    if helper is not None and helper.poll() is None:
-        helper.kill()
-        helper.wait()
+    return get

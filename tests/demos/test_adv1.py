@@ -8,7 +8,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from demos import clip_toy, rpn_anchors, unet_seg, yolo_grid
+from demos.h_advanced import clip_toy, rpn_anchors, unet_seg, yolo_grid
+from demos.lib import boxes as bx
 
 DEMOS = ("yolo-grid", "rpn-anchors", "unet-seg", "clip-toy")
 
@@ -17,7 +18,8 @@ DEMOS = ("yolo-grid", "rpn-anchors", "unet-seg", "clip-toy")
 def test_quick_run_has_four_checks_and_ends_on_heatmaps_and_images(name, quick_run):
     run = quick_run(name)  # the contract itself: test_catalogue.py
     assert len(run.end["checks"]) >= 4
-    assert run.frames[-1].get("heatmaps") and run.frames[-1].get("images")
+    kinds = {i["kind"] for i in run.frames[-1]["items"]}
+    assert {"heatmap", "picture"} <= kinds
 
 
 # --- yolo-grid --------------------------------------------------------------------
@@ -25,7 +27,7 @@ def test_quick_run_has_four_checks_and_ends_on_heatmaps_and_images(name, quick_r
 
 def test_yolo_checks_fail_on_broken_pieces():
     assert yolo_grid.check_iou().passed
-    no_overlap_removed = lambda a, b: yolo_grid.box_iou(a, b) * 0.9  # noqa: E731
+    no_overlap_removed = lambda a, b: bx.box_iou(a, b) * 0.9  # noqa: E731
     assert not yolo_grid.check_iou(no_overlap_removed).passed
 
     def union_as_sum(a, b):  # forgets to subtract the intersection from the union
@@ -40,7 +42,7 @@ def test_yolo_checks_fail_on_broken_pieces():
     assert yolo_grid.check_nms().passed
     keep_all = lambda boxes, scores, thr: scores.argsort(descending=True)  # noqa: E731
     assert not yolo_grid.check_nms(keep_all).passed
-    strict = lambda boxes, scores, thr: yolo_grid.nms(boxes, scores, thr / 2)  # noqa: E731
+    strict = lambda boxes, scores, thr: bx.nms(boxes, scores, thr / 2)  # noqa: E731
     assert not yolo_grid.check_nms(strict).passed
 
     assert yolo_grid.check_encoding().passed
@@ -56,17 +58,17 @@ def test_yolo_checks_fail_on_broken_pieces():
 def test_nms_equals_the_textbook_loop_on_random_boxes():
     gen = torch.Generator().manual_seed(7)
     for _ in range(5):
-        boxes = yolo_grid.random_boxes(30, gen)
+        boxes = bx.random_boxes(30, gen)
         scores = torch.rand(30, generator=gen)
-        kept = yolo_grid.nms(boxes, scores, 0.4).tolist()
-        assert kept == yolo_grid._nms_reference(boxes.tolist(), scores.tolist(), 0.4)
-        iou = yolo_grid.box_iou(boxes[kept], boxes[kept]) - torch.eye(len(kept))
+        kept = bx.nms(boxes, scores, 0.4).tolist()
+        assert kept == bx.nms_reference(boxes.tolist(), scores.tolist(), 0.4)
+        iou = bx.box_iou(boxes[kept], boxes[kept]) - torch.eye(len(kept))
         assert iou.max() <= 0.4  # no two survivors overlap above the threshold
 
 
 def test_yolo_loss_targets_the_responsible_cell():
     rng = __import__("numpy").random.default_rng(0)
-    _, boxes, labels = yolo_grid.make_scenes(4, 32, rng, 3, grid=4)
+    _, boxes, labels = bx.make_scenes(4, 32, rng, 3, grid=4)
     t = yolo_grid.batch_targets(boxes, labels, 4, 32, "cpu")
     assert t.shape == (4, 4, 4, 7) and int(t[..., 4].sum()) == sum(len(b) for b in boxes)
     out = torch.zeros(4, 12, 4, 4, requires_grad=True)
@@ -94,7 +96,7 @@ def test_rpn_checks_fail_on_broken_pieces():
 
     def threshold_only(anchors, gt, valid, high=0.7, low=0.3):  # no best-anchor rule
         labels, matched = rpn_anchors.label_anchors(anchors, gt, valid, high, low)
-        iou = yolo_grid.box_iou(anchors, gt.reshape(-1, 4)).reshape(len(anchors), *gt.shape[:2])
+        iou = bx.box_iou(anchors, gt.reshape(-1, 4)).reshape(len(anchors), *gt.shape[:2])
         best = iou.permute(1, 0, 2).masked_fill(~valid[:, None], -1).max(2).values
         labels[(labels == 1) & (best < high)] = -1.0
         return labels, matched

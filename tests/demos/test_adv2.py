@@ -5,30 +5,25 @@ from __future__ import annotations
 import pytest
 import torch
 
-from demos.dalle2_toy import (
-    Dalle2Toy,
+from demos.h_advanced.dalle2_toy import (
     check_guidance_one,
     check_oracle_prior,
     guide,
     x0_to_eps,
 )
-from demos.ddpm_2d import (
-    build_denoiser,
-    check_alpha_bar_end,
-    check_closed_form,
-    check_reverse_mean,
-    make_schedule,
-    q_sample,
-)
-from demos.framework import RunContext, Throttle, resolve_params
-from demos.latent_diffusion import build_autoencoder, check_round_trip, check_unit_std
+from demos.h_advanced.ddpm_2d import check_alpha_bar_end, check_closed_form, check_reverse_mean
+from demos.h_advanced.latent_diffusion import build_autoencoder, check_round_trip, check_unit_std
+from demos.lib.diffusion import build_denoiser, make_schedule, q_sample
+from demos.platform import RunContext, Throttle, registry
+from demos.platform.params import resolve_params
 
 DEMOS = ("ddpm-2d", "latent-diffusion", "dalle2-toy")
 
 
 @pytest.mark.parametrize("name", DEMOS)
 def test_quick_run_shows_images(name, quick_run):
-    assert any("images" in f for f in quick_run(name).frames)  # contract: test_catalogue.py
+    frames = quick_run(name).frames  # the contract itself: test_catalogue.py
+    assert any(i["kind"] == "picture" for f in frames for i in f["items"])
 
 
 # --- ddpm-2d checks -------------------------------------------------------------------
@@ -116,8 +111,9 @@ def test_x0_to_eps_inverts_q_sample():
 
 
 def test_zero_shot_check_fails_for_an_untrained_clip():
-    demo = Dalle2Toy()
-    params = resolve_params(demo.params, {"clip_steps": 0, "timesteps": 20}, demo.quick)
+    demo = registry.load("dalle2-toy")()
+    spec = demo.spec
+    params = resolve_params(spec.params, {"clip_steps": 0, "timesteps": 20}, spec.quick)
     ctx = RunContext(params, torch.device("cpu"), True, 0, Throttle())
     torch.manual_seed(0)
     demo.setup(ctx)

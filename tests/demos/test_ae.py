@@ -9,18 +9,20 @@ import pytest
 import torch
 from torch import nn
 
-from demos import autoencoder as ae
-from demos import denoising_ae as dae
-from demos import faceswap as fs
-from demos import vae
-from demos.framework import execute
+from demos.e_autoencoders import NOISES, STYLES, vae
+from demos.e_autoencoders import autoencoder as ae
+from demos.e_autoencoders import denoising_ae as dae
+from demos.e_autoencoders import faceswap as fs
+from demos.lib import autoencoders as aelib
+from demos.platform.execute import execute
 
 OURS = ("autoencoder", "denoising-ae", "vae", "faceswap")
 
 
 @pytest.mark.parametrize("name", OURS)
 def test_quick_run_shows_images(name, quick_run):
-    assert any("images" in f for f in quick_run(name).frames)  # contract: test_catalogue.py
+    frames = quick_run(name).frames  # the contract itself: test_catalogue.py
+    assert any(i["kind"] == "picture" for f in frames for i in f["items"])
 
 
 @pytest.mark.parametrize("name", OURS)
@@ -46,7 +48,7 @@ def test_seeded_runs_are_deterministic():
 
 @pytest.mark.parametrize("size", [8, 28])
 def test_round_trip_and_a_broken_decoder(size):
-    enc, dec = ae.build_mlp(size, 16, 3)
+    enc, dec = aelib.build_mlp(size, 16, 3)
     x = torch.rand(4, 1, size, size)
     assert ae.round_trip(enc, dec, x, 3)[0]
     no_unflatten = nn.Sequential(*list(dec)[:-1])  # returns (B, S·S)
@@ -57,16 +59,16 @@ def test_round_trip_and_a_broken_decoder(size):
 
 def test_loss_check_catches_a_wrong_formula():
     x, x_hat = torch.rand(6, 1, 8, 8), torch.rand(6, 1, 8, 8) * 0.98 + 0.01
-    assert ae.loss_check(ae.recon_error, x_hat, x)[0]
+    assert ae.loss_check(aelib.recon_error, x_hat, x)[0]
 
     def summed(x_hat, x, kind="mse"):  # sums over pixels instead of averaging
-        return ae.recon_error(x_hat, x, kind) * x[0].numel()
+        return aelib.recon_error(x_hat, x, kind) * x[0].numel()
 
     assert not ae.loss_check(summed, x_hat, x)[0]
 
     def no_complement(x_hat, x, kind="mse"):  # BCE without the (1 - x) log(1 - x̂) term
         if kind == "mse":
-            return ae.recon_error(x_hat, x)
+            return aelib.recon_error(x_hat, x)
         return -(x * torch.log(x_hat)).flatten(1).mean(1)
 
     assert not ae.loss_check(no_complement, x_hat, x)[0]
@@ -75,7 +77,7 @@ def test_loss_check_catches_a_wrong_formula():
 def test_loss_falls_fails_when_no_gradient_reaches_the_weights():
     torch.manual_seed(0)
     x = torch.rand(16, 1, 8, 8)
-    enc, dec = ae.build_mlp(8, 16, 2)
+    enc, dec = aelib.build_mlp(8, 16, 2)
     assert ae.loss_falls(enc, dec, x, "mse")[0]
     dead = nn.Linear(2, 8)
     nn.init.zeros_(dead.weight)  # a zero layer: no gradient gets back to the encoder
@@ -94,7 +96,7 @@ def test_pca_errors_match_a_projection_and_class_map():
     proj = flat @ v[:3].t() @ v[:3]
     assert ae.pca_errors(x, [3])[3] == pytest.approx(((flat - proj) ** 2).mean().item(), rel=1e-5)
     points = torch.tensor([[-0.9, 0.9], [-0.8, 0.8], [-0.85, 0.7], [0.9, -0.9]])
-    grid = ae.class_map(points, torch.tensor([3, 3, 5, 7]), -1.0, 1.0, bins=2)
+    grid = aelib.class_map(points, torch.tensor([3, 3, 5, 7]), -1.0, 1.0, bins=2)
     assert grid.tolist() == [[3.0, -1.0], [-1.0, 7.0]]
 
 
@@ -104,11 +106,11 @@ def test_pca_errors_match_a_projection_and_class_map():
 def _dae(kind="gaussian", level=0.5):
     torch.manual_seed(0)
     gen = torch.Generator().manual_seed(0)
-    enc, dec = ae.build_mlp(8, 16, 8)
+    enc, dec = aelib.build_mlp(8, 16, 8)
     return nn.Sequential(dae.noise_layer(kind, level, gen), enc, dec), gen
 
 
-@pytest.mark.parametrize("kind", dae.NOISES)
+@pytest.mark.parametrize("kind", NOISES)
 def test_clean_target_check_and_its_failure(kind):
     model, gen = _dae(kind, 0.4)
     x = torch.rand(16, 1, 8, 8)
@@ -116,7 +118,7 @@ def test_clean_target_check_and_its_failure(kind):
 
     def noisy_target(model, x):  # the classic bug: comparing with the corrupted input
         noisy = model[0](x)
-        return ae.recon_error(model[1:](noisy), noisy).mean()
+        return aelib.recon_error(model[1:](noisy), noisy).mean()
 
     assert not dae.clean_target_check(noisy_target, model, gen, x, kind, 0.4)[0]
 
@@ -138,7 +140,7 @@ def test_same_start_and_its_failure():
     model, _ = _dae()
     twin = nn.Sequential(copy.deepcopy(model[1]), copy.deepcopy(model[2]))
     assert dae.same_start(model[1:], twin)[0]
-    fresh = nn.Sequential(*ae.build_mlp(8, 16, 8))  # same shapes, other weights
+    fresh = nn.Sequential(*aelib.build_mlp(8, 16, 8))  # same shapes, other weights
     assert not dae.same_start(model[1:], fresh)[0]
     assert not dae.same_start(model[1:], model[1:])[0]  # the same tensors are not a twin
 
@@ -168,7 +170,7 @@ def test_kl_check_and_wrong_formulas():
 
 def test_gradient_check_and_samplers_that_break_it():
     torch.manual_seed(0)
-    enc, dec = ae.build_mlp(8, 16, 3, heads=2)
+    enc, dec = aelib.build_mlp(8, 16, 3, heads=2)
     x, eps = torch.rand(8, 1, 8, 8), torch.randn(8, 3)
     assert vae.gradient_check(vae.reparameterize, enc, dec, x, eps)[0]
 
@@ -219,7 +221,7 @@ def test_styles_and_warp_keep_shape_and_content():
     gen = torch.Generator().manual_seed(0)
     x = torch.zeros(5, 1, 8, 8)
     x[:, :, 3, 3] = 1.0
-    for style in fs.STYLES:
+    for style in STYLES:
         y = fs.style_b(x, style)
         assert y.shape == x.shape and y.min() >= 0 and y.max() <= 1
         assert not torch.equal(y, x)

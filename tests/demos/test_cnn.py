@@ -6,19 +6,22 @@ import numpy as np
 import pytest
 import torch
 
-from demos import conv_explorer as ce
-from demos import resnet_gradflow as rg
-from demos import rnn_memory as rm
-from demos import seq_classifier as sc
-from demos.cnn_digits import CNNDigits, affine_collapse, build_cnn
-from demos.framework import RunContext, Throttle, execute
+from demos.c_cnn import conv_explorer as ce
+from demos.c_cnn import resnet_gradflow as rg
+from demos.c_cnn.cnn_digits import affine_collapse, build_cnn
+from demos.d_rnn import rnn_memory as rm
+from demos.d_rnn import seq_classifier as sc
+from demos.lib.conv import conv_out_size
+from demos.platform import RunContext, Throttle, registry
+from demos.platform.execute import execute
 
 DEMOS = ("conv-explorer", "cnn-digits", "resnet-gradflow", "rnn-memory", "seq-classifier")
 
 
 @pytest.mark.parametrize("name", DEMOS)
 def test_quick_run_draws_heatmaps(name, quick_run):
-    assert any(f.get("heatmaps") for f in quick_run(name).frames)  # contract: test_catalogue.py
+    frames = quick_run(name).frames  # the contract itself: test_catalogue.py
+    assert any(i["kind"] == "heatmap" for f in frames for i in f["items"])
 
 
 def test_learning_criterion_fails_when_not_trained():
@@ -54,10 +57,10 @@ def test_conv_checks_fail_on_wrong_formulas_and_implementations():
 
 
 def test_conv_out_size_examples():
-    assert ce.conv_out_size(28, 5) == 24
-    assert ce.conv_out_size(28, 3, 1) == 28
-    assert ce.conv_out_size(8, 3, 1, 2) == 4
-    assert ce.conv_out_size(8, 3, 0, 1, 2) == 4
+    assert conv_out_size(28, 5) == 24
+    assert conv_out_size(28, 3, 1) == 28
+    assert conv_out_size(8, 3, 1, 2) == 4
+    assert conv_out_size(8, 3, 0, 1, 2) == 4
 
 
 # --- cnn-digits -------------------------------------------------------------------------
@@ -76,8 +79,8 @@ def test_linear_stack_collapses_and_relu_stack_does_not():
 
 
 def test_cnn_collapse_check_fails_when_the_twin_is_not_linear():
-    demo = CNNDigits()
-    params = {p.name: p.default for p in CNNDigits.params}
+    demo = registry.load("cnn-digits")()
+    params = {p.name: p.default for p in demo.spec.params}
     ctx = RunContext(params, torch.device("cpu"), True, 0, Throttle())
     demo.setup(ctx)
     assert all(c.passed for c in demo.checks(ctx))
@@ -90,7 +93,7 @@ def test_cnn_collapse_check_fails_when_the_twin_is_not_linear():
 
 
 def test_resnet_checks_fail_without_the_shortcut():
-    block = rg._block_class()
+    block = rg.Block
     torch.manual_seed(0)
     x = torch.randn(1, 2, 4, 4, dtype=torch.float64)
     residual = block(2, 2, 1, True, False).double()

@@ -8,12 +8,14 @@ import numpy as np
 import pytest
 import torch
 
-from demos import autograd_graph as ag
-from demos import data_pipeline as dp
-from demos import module_anatomy as ma
-from demos import sgd_descent as sd
-from demos import tensor_lab as tl
-from demos.framework import execute
+from demos.a_autograd_sgd import EXPRESSIONS
+from demos.a_autograd_sgd import autograd_graph as ag
+from demos.a_autograd_sgd import sgd_descent as sd
+from demos.b_tensors_pytorch import data_pipeline as dp
+from demos.b_tensors_pytorch import module_anatomy as ma
+from demos.b_tensors_pytorch import tensor_lab as tl
+from demos.platform import registry
+from demos.platform.execute import execute
 
 CORE = ("autograd-graph", "sgd-descent", "tensor-lab", "data-pipeline", "module-anatomy")
 
@@ -22,7 +24,7 @@ CORE = ("autograd-graph", "sgd-descent", "tensor-lab", "data-pipeline", "module-
 def test_quick_run_has_four_checks_and_ends_on_a_picture(name, quick_run):
     run = quick_run(name)  # the contract itself: test_catalogue.py
     assert len(run.end["checks"]) >= 4
-    assert any(k in run.frames[-1] for k in ("heatmaps", "images", "histograms"))
+    assert any(i["kind"] in ("heatmap", "picture", "histogram") for i in run.frames[-1]["items"])
 
 
 def test_seeded_runs_are_deterministic():
@@ -35,6 +37,11 @@ def test_seeded_runs_are_deterministic():
 
 
 # --- autograd-graph ------------------------------------------------------------------
+
+
+def test_the_spec_offers_exactly_the_expressions_the_engine_knows():
+    choices = next(p.choices for p in registry.spec("autograd-graph").params if p.name == "expr")
+    assert tuple(ag.EXPRESSIONS) == EXPRESSIONS == choices
 
 
 def test_bank_example_values_and_adjoints():

@@ -8,7 +8,7 @@ import struct
 import numpy as np
 import pytest
 
-from demos.data import (
+from demos.platform.data import (
     DATA_DIR,
     DataError,
     RecallTask,
@@ -77,6 +77,24 @@ def test_idx_errors(tmp_path):
         load_images(f"mnist:{tmp_path / 'missing'}")
     with pytest.raises(DataError, match="unknown data source"):
         load_images("cifar")
+
+
+@pytest.mark.parametrize("suffix", ["", ".gz"])
+def test_idx_header_claiming_more_than_the_file_holds_is_refused(tmp_path, suffix):
+    """A crafted header (60000 images of 28×28) on a tiny body: one clear error, no attempt
+    to allocate what the header claims."""
+    path = tmp_path / f"crafted-idx3-ubyte{suffix}"
+    data = struct.pack(">BBBB", 0, 0, 0x08, 3) + struct.pack(">3I", 60000, 28, 28) + b"\0" * 100
+    path.write_bytes(gzip.compress(data) if suffix else data)
+    with pytest.raises(DataError) as err:
+        read_idx(path)
+    message = str(err.value)
+    assert "header claims 60000×28×28" in message and "holds 100" in message
+    assert "\n" not in message
+    huge = tmp_path / "huge-idx3-ubyte"
+    huge.write_bytes(struct.pack(">BBBB", 0, 0, 0x0E, 4) + struct.pack(">4I", *[2**32 - 1] * 4))
+    with pytest.raises(DataError, match="truncated IDX file"):
+        read_idx(huge)
 
 
 def test_recall_task_needs_only_the_first_token():

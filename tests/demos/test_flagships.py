@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 import torch
 
-from demos.framework import execute
-from demos.gru_gates import gru_cell
-from demos.lstm_gates import lstm_cell
-from demos.recurrent import init_cell
-from demos.vq_vae import build_nets, perplexity, quantize, straight_through, vq_losses
+from demos.d_rnn.gru_gates import gru_cell
+from demos.d_rnn.lstm_gates import lstm_cell
+from demos.f_vq_vae.vq_vae import build_nets, perplexity, quantize, straight_through, vq_losses
+from demos.lib.recurrent import cell_weights
+from demos.platform.execute import execute
 
 
 def test_quick_run_is_deterministic_on_cpu():
@@ -74,7 +74,7 @@ def _reference_run(kind, hand, x, state):
 
 def test_hand_lstm_cell_equals_nn_lstm_and_order_matters():
     torch.manual_seed(1)
-    hand = {k: v.detach().double() for k, v in init_cell(4, 5, 3, "cpu").items()}
+    hand = {k: v.detach().double() for k, v in cell_weights(torch.nn.LSTM(5, 3)).items()}
     x = torch.randn(2, 7, 5, dtype=torch.float64)
     h, c = torch.randn(2, 3, dtype=torch.float64), torch.randn(2, 3, dtype=torch.float64)
     ref_out, (_, ref_c) = _reference_run("lstm", hand, x, (h, c))
@@ -94,7 +94,7 @@ def test_hand_lstm_cell_equals_nn_lstm_and_order_matters():
 
 def test_hand_gru_cell_equals_nn_gru_with_reset_after_matmul():
     torch.manual_seed(2)
-    hand = {k: v.detach().double() for k, v in init_cell(3, 4, 5, "cpu").items()}
+    hand = {k: v.detach().double() for k, v in cell_weights(torch.nn.GRU(4, 5)).items()}
     x = torch.randn(3, 6, 4, dtype=torch.float64)
     h = torch.randn(3, 5, dtype=torch.float64)
     ref_out, _ = _reference_run("gru", hand, x, (h,))
@@ -111,3 +111,25 @@ def test_hand_gru_cell_equals_nn_gru_with_reset_after_matmul():
     w_hn, b_hn = hand["weight_hh"][10:], hand["bias_hh"][10:]
     before = (1 - z) * torch.tanh(x_n + (r * h0) @ w_hn.t() + b_hn) + z * h0
     assert (before - gru_cell(x[:, 0], h0, hand)[0]).abs().max() > 1e-4
+
+
+@pytest.mark.parametrize("name,layer", [("lstm-gates", torch.nn.LSTM), ("gru-gates", torch.nn.GRU)])
+def test_gate_demos_train_the_fused_layer_and_trace_its_own_weights(name, layer):
+    """Training goes through nn.LSTM/nn.GRU (cuDNN on a GPU); the traced cell reads the
+    very tensors the optimiser updates, so what is drawn is what was trained."""
+    from demos.platform import RunContext, Throttle, registry
+    from demos.platform.params import resolve_params
+
+    demo = registry.load(name)()
+    params = resolve_params(demo.spec.params, {"steps": "10", "length": "6"}, demo.spec.quick)
+    ctx = RunContext(params, torch.device("cpu"), True, 0, Throttle())
+    ctx.total_steps = 10
+    ctx.record_steps = frozenset(range(10))
+    demo.setup(ctx)
+    assert isinstance(demo.net, layer)
+    weights = cell_weights(demo.net)
+    assert all(w is getattr(demo.net, k + "_l0") for k, w in weights.items())
+    before = weights["weight_hh"].detach().clone()
+    frames = list(demo.run(ctx))
+    assert not torch.equal(before, weights["weight_hh"])  # trained in place
+    assert all(f.metrics["trace_gap"] < 1e-5 for f in frames)  # hand cell == fused layer

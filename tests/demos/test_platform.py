@@ -1,4 +1,4 @@
-"""The platform: parameters, the event contract, throttling, devices, torch-free metadata."""
+"""The platform: parameters, specs, the event protocol, records, throttling, devices, runs."""
 
 from __future__ import annotations
 
@@ -8,23 +8,33 @@ import sys
 
 import pytest
 
-from demos.framework import (
+from demos.platform import (
+    Bilingual,
+    Demo,
     DemoError,
     DeviceError,
+    Frame,
+    Kind,
     Param,
     ParamError,
+    ProtocolError,
     Throttle,
-    execute,
-    parse_assignments,
-    resolve_params,
-    select_device,
+    UnknownDemo,
+    heatmap,
+    histogram,
+    picture,
+    record_schedule,
+    registry,
 )
-from demos.registry import UnknownDemo, all_demos, get, names
+from demos.platform.devices import select_device
+from demos.platform.execute import execute
+from demos.platform.params import parse_assignments, resolve_params
+from demos.platform.protocol import validate_event
 
-STEPS = Param("steps", "int", 100, "training steps", 10, 1000)
-LR = Param("lr", "float", 0.1, "learning rate", 1e-5, 1.0)
-EMA = Param("ema", "bool", False, "use EMA")
-DATA = Param("data", "str", "digits", "source", choices=("digits", "mnist:PATH"))
+STEPS = Param("steps", Kind.INT, 100, "training steps", 10, 1000)
+LR = Param("lr", Kind.FLOAT, 0.1, "learning rate", 1e-5, 1.0)
+EMA = Param("ema", Kind.BOOL, False, "use EMA")
+DATA = Param("data", Kind.STR, "digits", "source", choices=("digits", "mnist:PATH"))
 
 
 def test_param_parsing_and_ranges():
@@ -62,31 +72,63 @@ def test_resolve_params_order_and_unknown():
         parse_assignments(["novalue"])
 
 
-def test_registry_matches_catalogue_names():
-    from quizbank.catalogue import DEMOS
-
-    # every registered demo is a catalogue name, listed in catalogue order
-    assert set(names()) <= set(DEMOS)
-    assert names() == [n for n in DEMOS if n in names()]
-    assert {"lstm-gates", "gru-gates", "vq-vae"} <= set(names())
-    assert [cls.name for cls in all_demos()] == names()  # each one's metadata: test_catalogue
-    with pytest.raises(UnknownDemo):
-        get("nope")
+def test_registry_loads_each_implementation_with_its_spec():
+    for name, spec in registry.specs().items():
+        cls = registry.load(name)
+        assert cls.spec is spec and cls.__module__ == spec.module
+        assert cls.__module__.startswith("demos.") and cls().name == name
+    with pytest.raises(UnknownDemo, match="unknown demo 'nope'"):
+        registry.spec("nope")
 
 
-def test_metadata_does_not_import_torch():
-    code = (
-        "import sys, demos.registry as r; [c.describe() for c in r.all_demos()];"
-        "import tutor.commands.demo;"
-        "print('torch' in sys.modules, 'textual' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "False"]
+def test_param_kind_is_an_enum_and_defaults_are_validated():
+    assert STEPS.kind is Kind.INT and Param("b", "bool", True, "").kind is Kind.BOOL
+    assert STEPS.to_json()["type"] == "int"
+    with pytest.raises(ParamError, match="'steps'"):
+        Param("steps", Kind.INT, 5, "training steps", 10, 1000)  # default out of range
+    with pytest.raises(ValueError):
+        Kind("complex")
+
+
+def test_spec_validates_keys_quick_overrides_and_names():
+    from demos.platform import Bilingual, DemoSpec, Plot
+
+    base = {
+        "name": "toy-demo",
+        "title": Bilingual("Toy", "Giocattolo"),
+        "questions": ("a.01",),
+        "summary": "",
+        "params": (STEPS,),
+        "impl": "demos.x.toy:Toy",
+    }
+    assert DemoSpec(**base, quick={"steps": 20}).quick == {"steps": 20}
+    for bad, match in (
+        ({"quick": {"steps": 5}}, "'steps'"),
+        ({"quick": {"lr": 0.1}}, "not a parameter"),
+        ({"quick": {"steps": "20"}}, "not typed"),
+        ({"name": "Toy Demo"}, "slug"),
+        ({"impl": "toy.py"}, "impl"),
+        ({"questions": ("1.2",)}, "questions"),
+        ({"plots": (Plot("a", "A", ("x",)), Plot("a", "B", ("y",)))}, "not unique"),
+    ):
+        with pytest.raises((ValueError, ParamError), match=match):
+            DemoSpec(**{**base, **bad})
+    with pytest.raises(ValueError, match="key"):
+        Plot("Loss curve", "loss", ("loss",))
+
+
+def test_record_schedule_is_fixed_by_the_step_count():
+    quick, full = record_schedule(300, quick=True), record_schedule(1500, quick=False)
+    assert len(quick) == 25 and len(full) == 100
+    assert quick[0] == 0 and quick[-1] == 299 and full[-1] == 1499
+    assert list(quick) == sorted(set(quick))
+    assert record_schedule(12, quick=True) == tuple(range(12))  # short runs: every step
+    assert record_schedule(1, quick=False) == (0,)
 
 
 def test_throttle_bounds_streaming_cost(monkeypatch):
     clock = [0.0]
-    monkeypatch.setattr("demos.framework.time.perf_counter", lambda: clock[0])
+    monkeypatch.setattr("demos.platform.context.time.perf_counter", lambda: clock[0])
     th = Throttle(min_interval=0.1, budget=0.05)
     emitted = []
     for step in range(10_000):
@@ -104,7 +146,7 @@ def test_throttle_bounds_streaming_cost(monkeypatch):
 def test_throttle_ignores_a_slow_first_frame(monkeypatch):
     """A one-off warm-up (CUDA init) in the first frame must not silence the run."""
     clock = [0.0]
-    monkeypatch.setattr("demos.framework.time.perf_counter", lambda: clock[0])
+    monkeypatch.setattr("demos.platform.context.time.perf_counter", lambda: clock[0])
     th = Throttle(min_interval=0.25, budget=0.04, max_interval=2.0)
     emitted = []
     for step in range(1500):
@@ -137,24 +179,140 @@ def test_event_contract(tmp_path):
         out_dir=tmp_path,
         emit=events.append,
     )
-    lines = [json.loads(json.dumps(e)) for e in events]  # every event is plain JSON
+    lines = [validate_event(json.loads(json.dumps(e))) for e in events]  # plain, valid JSON
     kinds = [e["type"] for e in lines]
     assert kinds[0] == "start" and kinds[-1] == "end" and end is events[-1]
     assert lines[0]["params"]["steps"] == 12 and lines[0]["total_steps"] == 12
+    assert lines[0]["title"] == registry.spec("gru-gates").title.to_json()
+    assert [p["key"] for p in lines[0]["plots"]] == ["accuracy", "loss", "memory"]
     frames = [e for e in lines if e["type"] == "frame"]
     assert frames[0]["step"] == 0 and frames[-1]["step"] == 11
     for f in frames:
         assert all(isinstance(v, float) for v in f["metrics"].values())
-        for h in f["heatmaps"]:
-            assert {"title", "data", "xlabel", "ylabel"} <= set(h)
-            assert len(h["data"]) == 4 and len(h["data"][0]) == 6  # (H, T)
+        maps = [i for i in f["items"] if i["kind"] == "heatmap"]
+        assert [m["key"] for m in maps] == ["gate-r", "gate-z", "gate-n", "gate-h"]
+        assert all(len(m["data"]) == 4 and len(m["data"][0]) == 6 for m in maps)  # (H, T)
+    records = [r for f in frames for r in f["records"]]
+    assert [r["step"] for r in records] == list(range(12))  # 12 steps: every one recorded
     checks = [e for e in lines if e["type"] == "check"]
     assert checks[-1]["name"] == "learning" and len(end["checks"]) == len(checks)
     assert end["passed"] == all(c["passed"] for c in checks)
-    assert end["steps"] == 12 and end["device"] == "cpu" and end["metrics"] == frames[-1]["metrics"]
+    assert (
+        end["steps"] == 12
+        and end["device"] == "cpu"
+        and {"step": 11, **end["metrics"]} == records[-1]
+    )
     saved = json.loads((tmp_path / "metrics.json").read_text())
-    assert saved["history"][-1]["step"] == 11
+    assert saved["history"] == records and saved["caption"] == {"en": "", "it": ""}
     assert sorted(p.rsplit("/", 1)[-1] for p in end["outputs"]) == ["gru-gates.png", "metrics.json"]
+
+
+def test_frame_items_get_stable_keys_and_bad_keys_are_refused():
+    frame = Frame(0, {"loss": 1.0}, heatmaps=[heatmap("A (step 3)", [[0.0]]), heatmap("B", [[1]])])
+    assert [i["key"] for i in frame.items()] == ["heatmap-0", "heatmap-1"]
+    for bad in ("Loss", "θ-map", "a b", ""):
+        with pytest.raises(ProtocolError):
+            Frame(0, heatmaps=[heatmap("t", [[0.0]], key=bad or "X")]).items()
+    twice = Frame(0, histograms=[histogram("a", [1], key="h"), histogram("b", [2], key="h")])
+    with pytest.raises(ProtocolError, match="share the key"):
+        twice.items()
+    event = Frame(3, {"x": 1.0}, pictures=[picture("p", [[0.5, 1.0]])]).to_event(10, [], {})
+    assert validate_event(event)["items"][0] == {
+        "kind": "picture",
+        "key": "picture-0",
+        "title": "p",
+        "data": [[0.5, 1.0]],
+    }
+
+
+@pytest.mark.parametrize(
+    "event,message",
+    [
+        ({"type": "frame", "step": 1}, "total_steps"),
+        ({"type": "nope"}, "event type"),
+        ({"type": "check", "name": "x", "passed": "yes", "detail": ""}, "passed"),
+        (
+            {
+                "type": "frame",
+                "step": 1,
+                "total_steps": 2,
+                "metrics": {},
+                "records": [],
+                "items": [{"kind": "heatmap", "key": "Bad Key", "title": "", "data": []}],
+            },
+            "key",
+        ),
+        (
+            {
+                "type": "frame",
+                "step": 1,
+                "total_steps": 2,
+                "metrics": {},
+                "records": [],
+                "items": [{"kind": "picture", "key": "p", "title": "", "data": [[0], [0, 1]]}],
+            },
+            "rows of different lengths",
+        ),
+    ],
+)
+def test_validate_event_refuses_malformed_events(event, message):
+    with pytest.raises(ProtocolError, match=message):
+        validate_event(event)
+
+
+class _Failing:
+    """Wraps a real demo and raises in training, after the first frame."""
+
+    def __init__(self, inner: Demo, caption: Bilingual | None = None) -> None:
+        self.inner, self.caption = inner, caption
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def run(self, ctx):
+        for frame in self.inner.run(ctx):
+            yield frame
+            if self.caption is None:
+                raise RuntimeError("boom in training")
+        return self.caption
+
+
+def _wrapped(monkeypatch, caption: Bilingual | None = None) -> None:
+    real = registry.load
+
+    def load(name):
+        cls = real(name)
+        return lambda: _Failing(cls(), caption)
+
+    monkeypatch.setattr(registry, "load", load)
+
+
+def test_a_failed_run_leaves_no_output_folder(tmp_path, monkeypatch):
+    _wrapped(monkeypatch)
+    out = tmp_path / "runs" / "stamp"
+    with pytest.raises(RuntimeError, match="boom"):
+        execute("gru-gates", {"steps": "12"}, device="cpu", out_dir=out, emit=lambda e: None)
+    assert not out.exists()
+
+
+def test_a_caption_returned_by_run_reaches_the_end_event_and_metrics(tmp_path, monkeypatch):
+    _wrapped(monkeypatch, Bilingual("look at f", "guarda f"))
+    end = execute("gru-gates", {"steps": "12"}, device="cpu", out_dir=tmp_path, emit=lambda e: 0)
+    assert end["caption"] == {"en": "look at f", "it": "guarda f"}
+    assert json.loads((tmp_path / "metrics.json").read_text())["caption"] == end["caption"]
+
+
+def test_animation_helper_writes_a_small_gif_or_refuses(tmp_path):
+    from demos.platform.figures import animation, subplots
+
+    fig, ax = subplots(1, 1, (2, 2))
+    (line,) = ax.plot([0, 1], [0, 0])
+    path = animation(tmp_path, "wave", fig, lambda i: line.set_ydata([0, i]), frames=6)
+    assert path.suffix == ".gif" and 0 < path.stat().st_size <= 3_000_000
+    fig, ax = subplots(1, 1, (2, 2))
+    with pytest.raises(ValueError, match="more than 10"):
+        animation(tmp_path, "huge", fig, lambda i: ax.plot([0, i]), frames=4, max_bytes=10)
+    assert not (tmp_path / "huge.gif").exists()
 
 
 def test_bad_requests_fail_before_start():

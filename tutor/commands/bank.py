@@ -97,7 +97,7 @@ def implemented_names() -> tuple[set[str] | None, set[str] | None]:
     demos: set[str] | None
     drills: set[str] | None
     try:
-        from demos.registry import names as demo_names
+        from demos.platform.registry import names as demo_names
 
         demos = set(demo_names())
     except ImportError:

@@ -49,9 +49,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from demos.registry import all_demos
+    from demos.platform.registry import specs
 
-    rows = [cls.describe() for cls in all_demos()]
+    rows = [spec.describe() for spec in specs().values()]
     if args.json:
         print(json.dumps(rows, indent=1))
         return 0
@@ -64,8 +64,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from demos.framework import DemoError, DeviceError, execute, parse_assignments
-    from demos.registry import names
+    from demos.platform import DemoError, DeviceError
+    from demos.platform.execute import execute
+    from demos.platform.params import parse_assignments
+    from demos.platform.registry import names
     from tutor.demo_runner import default_out_dir
 
     if args.name not in names():

@@ -13,19 +13,13 @@ from textual.widgets.option_list import Option
 from quizbank import catalogue
 
 
-def demo_titles() -> dict[str, str]:
-    """Implemented demos and their titles; importing the registry does not import torch."""
+def demo_titles(lang: str = "en") -> dict[str, str]:
+    """Implemented demos and their titles, from the torch-free specs (no demo module loads)."""
     try:
-        from demos import registry
+        from demos.platform import registry
     except ImportError:
         return {}
-    out = {}
-    for name in registry.names():
-        try:
-            out[name] = registry.get(name).title
-        except Exception:  # a broken demo module must not break the list
-            continue
-    return out
+    return {name: spec.title(lang) for name, spec in registry.specs().items()}
 
 
 def drill_titles() -> dict[str, str]:
@@ -109,7 +103,7 @@ class DemoListScreen(_LaunchList):
     heading = "[b]Demos[/b] — live PyTorch models, run in their own process (enter to open)"
 
     def entries(self):
-        titles = demo_titles()
+        titles = demo_titles(getattr(self.app, "lang", "en"))
         return [("demo", n, titles.get(n)) for n in catalogue.DEMOS]
 
 
@@ -137,7 +131,7 @@ class LinkedScreen(_LaunchList):
 
     def entries(self):
         q = self.app.bank.get(self.qid)
-        demos, drills = demo_titles(), drill_titles()
+        demos, drills = demo_titles(getattr(self.app, "lang", "en")), drill_titles()
         return [("demo", n, demos.get(n)) for n in q.demos] + [
             ("drill", n, drills.get(n)) for n in q.drills
         ]

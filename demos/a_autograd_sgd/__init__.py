@@ -1,0 +1,102 @@
+"""Topic a: computational graphs, automatic differentiation and (stochastic) gradient descent.
+
+The specs of ``autograd-graph`` and ``sgd-descent``; importing this package imports
+neither torch nor the demos.
+"""
+
+from __future__ import annotations
+
+from demos.platform import Bilingual, DemoSpec, Kind, Param, Plot
+
+# the expressions autograd-graph can draw (its EXPRESSIONS table has exactly these keys)
+EXPRESSIONS = ("bank", "sinexp", "ratio")
+
+SPECS: tuple[DemoSpec, ...] = (
+    DemoSpec(
+        name="autograd-graph",
+        title=Bilingual(
+            en="Computational graphs: forward values, reverse adjoints, forward tangents",
+            it=(
+                "Grafi computazionali: valori in avanti, aggiunti in modalità inversa, tangenti "
+                "in modalità diretta"
+            ),
+        ),
+        questions=(
+            "a.02",
+            "a.03",
+            "a.04",
+            "a.05",
+            "a.06",
+            "a.07",
+            "a.08",
+            "a.09",
+            "a.10",
+            "a.11",
+            "a.12",
+            "a.13",
+            "b.01",
+        ),
+        summary="A hand-written autodiff engine on a small expression (values, adjoints summed at "
+        "fan-out, tangents) checked against torch.autograd, forward_ad and torch.func; then "
+        "the cost of a whole Jacobian by forward vs reverse mode as inputs/outputs grow.",
+        params=(
+            Param("expr", Kind.STR, "bank", "expression (bank = x·y·(x·y+y))", choices=EXPRESSIONS),
+            Param("x", Kind.FLOAT, 2.0, "value of the input x", -5.0, 5.0),
+            Param("y", Kind.FLOAT, 3.0, "value of the input y (not 0 for 'ratio')", -5.0, 5.0),
+            Param("steps", Kind.INT, 12, "sizes in the Jacobian-cost sweep", 2, 64),
+            Param("max_inputs", Kind.INT, 512, "largest n (inputs of the wide function)", 4, 4096),
+            Param(
+                "outputs",
+                Kind.INT,
+                4,
+                "m: outputs of the wide / inputs of the tall function",
+                1,
+                64,
+            ),
+            Param("repeats", Kind.INT, 3, "timing repeats (the best is kept)", 1, 50),
+        ),
+        quick={"steps": 20, "max_inputs": 96, "repeats": 2},
+        plots=(
+            Plot("wide-fwd-ms", "wide R^n→R^m: Jacobian time (ms)", ("wide_fwd_ms", "wide_rev_ms")),
+            Plot("tall-fwd-ms", "tall R^m→R^n: Jacobian time (ms)", ("tall_fwd_ms", "tall_rev_ms")),
+            Plot("n", "inputs n", ("n",)),
+            Plot("jac-err", "max |jacfwd − jacrev|", ("jac_err",)),
+        ),
+        impl="demos.a_autograd_sgd.autograd_graph:AutogradGraph",
+    ),
+    DemoSpec(
+        name="sgd-descent",
+        title=Bilingual(
+            en="Gradient descent vs SGD on a loss surface; linear regression with torch.optim.SGD",
+            it=(
+                "Discesa del gradiente e SGD su una superficie di loss; regressione lineare con "
+                "torch.optim.SGD"
+            ),
+        ),
+        questions=("a.01", "a.14", "b.10", "b.11", "b.12"),
+        summary="Linear regression with nn.Linear, MSELoss, DataLoader and optim.SGD: the 2-D loss "
+        "surface with the full-batch GD path and the noisy SGD path, the 1-D slice, the "
+        "minibatch gradient spread vs batch size; SGD step checked by hand.",
+        params=(
+            Param("steps", Kind.INT, 400, "SGD steps (minibatches)", 5, 100_000),
+            Param("batch", Kind.INT, 8, "minibatch size (= n gives full-batch GD)", 1, 4096),
+            Param(
+                "lr", Kind.FLOAT, 0.05, "learning rate η (GD diverges above about 0.75)", 1e-5, 2.0
+            ),
+            Param("n", Kind.INT, 256, "number of data points", 8, 100_000),
+            Param("slope", Kind.FLOAT, 2.0, "true slope", -10.0, 10.0),
+            Param("intercept", Kind.FLOAT, -1.0, "true intercept", -10.0, 10.0),
+            Param("noise", Kind.FLOAT, 0.5, "standard deviation of the label noise", 0.0, 10.0),
+            Param("w0", Kind.FLOAT, -2.0, "initial slope", -10.0, 10.0),
+            Param("b0", Kind.FLOAT, 3.0, "initial intercept", -10.0, 10.0),
+        ),
+        quick={"steps": 150},
+        plots=(
+            Plot("loss-sgd", "full-data loss", ("loss_sgd", "loss_gd", "loss_min")),
+            Plot("w-sgd", "slope w", ("w_sgd", "w_gd", "w_star")),
+            Plot("b-sgd", "intercept b", ("b_sgd", "b_gd", "b_star")),
+            Plot("grad-noise", "minibatch gradient noise (std of dL/dw)", ("grad_noise",)),
+        ),
+        impl="demos.a_autograd_sgd.sgd_descent:SGDDescent",
+    ),
+)
