@@ -159,11 +159,11 @@ def tune(grader: Grader, rows: list[dict]) -> None:
     train = [r for r in rows if not is_held_out(r["id"])]
     held = [r for r in rows if is_held_out(r["id"])]
     grid = {
-        "partly_credit": [0.25, 0.3, 0.4, 0.5],
-        "partly_min": [0.34, 0.5, 0.67],
+        "partly_credit": [0.2, 0.3, 0.4],
+        "partly_min": [0.34, 0.5],
         "misconception_penalty": [0.15, 0.25],
         "denial_penalty": [0.05],
-        "heart_part": [0.5, 0.67, 1.0, 1.01],
+        "heart_part": [0.5, 1.0, 1.01],
         "correct_hits": [0.25, 0.35, 0.45],
     }
     cuts = list(itertools.product([0.3, 0.35, 0.4, 0.45, 0.5, 0.55], [0.05, 0.1, 0.15, 0.2]))

@@ -1,18 +1,44 @@
-"""Oral-exam simulation: pick questions across topics and turn grades into a mark out of 30.
+"""Oral-exam simulation: pick questions, ask back like an examiner, and give a mark out of 30.
 
 The Italian scale: 18 is the lowest pass, 30 the top, "30 e lode" a 30 with
-distinction. The mark is the mean grader score scaled to 30; lode needs a
+distinction. The mark is the mean question score scaled to 30; lode needs a
 near-perfect mean with every answer judged correct.
+
+An oral examiner who hears an answer miss its heart asks about it. After each
+answer the simulation asks up to ``FOLLOWUPS_PER_QUESTION`` follow-ups, about the
+missed key points an examiner would pick (the central point first, then the
+heaviest: ``tutor.grading.followups``), each graded against that point alone. How
+they count: a follow-up that states its point restores half of that point's weight
+(``FOLLOWUP_SHARE``; a partly stated one half of its partial credit), so a point
+said only when asked is worth less than one said unprompted but more than one not
+known at all; a follow-up that misses costs nothing more. The question's score and
+verdict are then recomputed by the grader's own rules (``apply_followup``), and
+that score is what the mark averages.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from quizbank import Bank
+from tutor.grading.followup import followups
+from tutor.grading.result import FOLLOWUP_SHARE, GradeResult, PointResult, apply_followup
+
+__all__ = [
+    "DEFAULT_QUESTIONS",
+    "FOLLOWUPS_PER_QUESTION",
+    "FOLLOWUP_SHARE",
+    "ExamResult",
+    "ask_back",
+    "mark_exam",
+    "pick_questions",
+    "with_followups",
+]
 
 DEFAULT_QUESTIONS = 4
+FOLLOWUPS_PER_QUESTION = 2
 PASS_MARK = 18
 LODE_MEAN = 0.95
 
@@ -38,6 +64,18 @@ def pick_questions(
             if pools[k] and len(chosen) < n:
                 chosen.append(pools[k].pop())
     return chosen
+
+
+def ask_back(question: Any, result: GradeResult, n: int = FOLLOWUPS_PER_QUESTION) -> list[Any]:
+    """The key points the examiner asks about after ``result`` (at most ``n``)."""
+    return followups(question, result, n)
+
+
+def with_followups(result: GradeResult, answers: list[PointResult]) -> GradeResult:
+    """``result`` with each follow-up answer (``Grader.grade_point``) counted."""
+    for answer in answers:
+        result = apply_followup(result, answer)
+    return result
 
 
 @dataclass
@@ -66,7 +104,9 @@ class ExamResult:
 
 
 def mark_exam(items: list[dict]) -> ExamResult:
-    """items: one dict per question with at least ``id``, ``score`` (0–1) and ``verdict``."""
+    """items: one dict per question with at least ``id``, ``score`` (0–1) and ``verdict``,
+    after follow-ups (``with_followups``); an optional ``followups`` list (each
+    ``{"point", "hit", ...}``) is kept in the breakdown."""
     if not items:
         return ExamResult(0, False, False, 0.0, [])
     scores = [max(0.0, min(1.0, float(it.get("score") or 0.0))) for it in items]
@@ -79,6 +119,7 @@ def mark_exam(items: list[dict]) -> ExamResult:
             "score": s,
             "verdict": it.get("verdict"),
             "points": round(30 * s / len(items), 1),
+            **({"followups": it["followups"]} if it.get("followups") else {}),
         }
         for it, s in zip(items, scores, strict=True)
     ]

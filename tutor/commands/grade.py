@@ -1,6 +1,9 @@
-"""``tutor grade``: grade a typed answer, or a JSON-lines batch of them.
+"""``tutor grade``: grade a typed answer, a JSON-lines batch of them, or list disagreements.
 
-Imports nothing heavy at module level; grading is pure Python and instant.
+Imports nothing heavy at module level; grading is pure Python and instant. Input is
+bounded before it is read (an answer file of 1 MB at most, a batch line of 1 MB at
+most), so ``/dev/zero`` or a runaway pipe cannot eat the memory, and every problem
+with the input is one line that names it, never a traceback.
 """
 
 from __future__ import annotations
@@ -9,9 +12,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from tutor.errors import TutorError
+
+MAX_ANSWER_BYTES = 1024 * 1024  # an exam answer is a few kB; a file beyond this is not one
+DISAGREEMENTS = "disagreements"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -19,13 +25,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         "grade",
         help="grade a typed answer against a question's key points",
         description="Grade an answer (English, Italian or a mix) against the key points and "
-        "misconceptions of a question; offline and instant.",
+        "misconceptions of a question; offline and instant. 'tutor grade disagreements' lists "
+        "the answers where you overrode the grader.",
     )
-    p.add_argument("id", nargs="?", help="question id, e.g. a.01")
+    p.add_argument(
+        "id", nargs="?", help=f"question id, e.g. a.01 (or '{DISAGREEMENTS}')", metavar="ID"
+    )
     src = p.add_mutually_exclusive_group()
     src.add_argument("--answer", metavar="TEXT", help="the answer text")
     src.add_argument(
-        "--answer-file", type=Path, metavar="PATH", help="read the answer from PATH ('-': stdin)"
+        "--answer-file",
+        type=Path,
+        metavar="PATH",
+        help="read the answer from PATH ('-': stdin), at most 1 MB",
     )
     src.add_argument(
         "--batch",
@@ -33,6 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help='grade a JSON-lines file of {"id": ..., "answer": ...}; prints JSON lines',
     )
+    p.add_argument("--lang", choices=("en", "it"), help="the answer's language (default: detect)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=cmd_grade)
 
@@ -44,19 +57,40 @@ def _grader(args: argparse.Namespace):
     return Grader(load(getattr(args, "bank_dirs", []) or []))
 
 
+def _read_bounded(stream: BinaryIO, what: str) -> str:
+    data = stream.read(MAX_ANSWER_BYTES + 1)
+    if len(data) > MAX_ANSWER_BYTES:
+        raise TutorError(f"{what} is larger than 1 MB; an answer must be shorter")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TutorError(f"cannot read {what}: not UTF-8 text (byte {exc.start + 1})") from None
+
+
 def _read_text(path: Path) -> str:
     if str(path) == "-":
-        try:
-            return sys.stdin.read()
-        except UnicodeDecodeError as exc:  # stdin in a UTF-8 locale decodes strictly
-            raise TutorError(f"cannot read standard input: {exc}") from None
+        stdin = getattr(sys.stdin, "buffer", None)
+        if stdin is not None:
+            return _read_bounded(stdin, "standard input")
+        try:  # a text stream with no bytes underneath
+            text = sys.stdin.read(MAX_ANSWER_BYTES + 1)
+        except UnicodeDecodeError as exc:
+            raise TutorError(f"cannot read standard input: {exc.reason}") from None
+        if len(text) > MAX_ANSWER_BYTES:
+            raise TutorError("standard input is larger than 1 MB; an answer must be shorter")
+        return text
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TutorError(f"cannot read {path}: {exc}") from None
+        with path.open("rb") as f:
+            return _read_bounded(f, str(path))
+    except OSError as exc:
+        raise TutorError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
+    if args.id == DISAGREEMENTS and args.answer is None and args.answer_file is None:
+        if args.batch is not None:
+            raise TutorError(f"'{DISAGREEMENTS}' takes no --batch", exit_code=2)
+        return cmd_disagreements(args)
     if args.batch is not None:
         if args.id:
             raise TutorError("--batch takes no question id", exit_code=2)
@@ -77,7 +111,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
         raise TutorError(
             f"unknown question id {args.id!r} (see 'tutor bank list')", exit_code=2
         ) from None
-    result = grader.grade(question, text)
+    result = grader.grade(question, text, args.lang)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -85,34 +119,73 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _lines(f: BinaryIO):
+    """(line number, bytes or None when longer than the limit) without reading a line whole."""
+    n = 0
+    while True:
+        line = f.readline(MAX_ANSWER_BYTES + 1)
+        if not line:
+            return
+        n += 1
+        if len(line) > MAX_ANSWER_BYTES and not line.endswith(b"\n"):
+            while True:  # skip the rest of this line, a chunk at a time
+                rest = f.readline(MAX_ANSWER_BYTES)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield n, None
+            continue
+        yield n, line
+
+
 def _batch(args: argparse.Namespace) -> int:
     try:
-        lines = args.batch.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TutorError(f"cannot read {args.batch}: {exc}") from None
-    grader = _grader(args)
+        f = args.batch.open("rb")
+    except OSError as exc:
+        raise TutorError(f"cannot read {args.batch}: {exc.strerror or exc}") from None
+    grader = None
     failed = 0
     out = sys.stdout
-    for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        row: dict[str, Any]
+    with f:
         try:
-            row = _grade_line(grader, line)
-        except ValueError as exc:
-            failed += 1
-            print(f"tutor: error: {args.batch}:{n}: {exc}", file=sys.stderr)
-            row = {"line": n, "error": str(exc)}
-        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            for n, raw in _lines(f):
+                row: dict[str, Any]
+                try:
+                    if raw is None:
+                        raise ValueError("line longer than 1 MB")
+                    try:
+                        line = raw.decode("utf-8")
+                    except UnicodeDecodeError as exc:
+                        raise ValueError(f"not UTF-8 text (byte {exc.start + 1})") from None
+                    if not line.strip():
+                        continue
+                    if grader is None:
+                        grader = _grader(args)
+                    row = _grade_line(grader, line, args.lang)
+                except ValueError as exc:
+                    failed += 1
+                    print(f"tutor: error: {args.batch}:{n}: {exc}", file=sys.stderr)
+                    row = {"line": n, "error": str(exc)}
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        except OSError as exc:
+            raise TutorError(f"cannot read {args.batch}: {exc.strerror or exc}") from None
     out.flush()
     return 1 if failed else 0
 
 
-def _grade_line(grader, line: str) -> dict[str, Any]:
+def _parse_json(line: str) -> Any:
+    """``json.loads`` with its failures as one readable line (no interpreter internals)."""
     try:
-        obj = json.loads(line)
+        return json.loads(line)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"malformed JSON ({exc.msg})") from None
+        raise ValueError(f"malformed JSON ({exc.msg}, column {exc.colno})") from None
+    except RecursionError:
+        raise ValueError("malformed JSON (nested too deeply)") from None
+    except ValueError:  # e.g. an integer of thousands of digits
+        raise ValueError("malformed JSON (a number too long to read)") from None
+
+
+def _grade_line(grader, line: str, lang: str | None = None) -> dict[str, Any]:
+    obj = _parse_json(line)
     if not isinstance(obj, dict):
         raise ValueError('expected an object {"id": ..., "answer": ...}')
     qid, answer = obj.get("id"), obj.get("answer")
@@ -120,12 +193,15 @@ def _grade_line(grader, line: str) -> dict[str, Any]:
         raise ValueError('missing "id" (a string)')
     if not isinstance(answer, str):
         raise ValueError('missing "answer" (a string)')
+    row_lang = obj.get("lang", lang)
+    if row_lang not in (None, "en", "it"):
+        raise ValueError('"lang" must be "en" or "it"')
     _check_unicode(answer)
     try:
         question = grader.question(qid)
     except KeyError:
         raise ValueError(f"unknown question id {qid!r}") from None
-    return grader.grade(question, answer).to_dict()
+    return grader.grade(question, answer, row_lang).to_dict()
 
 
 def _check_unicode(text: str) -> None:
@@ -138,21 +214,66 @@ def _check_unicode(text: str) -> None:
 
 
 def render(result) -> str:
-    """A readable report: one line per key point, ✓ or ✗, then the feedback."""
+    """A readable report: one line per key point (✓ covered, ◐ partly, ✗ missed), the wrong
+    statements, each penalty with its amount, then the feedback."""
     lines = [
         f"{result.id}  score {result.score:.2f}  {result.verdict}  "
         f"(suggested rating: {result.suggested_rating})",
     ]
     for p in result.points:
-        mark = "✓" if p.hit else "✗"
-        lines.append(f"  {mark} {p.text}")
+        mark = {"hit": "✓", "partial": "◐"}.get(p.status, "✗")
+        share = f" ({p.credit:.0%} of its weight)" if p.status == "partial" else ""
+        lines.append(f"  {mark} {p.text}{share}")
         if p.hit and p.evidence:
             ev = p.evidence if len(p.evidence) <= 100 else p.evidence[:97] + "..."
             lines.append(f"      « {ev} »")
     for m in result.misconceptions:
         lines.append(f"  ! {m.text}")
         if m.evidence:
-            lines.append(f"      « {m.evidence} »")
+            ev = m.evidence if len(m.evidence) <= 100 else m.evidence[:97] + "..."
+            lines.append(f"      « {ev} »")
+    for pen in result.penalties:
+        lines.append(f"  − {pen.amount:.2f}  {pen.reason}")
     lines.append("")
     lines.append(result.feedback)
     return "\n".join(lines)
+
+
+# -- disagreements ---------------------------------------------------------------------
+
+
+def cmd_disagreements(args: argparse.Namespace) -> int:
+    """Answers where the student overrode the grader: the material to improve rubrics with."""
+    from tutor.grading.result import disagreements
+    from tutor.paths import data_dir
+    from tutor.store import Store
+
+    with Store.open_in(data_dir(getattr(args, "data_dir", None))) as store:
+        attempts = store.student_overrides()
+    rows = []
+    for att in attempts:
+        for d in disagreements(att.grade or {}, att.student or {}):
+            rows.append(
+                {
+                    "attempt": att.id,
+                    "question": att.question_id,
+                    "submitted_at": att.submitted_at.isoformat(timespec="seconds"),
+                    **d,
+                    "answer": att.answer,
+                }
+            )
+    if args.json:
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if not rows:
+        print("No disagreements: you have not overridden the grader yet.")
+        return 0
+    for r in rows:
+        answer = " ".join(r["answer"].split())
+        answer = answer if len(answer) <= 160 else answer[:157] + "..."
+        item = f"{r['kind']} {r['id']}" + (f" — {r['text']}" if r["text"] else "")
+        print(f"{r['question']}  {r['submitted_at']}  {item}")
+        print(f"    grader: {r['grader']}; you: {r['student']}")
+        print(f"    « {answer} »")
+    return 0

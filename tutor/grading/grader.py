@@ -20,7 +20,7 @@ from tutor.domain import Rating, Verdict
 
 from .feedback import NO_ANSWER, feedback_for
 from .matcher import MAX_CHARS, Analysis, Match, analyse, match_item
-from .nonanswer import SyntaxModel, pasted_question, repetition, word_salad
+from .nonanswer import SyntaxModel, keyword_list, pasted_question, repetition, word_salad
 from .result import (
     GradeResult,
     MisconceptionResult,
@@ -83,6 +83,7 @@ class Features:
     on_topic: float  # share of content words that belong to the question's vocabulary
     n_content: int
     not_answer: str | None  # decided before matching (pasted, repetition, salad)
+    listed: bool = False  # laid out as a list of short items
 
     def keyword_factor(self, p: Params) -> float:
         if self.formula:
@@ -139,6 +140,8 @@ class Features:
         if not covered and self.n_content >= 4 and self.on_topic < p.off_topic_ratio:
             return "off-topic", 1.0
         factor = self.keyword_factor(p)
+        if self.listed and not self.formula:
+            return "keyword-list", p.list_floor
         if factor <= p.list_floor + 1e-9 and self.n_words >= 3:
             return "keyword-list", factor
         return None, factor
@@ -253,7 +256,7 @@ class Grader:
             denied=m.negated and not m.hit,
             credit=credit,
             central=item.central,
-            probe=(kp.probe or {}).get(flang, ""),
+            probe=_probe(kp, flang),
             match_credit=credit,
         )
 
@@ -299,7 +302,7 @@ class Grader:
                     denied=m.negated and not m.hit and not not_answer,
                     credit=shown,
                     central=item.central,
-                    probe=(kp.probe or {}).get(flang, ""),
+                    probe=_probe(kp, flang),
                     contradicted_by=by,
                     match_credit=credit,
                     part=1.0 if m.hit else max(m.fraction, m.spread),
@@ -383,6 +386,7 @@ class Grader:
             ),
             n_content=max(len(a.content[lang]) for lang in LANGS),
             not_answer=not_answer,
+            listed=keyword_list(a.text),
         )
 
     def _empty(self, question, rubric: Rubric, lang: str) -> GradeResult:
@@ -395,13 +399,19 @@ class Grader:
                 False,
                 None,
                 central=kp.central,
-                probe=(qkp.probe or {}).get(flang, ""),
+                probe=_probe(qkp, flang),
             )
             for kp, qkp in zip(rubric.key_points, question.key_points, strict=True)
         ]
         return GradeResult(
             question.id, 0.0, Verdict.WRONG, points, [], Rating.AGAIN, NO_ANSWER, flang
         )
+
+
+def _probe(kp, lang: str) -> str:
+    """The point's follow-up question in ``lang`` (English when only that is written)."""
+    probe = getattr(kp, "probe", None) or {}
+    return probe.get(lang) or probe.get("en") or ""
 
 
 def _formula(text: str) -> bool:

@@ -339,17 +339,32 @@ def _denied_locally(occs: list[list[_Occ]], s: Sentence) -> bool:
 
 
 def _relation(item: Item, s: Sentence, unit: int, agreeing: list[list[_Occ]], lang: str) -> int:
+    """The relation the claim states: read clause by clause when a clause names both
+    quantities ("small batches are noisy, and a larger batch is less noisy"), else over
+    the whole claim ("the larger the batch, the smaller the variance")."""
     inside = [_unit(item, s, p) == unit for p in range(len(s.words))]
     if item.misconception:
         inside = [ok and not c for ok, c in zip(inside, s.contrast, strict=True)]
-    return relation_between(
-        s.words,
-        s.negated,
-        inside,
-        [(a, b, d) for a, b, _, _, d in agreeing[0]],
-        [(a, b, d) for a, b, _, _, d in agreeing[1]],
-        lang,
-    )
+    first = [(a, b, d) for a, b, _, _, d in agreeing[0]]
+    second = [(a, b, d) for a, b, _, _, d in agreeing[1]]
+    found = set()
+    for clause in sorted({s.clause[a] for a, _, _ in first} & {s.clause[a] for a, _, _ in second}):
+        here = [ok and s.clause[p] == clause for p, ok in enumerate(inside)]
+        rel = relation_between(
+            s.words,
+            s.negated,
+            here,
+            [o for o in first if s.clause[o[0]] == clause],
+            [o for o in second if s.clause[o[0]] == clause],
+            lang,
+        )
+        if rel:
+            found.add(rel)
+    if len(found) == 1:
+        return found.pop()
+    if found:
+        return 0  # the sentence says both
+    return relation_between(s.words, s.negated, inside, first, second, lang)
 
 
 def _windowed(item: Item) -> bool:

@@ -74,7 +74,14 @@ PUNCT = frozenset(",;:()[]")
 _BRACKETS = frozenset("()[]")
 _CLAIM_PUNCT = frozenset(";")  # not brackets: model(x), G(z).detach() are everywhere
 ARROW = "->"
-SCOPE = 3  # words after a cue that it negates
+SCOPE = 3  # words after a cue that it negates (articles and auxiliaries not counted)
+# "non devi scrivere le derivate a mano": modals, auxiliaries and articles do not use up
+# the scope, the words they carry do.
+_SCOPE_FREE = _words(
+    "the a an to be is are was were been do does did have has had must should need needs can "
+    "could would will may might it its il lo la l i gli le un uno una si ci ne devi deve "
+    "devono dover dovere bisogna puo possono viene vengono essere stato stata"
+)
 DENIAL_SCOPE = 5  # "prevents the output from shrinking"
 TOKEN_RE = re.compile(r"[a-z0-9]+|->|[,;:()\[\]]")
 
@@ -190,7 +197,8 @@ def negated_positions(words: list[str]) -> list[bool]:
                     j -= 1
         if left:
             out[i] = True
-            left -= 1
+            if w not in _SCOPE_FREE or _is_cue(words, i):
+                left -= 1
     return out
 
 

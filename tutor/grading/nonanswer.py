@@ -17,6 +17,7 @@ from the text's shape alone, before any key point is credited:
 from __future__ import annotations
 
 import math
+import re
 import zlib
 from collections import Counter
 from collections.abc import Iterable
@@ -29,7 +30,14 @@ from .lang import FUNCTION_WORDS
 from .negation import ARROW, PUNCT, TOKEN_RE
 from .rubric import content_stems
 
-__all__ = ["NOT_AN_ANSWER", "SyntaxModel", "pasted_question", "repetition", "word_salad"]
+__all__ = [
+    "NOT_AN_ANSWER",
+    "SyntaxModel",
+    "keyword_list",
+    "pasted_question",
+    "repetition",
+    "word_salad",
+]
 
 # reason -> what the student is told, per language
 NOT_AN_ANSWER = {
@@ -80,6 +88,22 @@ def pasted_question(answer: str, questions: Iterable[tuple[str, str]]) -> bool:
         if novel <= _PASTE_NOVEL * len(a) and len(a & q) >= _PASTE_COVER * len(q):
             return True
     return False
+
+
+_LIST_SPLIT_RE = re.compile(r"[,;\n•|]+|\s[-–—*]\s")
+_LIST_MIN_ITEMS = 4
+_LIST_SHORT = 3  # words in a list item
+_LIST_SHARE = 0.8
+
+
+def keyword_list(text: str) -> bool:
+    """Whether the text is a list of short items ("codebook, argmin, encoder, ...") rather
+    than sentences: most of its comma- or line-separated pieces have three words or fewer."""
+    items = [w for w in (_words(seg) for seg in _LIST_SPLIT_RE.split(text)) if w]
+    if len(items) < _LIST_MIN_ITEMS:
+        return False
+    short = sum(1 for w in items if len(w) <= _LIST_SHORT)
+    return short >= _LIST_SHARE * len(items)
 
 
 def _words(text: str) -> list[str]:

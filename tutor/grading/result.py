@@ -29,12 +29,15 @@ from .feedback import feedback_for
 from .nonanswer import NOT_AN_ANSWER
 
 __all__ = [
+    "FOLLOWUP_SHARE",
     "GradeResult",
     "MisconceptionResult",
     "Params",
     "Penalty",
     "PointResult",
+    "apply_followup",
     "apply_overrides",
+    "disagreements",
     "judge",
     "point_credit",
     "rejudge",
@@ -42,6 +45,7 @@ __all__ = [
 ]
 
 NOT_AN_ANSWER_ID = "not-an-answer"
+FOLLOWUP_SHARE = 0.5  # of a point's weight, restored by a follow-up answer that states it
 
 
 @dataclass(frozen=True)
@@ -53,18 +57,18 @@ class Params:
     only measures them.
     """
 
-    partly_credit: float = 0.4  # share of a point's weight when it is only partly stated
+    partly_credit: float = 0.2  # share of a point's weight when it is only partly stated
     partly_min: float = 0.34  # least share of its term groups that makes a point "partly"
-    misconception_penalty: float = 0.15
+    misconception_penalty: float = 0.25
     denial_penalty: float = 0.05
     prose_low: float = 0.08  # function-word ratio of a bare keyword list
     prose_high: float = 0.22  # ... and of ordinary prose
     list_floor: float = 0.2  # multiplier of the score for a pure keyword list
     off_topic_ratio: float = 0.15  # share of on-topic content words below which it is off topic
-    correct_at: float = 0.3
+    correct_at: float = 0.4
     partial_at: float = 0.15
     easy_at: float = 0.85
-    correct_hits: float = 0.3  # least weighted share of points fully stated for a "correct"
+    correct_hits: float = 0.25  # least weighted share of points fully stated for a "correct"
     heart_part: float = 0.5  # least share of a weight-3 point's groups that lets it count
 
 
@@ -88,6 +92,7 @@ class PointResult:
     grader_hit: bool | None = None  # the grader's own call, when overridden
     denial_dismissed: bool = False  # the student says the answer did not deny it
     part: float = 0.0  # share of the point's term groups found (1 when hit)
+    followup: float | None = None  # credit its follow-up answer earned, once asked
 
     @property
     def contradicts(self) -> bool:
@@ -120,6 +125,7 @@ class PointResult:
             "grader_hit": self.grader_hit,
             "denial_dismissed": self.denial_dismissed,
             "part": round(self.part, 4),
+            "followup": None if self.followup is None else round(self.followup, 4),
         }
 
     @classmethod
@@ -144,6 +150,7 @@ class PointResult:
             grader_hit=d.get("grader_hit"),
             denial_dismissed=bool(d.get("denial_dismissed", False)),
             part=float(d.get("part", 1.0 if hit else 0.0)),
+            followup=None if d.get("followup") is None else float(d["followup"]),
         )
 
 
@@ -258,6 +265,15 @@ class GradeResult:
             "covered": [p.id for p in self.points if p.overridden and p.hit],
             "missed": [p.id for p in self.points if p.overridden and not p.hit],
             "dismissed": dismissed,
+        }
+
+    def student_judgement(self) -> dict[str, Any]:
+        """What an attempt stores as the student's say: the overrides and where they led."""
+        return {
+            **self.overrides(),
+            "score": round(self.score, 4),
+            "verdict": str(self.verdict),
+            "suggested_rating": str(self.suggested_rating),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -375,8 +391,8 @@ def judge(
         or any(m.central for m in active)
     ):
         verdict = Verdict.WRONG
-    elif active:
-        verdict = Verdict.PARTIAL
+    elif active or keyword_factor < 1.0:
+        verdict = Verdict.PARTIAL  # a wrong statement, or notes rather than an answer
     elif (
         score >= params.correct_at
         and _hit_share(points) >= params.correct_hits
@@ -465,13 +481,45 @@ def apply_overrides(
     return rejudge(out, params)
 
 
+def _grader_credit(p: PointResult) -> float:
+    credit = 0.0 if p.contradicted_by else p.match_credit
+    if p.followup is not None:
+        credit = max(credit, FOLLOWUP_SHARE * p.followup)
+    return credit
+
+
+def apply_followup(
+    result: GradeResult, answer: PointResult, params: Params | None = None
+) -> GradeResult:
+    """``result`` after the examiner asked about ``answer.id`` and got ``answer``.
+
+    A follow-up that states the point restores ``FOLLOWUP_SHARE`` of its weight (a
+    partly stated one that share of its partial credit): asked for it, the student
+    knew it, but did not say it unprompted. The point is shown as partly covered,
+    never as covered; it now counts for the weight-3 rule of a "correct". A follow-up
+    that misses leaves the result as it was: the point was already missing.
+    """
+    points = []
+    for p in result.points:
+        if p.id == answer.id and not p.hit:
+            earned = answer.credit if answer.hit or answer.credit > 0 else 0.0
+            q = replace(p, followup=earned)
+            q.credit = max(p.credit, FOLLOWUP_SHARE * earned)
+            if answer.hit:
+                q.part = 1.0
+            points.append(q)
+        else:
+            points.append(p)
+    return rejudge(replace(result, points=points), params)
+
+
 def reset_overrides(result: GradeResult) -> GradeResult:
     """The grader's own judgement, whatever the student changed."""
     points = [
         replace(
             p,
             hit=p.match_credit >= 1.0 and not p.contradicted_by,
-            credit=0.0 if p.contradicted_by else p.match_credit,
+            credit=_grader_credit(p),
             overridden=False,
             grader_hit=None,
             denial_dismissed=False,
@@ -480,3 +528,39 @@ def reset_overrides(result: GradeResult) -> GradeResult:
     ]
     mcs = [replace(m, dismissed=False) for m in result.misconceptions]
     return replace(result, points=points, misconceptions=mcs, not_answer_dismissed=False)
+
+
+def disagreements(grade: dict[str, Any], student: dict[str, Any]) -> list[dict[str, str]]:
+    """Where the student overrode the grader, from a stored attempt's two judgements.
+
+    One row per overridden item: ``kind`` ("point", "misconception", "denial",
+    "not-an-answer"), ``id``, ``text`` (the item as the card showed it), ``grader``
+    and ``student`` (what each said). Ids the stored grade does not know are kept
+    with an empty text: the rubric may have changed since.
+    """
+    points = {p.get("id"): p for p in grade.get("points") or []}
+    mcs = {m.get("id"): m for m in grade.get("misconceptions") or []}
+    rows: list[dict[str, str]] = []
+    for pid in student.get("covered") or []:
+        p = points.get(pid, {})
+        grader = "partly" if p.get("status") == "partial" else "missed"
+        rows.append(_row("point", pid, p.get("text", ""), grader, "covered"))
+    for pid in student.get("missed") or []:
+        p = points.get(pid, {})
+        grader = "partly" if p.get("status") == "partial" else "covered"
+        rows.append(_row("point", pid, p.get("text", ""), grader, "missed"))
+    for mid in student.get("dismissed") or []:
+        if mid == NOT_AN_ANSWER_ID:
+            reason = grade.get("not_answer") or ""
+            rows.append(_row("not-an-answer", reason, reason, "not an answer", "an answer"))
+        elif mid in mcs:
+            rows.append(_row("misconception", mid, mcs[mid].get("text", ""), "wrong", "not said"))
+        elif mid in points:
+            rows.append(_row("denial", mid, points[mid].get("text", ""), "denied", "not denied"))
+        else:
+            rows.append(_row("misconception", mid, "", "wrong", "not said"))
+    return rows
+
+
+def _row(kind: str, item: str, text: str, grader: str, student: str) -> dict[str, str]:
+    return {"kind": kind, "id": str(item), "text": str(text), "grader": grader, "student": student}

@@ -1,0 +1,319 @@
+"""The rules from card to verdict, texts that are not answers, overrides and follow-ups.
+
+The card must never contradict the verdict: the score is the weighted credit of the
+points shown minus the listed penalties; a wrong statement caps the verdict; the
+student can override any part and the same rules follow.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from quizbank import load_bank
+from quizbank.model import Bank
+from tutor.domain import Rating, Verdict
+from tutor.grading import (
+    Grader,
+    GradeResult,
+    Params,
+    apply_overrides,
+    followups,
+    probe_for,
+)
+from tutor.grading.result import apply_followup, disagreements
+
+TEST_BANK = Path(__file__).resolve().parents[1] / "data" / "grading_bank"
+Q1 = "t:t.01"  # batch size: noise-tradeoff (3, central), memory (2), updates (1)
+Q5 = "t:t.05"  # VQ-VAE: nearest-code (3), deterministic (2), straight-through (2)
+
+COMPLETE_1 = (
+    "Small batches give noisy gradients, and a larger batch gives a less noisy estimate. "
+    "Bigger batches use more GPU memory. Larger batches mean fewer updates per epoch."
+)
+COMPLETE_5 = (
+    "Each encoder output is replaced by the nearest codebook vector (argmin of the distance). "
+    "The encoder is deterministic, nothing is sampled. "
+    "The straight-through estimator copies the gradient past the argmin."
+)
+
+
+@pytest.fixture(scope="module")
+def bank() -> Bank:
+    return load_bank([TEST_BANK], include_builtin=False)
+
+
+@pytest.fixture(scope="module")
+def grader(bank: Bank) -> Grader:
+    return Grader(bank)
+
+
+def _expected_score(r: GradeResult) -> float:
+    total = sum(p.weight for p in r.points)
+    coverage = sum(p.weight * p.credit for p in r.points) / total
+    return max(0.0, min(1.0, coverage - sum(p.amount for p in r.penalties)))
+
+
+@pytest.mark.parametrize(
+    ("qid", "text"),
+    [
+        (Q1, COMPLETE_1),
+        (Q1, "Larger batches make the gradient noisier. Bigger batches use more GPU memory."),
+        (Q1, "The batch size matters for noise and memory and updates, in some way."),
+        (Q5, COMPLETE_5),
+        (Q5, COMPLETE_5 + " The encoder samples the code with the reparameterization trick."),
+        (Q5, "codebook argmin straight-through gradient deterministic encoder"),
+    ],
+)
+def test_score_is_the_card_minus_the_listed_penalties(grader: Grader, qid: str, text: str) -> None:
+    r = grader.grade(qid, text)
+    assert r.score == pytest.approx(_expected_score(r), abs=1e-9)
+    assert all(p.amount > 0 and p.reason for p in r.penalties)
+    d = r.to_dict()
+    assert d["score"] == pytest.approx(round(_expected_score(r), 4))
+    assert all("amount" in pen and "reason" in pen for pen in d["penalties"])
+
+
+def test_complete_answer_is_correct(grader: Grader) -> None:
+    r = grader.grade(Q5, COMPLETE_5)
+    assert r.verdict is Verdict.CORRECT and r.score == 1.0 and not r.penalties
+    assert r.suggested_rating in (Rating.GOOD, Rating.EASY)
+
+
+def test_one_misconception_caps_at_partial_and_hard(grader: Grader) -> None:
+    r = grader.grade(
+        Q5, COMPLETE_5.replace("The encoder is deterministic, nothing is sampled. ", "")
+        + " The codebook is fixed and frozen."
+    )  # fmt: skip
+    assert [m.id for m in r.misconceptions] == ["codebook-fixed"]
+    assert r.verdict is Verdict.PARTIAL and r.suggested_rating is Rating.HARD
+    assert r.score > Params().correct_at  # the score alone would have said correct
+
+
+def test_a_central_misconception_makes_it_wrong_and_uncredits_its_point(grader: Grader) -> None:
+    # the newcomer's VQ-VAE answer: a VAE-style encoder with the reparameterisation trick
+    r = grader.grade(
+        Q5, COMPLETE_5 + " The encoder samples the code with the reparameterization trick."
+    )
+    assert [m.id for m in r.misconceptions] == ["reparam"]
+    assert r.verdict is Verdict.WRONG and r.suggested_rating is Rating.AGAIN
+    det = {p.id: p for p in r.points}["deterministic"]
+    assert not det.hit and det.contradicted_by == "reparam" and det.credit == 0
+
+
+def test_two_misconceptions_make_it_wrong(grader: Grader) -> None:
+    r = grader.grade(
+        Q5,
+        "Each encoder vector is replaced by the nearest codebook vector. The codebook is fixed. "
+        "The encoder samples z with the reparameterisation trick and the straight-through "
+        "estimator copies the gradient.",
+    )
+    assert len(r.misconceptions) == 2
+    assert r.verdict is Verdict.WRONG
+
+
+def test_correct_needs_every_weight_3_point(grader: Grader) -> None:
+    r = grader.grade(
+        Q5,
+        "The encoder is deterministic. The straight-through estimator copies the gradient "
+        "past the quantisation step.",
+    )
+    assert {p.id: p.hit for p in r.points} == {
+        "nearest-code": False,
+        "deterministic": True,
+        "straight-through": True,
+    }
+    assert r.verdict is not Verdict.CORRECT
+
+
+def test_the_newcomers_score_contradiction_is_gone(grader: Grader) -> None:
+    # "1 of 5 key points but 54% CORRECT": a verdict never outruns the points shown
+    r = grader.grade(Q1, "Batch size affects noise. It also affects memory and the updates.")
+    hits = sum(p.hit for p in r.points)
+    assert r.verdict is not Verdict.CORRECT or hits == len(r.points)
+    assert r.score == pytest.approx(_expected_score(r), abs=1e-9)
+
+
+# -- not an answer --------------------------------------------------------------------
+
+
+def test_pasted_question_is_not_an_answer(grader: Grader, bank: Bank) -> None:
+    for text in (bank.get(Q1).question, bank.get(Q1).question_it, bank.get(Q1).question.upper()):
+        r = grader.grade(Q1, text)
+        assert r.not_answer == "pasted-question", text
+        assert r.score == 0 and r.verdict is Verdict.WRONG
+        assert "repeats the question" in r.feedback or "ripete la domanda" in r.feedback
+
+
+def test_an_answer_that_starts_by_restating_the_question_is_still_graded(grader: Grader) -> None:
+    r = grader.grade(Q1, "How does the batch size affect training? " + COMPLETE_1)
+    assert r.not_answer is None and r.verdict is Verdict.CORRECT
+
+
+def test_repetition_is_not_an_answer(grader: Grader) -> None:
+    r = grader.grade(Q1, (COMPLETE_1.split(". ")[0] + ". ") * 12)
+    assert r.not_answer == "repetition" and r.score == 0 and r.verdict is Verdict.WRONG
+    assert not any(p.hit for p in r.points)  # no credit shown for what is not an answer
+    r = grader.grade(Q1, "batch noise " * 200)
+    assert r.not_answer == "repetition"
+
+
+def test_word_salad_is_not_an_answer(grader: Grader) -> None:
+    words = (COMPLETE_1 + " " + COMPLETE_1.replace("batch", "minibatch")).split()
+    random.Random(3).shuffle(words)
+    r = grader.grade(Q1, " ".join(words))
+    assert r.not_answer == "word-salad", r.to_dict()
+    assert r.score == 0 and r.verdict is Verdict.WRONG and "word salad" in r.feedback
+    # the same words in their order are an excellent answer
+    ok = grader.grade(Q1, COMPLETE_1 + " " + COMPLETE_1.replace("batch", "minibatch"))
+    assert ok.not_answer is None
+
+
+def test_huge_word_salad_of_the_right_words_is_not_correct(grader: Grader) -> None:
+    # the newcomer's 221,880-character salad of SGD words ("CORRECT 61%")
+    rng = random.Random(7)
+    vocab = (COMPLETE_1 + " " + COMPLETE_5).split()
+    text = " ".join(rng.choice(vocab) for _ in range(30_000))
+    r = grader.grade(Q1, text)
+    assert r.not_answer in ("word-salad", "repetition") and r.verdict is Verdict.WRONG
+    assert r.truncated and "first 40,000 characters" in r.feedback
+
+
+def test_keyword_list_is_not_an_answer(grader: Grader) -> None:
+    r = grader.grade(Q5, "codebook, nearest, argmin, encoder, deterministic, straight-through")
+    assert r.not_answer == "keyword-list" and r.verdict is Verdict.WRONG
+    assert any(pen.kind == "keyword-list" for pen in r.penalties)
+    assert r.score == pytest.approx(_expected_score(r), abs=1e-9)
+
+
+def test_a_terse_formula_answer_is_not_a_keyword_list(grader: Grader) -> None:
+    r = grader.grade("t:t.04", "out = floor((W - K + 2P)/S) + 1")
+    assert r.not_answer is None and {p.id: p.hit for p in r.points}["output-formula"]
+
+
+# -- the student's last word ----------------------------------------------------------
+
+
+def test_toggling_a_missed_point_covered_changes_score_and_verdict(grader: Grader) -> None:
+    r = grader.grade(
+        Q5, "The encoder is deterministic. The straight-through trick copies gradients."
+    )
+    assert r.verdict is not Verdict.CORRECT
+    o = apply_overrides(r, covered={"nearest-code"})
+    p = {x.id: x for x in o.points}["nearest-code"]
+    assert p.hit and p.overridden and p.grader_hit is False
+    assert o.score > r.score and o.verdict is Verdict.CORRECT and o.overridden
+    assert o.score == pytest.approx(_expected_score(o), abs=1e-9)
+    # toggling back gives the grader's judgement again
+    back = apply_overrides(o)
+    assert back.to_dict() == r.to_dict()
+
+
+def test_marking_a_point_missed_lowers_the_score(grader: Grader) -> None:
+    r = grader.grade(Q5, COMPLETE_5)
+    o = apply_overrides(r, missed={"straight-through"})
+    assert o.score < r.score and not {p.id: p for p in o.points}["straight-through"].hit
+
+
+def test_dismissing_a_misconception_lifts_the_cap_and_restores_its_point(grader: Grader) -> None:
+    r = grader.grade(
+        Q5, COMPLETE_5 + " The encoder samples the code with the reparameterization trick."
+    )
+    o = apply_overrides(r, dismissed={"reparam"})
+    assert o.verdict is Verdict.CORRECT and not o.penalties
+    assert {p.id: p.hit for p in o.points}["deterministic"]
+    assert [m.dismissed for m in o.misconceptions] == [True]  # still listed, as dismissed
+
+
+def test_overrides_round_trip_through_the_stored_dict(grader: Grader) -> None:
+    r = grader.grade(
+        Q5, COMPLETE_5 + " The encoder samples the code with the reparameterization trick."
+    )
+    o = apply_overrides(r, covered={"deterministic"}, dismissed={"reparam"})
+    again = GradeResult.from_dict(o.to_dict())
+    assert again.to_dict() == o.to_dict()
+    assert GradeResult.from_dict(r.to_dict()).to_dict() == r.to_dict()
+    # a stored result can be re-judged after the fact
+    assert apply_overrides(again, **o.overrides()).to_dict() == o.to_dict()
+    j = o.student_judgement()
+    assert j["covered"] == [] and j["dismissed"] == ["reparam"] and j["verdict"] == "correct"
+
+
+def test_an_old_stored_grade_still_loads() -> None:
+    old = {
+        "id": "a.01",
+        "score": 0.5,
+        "verdict": "partial",
+        "points": [{"id": "p", "text": "P", "hit": True, "evidence": "e"}],
+        "misconceptions": [],
+        "suggested_rating": "hard",
+        "feedback": "",
+    }
+    r = GradeResult.from_dict(old)
+    assert r.points[0].hit and r.points[0].credit == 1.0 and r.verdict is Verdict.PARTIAL
+    assert apply_overrides(r, missed={"p"}).score == 0.0
+
+
+def test_disagreements_list_what_the_student_changed(grader: Grader) -> None:
+    r = grader.grade(
+        Q5, COMPLETE_5 + " The encoder samples the code with the reparameterization trick."
+    )
+    o = apply_overrides(r, missed={"straight-through"}, dismissed={"reparam"})
+    rows = disagreements(r.to_dict(), o.student_judgement())
+    assert {(x["kind"], x["id"], x["grader"], x["student"]) for x in rows} == {
+        ("point", "straight-through", "covered", "missed"),
+        ("misconception", "reparam", "wrong", "not said"),
+    }
+
+
+def test_not_an_answer_can_be_disputed(grader: Grader) -> None:
+    r = grader.grade(Q5, "codebook, nearest, argmin, encoder, deterministic, straight-through")
+    o = apply_overrides(r, dismissed={"not-an-answer"})
+    assert o.not_answer_dismissed and not o.penalties and o.score > r.score
+
+
+# -- follow-ups -----------------------------------------------------------------------
+
+
+def test_followups_ask_the_central_then_the_heaviest_missed_points(
+    grader: Grader, bank: Bank
+) -> None:
+    q = bank.get(Q1)
+    r = grader.grade(Q1, "Larger batches mean fewer updates per epoch.")
+    asked = followups(q, r, n=2)
+    assert [kp.id for kp in asked] == ["noise-tradeoff", "memory"]
+    assert probe_for(asked[0], "it").startswith("Cosa succede")
+    assert followups(q, grader.grade(Q1, COMPLETE_1)) == []
+
+
+def test_grade_json_points_carry_their_probe_in_the_answer_language(grader: Grader) -> None:
+    r = grader.grade(Q5, "Il codebook contiene vettori appresi.", "it")
+    probes = {p["id"]: p["probe"] for p in r.to_dict()["points"] if not p["hit"]}
+    assert probes["straight-through"] == "Come fa il gradiente a superare l'argmin?"
+
+
+def test_a_followup_is_graded_against_its_point_alone(grader: Grader) -> None:
+    ok = grader.grade_point(Q5, "straight-through", "With detach the gradient skips the argmin.")
+    assert ok.hit and ok.id == "straight-through"
+    no = grader.grade_point(Q5, "straight-through", "The codebook is learned with k-means.")
+    assert not no.hit
+    with pytest.raises(KeyError):
+        grader.grade_point(Q5, "nope", "x")
+
+
+def test_a_followup_that_states_the_point_restores_half_its_weight(grader: Grader) -> None:
+    r = grader.grade(Q5, COMPLETE_5.split(". The straight")[0] + ".")
+    before = {p.id: p for p in r.points}["straight-through"]
+    assert not before.hit
+    answer = grader.grade_point(Q5, "straight-through", "The gradient is copied through detach.")
+    after = apply_followup(r, answer)
+    p = {x.id: x for x in after.points}["straight-through"]
+    assert p.followup == 1.0 and p.credit == pytest.approx(0.5) and not p.hit
+    gain = 0.5 * p.weight / sum(x.weight for x in r.points)
+    assert after.score == pytest.approx(r.score + gain)
+    missed = apply_followup(r, grader.grade_point(Q5, "straight-through", "I do not know."))
+    assert missed.score == pytest.approx(r.score)
+    # the follow-up survives an override round trip
+    assert apply_overrides(after).to_dict() == after.to_dict()
