@@ -72,7 +72,8 @@ def evaluate(name: str, grader: Grader, calib: list[dict], hold: list[dict]) -> 
     ]
     base = SemanticParams(confirm_margin=-OFF, complete_at=OFF)
     print(f"[{name}] load {load_s:.2f} s, bank references {refs_s:.2f} s")
-    print(f"  grader alone        calibration {_fmt(run(calib, base))}  hold-out {_fmt(run(hold, base))}")
+    alone = f"calibration {_fmt(run(calib, base))}  hold-out {_fmt(run(hold, base))}"
+    print(f"  grader alone        {alone}")
     scored = []
     for sp in grid:
         m = run(calib, sp)

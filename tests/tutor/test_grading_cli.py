@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,147 @@ def test_batch_line_with_a_lone_surrogate_is_reported_and_the_rest_graded(
     assert rows[0] == {"line": 1, "error": rows[0]["error"]} and "Unicode" in rows[0]["error"]
     assert rows[1]["verdict"] == "correct"
     rows[0]["error"].encode("utf-8")  # printable in any locale
+
+
+# -- bounded and hostile input (issue 10) ------------------------------------------------
+
+
+def test_deeply_nested_batch_line_is_reported_and_the_rest_graded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "b.jsonl"
+    good = json.dumps({"id": "a.01", "answer": GOOD})
+    f.write_text(good + "\n" + "[" * 100_000 + "\n" + good + "\n", encoding="utf-8")
+    assert main(["grade", "--batch", str(f)]) == 1
+    cap = capsys.readouterr()
+    rows = [json.loads(x) for x in cap.out.splitlines()]
+    assert [r.get("verdict") for r in (rows[0], rows[2])] == ["correct", "correct"]
+    assert rows[1]["line"] == 2 and "nested too deeply" in rows[1]["error"]
+    assert cap.err.count("\n") == 1 and ":2: " in cap.err
+    assert "Recursion" not in cap.err and "recursion" not in cap.err
+
+
+def test_a_number_of_5000_digits_is_reported_without_interpreter_hints(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "b.jsonl"
+    f.write_text('{"id": "a.01", "answer": "x", "n": ' + "9" * 5000 + "}\n", encoding="utf-8")
+    assert main(["grade", "--batch", str(f)]) == 1
+    cap = capsys.readouterr()
+    assert "number too long" in cap.err
+    for internal in ("sys.", "set_int_max_str_digits", "4300", "Traceback"):
+        assert internal not in cap.err and internal not in cap.out
+
+
+def test_answer_file_over_1_mb_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "big.txt"
+    f.write_bytes(b"gradient " * 120_000)  # 1.08 MB
+    assert main(["grade", "a.01", "--answer-file", str(f)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "larger than 1 MB" in err
+
+
+def test_answer_file_from_dev_zero_stops_at_the_limit(capsys: pytest.CaptureFixture[str]) -> None:
+    if not Path("/dev/zero").exists():
+        pytest.skip("no /dev/zero here")
+    assert main(["grade", "a.01", "--answer-file", "/dev/zero"]) == 1
+    assert "larger than 1 MB" in capsys.readouterr().err
+
+
+def test_stdin_over_1_mb_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    raw = io.BytesIO(b"a" * (1024 * 1024 + 1))
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(raw, encoding="utf-8"))
+    assert main(["grade", "a.01", "--answer-file", "-"]) == 1
+    assert "standard input is larger than 1 MB" in capsys.readouterr().err
+
+
+def test_a_batch_line_over_1_mb_is_reported_and_the_rest_graded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "b.jsonl"
+    huge = json.dumps({"id": "a.01", "answer": "x" * (1024 * 1024 + 10)})
+    f.write_text(huge + "\n" + json.dumps({"id": "a.01", "answer": GOOD}) + "\n", encoding="utf-8")
+    assert main(["grade", "--batch", str(f)]) == 1
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert rows[0] == {"line": 1, "error": "line longer than 1 MB"}
+    assert rows[1]["verdict"] == "correct"
+
+
+def test_an_answer_cut_for_grading_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "long.txt"
+    filler = " ".join(
+        f"Remark {i} on day {i % 7} was noted by student {i * 13}." for i in range(4000)
+    )
+    f.write_text(GOOD + " " + filler, encoding="utf-8")
+    assert main(["grade", "a.01", "--answer-file", str(f), "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["truncated"] is True and "first 40,000 characters" in d["feedback"]
+    assert main(["grade", "a.01", "--answer-file", str(f)]) == 0
+    assert "first 40,000 characters" in capsys.readouterr().out
+
+
+def test_json_lists_penalties_and_probes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["grade", "a.01", "--answer", GOOD + " SGD follows the gradient.", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert [(p["kind"], p["ref"]) for p in d["penalties"]] == [("misconception", "follows")]
+    assert d["verdict"] == "partial"  # one wrong statement caps a complete answer
+    assert all({"probe", "status", "credit", "weight"} <= set(p) for p in d["points"])
+
+
+def test_lang_option_fixes_the_answer_language(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["grade", "a.01", "--answer", "minibatch random", "--lang", "it", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["lang"] == "it"
+
+
+# -- tutor grade disagreements --------------------------------------------------------------
+
+
+def test_disagreements_lists_the_students_overrides(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import datetime
+
+    from tutor.grading import apply_overrides
+    from tutor.store import Store
+
+    bank = Bank()
+    q = _question()
+    bank.add(Topic("a", "cidl", {"en": "a", "it": "a"}, (q.id,)), [q])
+    answer = "We step against the gradient. SGD follows the gradient."
+    result = Grader(bank).grade(q, answer)
+    now = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
+    with Store.open_in(tmp_path) as store:
+        quiet = store.add_attempt("a.01", "untouched", mode="study", started_at=now,
+                                  submitted_at=now, grade=result.to_dict())  # fmt: skip
+        att = store.add_attempt("a.01", answer, mode="study", started_at=now, submitted_at=now,
+                                grade=result.to_dict())  # fmt: skip
+        mine = apply_overrides(result, covered={"minibatch"}, dismissed={"follows"})
+        store.set_student_judgement(att, mine.student_judgement())
+    assert quiet != att
+    assert main(["--data-dir", str(tmp_path), "grade", "disagreements", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {(r["attempt"], r["question"], r["kind"], r["id"], r["student"]) for r in rows} == {
+        (att, "a.01", "point", "minibatch", "covered"),
+        (att, "a.01", "misconception", "follows", "not said"),
+    }
+    assert all(r["answer"] == answer for r in rows)
+    assert main(["--data-dir", str(tmp_path), "grade", "disagreements"]) == 0
+    out = capsys.readouterr().out
+    assert "a.01" in out and "minibatch" in out and "you: covered" in out
+
+
+def test_disagreements_with_none_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--data-dir", str(tmp_path), "grade", "disagreements"]) == 0
+    assert "No disagreements" in capsys.readouterr().out
+    assert main(["--data-dir", str(tmp_path), "grade", "disagreements", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
