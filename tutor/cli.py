@@ -61,6 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="where progress is stored (default: $TUTOR_DATA_DIR or the user data directory)",
     )
+    parser.add_argument(
+        "--lang",
+        dest="app_lang",
+        choices=("en", "it"),
+        default=None,
+        help="language of the study app (default: the one chosen last in the app, else the "
+        "locale's)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         module = importlib.import_module(f"tutor.commands.{name}")
@@ -216,7 +224,7 @@ def read_text_input(path: Path | str, what: str | None = None) -> str:
 def _run_app(args: argparse.Namespace) -> int:
     from tutor.ui.app import run_app
 
-    return run_app(bank_dirs=args.bank_dirs, data_dir=args.data_dir)
+    return run_app(bank_dirs=args.bank_dirs, data_dir=args.data_dir, lang=args.app_lang)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

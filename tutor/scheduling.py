@@ -55,8 +55,9 @@ class TopicStats:
     new: int = 0
     due: int = 0
     learned: int = 0
-    mastery: float = 0.0  # mean retrievability over all questions (new count as 0)
-    reviews: int = 0
+    # mean retrievability over all questions; new ones, and those last rated Again, count 0
+    mastery: float = 0.0
+    reviews: int = 0  # every scheduled review of the topic's questions
     retention: float | None = None  # share of non-Again ratings on review-state cards
 
 
@@ -298,6 +299,8 @@ class StudyScheduler:
         today = start_of_day(now)
         st = Stats()
         per_topic_reviews: dict[str, list[int]] = defaultdict(list)
+        reviews_per_topic: Counter[str] = Counter()
+        last_rating: dict[str, int] = {}  # reviews come in time order: the last one wins
         per_day: Counter[str] = Counter()
         for r in reviews:
             at = r.reviewed_at
@@ -305,8 +308,13 @@ class StudyScheduler:
             if at >= today:
                 st.reviews_today += 1
             qid = r.question_id
-            if qid in self.bank and r.state_before == int(State.Review):
-                per_topic_reviews[self.bank.get(qid).topic_id].append(r.rating)
+            if qid not in self.bank:
+                continue
+            topic_id = self.bank.get(qid).topic_id
+            reviews_per_topic[topic_id] += 1
+            last_rating[qid] = r.rating
+            if r.state_before == int(State.Review):
+                per_topic_reviews[topic_id].append(r.rating)
         st.new_today = self.store.introduced_since(today)
         # Calendar days, not multiples of 24 h: across a DST change those land on 23:00 or
         # 01:00 and shift or merge the days of both charts.
@@ -338,10 +346,13 @@ class StudyScheduler:
                     ts.due += 1
                 if c.state == State.Review:
                     ts.learned += 1
-                retr += self.fsrs.get_card_retrievability(c, current_datetime=now)
+                # Just after an Again FSRS's retrievability is near 1 (the answer was shown);
+                # a question the student failed is not mastered until recalled.
+                if last_rating.get(qid) != int(Rating.Again):
+                    retr += self.fsrs.get_card_retrievability(c, current_datetime=now)
             ts.mastery = retr / ts.total if ts.total else 0.0
             ratings = per_topic_reviews.get(topic.id, [])
-            ts.reviews = len(ratings)
+            ts.reviews = reviews_per_topic[topic.id]
             ts.retention = (sum(1 for x in ratings if x > 1) / len(ratings)) if ratings else None
             st.topics.append(ts)
         for e in self.store.exams(on_unreadable=self._skip):

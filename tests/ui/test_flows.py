@@ -196,8 +196,9 @@ async def test_browse_search(make_app):
         results = app.screen.query_one("#results", OptionList)
         assert results.get_option_at_index(0).id == "c.03"
         assert app.screen.current == "c.03"
-        await press(app, pilot, "ctrl+l")
-        assert app.screen.lang == "it"
+        await press(app, pilot, "ctrl+l")  # the whole app switches language, browse included
+        assert app.lang == "it"
+        assert "Risposta modello" in app.screen.query_one("#browse-view", Markdown).source
         for _ in range(4):
             await pilot.press("backspace")
         await press(app, pilot, *"zzzz")

@@ -9,10 +9,11 @@ and commands never hold literal UI text; they call ``T.SOMETHING(lang, **fields)
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["LANGS", "Text", "resolve_lang"]
+__all__ = ["LANGS", "Label", "Text", "locale_lang", "resolve_lang", "tr"]
 
 LANGS: tuple[str, ...] = ("en", "it")
 
@@ -32,6 +33,41 @@ class Text:
         """The ``{name}`` fields of one language's template (both must name the same)."""
         template = self.it if lang == "it" else self.en
         return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+    @property
+    def label(self) -> Label:
+        """This text as a ``str`` for APIs that take nothing else (``Binding.description``)."""
+        return Label(self)
+
+
+class Label(str):
+    """The English text as a ``str`` that remembers its :class:`Text`.
+
+    Textual keeps a binding's description as a plain string; a ``Label`` is one, so
+    Textual shows it unchanged, and the app's footer and help call :func:`tr` on it to
+    show it in the current language.
+    """
+
+    text: Text
+
+    def __new__(cls, text: Text) -> Label:
+        self = super().__new__(cls, text.en)
+        self.text = text
+        return self
+
+
+def tr(value: str, lang: str) -> str:
+    """``value`` in ``lang`` when it is a :class:`Label`; any other string as it is."""
+    return value.text(lang) if isinstance(value, Label) else value
+
+
+def locale_lang(environ: Mapping[str, str]) -> str:
+    """The language the user's locale asks for, as gettext reads it: LC_ALL, then
+    LC_MESSAGES, then LANG (``it_IT.UTF-8`` gives ``it``); English otherwise."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if environ.get(name):
+            return resolve_lang(environ[name])
+    return "en"
 
 
 def resolve_lang(value: str | None) -> str:

@@ -9,17 +9,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from textual.app import App
+from textual import on, work
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from quizbank import Bank
 from tutor.errors import TutorError
+from tutor.i18n import LANGS, locale_lang
+from tutor.i18n import app as T
+from tutor.i18n import browse as B
 from tutor.scheduling import StudyScheduler
 from tutor.store import Store, UnreadableRecord, utcnow
 from tutor.ui.palette import QuestionProvider
@@ -30,6 +39,21 @@ EXIT_CRASH = 70
 EXIT_SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGHUP", "SIGTERM") if hasattr(signal, name)
 )
+#: The store setting that remembers the language chosen in the app.
+LANG_SETTING = "lang"
+#: Where unexpected errors of background work are written in full (in the data directory).
+ERROR_LOG = "errors.log"
+
+
+def initial_lang(store: Store, option: str | None, environ: Mapping[str, str]) -> str:
+    """``--lang`` if given, else the language chosen last time in the app, else the locale's."""
+    if option in LANGS:
+        return option
+    with contextlib.suppress(TutorError):  # an unreadable setting: fall back, never fail
+        saved = store.get_setting(LANG_SETTING)
+        if saved in LANGS:
+            return saved
+    return locale_lang(environ)
 
 
 class TutorApp(App[None]):
@@ -37,13 +61,18 @@ class TutorApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "cidl-tutor"
-    SUB_TITLE = "Computational Intelligence and Deep Learning"
+    SUB_TITLE = T.SUBTITLE.en
     COMMANDS = App.COMMANDS | {QuestionProvider}
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", show=False),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("f1", "help", "Help", show=False),
+        Binding("ctrl+q", "quit", T.KEY_QUIT.label, show=False, priority=True),
+        Binding("question_mark", "help", T.KEY_HELP.label, key_display="?"),
+        Binding("f1", "help", T.KEY_HELP.label, show=False),
+        Binding("ctrl+l", "toggle_lang", T.KEY_LANGUAGE.label, priority=True),
+        Binding("ctrl+p", "command_palette", T.KEY_PALETTE.label, show=False, priority=True),
     ]
+
+    #: The language of every label, key, verdict and answer; screens watch it.
+    lang: reactive[str] = reactive("en", init=False)
 
     def __init__(
         self,
@@ -61,7 +90,8 @@ class TutorApp(App[None]):
         self.bank = bank
         self.store = store
         self.data_dir = data_dir
-        self.lang = lang if lang in ("en", "it") else "en"
+        self.set_reactive(TutorApp.lang, lang if lang in LANGS else "en")
+        self.sub_title = T.SUBTITLE(self.lang)
         self.clock = clock
         self.handle_signals = handle_signals
         #: The signal (SIGHUP, SIGTERM) that ended the app, if one did.
@@ -130,8 +160,72 @@ class TutorApp(App[None]):
         from tutor.ui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.screen))
 
+    # -- language -------------------------------------------------------------
+    def action_toggle_lang(self) -> None:
+        """ctrl+l anywhere: the whole app in the other language, remembered for next time."""
+        self.lang = "it" if self.lang == "en" else "en"
+
+    def watch_lang(self, lang: str) -> None:
+        self.sub_title = T.SUBTITLE(lang)
+        for screen in self.screen_stack:
+            screen.refresh_bindings()  # footers recompose with the new descriptions
+        self.notify(T.LANGUAGE_SWITCHED(lang), timeout=3)
+        self._remember_lang(lang)
+
+    @work(thread=True, exit_on_error=False, group="settings", description="remember language")
+    def _remember_lang(self, lang: str) -> None:
+        self.store.set_setting(LANG_SETTING, lang)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            T.LANGUAGE_COMMAND(self.lang),
+            T.LANGUAGE_COMMAND_HELP(self.lang),
+            self.action_toggle_lang,
+        )
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, with a placeholder that says what it finds."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            placeholder = B.PALETTE_PLACEHOLDER(self.lang)
+            self.push_screen(CommandPalette(placeholder=placeholder, id="--command-palette"))
+
+    # -- errors of background work ----------------------------------------------
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """The one place where any screen's background work reports a failure: a
+        :class:`TutorError` as its own message, anything else as one line (and in full in
+        the error log); the app goes on either way."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if isinstance(error, TutorError):
+            message = error.message
+        else:
+            log = self._log_error(event.worker, error)
+            detail = str(error).splitlines()[0] if str(error) else ""
+            message = T.UNEXPECTED_ERROR(
+                self.lang, kind=type(error).__name__, detail=detail, log=log
+            )
+        self.notify(message, severity="error", timeout=12, markup=False)
+
+    def _log_error(self, worker: Worker, error: BaseException | None) -> str:
+        """Append the traceback to the error log; its path, or the log's own problem."""
+        path = Path(self.data_dir) / ERROR_LOG
+        text = "".join(traceback.format_exception(error)) if error else "no exception\n"
+        self.log.error(text)
+        try:
+            with path.open("a", encoding="utf-8") as fh:
+                fh.write(f"--- {utcnow().isoformat()} {worker.name or worker.description}\n{text}")
+        except OSError as exc:
+            return f"{path}: {exc.strerror or exc}"
+        return str(path)
+
+    # -- places ---------------------------------------------------------------
     def open_question(self, qid: str) -> None:
         """Show one question (from the command palette, browse or a link)."""
         from tutor.ui.screens.browse import QuestionScreen
@@ -143,7 +237,7 @@ class TutorApp(App[None]):
         try:
             from tutor.ui.screens.demo import DemoScreen
         except ImportError:
-            self.notify(f"demo {name!r} is not available in this install", severity="warning")
+            self.notify(T.DEMO_UNAVAILABLE(self.lang, name=name), severity="warning")
             return
         self.push_screen(DemoScreen(name, data_dir=self.data_dir))
 
@@ -152,10 +246,10 @@ class TutorApp(App[None]):
             from tutor.drills.registry import names
             from tutor.ui.screens.drill import DrillScreen
         except ImportError:
-            self.notify(f"drill {name!r} is not available in this install", severity="warning")
+            self.notify(T.DRILL_UNAVAILABLE(self.lang, name=name), severity="warning")
             return
         if name not in names():
-            self.notify(f"drill {name!r} is not implemented yet", severity="warning")
+            self.notify(T.DRILL_NOT_IMPLEMENTED(self.lang, name=name), severity="warning")
             return
         self.push_screen(DrillScreen(name))
 
@@ -165,24 +259,26 @@ class TutorApp(App[None]):
             message.drill, message.seed, message.difficulty, message.correct, message.total
         )
 
+    @work(thread=True, exit_on_error=False, group="history", description="record drill")
     def record_drill(
         self, drill: str, seed: int, difficulty: int, correct: int, total: int
     ) -> None:
-        try:
-            self.store.add_drill_result(drill, seed, difficulty, correct, total, self.clock())
-        except TutorError as exc:
-            self.notify(exc.message, severity="error", timeout=10)
+        """A database write: off the UI thread; a failure is reported by ``_worker_failed``."""
+        self.store.add_drill_result(drill, seed, difficulty, correct, total, self.clock())
 
 
-def run_app(bank_dirs: Sequence[Path] = (), data_dir: Path | None = None) -> int:
-    """Open the app (``tutor`` with no command)."""
+def run_app(
+    bank_dirs: Sequence[Path] = (), data_dir: Path | None = None, lang: str | None = None
+) -> int:
+    """Open the app (``tutor`` with no command); ``lang`` is ``--lang``, None for the default."""
     from tutor.bankload import load
     from tutor.paths import data_dir as resolve_data_dir
 
     bank = load(bank_dirs)
     directory = resolve_data_dir(data_dir)
     store = Store.open_in(directory)
-    app = TutorApp(bank, store, data_dir=directory, handle_signals=True)
+    chosen = initial_lang(store, lang, os.environ)
+    app = TutorApp(bank, store, data_dir=directory, lang=chosen, handle_signals=True)
     try:
         app.run()
     except Exception:
@@ -194,10 +290,6 @@ def run_app(bank_dirs: Sequence[Path] = (), data_dir: Path | None = None) -> int
         return 128 + app.exit_signal  # the terminal may be gone: print nothing
     if app.return_code:
         # Textual has printed the traceback and returned: still a failure for the shell.
-        print(
-            "tutor: the app stopped on an unexpected error (details above); "
-            "everything saved before it is kept",
-            file=sys.stderr,
-        )
+        print(T.CRASHED(app.lang), file=sys.stderr)
         return EXIT_CRASH
     return 0

@@ -70,14 +70,16 @@ def render_bars(
         out.append_text(line)
         out.append("\n")
     out.append(" " * (axis_w - 1) + "└" + "─" * (slot * n) + "\n", style="dim")
-    # labels: as many as fit without overlapping, evenly spaced
-    label_line = [" "] * (axis_w + slot * n)
+    # labels: as many as fit without overlapping, evenly spaced back from the last bar
+    # (today, on a chart of days), so the newest bar always has its own label
+    label_line = [" "] * max(width, axis_w + slot * n)
     longest = max((len(lab) for lab in labels), default=1)
     step = max(1, -(-(longest + 1) // max(1, slot)))
-    for i in range(0, n, step):
+    for i in range(len(labels) - 1, -1, -step):
         pos = axis_w + i * slot
         if longest < slot:  # room to centre the label under its bars
             pos += max(0, (bar_w * k) // 2 - len(labels[i]) // 2)
+        pos = min(pos, width - len(labels[i]))  # the last label may end at the edge, not past it
         for c, ch in enumerate(labels[i]):
             if pos + c < len(label_line):
                 label_line[pos + c] = ch

@@ -1,4 +1,4 @@
-"""Command palette provider: jump to any question by id or by words of its text."""
+"""Command palette provider: jump to any question by id, by words of its text or of its answer."""
 
 from __future__ import annotations
 
@@ -6,28 +6,62 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from tutor.i18n import browse as T
+from tutor.search import Where, search
+
+#: Palette score of a word match by where it was found; a fuzzy match on the id and the
+#: question text scores 0–1 too, and a question keeps the better of its two scores.
+_WHERE_SCORE = {
+    Where.ID: 1.0,
+    Where.ID_PREFIX: 0.9,
+    Where.QUESTION: 0.7,
+    Where.KEY_POINTS: 0.5,
+    Where.ANSWER: 0.3,
+}
+_WHERE_HELP = {
+    Where.ID: T.OPEN_QUESTION,
+    Where.ID_PREFIX: T.OPEN_QUESTION,
+    Where.QUESTION: T.FOUND_IN_QUESTION,
+    Where.KEY_POINTS: T.FOUND_IN_POINTS,
+    Where.ANSWER: T.FOUND_IN_ANSWER,
+}
+#: Questions offered before anything is typed.
+DISCOVER = 12
+
 
 class QuestionProvider(Provider):
-    """Ctrl+P, then type ``c.10`` or ``residual`` to open a question."""
+    """Ctrl+P, then type ``c.10``, ``residual`` or ``mode collapse`` to open a question."""
+
+    def _label(self, qid: str) -> str:
+        q = self.app.bank.get(qid)
+        return f"{q.id}  {q.question_text(self.app.lang)}"
 
     async def discover(self) -> Hits:
         app = self.app
-        for q in app.bank.questions[:12]:
+        for q in app.bank.questions[:DISCOVER]:
             yield DiscoveryHit(
-                f"{q.id}  {q.question}", partial(app.open_question, q.id), help="open this question"
+                self._label(q.id),
+                partial(app.open_question, q.id),
+                help=T.OPEN_QUESTION(app.lang),
             )
 
     async def search(self, query: str) -> Hits:
         app = self.app
         matcher = self.matcher(query)
-        q_lower = query.strip().lower()
+        found = {f.qid: f for f in search(app.bank, query)}
         for q in app.bank.questions:
-            label = f"{q.id}  {q.question}"
-            score = 1.0 if q.id.lower() == q_lower else matcher.match(label)
-            if score > 0:
-                yield Hit(
-                    score,
-                    matcher.highlight(label),
-                    partial(app.open_question, q.id),
-                    help="open this question",
-                )
+            label = self._label(q.id)
+            fuzzy = matcher.match(label)
+            hit = found.get(q.id)
+            by_words = _WHERE_SCORE[hit.where] if hit else 0.0
+            if max(fuzzy, by_words) <= 0:
+                continue
+            help_text = (_WHERE_HELP[hit.where] if hit and by_words >= fuzzy else T.OPEN_QUESTION)(
+                app.lang
+            )
+            yield Hit(
+                max(fuzzy, by_words),
+                matcher.highlight(label),
+                partial(app.open_question, q.id),
+                help=help_text,
+            )

@@ -2,114 +2,136 @@
 
 from __future__ import annotations
 
-from textual import on
+from rich.text import Text as RichText
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Markdown, OptionList, Select
+from textual.widgets import Header, Input, Markdown, OptionList, Select
 from textual.widgets.option_list import Option
 
-from quizbank.textnorm import normalize
+from tutor.i18n import app as A
+from tutor.i18n import browse as T
 from tutor.render import question_markdown
+from tutor.search import search
+from tutor.ui.keys import TutorFooter
 
 
-def search(bank, query: str, topic: str | None = None) -> list[str]:
-    """Question ids matching every word of ``query`` (id, question or answers), in bank order."""
-    words = normalize(query).split()
-    out = []
-    for q in bank.questions:
-        if topic and q.topic_id != topic:
-            continue
-        if not words:
-            out.append(q.id)
-            continue
-        hay = normalize(
-            " ".join([q.id, q.question, q.answer.get("en", ""), q.answer.get("it", "")])
-        )
-        if all(w in hay for w in words):
-            out.append(q.id)
-    # an exact id goes first
-    exact = [i for i in out if i.lower() == query.strip().lower()]
-    return exact + [i for i in out if i not in exact]
+def result_prompt(qid: str, text: str) -> RichText:
+    """One result row: the id in bold, the question on one line ending in "…" if cut."""
+    prompt = RichText(no_wrap=True, overflow="ellipsis")
+    prompt.append(qid, style="bold")
+    prompt.append(f"  {text}")
+    return prompt
 
 
 class BrowseScreen(Screen):
-    """Type to filter; the list on the left, the question and answer on the right."""
+    """Type to filter; the ranked list on the left, the highlighted question on the right."""
 
     BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("ctrl+l", "toggle_lang", "EN/IT", priority=True),
-        Binding("ctrl+f", "focus_search", "Search", priority=True),
-        Binding("ctrl+o", "study_this", "Study this", priority=True),
-        Binding("ctrl+d", "links", "Demos & drills", priority=True),
+        Binding("escape", "back", A.KEY_BACK.label),
+        Binding("ctrl+f", "focus_search", T.KEY_SEARCH.label, priority=True),
+        Binding("ctrl+o", "study_this", T.KEY_STUDY_THIS.label, priority=True),
+        Binding("ctrl+d", "links", T.KEY_LINKS.label, priority=True),
     ]
+
+    search_box = getters.query_one("#search", Input)
+    topic_filter = getters.query_one("#topic-filter", Select)
+    results = getters.query_one("#results", OptionList)
+    view = getters.query_one("#browse-view", Markdown)
 
     def __init__(self, query: str = "") -> None:
         super().__init__()
         self.initial_query = query
-        self.lang: str | None = None
         self.current: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="browse"):
             with Vertical(id="browse-left"):
-                yield Input(
-                    value=self.initial_query, placeholder="search id or words…", id="search"
-                )
-                topics = [(f"{t.id}  {t.title.get('en', '')}", t.id) for t in self.app.bank.topics]
-                yield Select(topics, prompt="all topics", id="topic-filter")
+                yield Input(value=self.initial_query, id="search")
+                yield Select(self._topics(), id="topic-filter")
                 yield OptionList(id="results")
             with VerticalScroll(id="browse-right"):
                 yield Markdown(id="browse-view")
-        yield Footer()
+        yield TutorFooter()
+
+    def _topics(self) -> list[tuple[str, str]]:
+        lang = self.app.lang
+        return [
+            (f"{t.id}  {t.title.get(lang) or t.title.get('en', '')}", t.id)
+            for t in self.app.bank.topics
+        ]
 
     def on_mount(self) -> None:
-        self.lang = self.app.lang
+        self.watch(self.app, "lang", self._relabel, init=False)
+        self._relabel()
+        self.search_box.focus()
+
+    def _relabel(self, _lang: str | None = None) -> None:
+        lang = self.app.lang
+        self.search_box.placeholder = T.SEARCH_PLACEHOLDER(lang)
+        chosen = self.topic_filter.value
+        self.topic_filter.prompt = T.ALL_TOPICS(lang)
+        with self.prevent(Select.Changed):
+            self.topic_filter.set_options(self._topics())
+            if isinstance(chosen, str):
+                self.topic_filter.value = chosen
         self._refresh()
-        self.query_one("#search", Input).focus()
 
     @on(Input.Changed, "#search")
     @on(Select.Changed, "#topic-filter")
     def _refresh(self) -> None:
-        query = self.query_one("#search", Input).value
-        topic = self.query_one("#topic-filter", Select).value
-        topic = topic if isinstance(topic, str) else None
-        ids = search(self.app.bank, query, topic)
-        results = self.query_one("#results", OptionList)
-        results.clear_options()
-        results.add_options(
-            [Option(f"{qid}  {self.app.bank.get(qid).question}", id=qid) for qid in ids]
+        """New results for every keystroke, best first, and the preview of the first."""
+        topic = self.topic_filter.value
+        found = search(
+            self.app.bank, self.search_box.value, topic if isinstance(topic, str) else None
         )
-        if ids:
-            results.highlighted = 0
-            self._show(ids[0])
-        else:
-            self.current = None
-            self.query_one("#browse-view", Markdown).update("*No question matches.*")
+        lang = self.app.lang
+        with self.prevent(OptionList.OptionHighlighted):
+            self.results.clear_options()
+            self.results.add_options(
+                [
+                    Option(
+                        result_prompt(f.qid, self.app.bank.get(f.qid).question_text(lang)), id=f.qid
+                    )
+                    for f in found
+                ]
+            )
+            if found:
+                self.results.highlighted = 0
+        self.results.border_title = T.RESULTS(lang, count=len(found))
+        self._show(found[0].qid if found else None)
 
     @on(Input.Submitted, "#search")
     def _to_list(self) -> None:
-        self.query_one("#results", OptionList).focus()
+        self.results.focus()
 
     @on(OptionList.OptionHighlighted, "#results")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._show(event.option.id)
+
+    @on(OptionList.OptionSelected, "#results")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
-            self._show(event.option.id)
+            self.app.open_question(event.option.id)
 
-    def _show(self, qid: str) -> None:
+    def _show(self, qid: str | None) -> None:
         self.current = qid
-        q = self.app.bank.get(qid)
-        self.query_one("#browse-view", Markdown).update(question_markdown(q, self.lang or "en"))
+        lang = self.app.lang
+        text = T.NO_MATCH(lang) if qid is None else question_markdown(self.app.bank.get(qid), lang)
+        self._preview(text)
 
-    def action_toggle_lang(self) -> None:
-        self.lang = "it" if self.lang == "en" else "en"
-        if self.current:
-            self._show(self.current)
+    @work(exclusive=True, group="preview", exit_on_error=False)
+    async def _preview(self, markdown: str) -> None:
+        """Markdown renders in steps: a newer preview cancels an older one still under way,
+        so typing fast never leaves an old question on the right."""
+        await self.view.update(markdown)
+        self.query_one("#browse-right", VerticalScroll).scroll_home(animate=False)
 
     def action_focus_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        self.search_box.focus()
 
     def action_study_this(self) -> None:
         if self.current:
@@ -128,40 +150,37 @@ class BrowseScreen(Screen):
 
 
 class QuestionScreen(Screen):
-    """One question, read-only: opened from the command palette or a link."""
+    """One question, read-only: opened from the command palette, browse or a link."""
 
     BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("l", "toggle_lang", "EN/IT"),
-        Binding("p", "practice", "Practice"),
-        Binding("d", "links", "Demos & drills"),
-        Binding("j", "scroll_down", "Down", show=False),
-        Binding("k", "scroll_up", "Up", show=False),
+        Binding("escape", "back", A.KEY_BACK.label),
+        Binding("l", "app.toggle_lang", A.KEY_LANGUAGE.label),
+        Binding("p", "practice", T.KEY_PRACTICE.label),
+        Binding("d", "links", T.KEY_LINKS.label),
+        Binding("j", "scroll_down", A.KEY_DOWN.label, show=False),
+        Binding("k", "scroll_up", A.KEY_UP.label, show=False),
     ]
+
+    scroller = getters.query_one("#question-view", VerticalScroll)
+    view = getters.query_one("#qv", Markdown)
 
     def __init__(self, qid: str) -> None:
         super().__init__()
         self.qid = qid
-        self.lang: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="question-view", can_focus=True):
             yield Markdown(id="qv")
-        yield Footer()
+        yield TutorFooter()
 
     def on_mount(self) -> None:
-        self.lang = self.app.lang
+        self.watch(self.app, "lang", self._show, init=False)
         self._show()
-        self.query_one("#question-view").focus()
+        self.scroller.focus()
 
-    def _show(self) -> None:
-        q = self.app.bank.get(self.qid)
-        self.query_one("#qv", Markdown).update(question_markdown(q, self.lang or "en"))
-
-    def action_toggle_lang(self) -> None:
-        self.lang = "it" if self.lang == "en" else "en"
-        self._show()
+    def _show(self, _lang: str | None = None) -> None:
+        self.view.update(question_markdown(self.app.bank.get(self.qid), self.app.lang))
 
     def action_practice(self) -> None:
         from tutor.ui.screens.study import StudyScreen
@@ -174,10 +193,10 @@ class QuestionScreen(Screen):
         self.app.push_screen(LinkedScreen(self.qid))
 
     def action_scroll_down(self) -> None:
-        self.query_one("#question-view").scroll_down(animate=False)
+        self.scroller.scroll_down(animate=False)
 
     def action_scroll_up(self) -> None:
-        self.query_one("#question-view").scroll_up(animate=False)
+        self.scroller.scroll_up(animate=False)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -1,64 +1,53 @@
-"""Help: every key of every screen, in one place."""
+"""Help: every key of the screen it was opened from, and the keys that work everywhere.
+
+Nothing here lists keys by hand: the sheet is built from the screen's and the app's
+bindings (:func:`tutor.ui.keys.key_help`), so a new binding is in the help at once, in
+the app's language. A screen can add ``HELP_TITLE`` and ``HELP_NOTE`` (:class:`Text`).
+"""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Markdown
 
-HELP = """\
-# cidl-tutor — keys
+from tutor.i18n import Text
+from tutor.i18n import help as T
+from tutor.ui.keys import KeyHelp, key_help
 
-## Everywhere
-| key | action |
-| --- | --- |
-| `?` / `F1` | this help |
-| `ctrl+p` | command palette: type an id (`c.10`) or words to jump to a question |
-| `q` | quit (on the home screen) |
-| `escape` | back |
 
-## Home
-| key | action |
-| --- | --- |
-| `s` | study: due reviews first, then today's new questions |
-| `enter` | study the selected topic only |
-| `c` | cram the selected topic: practice without touching the schedule |
-| `e` | exam simulation (mark out of 30) |
-| `b` | browse and search every question |
-| `t` | statistics |
-| `m` / `r` | demos / drills |
-| `x` | export flashcards |
-| `l` | answers in English / Italian |
-| `j` / `k` | move down / up |
+def _table(rows: list[KeyHelp], lang: str) -> str:
+    if not rows:
+        return f"*{T.NOTHING(lang)}*"
+    lines = [f"| {T.KEY(lang)} | {T.ACTION(lang)} |", "| --- | --- |"]
+    lines += [f"| `{r.keys}` | {r.description.replace('|', '∣')} |" for r in rows]
+    return "\n".join(lines)
 
-## Study
-| key | action |
-| --- | --- |
-| `ctrl+s` | submit your answer for grading |
-| `ctrl+r` | show the answer without answering (or `space` outside the text box) |
-| `1` `2` `3` `4` | rate Again / Hard / Good / Easy (the grader's suggestion is highlighted) |
-| `enter` | accept the suggested rating |
-| `l` | model answer in the other language |
-| `d` | demos and drills for this question |
-| `ctrl+n` | skip this question for now |
-| `escape` | leave the text box; again to go back (your draft is kept) |
 
-Every attempt is saved when it is graded, and the rating before the next question appears.
-
-## Exam
-Answer each question and press `ctrl+s`; with a time limit, the answer is
-submitted when the time runs out. The mark is the mean score scaled to 30
-(18 to pass; 30 e lode needs every answer correct).
-"""
+def help_markdown(screen: Screen, lang: str) -> str:
+    """The help sheet of ``screen`` as Markdown."""
+    own, everywhere = key_help(screen, lang)
+    title: Text | None = getattr(screen, "HELP_TITLE", None)
+    note: Text | None = getattr(screen, "HELP_NOTE", None)
+    parts = [f"# {T.TITLE(lang)}" + (f" — {title(lang)}" if title else "")]
+    parts += [f"## {T.THIS_SCREEN(lang)}", _table(own, lang)]
+    if note:
+        parts.append(note(lang))
+    parts += [f"## {T.EVERYWHERE(lang)}", _table(everywhere, lang), T.FOOTER_NOTE(lang)]
+    return "\n\n".join(parts) + "\n"
 
 
 class HelpScreen(ModalScreen):
-    """A modal sheet of key bindings."""
+    """A modal sheet of the keys of ``screen`` (the one below it)."""
 
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", T.KEY_CLOSE.label)]
+
+    def __init__(self, screen: Screen) -> None:
+        super().__init__()
+        self.for_screen = screen
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Markdown(HELP)
+            yield Markdown(help_markdown(self.for_screen, self.app.lang))

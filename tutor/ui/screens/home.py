@@ -2,105 +2,141 @@
 
 from __future__ import annotations
 
-from rich.text import Text
-from textual import work
+from typing import ClassVar
+
+from rich.text import Text as RichText
+from textual import getters, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.events import Resize, ScreenResume
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
-from tutor.ui.widgets import bar
+from tutor.errors import TutorError
+from tutor.i18n import Text
+from tutor.i18n import app as A
+from tutor.i18n import home as T
+from tutor.render import bar
+from tutor.scheduling import Stats
+from tutor.ui.keys import TutorFooter
+
+#: The mastery bar shrinks on narrow terminals so that the percentage stays in view.
+WIDE_BAR, NARROW_BAR, WIDE_FROM = 16, 8, 100
 
 
 class HomeScreen(Screen):
     """The first screen; Enter on a topic studies that topic."""
 
     BINDINGS = [
-        Binding("q", "app.quit", "Quit"),
-        Binding("s", "study", "Study"),
-        Binding("c", "cram", "Cram"),
-        Binding("e", "exam", "Exam"),
-        Binding("b", "browse", "Browse"),
-        Binding("t", "stats", "Stats"),
-        Binding("m", "demos", "Demos"),
-        Binding("r", "drills", "Drills"),
-        Binding("x", "export", "Export"),
-        Binding("l", "toggle_lang", "EN/IT"),
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
+        Binding("s", "study", T.KEY_STUDY.label),
+        Binding("c", "cram", T.KEY_CRAM.label, show=False),
+        Binding("e", "exam", T.KEY_EXAM.label),
+        Binding("b", "browse", T.KEY_BROWSE.label),
+        Binding("t", "stats", T.KEY_STATS.label),
+        Binding("m", "demos", T.KEY_DEMOS.label, show=False),
+        Binding("r", "drills", T.KEY_DRILLS.label, show=False),
+        Binding("x", "export", T.KEY_EXPORT.label, show=False),
+        Binding("l", "app.toggle_lang", A.KEY_LANGUAGE.label, show=False),
+        Binding("q", "app.quit", A.KEY_QUIT.label),
+        Binding("j", "cursor_down", A.KEY_DOWN.label, show=False),
+        Binding("k", "cursor_up", A.KEY_UP.label, show=False),
     ]
+    HELP_KEYS: ClassVar[tuple[tuple[str, Text], ...]] = (("enter", T.KEY_TOPIC),)
+
+    table = getters.query_one("#topics", DataTable)
+    today = getters.query_one("#today", Static)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stats: Stats | None = None
+        self.new_left = 0
+        self._resumed = False
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="home"):
             yield Static(id="today")
             yield DataTable(id="topics", cursor_type="row", zebra_stripes=True)
-            yield Static(
-                "[b]s[/] study due + new   [b]c[/] cram (no scheduling)   "
-                "[b]e[/] exam simulation   [b]b[/] browse   [b]t[/] stats   [b]m[/] demos   "
-                "[b]r[/] drills   [b]x[/] export   [b]enter[/] study the selected topic   "
-                "[b]ctrl+p[/] jump to a question   [b]?[/] help",
-                id="home-help",
-            )
-        yield Footer()
+            yield Static(id="mastery-means")
+            yield Static(id="home-help")
+        yield TutorFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#topics", DataTable)
-        table.add_columns("Topic", "Questions", "Due", "New", "Mastery")
+        self.watch(self.app, "lang", self._relabel, init=False)
+        self._relabel()
         # The first figures are a few indexed reads (well under a millisecond for a
         # year of reviews): show them in the first frame instead of an empty table.
         try:
-            self._show_stats(self.app.scheduler.stats(now=self.app.clock()))
-        except Exception as exc:
-            self.app.notify(getattr(exc, "message", str(exc)), severity="error")
+            stats = self.app.scheduler.stats(now=self.app.clock())
+            new_left = self.app.scheduler.queue_counts(self.app.clock())[1]
+        except TutorError as exc:  # a locked or damaged database: say so, show the rest
+            self.app.notify(exc.message, severity="error", markup=False)
+            return
+        self._show_stats(stats, new_left)
 
-    _resumed = False
-
-    def on_screen_resume(self, event) -> None:
+    def on_screen_resume(self, event: ScreenResume) -> None:
         if not self._resumed:  # the push itself: on_mount has just drawn these figures
             self._resumed = True
             return
-        if self.is_mounted and self.query_one("#topics", DataTable).row_count:
-            self.refresh_stats()
+        self.refresh_stats()
 
-    @work(thread=True, exclusive=True, group="home-stats")
+    def on_resize(self, event: Resize) -> None:
+        if self.stats is not None:
+            self._show_stats(self.stats, self.new_left)
+
+    @work(thread=True, exclusive=True, group="home-stats", exit_on_error=False)
     def refresh_stats(self) -> None:
-        """Statistics read the database: off the UI thread."""
-        try:
-            stats = self.app.scheduler.stats(now=self.app.clock())
-        except Exception as exc:  # a worker reports, never crashes the app
-            self.app.call_from_thread(self.app.notify, str(exc), severity="error")
-            return
-        self.app.call_from_thread(self._show_stats, stats)
+        """Statistics read the database: off the UI thread (errors: the app's handler)."""
+        stats = self.app.scheduler.stats(now=self.app.clock())
+        new_left = self.app.scheduler.queue_counts(self.app.clock())[1]
+        self.app.call_from_thread(self._show_stats, stats, new_left)
 
-    def _show_stats(self, stats) -> None:
+    def _relabel(self, _lang: str | None = None) -> None:
+        """Every text of the screen in the app's language (on mount and on ctrl+l)."""
         lang = self.app.lang
-        table = self.query_one("#topics", DataTable)
+        self.query_one("#home-help", Static).update(T.WAYS_IN(lang))
+        self.query_one("#mastery-means", Static).update(T.MASTERY_MEANS(lang))
+        self.table.clear(columns=True)
+        for column in (T.COL_TOPIC, T.COL_QUESTIONS, T.COL_DUE, T.COL_NEW, T.COL_MASTERY):
+            self.table.add_column(column(lang), key=column.en)
+        if self.stats is not None:
+            self._show_stats(self.stats, self.new_left)
+
+    def _show_stats(self, stats: Stats, new_left: int) -> None:
+        self.stats, self.new_left = stats, new_left
+        lang = self.app.lang
+        table = self.table
         cursor = table.cursor_row
         table.clear()
+        width = WIDE_BAR if self.size.width >= WIDE_FROM else NARROW_BAR
         for t in stats.topics:
-            title = self.app.bank.topic(t.topic).title.get(lang, t.topic)
-            mastery = Text(bar(t.mastery, 16), style="green")
-            mastery.append(f" {t.mastery:4.0%}")
+            topic = self.app.bank.topic(t.topic)
+            title = topic.title.get(lang) or topic.title.get("en", t.topic)
+            # the figure first: on a narrow terminal the bar may be cut, never the number
+            mastery = RichText(f"{t.mastery:4.0%} ")
+            mastery.append(bar(t.mastery, width), style="green")
             table.add_row(
                 f"{t.topic}  {title}", str(t.total), str(t.due), str(t.new), mastery, key=t.topic
             )
         if stats.topics:
-            table.move_cursor(row=min(cursor, len(stats.topics) - 1))
-        new_left = len(self.app.scheduler.new_ids(self.app.clock()))
+            table.move_cursor(row=min(max(cursor, 0), len(stats.topics) - 1))
         total = sum(t.total for t in stats.topics)
-        self.query_one("#today", Static).update(
-            f"[b]Today[/b]  reviews {stats.reviews_today}  ·  new {stats.new_today}  ·  "
-            f"due now {stats.due_now}  ·  new left today {new_left}  ·  "
-            f"{total} questions  ·  answers in [b]{lang.upper()}[/b]"
+        self.today.update(
+            T.TODAY(
+                lang,
+                reviews=stats.reviews_today,
+                new=stats.new_today,
+                due=stats.due_now,
+                left=new_left,
+                total=total,
+            )
         )
 
     def _selected_topic(self) -> str | None:
-        table = self.query_one("#topics", DataTable)
-        if table.row_count == 0:
+        if self.table.row_count == 0:
             return None
-        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        return str(self.table.coordinate_to_cell_key(self.table.cursor_coordinate).row_key.value)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         from tutor.ui.screens.study import StudyScreen
@@ -108,10 +144,10 @@ class HomeScreen(Screen):
         self.app.push_screen(StudyScreen(topics={str(event.row_key.value)}))
 
     def action_cursor_down(self) -> None:
-        self.query_one("#topics", DataTable).action_cursor_down()
+        self.table.action_cursor_down()
 
     def action_cursor_up(self) -> None:
-        self.query_one("#topics", DataTable).action_cursor_up()
+        self.table.action_cursor_up()
 
     def action_study(self) -> None:
         from tutor.ui.screens.study import StudyScreen
@@ -150,13 +186,6 @@ class HomeScreen(Screen):
         self.app.push_screen(DrillListScreen())
 
     def action_export(self) -> None:
-        try:
-            from tutor.ui.screens.export import ExportScreen
-        except ImportError:
-            self.app.notify("export is not available in this install", severity="warning")
-            return
-        self.app.push_screen(ExportScreen())
+        from tutor.ui.screens.export import ExportScreen
 
-    def action_toggle_lang(self) -> None:
-        self.app.lang = "it" if self.app.lang == "en" else "en"
-        self.refresh_stats()
+        self.app.push_screen(ExportScreen())

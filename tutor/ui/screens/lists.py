@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from typing import ClassVar
+
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from quizbank import catalogue
+from tutor.i18n import Text
+from tutor.i18n import app as A
+from tutor.i18n import lists as T
+from tutor.ui.keys import TutorFooter
+
+#: (kind, name, title or None when this install does not provide it)
+Entry = tuple[str, str, str | None]
 
 
 def demo_titles(lang: str = "en") -> dict[str, str]:
@@ -22,64 +31,91 @@ def demo_titles(lang: str = "en") -> dict[str, str]:
     return {name: spec.title(lang) for name, spec in registry.specs().items()}
 
 
-def drill_titles() -> dict[str, str]:
+def drill_titles(lang: str = "en") -> dict[str, str]:
+    """Implemented drills and their titles (the drills' own English ones, or the Italian)."""
     try:
         from tutor.drills import registry
     except ImportError:
         return {}
-    return {d.name: d.title for d in registry.all_drills()}
+    return {
+        d.name: T.DRILL_TITLES[d.name](lang)
+        if lang != "en" and d.name in T.DRILL_TITLES
+        else d.title
+        for d in registry.all_drills()
+    }
 
 
 class _LaunchList(Screen):
-    """An option list of demos/drills; unimplemented catalogue entries are shown greyed."""
+    """An option list of demos/drills, the first one highlighted; unimplemented catalogue
+    entries are shown greyed out."""
 
     BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("j", "down", show=False),
-        Binding("k", "up", show=False),
+        Binding("escape", "back", A.KEY_BACK.label),
+        Binding("j", "down", A.KEY_DOWN.label, show=False),
+        Binding("k", "up", A.KEY_UP.label, show=False),
     ]
-    heading = ""
+    HELP_KEYS: ClassVar[tuple[tuple[str, Text], ...]] = (("enter", T.KEY_OPEN),)
+    HEADING: ClassVar[Text | None] = None
 
-    def entries(self) -> list[tuple[str, str, str | None]]:
-        """(kind, name, title or None when not available)."""
+    entries_list = getters.query_one("#launch-list", OptionList)
+    heading = getters.query_one("#launch-heading", Static)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: list[Entry] = []
+
+    def load(self, lang: str) -> list[Entry]:
+        """The rows, read in a worker (demo specs import their topic packages)."""
         raise NotImplementedError
+
+    def heading_text(self, lang: str) -> str:
+        return self.HEADING(lang) if self.HEADING else ""
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="launch"):
-            yield Static(self.heading, id="launch-heading")
+            yield Static(id="launch-heading")
             yield OptionList(id="launch-list")
-        yield Footer()
+        yield TutorFooter()
 
     def on_mount(self) -> None:
-        self.load_entries()
+        self.watch(self.app, "lang", self._relabel, init=False)
+        self.entries_list.focus()
+        self._relabel()
 
-    @work(thread=True, exclusive=True)
-    def load_entries(self) -> None:
-        """Demo titles live in the demo modules (they import numpy): read them off the UI thread."""
-        try:
-            entries = self.entries()
-        except Exception as exc:  # report, never crash the app
-            self.app.call_from_thread(self.app.notify, str(exc), severity="error")
-            entries = []
-        self.app.call_from_thread(self._fill, entries)
+    def _relabel(self, _lang: str | None = None) -> None:
+        self.heading.update(self.heading_text(self.app.lang))
+        self.load_entries(self.app.lang)
 
-    def _fill(self, entries: list[tuple[str, str, str | None]]) -> None:
-        ol = self.query_one("#launch-list", OptionList)
+    @work(thread=True, exclusive=True, exit_on_error=False, description="demo and drill titles")
+    def load_entries(self, lang: str) -> None:
+        """Titles come from the demo specs and the drill registry: off the UI thread."""
+        self.app.call_from_thread(self._fill, self.load(lang))
+
+    def _fill(self, entries: list[Entry]) -> None:
+        self.entries = entries
+        lang = self.app.lang
+        kinds = {"demo": T.KIND_DEMO(lang), "drill": T.KIND_DRILL(lang)}
+        ol = self.entries_list
+        highlighted = ol.highlighted
+        ol.clear_options()
         for kind, name, title in entries:
+            label = kinds[kind].ljust(6)
             if title is None:
                 ol.add_option(
                     Option(
-                        f"[dim]{kind:5} {name} — not available yet[/dim]",
+                        f"[dim]{label} {name} — {T.NOT_AVAILABLE(lang)}[/dim]",
                         id=f"{kind}:{name}",
                         disabled=True,
                     )
                 )
             else:
-                ol.add_option(Option(f"{kind:5} [b]{name}[/b] — {title}", id=f"{kind}:{name}"))
+                ol.add_option(Option(f"{label} [b]{name}[/b] — {title}", id=f"{kind}:{name}"))
         if ol.option_count == 0:
-            ol.add_option(Option("[dim]nothing linked[/dim]", disabled=True))
-        ol.focus()
+            ol.add_option(Option(f"[dim]{T.NOTHING_LINKED(lang)}[/dim]", disabled=True))
+        # enter works at once: the first entry that can be opened is highlighted
+        first = next((i for i, e in enumerate(entries) if e[2] is not None), None)
+        ol.highlighted = highlighted if highlighted is not None else first
 
     @on(OptionList.OptionSelected, "#launch-list")
     def _launch(self, event: OptionList.OptionSelected) -> None:
@@ -90,28 +126,28 @@ class _LaunchList(Screen):
             self.app.open_drill(name)
 
     def action_down(self) -> None:
-        self.query_one("#launch-list", OptionList).action_cursor_down()
+        self.entries_list.action_cursor_down()
 
     def action_up(self) -> None:
-        self.query_one("#launch-list", OptionList).action_cursor_up()
+        self.entries_list.action_cursor_up()
 
     def action_back(self) -> None:
         self.app.pop_screen()
 
 
 class DemoListScreen(_LaunchList):
-    heading = "[b]Demos[/b] — live PyTorch models, run in their own process (enter to open)"
+    HEADING = T.DEMOS_HEADING
 
-    def entries(self):
-        titles = demo_titles(getattr(self.app, "lang", "en"))
+    def load(self, lang: str) -> list[Entry]:
+        titles = demo_titles(lang)
         return [("demo", n, titles.get(n)) for n in catalogue.DEMOS]
 
 
 class DrillListScreen(_LaunchList):
-    heading = "[b]Drills[/b] — generated exercises with exact answers (enter to start)"
+    HEADING = T.DRILLS_HEADING
 
-    def entries(self):
-        titles = drill_titles()
+    def load(self, lang: str) -> list[Entry]:
+        titles = drill_titles(lang)
         return [("drill", n, titles.get(n)) for n in catalogue.DRILLS]
 
 
@@ -122,16 +158,12 @@ class LinkedScreen(_LaunchList):
         super().__init__()
         self.qid = qid
 
-    def on_mount(self) -> None:
-        q = self.app.bank.get(self.qid)
-        self.query_one("#launch-heading", Static).update(
-            f"[b]{q.id}[/b] — demos and drills for this question (enter to open)"
-        )
-        super().on_mount()
+    def heading_text(self, lang: str) -> str:
+        return T.LINKED_HEADING(lang, qid=self.app.bank.get(self.qid).id)
 
-    def entries(self):
+    def load(self, lang: str) -> list[Entry]:
         q = self.app.bank.get(self.qid)
-        demos, drills = demo_titles(getattr(self.app, "lang", "en")), drill_titles()
+        demos, drills = demo_titles(lang), drill_titles(lang)
         return [("demo", n, demos.get(n)) for n in q.demos] + [
             ("drill", n, drills.get(n)) for n in q.drills
         ]

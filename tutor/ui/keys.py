@@ -1,0 +1,77 @@
+"""Keys in the student's language: the footer and the help sheet, both read from the bindings.
+
+Screens declare bindings with :class:`~tutor.i18n.Label` descriptions (``T.KEY.label``),
+which Textual keeps as plain English strings. :class:`TutorFooter` translates them each
+time it is composed, and the app recomposes every footer when the language changes, so
+no screen keeps a second list of its keys; :func:`key_help` builds the help sheet from
+the same bindings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from tutor.i18n import Text, tr
+
+__all__ = ["HelpKeys", "KeyHelp", "TutorFooter", "key_help"]
+
+
+class TutorFooter(Footer):
+    """Textual's footer with every binding described in the app's language."""
+
+    def compose(self) -> ComposeResult:
+        lang = getattr(self.app, "lang", "en")
+        for widget in super().compose():
+            description = getattr(widget, "description", None)
+            if isinstance(description, str):
+                widget.description = tr(description, lang)  # type: ignore[attr-defined]
+            yield widget
+
+
+class HelpKeys:
+    """Mixin for screens whose widgets handle keys that are not bindings of the screen
+    (``enter`` on a table row): ``HELP_KEYS`` puts them in the help sheet too."""
+
+    HELP_KEYS: ClassVar[tuple[tuple[str, Text], ...]] = ()
+
+
+@dataclass(frozen=True)
+class KeyHelp:
+    """One line of the help sheet: the keys (``? / f1``) and what they do."""
+
+    keys: str
+    description: str
+
+
+def key_help(screen: Screen, lang: str) -> tuple[list[KeyHelp], list[KeyHelp]]:
+    """(the keys of ``screen``, the keys that work everywhere), from its active bindings.
+
+    Keys bound to the same action share a line; bindings of the focused widget itself
+    (cursor keys of a text box) are left out, and so are Textual's own unlabelled ones.
+    """
+    app = screen.app
+    own: dict[tuple[str, str], list[str]] = {}
+    everywhere: dict[tuple[str, str], list[str]] = {}
+    for node, binding, _enabled, _tooltip in screen.active_bindings.values():
+        if not binding.description or binding.system:
+            continue
+        if node is app:
+            target = everywhere
+        elif node is screen:
+            target = own
+        else:
+            continue
+        keys = target.setdefault((binding.action, tr(binding.description, lang)), [])
+        display = app.get_key_display(binding)
+        if display not in keys:
+            keys.append(display)
+    extra = [KeyHelp(k, t(lang)) for k, t in getattr(screen, "HELP_KEYS", ())]
+    return (
+        extra + [KeyHelp(" / ".join(k), d) for (_, d), k in own.items()],
+        [KeyHelp(" / ".join(k), d) for (_, d), k in everywhere.items()],
+    )
