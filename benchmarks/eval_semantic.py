@@ -10,6 +10,22 @@ sentence is close enough to the point's text. Their settings are chosen on
 tests/data/grading_calibration.jsonl only; tests/data/grading_holdout.jsonl (never
 tuned on) says whether they help. Prints Spearman and verdict accuracy for each
 setting, the chosen one, and the extra time per answer with cached references.
+
+Decision (measured on the 2-core development machine, bank of this commit): neither
+check is adopted, and the grader ships without an encoder.
+
+    setting (chosen on calibration)          calibration ρ/acc  hold-out ρ/acc  p95/answer
+    grader alone                             0.840 / 0.760      0.783 / 0.650   ~1 ms
+    USE: confirm −0.05, complete ≥ 0.65      0.837 / 0.774      0.780 / 0.650   +255 ms
+    USE: confirm only                        0.841 / 0.765      0.778 / 0.662
+    e5:  confirm 0.00                        0.838 / 0.769      0.772 / 0.662   +253 ms
+
+The best hold-out change is +1 answer in 80 with a lower Spearman, inside the
+noise of 80 rows, while embedding an answer's sentences costs 10–35 ms at the median
+and ~250 ms at p95 (long answers), five times the 50 ms budget; embedding the bank's
+references takes 16 s (USE) to 119 s (e5) once. Contradictions, the grader's main
+weakness, are not what embeddings see ("is deterministic" vs "is not deterministic"
+stay close); the rubric (claims, relations, labelled examples) addresses them instead.
 """
 
 from __future__ import annotations

@@ -279,7 +279,7 @@ class Grader:
         if not a.sentences:
             return self._empty(question, rubric, lang or "en")
         flang = a.lang if a.lang in LANGS else a.feedback_lang
-        not_answer = self._not_an_answer(question, text)
+        not_answer = self._not_an_answer(question, text, a)
         features = self._features(j, rubric, not_answer)
         p = self.params
         credits = [
@@ -353,16 +353,17 @@ class Grader:
         result.feedback = feedback_for(result, MAX_CHARS)
         return result
 
-    def _not_an_answer(self, question, text: str) -> str | None:
+    def _not_an_answer(self, question, text: str, a: Analysis) -> str | None:
         """The reasons decided from the text's shape, before any point is credited."""
         questions = [(question.question, "en")]
         if getattr(question, "question_it", ""):
             questions.append((question.question_it, "it"))
         if pasted_question(text, questions):
             return "pasted-question"
-        if repetition(text):
+        words = [s.words for s in a.sentences]
+        if repetition(words):
             return "repetition"
-        if word_salad(text, self.syntax()):
+        if word_salad(words, self.syntax()):
             return "word-salad"
         return None
 

@@ -77,7 +77,10 @@ _SMOOTH = 0.5
 
 def pasted_question(answer: str, questions: Iterable[tuple[str, str]]) -> bool:
     """Whether ``answer`` is just one of ``questions`` ((text, lang) pairs) said back."""
+    n_answer = len(answer.split())
     for qtext, lang in questions:
+        if n_answer > 2 * len(qtext.split()) + 10:
+            continue  # far longer than the question: whatever it is, not just the question
         q = content_stems(qtext, lang)
         if len(q) < 2:
             continue
@@ -94,11 +97,14 @@ _LIST_SPLIT_RE = re.compile(r"[,;\n•|]+|\s[-–—*]\s")
 _LIST_MIN_ITEMS = 4
 _LIST_SHORT = 3  # words in a list item
 _LIST_SHARE = 0.8
+_LIST_MAX_CHARS = 3000
 
 
 def keyword_list(text: str) -> bool:
     """Whether the text is a list of short items ("codebook, argmin, encoder, ...") rather
     than sentences: most of its comma- or line-separated pieces have three words or fewer."""
+    if len(text) > _LIST_MAX_CHARS:
+        return False  # pages of notes are judged by their function words alone
     items = [w for w in (_words(seg) for seg in _LIST_SPLIT_RE.split(text)) if w]
     if len(items) < _LIST_MIN_ITEMS:
         return False
@@ -110,18 +116,17 @@ def _words(text: str) -> list[str]:
     return [t for t in TOKEN_RE.findall(normalize(text)) if t not in PUNCT and t != ARROW]
 
 
-def repetition(text: str) -> bool:
-    """Whether the text is mostly the same sentence, or the same few words, repeated."""
-    words = _words(text)
+def repetition(sentences_words: list[list[str]]) -> bool:
+    """Whether the text (its sentences as normalised words) is mostly the same sentence,
+    or the same few words, repeated."""
+    words = [w for sent in sentences_words for w in sent if w not in PUNCT and w != ARROW]
     if len(words) < _REPEAT_MIN_WORDS // 3:
         return False
-    spans = sentences(text)
-    if len(spans) >= _REPEAT_SENTENCES:
-        keys = Counter(" ".join(_words(text[a:b])) for a, b in spans)
+    if len(sentences_words) >= _REPEAT_SENTENCES:
+        keys = Counter(" ".join(sent) for sent in sentences_words)
         top, count = keys.most_common(1)[0]
-        if count >= _REPEAT_SENTENCES and count * len(top) >= 0.5 * sum(
-            c * len(k) for k, c in keys.items()
-        ):
+        total = sum(c * len(k) for k, c in keys.items())
+        if count >= _REPEAT_SENTENCES and count * len(top) >= 0.5 * total:
             return True
     if len(words) < _REPEAT_MIN_WORDS:
         return False
@@ -150,7 +155,13 @@ class SyntaxModel:
 
     def gain(self, text: str) -> tuple[float, int]:
         """Mean log-ratio of bigram to unigram likelihood per token, and the token count."""
-        c = _classes(text)
+        return self.gain_of(_classes(text))
+
+    def gain_words(self, sentences_words: list[list[str]]) -> tuple[float, int]:
+        """``gain`` of a text already split into sentences of normalised tokens."""
+        return self.gain_of(_classes_of(sentences_words))
+
+    def gain_of(self, c: list[str]) -> tuple[float, int]:
         v = max(1, len(self.unigram))
         total = 0.0
         n = 0
@@ -165,10 +176,14 @@ class SyntaxModel:
 
 
 def _classes(text: str) -> list[str]:
+    return _classes_of([TOKEN_RE.findall(normalize(text[a:b])) for a, b in sentences(text)])
+
+
+def _classes_of(sentences_words: list[list[str]]) -> list[str]:
     out: list[str] = []
-    for a, b in sentences(text):
+    for toks in sentences_words:
         out.append("<s>")
-        for t in TOKEN_RE.findall(normalize(text[a:b])):
+        for t in toks:
             if t in PUNCT or t == ARROW:
                 out.append(",")
             elif t in FUNCTION_WORDS:
@@ -178,7 +193,7 @@ def _classes(text: str) -> list[str]:
     return out
 
 
-def word_salad(text: str, model: SyntaxModel) -> bool:
+def word_salad(sentences_words: list[list[str]], model: SyntaxModel) -> bool:
     """Whether a long text's function words fall in no order prose would give them."""
-    gain, n = model.gain(text)
+    gain, n = model.gain_words(sentences_words)
     return n >= _SALAD_MIN_TOKENS and gain < _SALAD_GAIN
