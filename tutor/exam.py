@@ -13,7 +13,9 @@ they count: a follow-up that states its point restores half of that point's weig
 said only when asked is worth less than one said unprompted but more than one not
 known at all; a follow-up that misses costs nothing more. The question's score and
 verdict are then recomputed by the grader's own rules (``apply_followup``), and
-that score is what the mark averages.
+that score is what the mark averages. Each answer's ``points`` are its own mark on
+the same scale (score × 30, ``answer_points``), so they mean the same in an exam of
+any length, and the exam's mark is their mean, rounded.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ __all__ = [
     "FOLLOWUPS_PER_QUESTION",
     "FOLLOWUP_SHARE",
     "ExamResult",
+    "answer_points",
     "ask_back",
     "mark_exam",
     "pick_questions",
@@ -78,6 +81,11 @@ def with_followups(result: GradeResult, answers: list[PointResult]) -> GradeResu
     return result
 
 
+def answer_points(score: float) -> float:
+    """One answer's mark out of 30, to one decimal: the scale of the exam's own mark."""
+    return round(30 * max(0.0, min(1.0, score)), 1)
+
+
 @dataclass
 class ExamResult:
     mark: int
@@ -118,7 +126,7 @@ def mark_exam(items: list[dict]) -> ExamResult:
             "id": it["id"],
             "score": s,
             "verdict": it.get("verdict"),
-            "points": round(30 * s / len(items), 1),
+            "points": answer_points(s),
             **({"followups": it["followups"]} if it.get("followups") else {}),
         }
         for it, s in zip(items, scores, strict=True)

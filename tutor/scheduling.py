@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from fsrs import Card, Rating, Scheduler, State
 
-from quizbank import Bank
+from quizbank import Bank, Question
 from tutor.store import Store, UnreadableRecord, card_id_for, iso, utcnow
 
 RATINGS: dict[str, Rating] = {
@@ -80,6 +80,8 @@ class Queue:
     due: list[str]
     new: list[str]
     next_id: str | None
+    # when the first card that is not yet due falls due (the done screen waits for it)
+    next_due: datetime | None = None
 
     @property
     def counts(self) -> tuple[int, int]:
@@ -108,6 +110,17 @@ class Stats:
             "exams": self.exams,
             "drills": self.drills,
         }
+
+
+def interleaved(questions: list[Question]) -> list[Question]:
+    """``questions`` taken one topic at a time in turn, each topic's own order kept."""
+    per_topic: dict[str, list[Question]] = defaultdict(list)
+    for q in questions:
+        per_topic[q.topic_id].append(q)
+    out: list[Question] = []
+    for rank in range(max((len(qs) for qs in per_topic.values()), default=0)):
+        out += [qs[rank] for qs in per_topic.values() if rank < len(qs)]
+    return out
 
 
 class StudyScheduler:
@@ -187,23 +200,28 @@ class StudyScheduler:
         now: datetime | None = None,
         topics: set[str] | None = None,
         skip: set[str] | None = None,
+        *,
+        interleave: bool = False,
     ) -> Queue:
-        """Due and new questions and the next one, decoding every card once (one read)."""
+        """Due and new questions and the next one, decoding every card once (one read).
+
+        New questions come in bank order, or with ``interleave`` one topic after another
+        (a.01, b.01, …, a.02, …), so that a day's new cards are not all from topic a.
+        """
         now = now or utcnow()
         cards = self._cards()
-        due = sorted(
-            (c.due, qid)
-            for qid, c in cards.items()
-            if qid in self.bank and c.due <= now and self._in(qid, topics)
-        )
-        due_ids = [qid for _, qid in due]
+        mine = {
+            qid: c.due for qid, c in cards.items() if qid in self.bank and self._in(qid, topics)
+        }
+        due_ids = [qid for at, qid in sorted((at, qid) for qid, at in mine.items() if at <= now)]
+        later = [at for at in mine.values() if at > now]
         allowance = max(0, self.new_per_day - self.store.introduced_since(start_of_day(now)))
         seen = self.store.card_ids()  # an unreadable card is not new: never re-introduce it
-        fresh = [q.id for q in self.bank.questions if q.id not in seen and self._in(q.id, topics)]
-        new_ids = fresh[:allowance]
+        fresh = [q for q in self.bank.questions if q.id not in seen and self._in(q.id, topics)]
+        new_ids = [q.id for q in (interleaved(fresh) if interleave else fresh)][:allowance]
         skip = skip or set()
         nxt = next((qid for qid in due_ids + new_ids if qid not in skip), None)
-        return Queue(due=due_ids, new=new_ids, next_id=nxt)
+        return Queue(due=due_ids, new=new_ids, next_id=nxt, next_due=min(later) if later else None)
 
     def queue_counts(
         self, now: datetime | None = None, topics: set[str] | None = None
@@ -382,6 +400,7 @@ __all__ = [
     "StudyScheduler",
     "TopicStats",
     "card_from_record",
+    "interleaved",
     "iso",
     "parse_rating",
     "start_of_day",
