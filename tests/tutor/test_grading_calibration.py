@@ -27,6 +27,13 @@ KINDS = {
     "typos",
     "formula-only",
     "keyword-list",
+    # added with the verdict rules of issue 11
+    "contrast",
+    "reversed",
+    "pasted-question",
+    "repetition",
+    "word-salad",
+    "vague-right",
 }
 
 
