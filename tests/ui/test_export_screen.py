@@ -17,7 +17,9 @@ async def settle(app, pilot) -> None:
 
 
 def status(screen) -> str:
-    return str(screen.query_one("#export-status", Static).render())
+    """The result line, or the problem shown under the field it is about."""
+    lines = [screen.query_one("#export-status", Static), *screen.query(".field-error.shown")]
+    return " ".join(str(line.render()) for line in lines)
 
 
 async def open_dialog(app, pilot) -> ExportScreen:
@@ -38,7 +40,7 @@ async def test_default_export_writes_apkg_in_data_dir(make_app, tmp_path):
         assert screen.last_error is None, screen.last_error
         assert screen.last_result.questions == 20 and screen.last_result.format == "apkg"
         assert (tmp_path / "cidl-tutor.apkg").stat().st_size > 1000
-        assert "Exported 20 question(s)" in status(screen)
+        assert "Exported 20 questions" in status(screen)
         await pilot.press("escape")
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
@@ -87,7 +89,7 @@ async def test_errors_are_shown_and_leave_no_file(make_app, tmp_path):
         screen.query_one("#ids", Input).value = "a.77"
         screen.action_export()
         await settle(app, pilot)
-        assert "unknown question id 'a.77'" in status(screen)
+        assert "Unknown question id: a.77" in status(screen)
         screen.query_one("#ids", Input).value = ""
         screen.query_one("#topics", SelectionList).deselect_all()
         screen.action_export()

@@ -38,13 +38,17 @@ def test_a_question_last_rated_again_is_not_mastered(make_app):
     now = app.clock()
     app.scheduler.review("a.01", "good", now=now)
     app.scheduler.review("a.02", "again", now=now)
-    a = next(t for t in app.scheduler.stats(now=now + timedelta(minutes=1)).topics if t.topic == "a")
+    a = next(
+        t for t in app.scheduler.stats(now=now + timedelta(minutes=1)).topics if t.topic == "a"
+    )
     one_good = app.scheduler.fsrs.get_card_retrievability(
         app.scheduler.card("a.01"), current_datetime=now + timedelta(minutes=1)
     )
     assert a.mastery == one_good / 5
     app.scheduler.review("a.02", "good", now=now + timedelta(minutes=2))  # recalled now
-    later = next(t for t in app.scheduler.stats(now=now + timedelta(minutes=3)).topics if t.topic == "a")
+    later = next(
+        t for t in app.scheduler.stats(now=now + timedelta(minutes=3)).topics if t.topic == "a"
+    )
     assert later.mastery > a.mastery
 
 

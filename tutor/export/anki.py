@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import sqlite3
 import time
 import zipfile
@@ -137,6 +138,18 @@ def build_decks(bank: Bank, questions: list[Question], langs: tuple[str, ...]) -
     return list(decks.values())
 
 
+def _drop_default_deck(cursor: sqlite3.Cursor, current: int | None) -> None:
+    """genanki writes Anki's "Default" deck (id 1) into every package; no card is in it, so
+    after an import it would only sit empty in the student's deck list. The package keeps
+    its own decks, the first of them as the current one."""
+    decks_json, conf_json = cursor.execute("SELECT decks, conf FROM col").fetchone()
+    decks, conf = json.loads(decks_json), json.loads(conf_json)
+    decks.pop("1", None)
+    if current is not None:
+        conf["curDeck"], conf["activeDecks"] = current, [current]
+    cursor.execute("UPDATE col SET decks = ?, conf = ?", (json.dumps(decks), json.dumps(conf)))
+
+
 def write_apkg(
     bank: Bank,
     questions: list[Question],
@@ -160,6 +173,7 @@ def write_apkg(
         cursor = conn.cursor()
         id_gen = iter(range(int(stamp * 1000), 1 << 62))
         package.write_to_db(cursor, stamp, id_gen)
+        _drop_default_deck(cursor, decks[0].deck_id if decks else None)
         conn.commit()
         data = conn.serialize()
     finally:
