@@ -332,3 +332,27 @@ def test_loader_accepts_the_matching_options(tmp_path: Path) -> None:
     kp, mc = q.key_points[0], q.misconceptions[0]
     assert (kp.relation, kp.central, kp.scope, kp.ordered) == ("inverse", True, "clause", True)
     assert (mc.relation, mc.contradicts, mc.central) == ("same", "one", True)
+
+
+@pytest.mark.parametrize(
+    "safe",
+    [
+        "It is not true that padding makes the output shrink.",
+        "A common mistake is to think that padding makes the output shrink.",
+        "Non è vero che il padding riduce l'output.",
+        "È sbagliato pensare che il padding riduca l'output.",
+    ],
+)
+def test_a_meta_denial_denies_the_whole_claim(safe: str) -> None:
+    q = _mc_question([["padding"], ["shrink", "riduce", "riduca"]])
+    assert _fires(q, "Padding makes the output shrink.")
+    assert not _fires(q, safe)
+
+
+def test_a_relative_clause_with_a_preposition_stays_in_the_contrast() -> None:
+    q = _mc_question([["stride"], ["ingrandisce", "enlarges"]])
+    assert _fires(q, "Lo stride ingrandisce l'output.")
+    assert not _fires(
+        q, "A differenza di una convoluzione trasposta, in cui lo stride ingrandisce l'output, "
+        "una convoluzione con stride 2 lo dimezza."
+    )  # fmt: skip

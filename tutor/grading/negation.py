@@ -138,6 +138,7 @@ _ARTICLES = _words("the a an il lo la l i gli le un una uno")
 _RELATIVE_REACH = 12
 # A relative clause right after the contrast still speaks of the contrasted thing.
 _RELATIVE = _words("which that who whose where whom che cui dove quale quali")
+_RELATIVE_PREP = _words("in of by with for on from per con da di nel nella nei nelle al alla")
 
 
 def _is_cue(words: list[str], i: int) -> bool:
@@ -169,6 +170,38 @@ def _ends_contrast(words: list[str], i: int) -> bool:
     return words[i] not in _BRACKETS and _ends_scope(words, i)
 
 
+# "It is not true that X", "non è vero che X", "a common mistake is to think that X": the
+# whole claim that follows is denied, however long.
+_META_DENIALS = (
+    ("not", "true", "that"),
+    ("not", "the", "case", "that"),
+    ("non", "ee", "vero", "che"),
+    ("non", "e", "vero", "che"),
+)
+_META_WORDS = _words("mistake myth misconception wrong false untrue errore sbagliato falso mito")
+_META_THAT = _words("that think thinking believe believing say saying che pensare credere dire")
+_META_REACH = 4
+
+
+def _meta_denial_end(words: list[str], i: int) -> int:
+    """Index just past a meta-denial starting at ``i`` ("it is not true that", "a common
+    mistake is to think that", "è sbagliato pensare che"), or -1."""
+    for phrase in _META_DENIALS:
+        n = len(phrase)
+        if tuple(words[i : i + n]) == phrase:
+            return i + n
+    if words[i] in _META_WORDS:
+        for j in range(i + 1, min(len(words), i + 1 + _META_REACH)):
+            if words[j] in _META_THAT:
+                k = j + 1
+                while k < len(words) and words[k] in _META_THAT:
+                    k += 1  # "to think that", "pensare che"
+                return k
+            if words[j] in PUNCT:
+                break
+    return -1
+
+
 def negated_positions(words: list[str]) -> list[bool]:
     """For each token (words and punctuation), whether a negation or denial governs it.
 
@@ -180,7 +213,16 @@ def negated_positions(words: list[str]) -> list[bool]:
     n = len(words)
     out = [False] * n
     left = 0
+    meta = -1  # inside a meta-denial until the end of the claim
     for i, w in enumerate(words):
+        if meta < 0 and (end := _meta_denial_end(words, i)) > 0:
+            meta = end
+        if meta >= 0 and i >= meta:
+            if w in CLAIM_BOUNDARIES or w in _CLAIM_PUNCT:
+                meta = -1
+            else:
+                out[i] = True
+                continue
         if _ends_scope(words, i):
             left = 0
             continue
@@ -238,6 +280,8 @@ def contrast_positions(words: list[str]) -> list[bool]:
             j += 1
         # "unlike X, which …": the relative clause too
         k = j + 1 if j < n and words[j] == "," else j
+        if k + 1 < n and words[k] in _RELATIVE_PREP and words[k + 1] in _RELATIVE:
+            k += 1  # "in cui", "in which"
         if k < n and words[k] in _RELATIVE:
             j = k + 1
             while j < n and j - k <= _RELATIVE_REACH and not _ends_contrast(words, j):
