@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 __all__ = [
+    "OPERATOR_WORDS",
     "Token",
     "find_phrase",
     "group_hits",
@@ -269,14 +270,33 @@ def phrase_stems(phrase: str, lang: str) -> tuple[str, ...]:
     return tuple(stems(phrase, lang))
 
 
+# The words operators become: a phrase may skip them ("h t 1" matches h_{t-1}) unless it
+# names them itself ("w minus k" does not match "w plus k").
+OPERATOR_WORDS = frozenset({"plus", "minus", "times", "equals"})
+_OPERATOR_STEMS = frozenset({"plus", "minus", "time", "times", "equal", "equals"})
+
+
 def find_phrase(phrase: tuple[str, ...], toks: list[str]) -> int:
-    """Index of the first occurrence of ``phrase`` in ``toks``, or -1."""
+    """Index of the first occurrence of ``phrase`` in ``toks`` (stems), or -1.
+
+    Operator words between the phrase's words are skipped unless the phrase has them.
+    """
     n = len(phrase)
     if n == 0:
         return -1
     first = phrase[0]
+    last = len(toks)
     for i, tok in enumerate(toks):
-        if tok == first and tuple(toks[i : i + n]) == phrase:
+        if tok != first:
+            continue
+        q = i
+        for j in range(1, n):
+            q += 1
+            while q < last and toks[q] in _OPERATOR_STEMS and toks[q] != phrase[j]:
+                q += 1
+            if q >= last or toks[q] != phrase[j]:
+                break
+        else:
             return i
     return -1
 

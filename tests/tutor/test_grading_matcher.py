@@ -356,3 +356,10 @@ def test_a_relative_clause_with_a_preposition_stays_in_the_contrast() -> None:
         q, "A differenza di una convoluzione trasposta, in cui lo stride ingrandisce l'output, "
         "una convoluzione con stride 2 lo dimezza."
     )  # fmt: skip
+
+
+def test_operators_are_skipped_unless_the_term_names_them() -> None:
+    assert group_hits([["h t 1"]], "h_t = tanh(W x_t + U h_{t-1})", "en")
+    assert group_hits([["1 z"]], "h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}", "en")
+    assert group_hits([["W - K + 2P"]], "out = (W − K + 2P)/S + 1", "en")
+    assert not group_hits([["W - K + 2P"]], "out = (W + K − 2P)/S + 1", "en")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import cdist
 
-from quizbank.textnorm import normalize, sentences, stem
+from quizbank.textnorm import OPERATOR_WORDS, normalize, sentences, stem
 
 from .direction import relation_between
 from .lang import FUNCTION_WORDS, classify, detect_words
@@ -255,11 +255,15 @@ def _occurrences(alt: Alt, s: Sentence) -> list[tuple[int, int]]:
     last = len(words)
     out = []
     for p in first:
-        # a formula's brackets do not break a phrase: "floor((w - k ...": floor w minus k
+        # A formula's brackets do not break a phrase ("floor((w - k": floor w minus k), nor
+        # do its operators unless the term names them: "h t 1" matches h_{t-1}.
         q = p
         for j in range(1, n):
             q += 1
-            while q < last and words[q] in _BRACKETS:
+            while q < last and (
+                words[q] in _BRACKETS
+                or (words[q] in OPERATOR_WORDS and alt.stems[j] not in canon.get(q, empty))
+            ):
                 q += 1
             if q >= last or alt.stems[j] not in canon.get(q, empty):
                 break
