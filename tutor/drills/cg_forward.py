@@ -22,7 +22,8 @@ def generate(rng: random.Random, difficulty: int) -> Content:
         f"Draw the computational graph of {describe(g)}. Run the forward pass (the value of "
         f"every node) and forward-mode differentiation with respect to {wrt.name}: the tangent "
         f"v_dot = dv/d{wrt.name} of every node, seeded with {wrt.name}_dot = 1 and the other "
-        f"inputs' tangents 0; the last one is df/d{wrt.name}. {HOW_TO_ANSWER}"
+        f"inputs' tangents 0; the last one is df/d{wrt.name}. A node with fan-out passes its "
+        f"one tangent on to each consumer. {HOW_TO_ANSWER}"
     )
     fields = [number_field(n.vid, f"{n.vid} = {n.formula()}", g.values[n.idx]) for n in g.ops]
     fields += [

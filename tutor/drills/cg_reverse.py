@@ -15,7 +15,8 @@ def generate(rng: random.Random, difficulty: int) -> Content:
     statement = (
         f"Draw the computational graph of {describe(g)}. Run the forward pass (the value of "
         "every node), then reverse-mode differentiation: the adjoint v_bar = df/dv of every "
-        f"node, ending with the gradient with respect to the inputs. {HOW_TO_ANSWER}"
+        "node, ending with the gradient with respect to the inputs. A node with fan-out gets "
+        f"one adjoint term from each consumer, and they add up. {HOW_TO_ANSWER}"
     )
     fields = [number_field(n.vid, f"{n.vid} = {n.formula()}", g.values[n.idx]) for n in g.ops]
     fields += [

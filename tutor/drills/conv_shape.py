@@ -102,8 +102,12 @@ def generate(rng: random.Random, difficulty: int) -> Content:
     statement = (
         f"An input of shape (N, C, H, W) = (1, {inp[0]}, {inp[1]}, {inp[2]}) goes through:\n"
         + "\n".join(lines)
-        + "\nGive the output shape (C, H, W) after each layer (as (16, 14, 14) or 16x14x14), "
-        "the number of parameters of each Conv2d" + (" and the total." if difficulty > 1 else ".")
+        + "\nGive the output shape (C, H, W) after each layer (as (16, 14, 14) or 16x14x14)"
+        + (
+            ", the number of parameters of each Conv2d and the total."
+            if difficulty > 1
+            else " and the number of parameters of each Conv2d."
+        )
     )
     fields: list[Field] = []
     steps = [

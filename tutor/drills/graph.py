@@ -181,7 +181,11 @@ class Graph:
         return _render(self, self.output.idx)
 
     def diagram(self) -> str:
-        """One line per node: its number, its operation, the value in, the nodes it feeds."""
+        """One line per node: its number, its operation, the value in, the nodes it feeds.
+
+        The same picture serves both drills, so a node that feeds several others is only
+        marked "fan-out"; each drill's statement says what that means for its own pass.
+        """
         texts = [
             f"{n.name} = {fmt_num(self.values[n.idx])}" if n.op == "input" else n.formula()
             for n in self.nodes
@@ -192,7 +196,7 @@ class Graph:
             outs = [f"v{c.idx}" for c in self.consumers(n.idx)]
             left = f"[{n.vid:>3}]  {text:<{width}}"
             if outs:
-                fan = "  (fan-out: adjoints add up)" if len(outs) > 1 else ""
+                fan = "  (fan-out)" if len(outs) > 1 else ""
                 lines.append(f"{left}──▶ {', '.join(outs)}{fan}")
             else:
                 lines.append(f"{left}──▶ f  (output)")
