@@ -38,8 +38,7 @@ CUES = _words(
 DENIAL_CUES = _words(
     "prevent prevents prevented preventing avoid avoids avoided avoiding stop stops stopped "
     "stopping block blocks blocked lacks lack unnecessary evita evitano evitare evitando "
-    "impedisce impediscono impedire previene prevengono prevenire blocca bloccano bloccare "
-    "superfluo superflua inutile"
+    "impedisce impediscono impedire previene prevengono prevenire blocca bloccano bloccare"
 )
 # Two-word denials: the cue is the second word ("instead of X", "rather than X").
 # ("instead of X", "rather than X" are contrasts, see below: a key point may be stated
@@ -53,6 +52,10 @@ _BACKWARD_AFTER = _words(
     "impara imparano apprende"
 )
 _BACKWARD_REACH = 5
+_POST_DENIALS = _words(
+    "useless pointless unnecessary superfluous inutile inutili superfluo superflua superflui "
+    "superflue"
+)
 _BACKWARD_SKIP = _words("be is are been being get gets si e viene vengono")
 # "not only", "non solo", "non appena" are not negations of what follows.
 _FALSE_CUES = {("not", "only"), ("not", "just"), ("non", "solo"), ("non", "appena")}
@@ -226,6 +229,12 @@ def negated_positions(words: list[str]) -> list[bool]:
         if _ends_scope(words, i):
             left = 0
             continue
+        if w in _POST_DENIALS:
+            # "dropout and early stopping are useless": the subject is what is denied
+            j = i - 1
+            while j >= 0 and i - j <= _BACKWARD_REACH and not _ends_scope(words, j):
+                out[j] = True
+                j -= 1
         if _is_cue(words, i):
             left = (SCOPE if w in CUES or w == "t" else DENIAL_SCOPE) + 1
             nxt = words[i + 1] if i + 1 < n else ""
