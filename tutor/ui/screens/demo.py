@@ -1,34 +1,45 @@
 """The live demo screen: run a demo in a subprocess and draw what it streams.
 
-The demo runs through :class:`tutor.demo_runner.DemoRunner` (its own process, so a
-crash or a hung CUDA call cannot take the app down); a worker thread reads its JSON
-lines and posts them to the screen, which draws metric curves (textual-plotext), images
-and heatmaps as coloured half-block characters, histograms as sparklines, a progress
-bar and the checks as they pass. The parameters are editable; Run starts again, Stop
-(``s``) ends the process within a second, Escape goes back.
+The demo runs through :class:`tutor.demo_runner.DemoRunner` (its own process, so a crash
+or a hung CUDA call cannot take the app down). A worker thread reads its events —
+already checked against :mod:`demos.platform.protocol` — and posts each one as a
+:class:`DemoScreen.Streamed` message. The screen keeps one widget per declared plot
+group and one per frame item, found by the item's stable key (never by its title), and
+updates them in place; curves are drawn from the run's recorded history, so they show
+the same points as the saved PNG. Stopping — the Stop button, ctrl+s, a rerun, Back, or
+leaving the screen — always happens on a background thread, and a process that will
+not die is reported on screen, not raised.
+
+:class:`DemoApp` shows the same screen on its own for ``tutor demo run NAME --live``.
 """
 
 from __future__ import annotations
 
+import math
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from rich.style import Style
 from rich.text import Text
-from textual import work
-from textual.app import ComposeResult
+from textual import on, work
+from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, HorizontalScroll, Vertical, VerticalScroll
+from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar, Sparkline, Static
 from textual_plotext import PlotextPlot
 
-from tutor.demo_runner import DemoRunner, default_out_dir
+from demos.platform.protocol import Event, FrameEvent, Item, PlotGroup, Record
+from tutor.demo_runner import DemoRunner, default_out_dir, remove_empty_runs
+from tutor.i18n import demo as T
 
 # viridis, sampled: dark blue (low) → yellow (high)
 _VIRIDIS = ((68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37))
+COMPACT_WIDTH, COMPACT_HEIGHT = 100, 30  # below either, only the most important panel shows
 
 
 def _viridis(t: float) -> tuple[int, int, int]:
@@ -42,63 +53,175 @@ def _viridis(t: float) -> tuple[int, int, int]:
     )
 
 
-def half_blocks(data: list[list[float]], kind: str = "heatmap") -> Text:
+def _colour(v: float, lo: float, span: float, kind: str) -> str:
+    t = (v - lo) / span
+    if kind == "picture":
+        g = round(255 * min(1.0, max(0.0, t)))
+        return f"rgb({g},{g},{g})"
+    r, g, b = _viridis(t)
+    return f"rgb({r},{g},{b})"
+
+
+def half_blocks(
+    data: list[list[float]],
+    kind: str = "heatmap",
+    vmin: float | None = None,
+    vmax: float | None = None,
+    scale: bool = False,
+    lang: str = "en",
+) -> Text:
     """Two pixel rows per text line: ``▀`` in the top colour on the bottom colour.
 
-    Images are greyscale in [0, 1]; heatmaps are scaled to their own min..max.
+    Pictures are greyscale in [0, 1]; heatmaps use ``vmin``/``vmax`` when given, else
+    their own min..max. With ``scale`` a colour bar follows each line, high at the top,
+    with the two ends written beside it.
     """
     rows = [list(r) for r in data if len(r)]
     if not rows:
-        return Text("(empty)")
+        return Text(T.EMPTY(lang))
     flat = [v for r in rows for v in r]
-    lo, hi = (0.0, 1.0) if kind == "image" else (min(flat), max(flat))
+    if kind == "picture":
+        lo, hi = 0.0, 1.0
+    else:
+        lo = min(flat) if vmin is None else vmin
+        hi = max(flat) if vmax is None else vmax
     span = (hi - lo) or 1.0
-
-    def colour(v: float) -> str:
-        t = (v - lo) / span
-        if kind == "image":
-            g = round(255 * min(1.0, max(0.0, t)))
-            return f"rgb({g},{g},{g})"
-        r, g, b = _viridis(t)
-        return f"rgb({r},{g},{b})"
-
+    lines = (len(rows) + 1) // 2
     out = Text(no_wrap=True, overflow="crop")
-    for i in range(0, len(rows), 2):
+    for n, i in enumerate(range(0, len(rows), 2)):
         top, bottom = rows[i], rows[i + 1] if i + 1 < len(rows) else None
         for j, v in enumerate(top):
-            below = colour(bottom[j]) if bottom is not None and j < len(bottom) else None
-            out.append("▀", Style(color=colour(v), bgcolor=below))
+            below = (
+                _colour(bottom[j], lo, span, kind)
+                if bottom is not None and j < len(bottom)
+                else None
+            )
+            out.append("▀", Style(color=_colour(v, lo, span, kind), bgcolor=below))
+        if scale:
+            frac = 1.0 - n / max(1, lines - 1) if lines > 1 else 1.0
+            out.append(" ")
+            out.append("█", Style(color=_colour(lo + frac * span, lo, span, kind)))
+            if n == 0:
+                out.append(f" {_fmt(hi)}", style="dim")
+            elif n == lines - 1:
+                out.append(f" {_fmt(lo)}", style="dim")
         if i + 2 < len(rows):
             out.append("\n")
     return out
 
 
 class PixelView(Static):
-    """A titled picture drawn with half blocks."""
+    """A titled picture or heatmap drawn with half blocks (heatmaps with a colour bar)."""
 
-    def show(self, title: str, data: list[list[float]], kind: str, note: str = "") -> None:
-        head = Text(title, style="bold")
-        if note:
-            head.append(f"  {note}", style="dim")
-        self.update(Text("\n").join([head, half_blocks(data, kind)]))
+    def __init__(self, item: Item, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.item = item
+
+    def on_mount(self) -> None:
+        self.show(self.item)
+
+    def show(self, item: Item) -> None:
+        self.item = item
+        head = Text(item["title"], style="bold")
+        if item["kind"] == "heatmap" and item.get("ylabel"):
+            head.append(f"  {item['ylabel']} × {item.get('xlabel', '')}", style="dim")
+        body = half_blocks(
+            item["data"],
+            item["kind"],
+            item.get("vmin"),
+            item.get("vmax"),
+            scale=item["kind"] == "heatmap",
+            lang=getattr(self.app, "lang", "en"),
+        )
+        self.update(Text("\n").join([head, body]))
+
+
+class HistogramView(Vertical):
+    """A title over a sparkline; both updated in place."""
+
+    def __init__(self, item: Item, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.item = item
+
+    def compose(self) -> ComposeResult:
+        yield Label(self.item["title"], classes="hist-title")
+        yield Sparkline(self.item["counts"], classes="hist")
+
+    def show(self, item: Item) -> None:
+        self.item = item
+        if self.query(Sparkline):  # composed: update in place (else compose uses the item)
+            self.query_one(Label).update(item["title"])
+            self.query_one(Sparkline).data = item["counts"]
+
+
+class CurveView(PlotextPlot):
+    """Lines over a shared x that are not training curves (e.g. cost vs size)."""
+
+    def __init__(self, item: Item, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.item = item
+
+    def on_mount(self) -> None:
+        self.show(self.item)
+
+    def show(self, item: Item) -> None:
+        self.item = item
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title(item["title"])
+        for name, ys in item["series"].items():
+            pts = [(x, y) for x, y in zip(item["x"], ys, strict=True) if y is not None]
+            if pts:
+                plt.plot([x for x, _ in pts], [y for _, y in pts], label=name)
+        if item.get("xlabel"):
+            plt.xlabel(item["xlabel"])
+        self.refresh()
+
+
+_VIEWS: dict[str, type[PixelView | HistogramView | CurveView]] = {
+    "picture": PixelView,
+    "heatmap": PixelView,
+    "histogram": HistogramView,
+    "curve": CurveView,
+}
 
 
 class DemoScreen(Screen):
     """Run one demo live; edit its parameters and run it again."""
 
     CSS_PATH = "demo.tcss"
+    AUTO_FOCUS = "#run"  # not a field: Escape goes straight back, letters are keys
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("s", "stop", "Stop"),
+        # priority: it works while a parameter field has the focus (it types no text)
+        Binding("ctrl+s", "stop", "Stop", priority=True),
+        Binding("s", "stop", "Stop", show=False),
         Binding("ctrl+r", "rerun", "Run again"),
+        Binding("p", "toggle_params", "Parameters"),
     ]
+    _DESCRIPTIONS = {
+        "back": T.BACK,
+        "stop": T.STOP,
+        "rerun": T.RUN_AGAIN,
+        "toggle_params": T.PARAMETERS,
+    }
 
     class Streamed(Message):
-        """One event from the demo process (posted by the worker thread)."""
+        """One checked event from the demo process, posted by the reading thread."""
 
-        def __init__(self, event: dict[str, Any]) -> None:
+        def __init__(self, runner: DemoRunner, event: Event) -> None:
             super().__init__()
+            self.runner = runner
             self.event = event
+
+    class StopFailed(Message):
+        """A stopped process outlived SIGKILL (posted by the stopping thread)."""
+
+        def __init__(self, runner: DemoRunner, why: str) -> None:
+            super().__init__()
+            self.runner = runner
+            self.why = why
 
     def __init__(
         self,
@@ -108,79 +231,123 @@ class DemoScreen(Screen):
         *,
         quick: bool = False,
         device: str = "auto",
+        seed: int = 0,
+        out_dir: Path | None = None,
     ) -> None:
         super().__init__()
-        from demos.registry import UnknownDemo, get  # metadata only: no torch
+        from demos.platform import UnknownDemo, registry  # specs only: no torch
 
         try:
-            self.demo = get(name)
+            self.spec = registry.spec(name)
         except UnknownDemo:
-            self.demo = None  # a catalogue name not implemented yet: say so, do not crash
+            self.spec = None  # not a demo of this install: say so, do not crash
         self.demo_name = name
-        self.initial = {p.name: p.default for p in self.demo.params} if self.demo else {}
-        self.initial.update(self.demo.quick if quick and self.demo else {})
+        self.initial = {p.name: p.default for p in self.spec.params} if self.spec else {}
+        self.initial.update(self.spec.quick if quick and self.spec else {})
         self.initial.update(params or {})
         self.data_dir = data_dir
         self.quick = quick
         self.device = device
+        self.seed = seed
+        self.fixed_out = out_dir
         self.runner: DemoRunner | None = None
-        self.events: list[dict[str, Any]] = []
+        self.events: list[Event] = []
         self.checks: list[dict[str, Any]] = []
-        self.history: list[dict[str, Any]] = []
+        self.history: list[Record] = []
         self.finished = False
+        self.passed = False
         self.out_dir: Path | None = None
-        self._plots: dict[str, tuple[str, ...]] = {}
+        self._plots: dict[str, PlotGroup] = {}
+        self._items: dict[str, Widget] = {}
+        self.mounted_items: list[str] = []  # every item widget ever mounted, in order
+        self.plotted: dict[str, dict[str, int]] = {}  # plot key → points drawn per metric
+
+    @property
+    def lang(self) -> str:
+        return getattr(self.app, "lang", "en")
 
     # -- layout --------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        if self.demo is None:
-            yield Static(
-                f"The demo [b]{self.demo_name}[/b] is not available yet (escape to go back).",
-                id="demo-status",
-            )
+        lang = self.lang
+        if self.spec is None:
+            yield Static(T.NOT_AVAILABLE(lang, name=self.demo_name), id="demo-status")
             yield Footer()
             return
-        questions = ", ".join(self.demo.questions)
         yield Static(
-            f"[b]{self.demo.title}[/b]  [dim]({self.demo_name}; questions {questions})[/dim]",
+            T.HEADING(
+                lang,
+                title=self.spec.title(lang),
+                name=self.demo_name,
+                questions=", ".join(self.spec.questions),
+            ),
             id="demo-title",
         )
-        with HorizontalScroll(id="demo-params"):
-            for p in self.demo.params:
+        with Container(id="demo-params"):
+            for p in self.spec.params:
                 with Vertical(classes="param"):
                     yield Label(p.name)
                     yield Input(_text(self.initial[p.name]), id=f"param-{p.name}", tooltip=p.help)
             with Vertical(classes="param"):
-                yield Label("device")
-                yield Input(self.device, id="param-device", tooltip="auto, cpu, cuda or mps")
-            yield Checkbox("quick", self.quick, id="quick")
+                yield Label(T.DEVICE(lang))
+                yield Input(self.device, id="param-device", tooltip=T.DEVICE_HELP(lang))
+            yield Checkbox(T.QUICK(lang), self.quick, id="quick")
         with Horizontal(id="demo-bar"):
-            yield Button("Run", id="run", variant="primary")
-            yield Button("Stop", id="stop", variant="error")
+            yield Button(T.RUN(lang), id="run", variant="primary")
+            yield Button(T.STOP(lang), id="stop", variant="error")
             yield ProgressBar(id="progress", show_eta=False)
             yield Static("", id="demo-metrics")
         with Horizontal(id="demo-body"):
             with Vertical(id="demo-plots"):
-                for k in range(3):
-                    yield PlotextPlot(id=f"plot-{k}", classes="plot")
+                for i, plot in enumerate(self.spec.plots):
+                    yield PlotextPlot(
+                        id=f"plot-{plot.key}", classes="plot first" if i == 0 else "plot"
+                    )
             yield VerticalScroll(id="demo-pictures")
         yield Static("", id="demo-checks")
         yield Static("", id="demo-status")
         yield Footer()
 
     def on_mount(self) -> None:
-        if self.demo is not None:
+        self._localise_bindings()
+        if self.spec is not None:
+            self._plots = {p.key: p.to_json() for p in self.spec.plots}  # type: ignore[misc]
+            self._layout(self.size.width, self.size.height)
             self.start_run()
+
+    def _localise_bindings(self) -> None:
+        for key, bindings in self._bindings.key_to_bindings.items():
+            self._bindings.key_to_bindings[key] = [
+                replace(b, description=self._DESCRIPTIONS[b.action](self.lang))
+                if b.action in self._DESCRIPTIONS and b.description
+                else b
+                for b in bindings
+            ]
+        self.refresh_bindings()
+
+    def on_resize(self, event: Any) -> None:
+        self._layout(event.size.width, event.size.height)
+
+    def _layout(self, width: int, height: int) -> None:
+        """Wrap the parameter row to the width; on a small terminal keep one panel."""
+        if self.spec is None:
+            return
+        per_row = max(1, (width - 2) // 15)
+        self.query_one("#demo-params").styles.grid_size_columns = per_row
+        self.set_class(width < COMPACT_WIDTH or height < COMPACT_HEIGHT, "compact")
+
+    def action_toggle_params(self) -> None:
+        if self.spec is not None:
+            self.toggle_class("params-toggled")
 
     # -- running -------------------------------------------------------------------
 
     def _read_params(self) -> dict[str, Any] | None:
         """Validated values from the inputs; shows the first error and returns None."""
-        from demos.framework import ParamError
+        from demos.platform import ParamError
 
         values: dict[str, Any] = {}
-        for p in self.demo.params:
+        for p in self.spec.params:
             raw = self.query_one(f"#param-{p.name}", Input).value.strip()
             try:
                 values[p.name] = p.parse(raw)
@@ -190,51 +357,93 @@ class DemoScreen(Screen):
         return values
 
     def start_run(self) -> None:
-        if self.demo is None:
+        if self.spec is None:
             return
         params = self._read_params()
         if params is None:
             return
         device = self.query_one("#param-device", Input).value.strip() or "auto"
         quick = self.query_one("#quick", Checkbox).value
-        self.stop_run()
-        try:
-            self.out_dir = default_out_dir(self.data_dir, self.demo_name)
-        except Exception as exc:  # an unwritable data directory: run without figures
-            self.out_dir = None
-            self._status(f"figures will not be saved: {exc}", error=True)
+        self._stop_in_background()
+        self.out_dir = self.fixed_out
+        if self.out_dir is None:
+            try:
+                self.out_dir = default_out_dir(self.data_dir, self.demo_name)
+                remove_empty_runs(self.out_dir.parents[1])  # left by runs that were killed
+            except Exception as exc:  # an unwritable data directory: run without figures
+                self.out_dir = None
+                self._status(T.NO_FIGURES(self.lang, reason=exc), error=True)
         self.runner = DemoRunner(
-            self.demo_name, params, device=device, quick=quick, out_dir=self.out_dir
+            self.demo_name, params, device=device, quick=quick, out_dir=self.out_dir, seed=self.seed
         )
-        self.events, self.checks, self.history, self.finished = [], [], [], False
-        self.query_one("#demo-checks", Static).update("")
-        self.query_one("#demo-pictures", VerticalScroll).remove_children()
-        self.query_one("#progress", ProgressBar).update(total=None, progress=0)
-        self._status("starting the demo process (importing torch)…")
+        self._reset()
+        self._status(T.STARTING(self.lang))
         self._stream(self.runner)
 
-    @work(thread=True, exclusive=True, group="demo-run")
+    def _reset(self) -> None:
+        """Nothing of the previous run stays on screen until this one reports."""
+        self.events, self.checks, self.history = [], [], []
+        self.finished = self.passed = False
+        self.query_one("#demo-checks", Static).update("")
+        self.query_one("#demo-metrics", Static).update("")
+        self.query_one("#progress", ProgressBar).update(total=None, progress=0)
+        self.query_one("#demo-pictures", VerticalScroll).remove_children()
+        self._items = {}
+        self._draw_plots()
+
+    @work(thread=True, exclusive=True, group="demo-run", exit_on_error=False)
     def _stream(self, runner: DemoRunner) -> None:
         for event in runner.events():
-            self.post_message(self.Streamed({**event, "_runner": id(runner)}))
+            self.post_message(self.Streamed(runner, event))
+
+    def _stop_in_background(self) -> None:
+        """Stop the current run without ever blocking the UI thread on the process."""
+        runner = self.runner
+        if runner is None or self.finished:
+            return
+        threading.Thread(target=self._stop, args=(runner,), daemon=True).start()
+
+    def _stop(self, runner: DemoRunner) -> None:
+        try:
+            gone = runner.cancel()
+        except Exception as exc:  # cancel() itself never raises; anything else is reported
+            gone, why = False, f"{type(exc).__name__}: {exc}"
+        else:
+            why = "it may be stuck in a driver call"
+        if not gone:
+            self.post_message(self.StopFailed(runner, why))
 
     def stop_run(self) -> None:
-        if self.runner is not None and not self.finished:
-            self.runner.cancel()
+        """Stop the run (in the background); the screen shows 'stopped' when it ends."""
+        self._stop_in_background()
 
-    def on_demo_screen_streamed(self, message: Streamed) -> None:
-        event = message.event
-        if self.runner is None or event.pop("_runner", None) != id(self.runner):
+    @on(Streamed)
+    def _on_streamed(self, message: Streamed) -> None:
+        if message.runner is not self.runner:
             return  # a late line from a run that was replaced
+        event = message.event
         self.events.append(event)
-        handler = getattr(self, f"_on_{event['type']}", None)
-        if handler is not None:
-            handler(event)
+        match event["type"]:
+            case "start":
+                self._on_start(event)
+            case "check":
+                self._on_check(event)
+            case "frame":
+                self._on_frame(event)
+            case "end":
+                self._on_end(event)
+            case "error":
+                self._on_error(event)
+
+    @on(StopFailed)
+    def _on_stop_failed(self, message: StopFailed) -> None:
+        pid = message.runner.proc.pid if message.runner.proc is not None else "?"
+        self._status(T.NOT_STOPPED(self.lang, pid=pid, why=message.why), error=True)
 
     def _on_start(self, event: dict[str, Any]) -> None:
         self.query_one("#progress", ProgressBar).update(total=event["total_steps"], progress=0)
-        self._plots = {k: tuple(v) for k, v in event.get("plots", {}).items()}
-        self._status(f"running on {event['device']}…")
+        self._plots = {p["key"]: p for p in event["plots"]}
+        self._status(T.RUNNING(self.lang, device=event["device"]))
 
     def _on_check(self, event: dict[str, Any]) -> None:
         self.checks.append(event)
@@ -247,78 +456,79 @@ class DemoScreen(Screen):
         text.rstrip()
         self.query_one("#demo-checks", Static).update(text)
 
-    def _on_frame(self, event: dict[str, Any]) -> None:
-        self.history.append({"step": event["step"], **event["metrics"]})
+    def _on_frame(self, event: FrameEvent) -> None:
         self.query_one("#progress", ProgressBar).update(progress=event["step"] + 1)
         latest = "  ".join(f"{k} {_fmt(v)}" for k, v in event["metrics"].items())
         self.query_one("#demo-metrics", Static).update(latest)
-        self._draw_plots()
-        self._draw_pictures(event)
+        if event["records"]:
+            self.history.extend(event["records"])
+            self._draw_plots()
+        self._draw_items(event["items"])
 
     def _on_end(self, event: dict[str, Any]) -> None:
         self.finished = True
+        self.passed = bool(event["passed"])
         passed = sum(c["passed"] for c in event["checks"])
+        checks = T.CHECKS_PASSED(self.lang, passed=passed, total=len(event["checks"]))
         pngs = [p for p in event["outputs"] if p.endswith(".png")]
-        where = f"; figure saved to {pngs[0]}" if pngs else ""
-        self._status(
-            f"done: {event['steps']} steps in {event['seconds']:.1f} s on {event['device']}, "
-            f"{passed}/{len(event['checks'])} checks passed{where}",
-            error=not event["passed"],
+        text = T.DONE(
+            self.lang,
+            steps=event["steps"],
+            seconds=f"{event['seconds']:.1f}",
+            device=event["device"],
+            checks=checks,
         )
+        if pngs:
+            text += "; " + T.FIGURE_SAVED(self.lang, path=pngs[0])
+        self._status(text, error=not event["passed"])
 
     def _on_error(self, event: dict[str, Any]) -> None:
         self.finished = True
         if event.get("cancelled"):
-            self._status("stopped")
+            self._status(T.STOPPED(self.lang))
         else:
-            self._status(f"error: {event['message']}", error=True)
+            self._status(T.ERROR(self.lang, message=event["message"]), error=True)
 
     # -- drawing -------------------------------------------------------------------
 
     def _draw_plots(self) -> None:
-        names = [k for k in self.history[-1] if k != "step"]
-        groups = list(self._plots.items()) or [("metrics", tuple(names))]
-        steps = [h["step"] for h in self.history]
-        for k in range(3):
-            widget = self.query_one(f"#plot-{k}", PlotextPlot)
-            widget.display = k < len(groups)
-            if k >= len(groups):
-                continue
-            title, metrics = groups[k]
+        """Every declared plot group, from the recorded history (the PNG's points)."""
+        steps = [int(h["step"] or 0) for h in self.history]
+        for key, group in self._plots.items():
+            widget = self.query_one(f"#plot-{key}", PlotextPlot)
             plt = widget.plt
             plt.clear_data()
             plt.clear_figure()
+            title = group["title"] if self.history else f"{group['title']} {T.WAITING(self.lang)}"
             plt.title(title)
-            for m in metrics:
-                ys = [h.get(m) for h in self.history]
-                pts = [(x, y) for x, y in zip(steps, ys, strict=True) if y is not None]
+            self.plotted[key] = {}
+            log = bool(group.get("log"))  # drawn as log10(y): plotext's log scale re-applies
+            for m in group["metrics"]:  # itself on every render, so it is not used
+                pts = [(x, h.get(m)) for x, h in zip(steps, self.history, strict=True)]
+                pts = [(x, y) for x, y in pts if y is not None and (y > 0 or not log)]
                 if pts:
-                    plt.plot([x for x, _ in pts], [y for _, y in pts], label=m)
+                    ys = [math.log10(y) if log else y for _, y in pts]
+                    plt.plot([x for x, _ in pts], ys, label=f"log10 {m}" if log else m)
+                    self.plotted[key][m] = len(pts)
+            if group.get("ylim") and not log:
+                plt.ylim(*group["ylim"])
+            if steps:
+                ticks = _integer_ticks(steps[0], steps[-1])
+                plt.xticks(ticks, [str(t) for t in ticks])
             widget.refresh()
 
-    def _draw_pictures(self, event: dict[str, Any]) -> None:
+    def _draw_items(self, items: list[Item]) -> None:
         box = self.query_one("#demo-pictures", VerticalScroll)
-        items: list[tuple[str, dict[str, Any]]] = [("image", x) for x in event.get("images", [])]
-        items += [("heatmap", x) for x in event.get("heatmaps", [])]
-        for kind, item in items:
-            wid = _slug(f"{kind}-{item['title'].split('(')[0].split(',')[0]}")
-            found = box.query(f"#{wid}")
-            view = found.first() if found else None
-            if view is None:
-                view = PixelView(id=wid, classes="picture")
+        for item in items:
+            wid = f"item-{item['kind']}-{item['key']}"  # keys are validated slugs
+            view = self._items.get(wid)
+            if view is None:  # first sight: the widget draws the item when it mounts
+                view = _VIEWS[item["kind"]](item, id=wid, classes=f"item {item['kind']}")
+                self._items[wid] = view
+                self.mounted_items.append(wid)
                 box.mount(view)
-            note = ""
-            if kind == "heatmap" and item.get("ylabel"):
-                note = f"{item['ylabel']} × {item.get('xlabel', '')}"
-            view.show(item["title"], item["data"], kind, note)
-        for item in event.get("histograms", []):
-            wid = _slug(f"hist-{item['title']}")
-            found = box.query(f"#{wid}")
-            if found:
-                found.first().data = item["counts"]
             else:
-                box.mount(Label(item["title"], classes="hist-title"))
-                box.mount(Sparkline(item["counts"], id=wid, classes="hist"))
+                view.show(item)
 
     def _status(self, text: str, error: bool = False) -> None:
         self.query_one("#demo-status", Static).update(Text(text, style="bold red" if error else ""))
@@ -336,20 +546,53 @@ class DemoScreen(Screen):
 
     def action_stop(self) -> None:
         if self.runner is not None and not self.finished:
-            self._status("stopping…")
-            # SIGTERM goes out at once; waiting for the exit (and a SIGKILL after the grace
-            # period) happens on a plain thread so the UI never blocks on it
-            threading.Thread(target=self.runner.cancel, daemon=True).start()
+            self._status(T.STOPPING(self.lang))
+            self._stop_in_background()
 
     def action_rerun(self) -> None:
         self.start_run()
 
     def action_back(self) -> None:
-        self.stop_run()
-        self.app.pop_screen()
+        if isinstance(self.focused, Input):  # Escape first leaves the field
+            self.set_focus(None)
+            return
+        self._stop_in_background()
+        if len(self.app.screen_stack) > 1 and not isinstance(self.app, DemoApp):
+            self.app.pop_screen()
+        else:
+            self.app.exit(0 if self.passed else 1)
 
     def on_unmount(self) -> None:
-        self.stop_run()
+        self._stop_in_background()
+
+
+class DemoApp(App[int]):
+    """``tutor demo run NAME --live``: the app's demo screen, alone; q or esc quits."""
+
+    BINDINGS = [Binding("q", "quit_demo", "Quit")]
+
+    def __init__(self, screen: DemoScreen, lang: str = "en") -> None:
+        super().__init__()
+        self.lang = lang
+        self.demo_screen = screen
+
+    def on_mount(self) -> None:
+        self.push_screen(self.demo_screen)
+
+    def action_quit_demo(self) -> None:
+        if isinstance(self.focused, Input):
+            return  # 'q' is a letter while a field has the focus
+        self.demo_screen.stop_run()
+        self.exit(0 if self.demo_screen.passed else 1)
+
+
+def _integer_ticks(first: int, last: int, count: int = 5) -> list[int]:
+    """At most ``count`` whole-number ticks from first to last (steps are integers)."""
+    if last <= first:
+        return [first]
+    step = max(1, round((last - first) / (count - 1)))
+    ticks = list(range(first, last + 1, step))
+    return ticks if ticks[-1] == last else [*ticks, last]
 
 
 def _text(value: Any) -> str:
@@ -360,7 +603,3 @@ def _text(value: Any) -> str:
 
 def _fmt(value: Any) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
-
-
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() else "-" for c in text.strip().lower()).strip("-")
