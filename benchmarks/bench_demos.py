@@ -33,7 +33,7 @@ FLAGSHIPS = ("vq-vae", "lstm-gates", "gru-gates")
 
 def streaming_ratio(name: str, device: str, repeats: int) -> dict[str, float]:
     """Median steps/s with streaming on and off, alternating to share machine noise."""
-    from demos.framework import execute
+    from demos.platform.execute import execute
 
     sink = open(os.devnull, "w")  # noqa: SIM115 - lives for the whole measurement
 
