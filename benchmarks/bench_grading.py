@@ -164,7 +164,8 @@ def tune(grader: Grader, rows: list[dict]) -> None:
         "misconception_penalty": [0.15, 0.25],
         "denial_penalty": [0.05],
         "heart_part": [0.5, 1.0, 1.01],
-        "correct_hits": [0.25, 0.35, 0.45],
+        "correct_hits": [0.25, 0.35],
+        "partial_points": [2, 3, 99],
     }
     cuts = list(itertools.product([0.3, 0.35, 0.4, 0.45, 0.5, 0.55], [0.05, 0.1, 0.15, 0.2]))
 

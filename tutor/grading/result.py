@@ -69,6 +69,7 @@ class Params:
     partial_at: float = 0.15
     easy_at: float = 0.85
     correct_hits: float = 0.25  # least weighted share of points fully stated for a "correct"
+    partial_points: int = 2  # this many points at least partly there make it "partial"
     heart_part: float = 0.5  # least share of a weight-3 point's groups that lets it count
 
 
@@ -384,9 +385,10 @@ def judge(
                 penalties.append(Penalty("denial", params.denial_penalty, p.text, p.id))
     score = _clip(coverage - sum(p.amount for p in penalties))
     active = [m for m in misconceptions if not m.dismissed]
+    several = sum(1 for p in points if p.credit > 0) >= params.partial_points
     if (
         not_answer
-        or score < params.partial_at
+        or (score < params.partial_at and not (several and not active))
         or len(active) >= 2
         or any(m.central for m in active)
     ):
