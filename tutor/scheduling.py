@@ -112,15 +112,16 @@ class Stats:
         }
 
 
-def interleaved(questions: list[Question]) -> list[Question]:
-    """``questions`` taken one topic at a time in turn, each topic's own order kept."""
-    per_topic: dict[str, list[Question]] = defaultdict(list)
-    for q in questions:
-        per_topic[q.topic_id].append(q)
-    out: list[Question] = []
-    for rank in range(max((len(qs) for qs in per_topic.values()), default=0)):
-        out += [qs[rank] for qs in per_topic.values() if rank < len(qs)]
-    return out
+def interleaved(questions: list[Question], bank: Bank) -> list[Question]:
+    """``questions`` (in bank order) one topic after another: each question's place in
+    its own topic decides, so once a.01 and a.02 are known, b.01, c.01, … and then
+    b.02, c.02, … come before a.03 (a topic further on waits for the others)."""
+    place: dict[str, int] = {}
+    seen: Counter[str] = Counter()
+    for q in bank.questions:
+        place[q.id] = seen[q.topic_id]
+        seen[q.topic_id] += 1
+    return sorted(questions, key=lambda q: place.get(q.id, 0))  # stable: topics in bank order
 
 
 class StudyScheduler:
@@ -218,7 +219,8 @@ class StudyScheduler:
         allowance = max(0, self.new_per_day - self.store.introduced_since(start_of_day(now)))
         seen = self.store.card_ids()  # an unreadable card is not new: never re-introduce it
         fresh = [q for q in self.bank.questions if q.id not in seen and self._in(q.id, topics)]
-        new_ids = [q.id for q in (interleaved(fresh) if interleave else fresh)][:allowance]
+        new_ids = [q.id for q in (interleaved(fresh, self.bank) if interleave else fresh)]
+        new_ids = new_ids[:allowance]
         skip = skip or set()
         nxt = next((qid for qid in due_ids + new_ids if qid not in skip), None)
         return Queue(due=due_ids, new=new_ids, next_id=nxt, next_due=min(later) if later else None)

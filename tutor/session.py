@@ -305,8 +305,14 @@ class Submission:
         return out | {"followups": [a.to_dict() for a in self.asked]}
 
 
-def _offered(question: Question, result: GradeResult | None, n: int) -> tuple[FollowUp, ...]:
-    if result is None or n <= 0:
+def _offered(
+    question: Question, text: str, result: GradeResult | None, n: int
+) -> tuple[FollowUp, ...]:
+    """The examiner asks back about an answer that missed points; not about a blank or
+    a text that is not an answer (the card says why), nor a revealed one."""
+    if result is None or n <= 0 or not text.strip():
+        return ()
+    if result.not_answer and result.not_answer != "keyword-list":
         return ()
     return tuple(FollowUp(kp) for kp in followups(question, result, n))
 
@@ -352,7 +358,7 @@ def submit_answer(
         mode,
         text,
         result,
-        offered=_offered(question, result, n_followups),
+        offered=_offered(question, text, result, n_followups),
         notes=notes,
     )
 
@@ -371,7 +377,7 @@ def load_submission(
         attempt.mode,
         attempt.answer,
         result,
-        offered=_offered(question, result, n_followups),
+        offered=_offered(question, attempt.answer, result, n_followups),
         asked=asked,
         covered=frozenset(student.get("covered") or ()),
         missed=frozenset(student.get("missed") or ()),

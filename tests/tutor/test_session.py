@@ -174,6 +174,12 @@ def test_a_followup_that_states_the_point_earns_part_of_its_weight(mini_bank, st
     assert store.draft("a.01", mode="followup") == ""
 
 
+def test_no_followups_for_a_blank_or_a_text_that_is_not_an_answer(mini_bank, store, grader):
+    assert not submit(store, grader, mini_bank, "   ").pending()
+    pasted = submit(store, grader, mini_bank, mini_bank.get("a.01").question)
+    assert pasted.result.not_answer == "pasted-question" and not pasted.pending()
+
+
 def test_a_followup_that_misses_costs_nothing(mini_bank, store, grader):
     sub = submit(store, grader, mini_bank, HALF)
     (follow,) = sub.pending()
@@ -204,9 +210,12 @@ def test_new_questions_alternate_topics_unless_the_setting_keeps_bank_order(mini
     topics = [mini_bank.get(q).topic_id for q in queue.new]
     assert topics == ["a", "b", "c", "d", "a", "b"]
     assert study_queue(sched, NOW, skip={"a.01"}).next_id == "b.01"  # the default
+    sched.review("a.01", "good", now=NOW)
+    sched.review("a.02", "good", now=NOW)
+    after = sched.queue(NOW, interleave=True)
+    assert after.new == ["b.01", "c.01", "d.01", "b.02"]  # topic a waits for the others
     store.set_setting(NEW_ORDER_SETTING, "bank")
-    assert [mini_bank.get(q).topic_id for q in sched.queue(NOW).new] == ["a"] * 5 + ["b"]
-    assert study_queue(sched, NOW, skip={"a.01"}).next_id == "a.02"
+    assert study_queue(sched, NOW).next_id == "a.03"
 
 
 def test_an_again_card_comes_back_in_the_same_sitting(mini_bank, store):

@@ -1,54 +1,111 @@
-"""Study: answer a question, see the grade and the model answer, rate it, go on.
+"""Study: answer a question, answer the examiner's follow-ups, see the card, rate it, go on.
 
-The flow is answer → submit (ctrl+s) → grade, ✓/✗ per key point, model answer
-→ rating 1–4 (the grader's suggestion is preselected, never forced) → next.
-The attempt is committed when it is graded and the rating before the next
-question appears, so a crash or kill loses nothing the student did.
+The flow is answer → submit (ctrl+s) → up to two follow-ups about missed key points
+(ctrl+n skips them) → the card: ✓/◐/✗ per key point, wrong statements, how the score
+is made, the model answer → rating 1–4 (the suggestion is preselected, never forced)
+→ next. The student may correct the grader on any line of the card (``o``, then space,
+or a click); score, verdict and suggestion follow at once.
+
+The screen only arranges and reacts: grading, storing, judging and the queue are
+``tutor.session`` calls made in thread workers, whose failures the app's one handler
+reports; the screen just returns to where the student was. The attempt is committed
+when it is graded and the rating before the next question appears, so a crash or kill
+loses nothing the student did.
 """
 
 from __future__ import annotations
 
-import random
+import threading
+from datetime import datetime, timedelta
 
-from textual import on, work
+from rich.markup import escape
+from rich.text import Text as RichText
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown, Static
+from textual.widgets import Header, Markdown, Static
+from textual.worker import Worker, WorkerState
 
-from tutor.mathtext import render_markdown_math
-from tutor.render import answer_markdown
-from tutor.ui.widgets import RATING_LABEL, AnswerArea, GradeView, format_interval
+from tutor.domain import Rating
+from tutor.grading import GradeResult
+from tutor.i18n import app as A
+from tutor.i18n import grade as G
+from tutor.i18n import study as T
+from tutor.render import answer_markdown, localized, question_heading
+from tutor.session import (
+    FOLLOWUP_DRAFT,
+    FollowUp,
+    Mode,
+    Phase,
+    StudyQueue,
+    Submission,
+    answer_followup,
+    cram_order,
+    rating_preview,
+    study_queue,
+    submit_answer,
+)
+from tutor.ui.keys import TutorFooter
+from tutor.ui.widgets import AnswerArea, CardLine, GradeView, format_interval
 
-PLACEHOLDER = {
-    "en": "Type your answer (English or Italian) — ctrl+s submits, ctrl+r shows the answer",
-    "it": "Scrivi la risposta (italiano o inglese) — ctrl+s invia, ctrl+r mostra la risposta",
-}
+#: Lines of the student's answer shown above the card (the rest is in the store).
+ANSWER_LINES = 12
+
+
+def answer_excerpt(text: str, lang: str) -> RichText:
+    """The submitted answer as it is shown above the card, cut after a few lines."""
+    lines = text.strip().splitlines() or [""]
+    out = RichText("\n".join(lines[:ANSWER_LINES]), style="italic")
+    if len(lines) > ANSWER_LINES:
+        out.append("\n" + T.MORE_LINES(lang, n=len(lines) - ANSWER_LINES), style="dim")
+    return out
+
+
+def wait_text(left: timedelta, lang: str) -> str:
+    seconds = max(0, round(left.total_seconds()))
+    if seconds < 90:
+        return T.SECONDS(lang, n=seconds)
+    return T.MINUTES(lang, n=round(seconds / 60))
 
 
 class StudyScreen(Screen):
     """Due reviews first, then new questions; ``cram`` reviews without scheduling."""
 
+    CSS_PATH = "study.tcss"
     BINDINGS = [
-        Binding("ctrl+s", "submit", "Submit", priority=True),
-        Binding("ctrl+r", "reveal", "Show answer", priority=True),
-        Binding("space", "reveal", "Reveal", show=False),
-        Binding("1", "rate('again')", "Again", show=False),
-        Binding("2", "rate('hard')", "Hard", show=False),
-        Binding("3", "rate('good')", "Good", show=False),
-        Binding("4", "rate('easy')", "Easy", show=False),
-        Binding("enter", "accept", "Accept suggestion", show=False),
-        Binding("l", "toggle_lang", "EN/IT"),
-        Binding("d", "links", "Demos & drills"),
-        Binding("ctrl+n", "skip", "Skip", priority=True),
-        Binding("escape", "leave", "Back"),
-        Binding("j", "scroll_down", "Down", show=False),
-        Binding("k", "scroll_up", "Up", show=False),
+        Binding("ctrl+s", "submit", T.KEY_SUBMIT.label, priority=True),
+        Binding("ctrl+r", "reveal", T.KEY_REVEAL.label, priority=True),
+        Binding("space", "reveal", T.KEY_REVEAL.label, show=False),
+        Binding("1", "rate('again')", G.RATING_AGAIN.label, show=False),
+        Binding("2", "rate('hard')", G.RATING_HARD.label, show=False),
+        Binding("3", "rate('good')", G.RATING_GOOD.label, show=False),
+        Binding("4", "rate('easy')", G.RATING_EASY.label, show=False),
+        Binding("enter", "accept", T.KEY_ACCEPT.label),
+        Binding("o", "judge", T.KEY_JUDGE.label),
+        Binding("l", "toggle_lang", T.KEY_MODEL_LANG.label),
+        Binding("d", "links", T.KEY_LINKS.label),
+        Binding("ctrl+n", "skip", T.KEY_SKIP.label, priority=True),
+        Binding("escape", "leave", A.KEY_BACK.label),
+        Binding("j", "scroll_down", A.KEY_DOWN.label, show=False),
+        Binding("k", "scroll_up", A.KEY_UP.label, show=False),
     ]
 
-    state: reactive[str] = reactive("answering")  # answering | grading | graded | saving | done
+    state: reactive[Phase] = reactive(Phase.LOADING, init=False)
+
+    body = getters.query_one("#study", VerticalScroll)
+    progress = getters.query_one("#study-progress", Static)
+    question_view = getters.query_one("#question", Markdown)
+    asking = getters.query_one("#asking", Static)
+    answer = getters.query_one("#answer", AnswerArea)
+    given = getters.query_one("#your-answer", Static)
+    status = getters.query_one("#study-status", Static)
+    result_box = getters.query_one("#result", Vertical)
+    grade_view = getters.query_one("#grade", GradeView)
+    model = getters.query_one("#model", Markdown)
+    rating_bar = getters.query_one("#rating", Static)
 
     def __init__(
         self,
@@ -61,355 +118,550 @@ class StudyScreen(Screen):
         self.topics = topics
         self.only = only
         self.cram = cram or only is not None  # practising chosen questions never reschedules
+        self.mode = Mode.CRAM if self.cram else Mode.STUDY
         self.qid: str | None = None
-        self.started_at = None
-        self.result = None
-        self.attempt_id: int | None = None
-        self.suggested = "good"
+        self.started_at: datetime | None = None
+        self.sub: Submission | None = None
+        self.intervals: dict[Rating, timedelta] = {}
+        self.queue: StudyQueue | None = None
         self.skipped: set[str] = set()
         self.reviewed = 0
         self.model_lang: str | None = None
+        self.followup: FollowUp | None = None  # the follow-up being answered
         self._seed = seed
         self._cram_queue: list[str] = []
         self._draft_dirty = False
+        self._judgement_lock = threading.Lock()
+        self._skipping_followup = False
 
+    @property
+    def result(self) -> GradeResult | None:
+        """The card of the current answer as it counts (None before grading, or revealed)."""
+        return self.sub.result if self.sub is not None else None
+
+    @property
+    def suggested(self) -> Rating | None:
+        return self.sub.suggested if self.sub is not None else None
+
+    # -- layout ---------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="study", can_focus=True):
+        with Vertical(id="study-head"):
             yield Static(id="study-progress")
             yield Markdown(id="question")
-            yield AnswerArea(
-                id="answer",
-                soft_wrap=True,
-                tab_behavior="focus",
-                placeholder=PLACEHOLDER.get(self.app.lang, PLACEHOLDER["en"]),
-            )
+        with VerticalScroll(id="study", can_focus=True):
+            yield Static(id="asking")
+            yield AnswerArea(id="answer", soft_wrap=True, tab_behavior="focus")
+            yield Static(id="your-answer")
             yield Static(id="study-status")
             with Vertical(id="result"):
                 yield GradeView(id="grade")
-                yield Static(id="rating")
                 yield Markdown(id="model")
-        yield Footer()
+        yield Static(id="rating")
+        yield TutorFooter()
 
     def on_mount(self) -> None:
         if self.only is not None:
             self._cram_queue = list(self.only)
         elif self.cram:
-            topics = self.topics
-            ids = [q.id for q in self.app.bank.questions if not topics or q.topic_id in topics]
-            random.Random(self._seed).shuffle(ids)
-            self._cram_queue = ids
-        self.query_one("#result").display = False
+            self._cram_queue = cram_order(self.app.bank, self.topics, self._seed)
+        for widget in (self.result_box, self.given, self.asking, self.rating_bar):
+            widget.display = False
+        self.watch(self.app, "lang", self._relabel, init=False)
         self.set_interval(1.5, self._autosave_draft)
+        self.set_interval(1.0, self._tick_wait)
         self.load_next()
 
-    # -- question lifecycle ---------------------------------------------------
-    def _pick(self) -> str | None:
-        if self.cram:
-            while self._cram_queue:
-                qid = self._cram_queue.pop(0)
-                if qid not in self.skipped:
-                    return qid
-            return None
-        return self.app.scheduler.next_id(self.app.clock(), self.topics, skip=self.skipped)
+    def watch_state(self, state: Phase) -> None:
+        self.refresh_bindings()
 
-    def load_next(self) -> None:
-        self.qid = self._pick()
-        self.result = None
-        self.attempt_id = None
-        self.model_lang = None
-        answer = self.query_one("#answer", AnswerArea)
-        result = self.query_one("#result")
-        self._draft_dirty = False
-        result.display = False
-        if self.qid is None:
-            self.state = "done"
-            answer.display = False
-            self.query_one("#question", Markdown).update(self._done_text())
-            self.query_one("#study-progress", Static).update(
-                f"Session: {self.reviewed} reviewed" + ("  ·  cram" if self.cram else "")
-            )
-            self.query_one("#study-status", Static).update("Press escape to go back.")
-            self.query_one("#study").focus()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only the keys that do something now are shown (and run)."""
+        state = self.state
+        typing = state in (Phase.ANSWERING, Phase.FOLLOWUP)
+        graded = state is Phase.GRADED
+        judged = graded and self.sub is not None and not self.sub.revealed
+        allowed = {
+            "submit": typing,
+            "reveal": state is Phase.ANSWERING,
+            "skip": typing or graded or state is Phase.DONE,
+            "rate": graded,
+            "accept": graded and self.sub is not None and self.sub.suggested is not None,
+            "judge": judged,
+            "toggle_lang": graded or state is Phase.SAVING,
+            "links": self.qid is not None and not typing,
+        }
+        return allowed.get(action, True)
+
+    def _relabel(self, _lang: str | None = None) -> None:
+        """Everything on screen in the app's language (ctrl+l)."""
+        lang = self.app.lang
+        self.answer.placeholder = (
+            T.PLACEHOLDER_FOLLOWUP(lang) if self.followup else T.PLACEHOLDER(lang)
+        )
+        if self.state is Phase.DONE:
+            self._show_done()
             return
-        q = self.app.bank.get(self.qid)
+        if self.qid is None:
+            return
+        self._show_question()
+        self._show_progress()
+        if self.state is Phase.FOLLOWUP:
+            self._show_asking()
+        if self.sub is not None and self.state in (Phase.GRADED, Phase.SAVING):
+            self._show_card()
+
+    # -- the next question ----------------------------------------------------
+    def load_next(self) -> None:
+        """Find the next question off the UI thread (the queue reads every card)."""
+        self.state = Phase.LOADING
+        self.status.update(T.LOADING(self.app.lang))
+        if self.cram:
+            qid = next((q for q in self._cram_queue if q not in self.skipped), None)
+            if qid is not None:
+                self._cram_queue.remove(qid)
+            self._next_cram(qid)
+        else:
+            self._next_card(self.app.clock(), set(self.skipped))
+
+    @work(thread=True, exclusive=True, group="next", exit_on_error=False)
+    def _next_card(self, now: datetime, skip: set[str]) -> None:
+        queue = study_queue(self.app.scheduler, now, self.topics, skip)
+        draft = self.app.store.draft(queue.next_id, mode=self.mode) if queue.next_id else ""
+        self.app.call_from_thread(self._arrive, queue, queue.next_id, draft)
+
+    @work(thread=True, exclusive=True, group="next", exit_on_error=False)
+    def _next_cram(self, qid: str | None) -> None:
+        draft = self.app.store.draft(qid, mode=self.mode) if qid else ""
+        self.app.call_from_thread(self._arrive, None, qid, draft)
+
+    def _arrive(self, queue: StudyQueue | None, qid: str | None, draft: str) -> None:
+        self.queue = queue
+        self.qid = qid
+        self.sub = None
+        self.followup = None
+        self.model_lang = None
+        self.intervals = {}
+        self.result_box.display = False
+        self.given.display = False
+        self.asking.display = False
+        self.rating_bar.display = False
+        if qid is None:
+            self.state = Phase.DONE
+            self.answer.display = False
+            self._show_done()
+            self.body.focus()
+            return
         self.started_at = self.app.clock()
-        self.state = "answering"
+        self._open_answer(draft)
+        self.state = Phase.ANSWERING
+        self._show_question()
+        self._show_progress()
+        q = self.app.bank.get(qid)
+        lang = self.app.lang
+        kind = {"diagram": T.KIND_DIAGRAM, "exercise": T.KIND_EXERCISE}.get(q.kind)
+        hint = T.POINTS_EXPECTED(lang, n=len(q.key_points)) + (f"  ·  {kind(lang)}" if kind else "")
+        self.status.update(RichText(hint, style="dim"))
+        self.body.scroll_home(animate=False)
+
+    def _open_answer(self, text: str) -> None:
+        """The answer box, editable, with ``text`` (a draft) in it."""
+        answer = self.answer
         answer.display = True
         answer.read_only = False
-        answer.remove_class("submitted")
-        draft = self.app.store.get_setting(f"draft:{q.id}", "")
-        answer.load_text(draft or "")
-        self._draft_dirty = False  # loading the draft is not typing
-        self.query_one("#question", Markdown).update(
-            f"## {q.id} — {render_markdown_math(q.question)}"
+        answer.placeholder = (
+            T.PLACEHOLDER_FOLLOWUP(self.app.lang) if self.followup else T.PLACEHOLDER(self.app.lang)
         )
-        self._update_progress()
-        kind = {
-            "diagram": "  ·  draw it in text, then describe nodes and edges",
-            "exercise": "  ·  work it out step by step",
-        }.get(q.kind, "")
-        self.query_one("#study-status", Static).update(
-            f"[dim]{len(q.key_points)} key points{kind}[/dim]"
-        )
+        answer.load_text(text)
+        self._draft_dirty = False  # loading a draft is not typing
         answer.focus()
-        self.query_one("#study").scroll_home(animate=False)
 
-    def _done_text(self) -> str:
-        if self.cram:
-            return "## Cram session finished\n\nEvery question of the selection was shown once."
-        upcoming = self.app.scheduler.stats(now=self.app.clock()).forecast
-        nxt = next((f"{day}: {n}" for day, n in upcoming.items() if n), None)
-        tail = f"\n\nNext reviews — {nxt}." if nxt else ""
-        return (
-            "## All done for now\n\nNo review is due and today's new questions are used up." + tail
-        )
-
-    def _update_progress(self) -> None:
-        sched = self.app.scheduler
-        now = self.app.clock()
-        if self.cram:
-            left = f"{len(self._cram_queue)} left in cram"
-        else:
-            left = (
-                f"due {len(sched.due_ids(now, self.topics))}  ·  "
-                f"new {len(sched.new_ids(now, self.topics))}"
-            )
+    def _show_question(self) -> None:
         q = self.app.bank.get(self.qid)
-        title = self.app.bank.topic(q.topic_id)
-        self.query_one("#study-progress", Static).update(
-            f"[b]{q.id}[/b]  {title.title.get(self.app.lang, '')}  ·  {left}  ·  "
-            f"reviewed this session {self.reviewed}" + ("  ·  [b]cram[/b]" if self.cram else "")
-        )
+        self.question_view.update("#" + question_heading(q, self.app.lang))
 
-    # -- submit and grade -----------------------------------------------------
+    def _show_progress(self) -> None:
+        q = self.app.bank.get(self.qid)
+        lang = self.app.lang
+        topic = localized(self.app.bank.topic(q.topic_id).title, lang)
+        if self.cram:
+            text = T.PROGRESS_CRAM(
+                lang, qid=q.id, topic=topic, left=len(self._cram_queue), reviewed=self.reviewed
+            )
+        else:
+            due, new = (self.queue.due, self.queue.new) if self.queue else (0, 0)
+            text = T.PROGRESS(lang, qid=q.id, topic=topic, due=due, new=new, reviewed=self.reviewed)
+        self.progress.update(text)
+
+    def _show_done(self) -> None:
+        lang = self.app.lang
+        session = T.SESSION_CRAM if self.cram else T.SESSION
+        self.progress.update(session(lang, reviewed=self.reviewed))
+        if self.cram:
+            parts = [f"## {T.CRAM_DONE_TITLE(lang)}", T.CRAM_DONE_BODY(lang)]
+        else:
+            parts = [f"## {T.DONE_TITLE(lang)}", T.DONE_BODY(lang)]
+            queue = self.queue
+            now = self.app.clock()
+            wait = queue.wait(now) if queue else None
+            if queue is not None and queue.next_due is not None and wait is not None:
+                at = queue.next_due.astimezone().strftime("%H:%M")
+                parts.append(T.DONE_WAITING(lang, at=at, left=wait_text(wait, lang)))
+            elif queue is not None and queue.next_due is not None:
+                at = queue.next_due.astimezone().strftime("%Y-%m-%d %H:%M")
+                parts.append(T.DONE_NEXT(lang, at=at))
+            else:
+                parts.append(T.DONE_NOTHING(lang))
+            if self.skipped:
+                parts.append(T.DONE_SKIPPED(lang, n=len(self.skipped)))
+        self.question_view.update("\n\n".join(parts))
+        self.status.update(T.DONE_LEAVE(lang))
+
+    def _tick_wait(self) -> None:
+        """On the done screen: count down to the next card and bring it in when due."""
+        if self.state is not Phase.DONE or self.cram or self.queue is None:
+            return
+        wait = self.queue.wait(self.app.clock())
+        if wait is None:
+            return
+        if wait <= timedelta(0):
+            self.load_next()
+        else:
+            self._show_done()
+
+    # -- submit, follow-ups, grade ----------------------------------------------
     def action_submit(self) -> None:
-        if self.state != "answering" or self.qid is None:
+        if self.state is Phase.ANSWERING:
+            purpose = "submit"
+        elif self.state is Phase.FOLLOWUP:
+            purpose = "followup"
+        else:
             return
         # The text is read when the answer box has typed every key queued before ctrl+s.
-        self.state = "grading"
-        self.query_one("#study-status", Static).update("Grading…")
-        self.query_one("#answer", AnswerArea).request("submit", lock=True)
+        self.state = Phase.GRADING
+        self.status.update(T.GRADING(self.app.lang))
+        self.answer.request(purpose, lock=True)
 
     def action_reveal(self) -> None:
-        if self.state == "answering" and self.qid is not None:
-            answer = self.query_one("#answer", AnswerArea)
-            if answer.has_focus and answer.text.strip():
-                return  # space inside a typed answer is just a space
-            self.state = "grading"
-            self.query_one("#study-status", Static).update("Grading…")
-            answer.request("reveal", lock=True)
+        if self.state is not Phase.ANSWERING or self.qid is None:
+            return
+        if self.answer.has_focus and self.answer.text.strip():
+            return  # space inside a typed answer is just a space
+        self.state = Phase.GRADING
+        self.status.update(T.GRADING(self.app.lang))
+        self.answer.request("reveal", lock=True)
 
     @on(AnswerArea.Ready, "#answer")
     def _answer_ready(self, message: AnswerArea.Ready) -> None:
-        if message.purpose in ("submit", "reveal"):
-            if self.state == "grading" and self.qid is not None:
-                self._start_grading(message.text)
-        elif message.purpose == "skip":
-            self._skip_with(message.text)
+        purpose, text = message.purpose, message.text
+        if self.state is Phase.GRADING and purpose in ("submit", "reveal") and self.qid:
+            self._draft_dirty = False
+            self._grade(self.qid, text, purpose == "reveal", self.started_at, self.app.clock())
+        elif self.state is Phase.GRADING and purpose == "followup" and self.sub and self.followup:
+            self._draft_dirty = False
+            self._grade_followup(self.sub, self.followup, text, self.app.lang)
+        elif self.state is Phase.SKIPPING and purpose == "skip":
+            self._skip_with(text)
 
-    def _start_grading(self, text: str) -> None:
-        self.state = "grading"
-        answer = self.query_one("#answer", AnswerArea)
-        answer.read_only = True
-        self._draft_dirty = False
-        self.query_one("#study-status", Static).update("Grading…")
-        self.grade_and_save(self.qid, text, self.started_at, self.app.clock())
-
-    @work(thread=True, exclusive=True, group="grade")
-    def grade_and_save(self, qid, text, started_at, submitted_at) -> None:
-        """Grade and commit the attempt off the UI thread; errors are shown, not raised."""
+    @work(thread=True, exclusive=True, group="grade", exit_on_error=False)
+    def _grade(
+        self, qid: str, text: str, reveal: bool, started_at: datetime, submitted_at: datetime
+    ) -> None:
+        """Grade and commit the attempt; the rating preview comes with it."""
         app = self.app
-        try:
-            q = app.bank.get(qid)
-            result = app.grader.grade(q, text)
-            attempt_id = app.store.add_attempt(
-                qid,
-                text,
-                mode="cram" if self.cram else "study",
-                started_at=started_at,
-                submitted_at=submitted_at,
-                grade=result.to_dict(),
-            )
-            app.store.set_setting(f"draft:{qid}", "")
-        except Exception as exc:
-            app.call_from_thread(self._failed, exc)
+        sub = submit_answer(
+            app.store,
+            app.grader,
+            app.bank.get(qid),
+            text,
+            mode=self.mode,
+            started_at=started_at,
+            submitted_at=submitted_at,
+            reveal=reveal,
+        )
+        intervals = {} if self.cram else rating_preview(app.scheduler, qid, submitted_at)
+        app.call_from_thread(self._graded, sub, intervals)
+
+    @work(thread=True, exclusive=True, group="grade", exit_on_error=False)
+    def _grade_followup(self, sub: Submission, follow: FollowUp, text: str, lang: str) -> None:
+        app = self.app
+        out = answer_followup(app.store, app.grader, sub, follow, text, lang)
+        app.call_from_thread(self._followed, out)
+
+    def _graded(self, sub: Submission, intervals: dict[Rating, timedelta]) -> None:
+        if sub.question_id != self.qid:
             return
-        app.call_from_thread(self._show_result, qid, result, attempt_id)
+        self.sub = sub
+        self.intervals = intervals
+        self._notes(sub)
+        self._ask_or_show()
 
-    def _failed(self, exc: Exception) -> None:
-        msg = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-        self.app.notify(msg, severity="error", timeout=10)
-        self.state = "answering"
-        self.query_one("#answer", AnswerArea).read_only = False
-        self.query_one("#study-status", Static).update(f"[red]{msg}[/red]")
-
-    def _show_result(self, qid: str, result, attempt_id: int) -> None:
-        if qid != self.qid:
+    def _followed(self, sub: Submission) -> None:
+        if sub.question_id != self.qid:
             return
-        self.result = result
-        self.attempt_id = attempt_id
-        self.suggested = result.suggested_rating
-        self.state = "graded"
-        self.query_one("#grade", GradeView).show_result(result, self.app.lang)
-        self.query_one("#study-status", Static).update("")
-        rendered = self._show_model()
-        self._show_rating()
-        # shrink the answer box: the grade matters now
-        self.query_one("#answer", AnswerArea).add_class("submitted")
-        result_box = self.query_one("#result")
-        result_box.display = True
-        study = self.query_one("#study")
-        study.focus()
+        self.sub = sub
+        self._notes(sub)
+        self._ask_or_show()
 
-        async def bring_grade_into_view() -> None:
+    def _notes(self, sub: Submission) -> None:
+        for note in sub.notes:
+            self.app.notify(note, severity="warning", markup=False)
+
+    def _ask_or_show(self) -> None:
+        """The next follow-up the examiner asks, or the card once there is none."""
+        pending = self.sub.pending() if self.sub else []
+        if pending:
+            self.followup = pending[0]
+            self._show_asking()
+            self.status.update("")
+            self._open_answer("")
+            self._load_followup_draft(self.qid)
+            self.state = Phase.FOLLOWUP
+            return
+        self._show_graded()
+
+    @work(thread=True, exclusive=True, group="draft-read", exit_on_error=False)
+    def _load_followup_draft(self, qid: str) -> None:
+        text = self.app.store.draft(qid, mode=FOLLOWUP_DRAFT)
+        if text:
+            self.app.call_from_thread(self._restore_followup_draft, qid, text)
+
+    def _restore_followup_draft(self, qid: str, text: str) -> None:
+        if self.state is Phase.FOLLOWUP and qid == self.qid and not self.answer.text:
+            self.answer.load_text(text)
+
+    def _show_asking(self) -> None:
+        sub, follow = self.sub, self.followup
+        if sub is None or follow is None:
+            return
+        lang = self.app.lang
+        n = len(sub.asked) + 1
+        total = len(sub.asked) + len(sub.pending())
+        self.asking.update(T.FOLLOWUP(lang, n=n, total=total) + " " + escape(follow.probe(lang)))
+        self.asking.display = True
+
+    def _show_graded(self) -> None:
+        sub = self.sub
+        self.followup = None
+        self.asking.display = False
+        self.answer.display = False
+        self.given.update(answer_excerpt(sub.answer, self.app.lang))
+        self.given.display = bool(sub.answer.strip())
+        self.status.update("")
+        self.state = Phase.GRADED
+        rendered = self._show_card()
+        self.result_box.display = True
+        self.rating_bar.display = True
+        body = self.body
+        body.focus()
+
+        async def bring_card_into_view() -> None:
             await rendered  # the model answer's height is known only once it is mounted
-            self.call_after_refresh(study.scroll_to_widget, result_box, top=True, animate=False)
+            self.call_after_refresh(body.scroll_to_widget, self.given, top=True, animate=False)
 
-        self.call_later(bring_grade_into_view)
+        self.call_later(bring_card_into_view)
+
+    def _show_card(self):
+        """The card, the rating bar and the model answer; returns the Markdown update."""
+        sub = self.sub
+        lang = self.app.lang
+        self.grade_view.show(sub, lang, editable=not sub.revealed)
+        self._show_rating()
+        return self._show_model()
 
     def _show_model(self):
-        """Update the model answer; returns the awaitable of the Markdown update."""
         q = self.app.bank.get(self.qid)
         lang = self.model_lang or self.app.lang
-        head = {"en": "Model answer", "it": "Risposta modello"}[lang]
-        return self.query_one("#model", Markdown).update(
-            f"### {head} ({lang.upper()}, l to switch)\n\n{answer_markdown(q, lang)}"
-        )
+        head = T.MODEL_ANSWER(self.app.lang, lang=lang.upper())
+        return self.model.update(f"### {head}\n\n{answer_markdown(q, lang)}")
 
     def _show_rating(self) -> None:
-        parts = []
-        try:
-            intervals = self.app.scheduler.preview_intervals(self.qid, self.app.clock())
-        except Exception:
-            intervals = {}
-        for name, label in RATING_LABEL.items():
-            ivl = intervals.get(name)
-            when = f" ({format_interval(ivl.total_seconds())})" if ivl and not self.cram else ""
-            text = f"{label}{when}"
-            parts.append(f"[reverse b]{text}[/]" if name == self.suggested else text)
-        hint = (
-            "enter accepts the suggestion" if not self.cram else "cram: the schedule is not changed"
-        )
-        self.query_one("#rating", Static).update("  ".join(parts) + f"   [dim]{hint}[/dim]")
+        lang = self.app.lang
+        suggested = self.sub.suggested if self.sub else None
+        line = RichText()
+        for number, rating in enumerate(Rating, start=1):
+            ivl = self.intervals.get(rating)
+            when = f" ({format_interval(ivl.total_seconds(), lang)})" if ivl else ""
+            label = f"{number} {G.RATINGS[rating](lang)}{when}"
+            line.append(label, style="reverse bold" if rating == suggested else "")
+            line.append("  ")
+        if self.cram:
+            hint = T.HINT_CRAM(lang)
+        else:
+            hint = T.HINT_ACCEPT(lang) if suggested else T.HINT_RATE(lang)
+        line.append("\n" + hint, style="dim")
+        self.rating_bar.update(line)
+
+    # -- the student's last word ---------------------------------------------------
+    def action_judge(self) -> None:
+        """Put the focus on the card's first line: space or enter toggles it."""
+        line = self.grade_view.first_line()
+        if self.state is Phase.GRADED and line is not None:
+            line.focus()
+            self.body.scroll_to_widget(line, animate=False)
+
+    @on(CardLine.Toggled)
+    def _toggled(self, message: CardLine.Toggled) -> None:
+        if self.state is not Phase.GRADED or self.sub is None or self.sub.revealed:
+            return
+        line = message.line
+        if line.kind == "point":
+            self.sub = self.sub.toggled_point(line.item_id)
+        else:
+            self.sub = self.sub.toggled_statement(line.item_id)
+        self._show_card()  # score, verdict and the preselected rating follow at once
+        self._store_judgement()
+
+    @work(thread=True, group="judge", exit_on_error=False)
+    def _store_judgement(self) -> None:
+        """Write the latest judgement; writes are serialised, so the last one wins."""
+        with self._judgement_lock:
+            sub = self.sub
+            if sub is not None and not sub.revealed:
+                self.app.store.set_student_judgement(sub.attempt_id, sub.judgement())
 
     # -- rating ---------------------------------------------------------------
     def action_accept(self) -> None:
-        if self.state == "graded":
-            self.action_rate(self.suggested)
+        if self.state is Phase.GRADED and self.sub is not None and self.sub.suggested:
+            self.action_rate(self.sub.suggested)
 
     def action_rate(self, rating: str) -> None:
-        if self.state != "graded" or self.qid is None:
+        if self.state is not Phase.GRADED or self.qid is None or self.sub is None:
             return
-        self.state = "saving"
-        self.query_one("#study-status", Static).update("Saving…")
-        self.save_rating(self.qid, rating, self.attempt_id, self.app.clock())
+        self.state = Phase.SAVING
+        self.status.update(T.SAVING(self.app.lang))
+        duration = (self.app.clock() - self.started_at).total_seconds() if self.started_at else None
+        self._save_rating(self.qid, Rating(rating), self.sub.attempt_id, self.app.clock(), duration)
 
-    @work(thread=True, exclusive=True, group="rate")
-    def save_rating(self, qid: str, rating: str, attempt_id: int | None, now) -> None:
-        app = self.app
-        try:
-            duration = (now - self.started_at).total_seconds() if self.started_at else None
-            app.scheduler.review(
+    @work(thread=True, exclusive=True, group="rate", exit_on_error=False)
+    def _save_rating(
+        self, qid: str, rating: Rating, attempt_id: int, now: datetime, duration: float | None
+    ) -> None:
+        with self._judgement_lock:  # a judgement still being written goes first
+            self.app.scheduler.review(
                 qid, rating, now=now, attempt_id=attempt_id, cram=self.cram, duration_s=duration
             )
-        except Exception as exc:
-            app.call_from_thread(self._rating_failed, exc)
-            return
-        app.call_from_thread(self._rated)
+        self.app.call_from_thread(self._rated, qid)
 
-    def _rating_failed(self, exc: Exception) -> None:
-        msg = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-        self.app.notify(msg, severity="error", timeout=10)
-        self.state = "graded"
-        self.query_one("#study-status", Static).update(f"[red]{msg}[/red]")
-
-    def _rated(self) -> None:
+    def _rated(self, qid: str) -> None:
+        """The rating is committed: count it and go on."""
         self.reviewed += 1
         if self.cram:
-            self.skipped.add(self.qid)
+            self.skipped.add(qid)
         self.load_next()
+
+    # -- failures of background work ----------------------------------------------
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """Back to where the student was; the app's handler has said what went wrong."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        message = getattr(error, "message", None) or str(error)
+        lang = self.app.lang
+        group = event.worker.group
+        if group == "grade" and self.state is Phase.GRADING:
+            self.state = Phase.FOLLOWUP if self.followup else Phase.ANSWERING
+            self.answer.read_only = False
+            self.answer.focus()
+            self.status.update(RichText(T.FAILED(lang, error=message), style="red"))
+        elif group == "rate" and self.state is Phase.SAVING:
+            self.state = Phase.GRADED
+            self.status.update(RichText(T.FAILED_RATING(lang, error=message), style="red"))
+        elif group == "next" and self.state is Phase.LOADING:
+            self.state = Phase.DONE
+            self.status.update(RichText(T.FAILED_QUEUE(lang, error=message), style="red"))
 
     # -- other actions --------------------------------------------------------
     def action_toggle_lang(self) -> None:
-        if self.state == "answering" and self.query_one("#answer", AnswerArea).has_focus:
-            return
-        if self.state in ("graded", "saving"):
+        if self.state in (Phase.GRADED, Phase.SAVING):
             self.model_lang = "it" if (self.model_lang or self.app.lang) == "en" else "en"
             self._show_model()
 
     def action_skip(self) -> None:
-        if self.qid is None or self.state in ("grading", "saving"):
-            return
-        if self.state == "answering":
-            self.state = "skipping"  # the draft is saved once the queued keys are in
-            self.query_one("#answer", AnswerArea).request("skip", lock=True)
-            return
-        self.skipped.add(self.qid)
-        self.load_next()
+        if self.state in (Phase.ANSWERING, Phase.FOLLOWUP):
+            self._skipping_followup = self.state is Phase.FOLLOWUP
+            self.state = Phase.SKIPPING  # the draft is saved once the queued keys are in
+            self.answer.request("skip", lock=True)
+        elif self.state is Phase.GRADED and self.qid is not None:
+            self.skipped.add(self.qid)
+            self.load_next()
+        elif self.state is Phase.DONE and not self.cram:
+            self.skipped.clear()  # the skipped questions come back
+            self.load_next()
 
     def _skip_with(self, text: str) -> None:
-        if self.state != "skipping" or self.qid is None:
+        if self.qid is None:
             return
-        self._store_draft(self.qid, text)
+        if self._skipping_followup:
+            self._skipping_followup = False
+            self._write_draft(self.qid, text, FOLLOWUP_DRAFT)
+            self.followup = None
+            self._show_graded()  # no more questions back: the card
+            return
+        self._write_draft(self.qid, text, self.mode)
         self.skipped.add(self.qid)
         self.load_next()
 
     def action_links(self) -> None:
         if self.qid is None:
             return
-        if self.state == "answering" and self.query_one("#answer", AnswerArea).has_focus:
-            return
         from tutor.ui.screens.lists import LinkedScreen
 
         self.app.push_screen(LinkedScreen(self.qid))
 
     def action_leave(self) -> None:
-        if self.state == "answering" and self.query_one("#answer", AnswerArea).has_focus:
+        focused = self.focused
+        if self.state in (Phase.ANSWERING, Phase.FOLLOWUP) and self.answer.has_focus:
             # first escape leaves the text box so the letter keys work; second one goes back
-            self.query_one("#study").focus()
+            self.body.focus()
             return
-        self._save_draft()
+        if isinstance(focused, CardLine):
+            self.body.focus()  # out of the card's lines first
+            return
+        self.save_draft()
         self.app.pop_screen()
-
-    def _save_draft(self) -> None:
-        if self.state == "answering" and self.qid is not None:
-            self._store_draft(self.qid, self.query_one("#answer", AnswerArea).text)
 
     def save_draft(self) -> None:
         """Keep the half-typed answer (on leaving, on SIGHUP/SIGTERM, on quit)."""
-        self._save_draft()
-
-    def _store_draft(self, qid: str, text: str) -> None:
+        if self.qid is None or self.state not in (Phase.ANSWERING, Phase.FOLLOWUP):
+            return
+        mode = FOLLOWUP_DRAFT if self.state is Phase.FOLLOWUP else self.mode
         self._draft_dirty = False
         try:
-            self.app.store.set_setting(f"draft:{qid}", text)
-        except Exception as exc:
-            self.app.notify(getattr(exc, "message", str(exc)), severity="error")
+            self.app.store.save_draft(self.qid, self.answer.text, mode=mode)
+        except Exception as exc:  # leaving must not fail; say why the draft is not kept
+            self.app.notify(getattr(exc, "message", str(exc)), severity="error", markup=False)
 
     def _autosave_draft(self) -> None:
         """While typing, the draft is saved every pause, so even kill -9 loses little."""
-        if self._draft_dirty and self.state == "answering" and self.qid is not None:
+        typing = self.state in (Phase.ANSWERING, Phase.FOLLOWUP)
+        if self._draft_dirty and self.qid is not None and typing:
             self._draft_dirty = False
-            self._write_draft(self.qid, self.query_one("#answer", AnswerArea).text)
+            mode = FOLLOWUP_DRAFT if self.state is Phase.FOLLOWUP else self.mode
+            self._write_draft(self.qid, self.answer.text, mode, autosave=True)
 
-    @work(thread=True, exclusive=True, group="draft")
-    def _write_draft(self, qid: str, text: str) -> None:
-        if self.state != "answering" or qid != self.qid:
+    @work(thread=True, exclusive=True, group="draft", exit_on_error=False)
+    def _write_draft(self, qid: str, text: str, mode: str, autosave: bool = False) -> None:
+        if autosave and (qid != self.qid or self.state not in (Phase.ANSWERING, Phase.FOLLOWUP)):
             return  # submitted meanwhile: grading clears the draft, do not bring it back
         try:
-            self.app.store.set_setting(f"draft:{qid}", text)
+            self.app.store.save_draft(qid, text, mode=mode)
         except Exception:
-            self._draft_dirty = True  # try again at the next pause; leaving saves it too
+            if autosave:
+                self._draft_dirty = True  # again at the next pause; leaving saves it too
+                return
+            raise
 
     def action_scroll_down(self) -> None:
-        self.query_one("#study").scroll_down(animate=False)
+        self.body.scroll_down(animate=False)
 
     def action_scroll_up(self) -> None:
-        self.query_one("#study").scroll_up(animate=False)
+        self.body.scroll_up(animate=False)
 
     @on(AnswerArea.Changed, "#answer")
     def _typing(self) -> None:
-        if self.state == "answering":
+        if self.state in (Phase.ANSWERING, Phase.FOLLOWUP):
             self._draft_dirty = True
-            self.query_one("#study-status", Static).update("")
+            if self.state is Phase.ANSWERING:
+                self.status.update("")

@@ -1,0 +1,96 @@
+"""The study screen: answering, the examiner's follow-ups, rating, the end of a session."""
+
+from __future__ import annotations
+
+from tutor.i18n import Text
+
+KEY_SUBMIT = Text("Submit", "Invia")
+KEY_REVEAL = Text("Show answer", "Mostra risposta")
+KEY_ACCEPT = Text("Accept rating", "Accetta voto")
+KEY_JUDGE = Text("Correct grader", "Correggi")
+KEY_MODEL_LANG = Text("Answer EN/IT", "Risposta IT/EN")
+KEY_LINKS = Text("Demos & drills", "Demo ed esercizi")
+KEY_SKIP = Text("Skip", "Salta")
+KEY_SKIP_FOLLOWUP = Text("See the grade", "Vedi il voto")
+
+PLACEHOLDER = Text(
+    "Type your answer (English or Italian) — ctrl+s submits, ctrl+r shows the answer",
+    "Scrivi la risposta (italiano o inglese) — ctrl+s invia, ctrl+r mostra la risposta",
+)
+PLACEHOLDER_FOLLOWUP = Text(
+    "Answer the examiner — ctrl+s submits, ctrl+n shows the grade instead",
+    "Rispondi all'esaminatore — ctrl+s invia, ctrl+n mostra invece il voto",
+)
+KIND_DIAGRAM = Text(
+    "draw it in text, then describe nodes and edges",
+    "disegnalo in testo, poi descrivi nodi e archi",
+)
+KIND_EXERCISE = Text("work it out step by step", "risolvilo passo per passo")
+POINTS_EXPECTED = Text("{n} key points", "{n} punti chiave")
+
+PROGRESS = Text(
+    "[b]{qid}[/b]  {topic}  ·  due {due}  ·  new {new}  ·  reviewed this session {reviewed}",
+    "[b]{qid}[/b]  {topic}  ·  da ripassare {due}  ·  nuove {new}  ·  "
+    "ripassate in questa sessione {reviewed}",
+)
+PROGRESS_CRAM = Text(
+    "[b]{qid}[/b]  {topic}  ·  [b]cram[/b]: {left} left  ·  reviewed this session {reviewed}",
+    "[b]{qid}[/b]  {topic}  ·  [b]ripasso libero[/b]: ne restano {left}  ·  "
+    "ripassate in questa sessione {reviewed}",
+)
+SESSION = Text("Session: {reviewed} reviewed", "Sessione: {reviewed} ripassate")
+SESSION_CRAM = Text("Cram session: {reviewed} reviewed", "Ripasso libero: {reviewed} ripassate")
+
+GRADING = Text("Grading…", "Valutazione…")
+SAVING = Text("Saving…", "Salvataggio…")
+LOADING = Text("Loading the next question…", "Carico la prossima domanda…")
+FAILED = Text(
+    "Not done: {error} (your answer is still here; try again)",
+    "Non riuscito: {error} (la risposta è ancora qui; riprova)",
+)
+FAILED_RATING = Text(
+    "The rating was not saved: {error}; press 1–4 again",
+    "Il voto non è stato salvato: {error}; premi di nuovo 1–4",
+)
+FAILED_QUEUE = Text(
+    "The next question could not be read: {error}; press ctrl+n to try again",
+    "Non riesco a leggere la prossima domanda: {error}; premi ctrl+n per riprovare",
+)
+
+FOLLOWUP = Text(
+    "[b]The examiner asks back[/b] ({n} of {total}):",
+    "[b]L'esaminatore chiede[/b] ({n} di {total}):",
+)
+YOUR_ANSWER = Text("Your answer", "La tua risposta")
+MORE_LINES = Text("… ({n} more lines)", "… (altre {n} righe)")
+MODEL_ANSWER = Text(
+    "Model answer ({lang}; l switches language)", "Risposta modello ({lang}; l cambia lingua)"
+)
+
+HINT_ACCEPT = Text("enter accepts the suggestion", "invio accetta il suggerimento")
+HINT_RATE = Text("1–4: how well did you know it?", "1–4: quanto la sapevi?")
+HINT_CRAM = Text("cram: the schedule is not changed", "ripasso libero: il calendario non cambia")
+
+DONE_TITLE = Text("All done for now", "Per ora hai finito")
+DONE_BODY = Text(
+    "No review is due and today's new questions are used up.",
+    "Nessun ripasso in scadenza e le domande nuove di oggi sono finite.",
+)
+DONE_SKIPPED = Text(
+    "{n} skipped question(s) left for later (ctrl+n brings them back).",
+    "{n} domanda/e saltata/e per dopo (ctrl+n le ripropone).",
+)
+DONE_WAITING = Text(
+    "Next card due at {at} (in {left}): it will appear here by itself.",
+    "Prossima carta alle {at} (tra {left}): comparirà qui da sola.",
+)
+DONE_NEXT = Text("Next review: {at}.", "Prossimo ripasso: {at}.")
+DONE_NOTHING = Text("Nothing else is scheduled.", "Nient'altro in programma.")
+DONE_LEAVE = Text("Press escape to go back.", "Premi esc per tornare indietro.")
+CRAM_DONE_TITLE = Text("Cram session finished", "Ripasso libero finito")
+CRAM_DONE_BODY = Text(
+    "Every question of the selection was shown once.",
+    "Ogni domanda della selezione è stata mostrata una volta.",
+)
+SECONDS = Text("{n} s", "{n} s")
+MINUTES = Text("{n} min", "{n} min")
