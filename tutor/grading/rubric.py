@@ -145,8 +145,17 @@ def _group_polarity(group: tuple[Alt, ...], text: dict[str, str]) -> tuple[bool 
     states = [_alt_states(alt, text) for alt in group]
     known = [st for st in states if st is not None]
     group_negated = all(known) if known else None
+    if group_negated is None and group and _plainly_affirmative(text, group[0].lang):
+        # the text uses none of the group's words but negates nothing: "the gradient
+        # does not reach the encoder" must not earn "the gradient flows to the encoder"
+        group_negated = False
     fallback = False if group_negated is False else None
     return tuple(st if st is not None else fallback for st in states)
+
+
+def _plainly_affirmative(text: dict[str, str], lang: str) -> bool:
+    toks = TOKEN_RE.findall(normalize(text.get(lang, "")))
+    return bool(toks) and not any(negated_positions(toks))
 
 
 _RELATION = {"same": 1, "inverse": -1}
