@@ -363,3 +363,22 @@ def test_operators_are_skipped_unless_the_term_names_them() -> None:
     assert group_hits([["1 z"]], "h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}", "en")
     assert group_hits([["W - K + 2P"]], "out = (W − K + 2P)/S + 1", "en")
     assert not group_hits([["W - K + 2P"]], "out = (W + K − 2P)/S + 1", "en")
+
+
+def test_a_denied_claim_does_not_earn_a_point_whose_text_uses_other_words() -> None:
+    kp = KeyPoint(
+        "reach",
+        3,
+        {"en": "Backpropagation gets to the encoder weights.", "it": "La backprop arriva ai pesi."},
+        {
+            "en": [["gradient"], ["reaches", "reach"], ["encoder"]],
+            "it": [["gradiente"], ["arriva"]],
+        },
+    )
+    q = Question("x.02", "x.02", "cidl", "x", "Q?", "open", {"en": "", "it": ""},
+                 (kp,), (), (), (), ())  # fmt: skip
+    bank = Bank()
+    bank.add(Topic("x", "cidl", {"en": "x", "it": "x"}, (q.id,)), [q])
+    g = Grader(bank)
+    assert _hits(g, "x.02", "The gradient reaches the encoder.") == {"reach"}
+    assert _hits(g, "x.02", "The gradient does not reach the encoder.") == set()
