@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from .lang import FUNCTION_WORDS
+
 __all__ = [
     "BOUNDARY_WORDS",
     "CLAIM_BOUNDARIES",
@@ -136,7 +138,7 @@ _CONTRAST_TWO = {
     ("confronto", "a"),
     ("confronto", "con"),
 }
-_CONTRAST_REACH = 4  # words of the contrasted phrase
+_CONTRAST_REACH = 5  # words of the contrasted phrase
 _ARTICLES = _words("the a an il lo la l i gli le un una uno")
 _RELATIVE_REACH = 12
 # A relative clause right after the contrast still speaks of the contrasted thing.
@@ -282,7 +284,12 @@ def contrast_positions(words: list[str]) -> list[bool]:
                     break
                 seen += 1
             # a second article starts the main clause: "unlike a VAE the posterior is…"
-            if j > cue_end and words[j] in _ARTICLES and words[j - 1] not in _ARTICLES:
+            if (
+                j > cue_end
+                and words[j] in _ARTICLES
+                and words[j - 1] not in FUNCTION_WORDS
+                and words[j - 1] not in _BRACKETS
+            ):
                 break
             j += 1
         while j < n and words[j] in ")]":
