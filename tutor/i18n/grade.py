@@ -67,9 +67,16 @@ NOT_AN_ANSWER_DISMISSED = Text(
     "dismissed by you: graded as an answer", "respinto da te: valutata come risposta"
 )
 
-JUDGE_HINT = Text(
-    "o: correct the grader (space or a click toggles a line)",
-    "o: correggi il valutatore (spazio o un clic cambia una riga)",
+JUDGE_HINT = Text("o: correct the grader", "o: correggi il valutatore")
+JUDGE_HELP = Text(
+    "The card is yours to correct: o (or Tab) moves to its lines, ↑/↓ between them, and "
+    "space, enter or a click toggles one — a key point covered or missed, a wrong "
+    "statement dismissed (“I said the opposite”). Score, verdict and the suggested "
+    "rating follow at once; the grader's judgement is kept next to yours.",
+    "La scheda la puoi correggere tu: o (o Tab) porta alle sue righe, ↑/↓ fra le righe, e "
+    "spazio, invio o un clic ne cambia una — un punto chiave coperto o mancante, "
+    "un'affermazione errata respinta («ho detto il contrario»). Punteggio, giudizio e voto "
+    "suggerito si aggiornano subito; il giudizio del valutatore resta accanto al tuo.",
 )
 JUDGED = Text("corrected by you", "corretta da te")
 

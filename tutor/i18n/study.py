@@ -6,9 +6,9 @@ from tutor.i18n import Text
 
 KEY_SUBMIT = Text("Submit", "Invia")
 KEY_REVEAL = Text("Show answer", "Mostra risposta")
-KEY_ACCEPT = Text("Accept rating", "Accetta voto")
-KEY_JUDGE = Text("Correct grader", "Correggi")
-KEY_MODEL_LANG = Text("Answer EN/IT", "Risposta IT/EN")
+KEY_ACCEPT = Text("Accept", "Accetta")
+KEY_JUDGE = Text("Correct", "Correggi")
+KEY_MODEL_LANG = Text("EN/IT", "IT/EN")
 KEY_LINKS = Text("Demos & drills", "Demo ed esercizi")
 KEY_SKIP = Text("Skip", "Salta")
 KEY_SKIP_FOLLOWUP = Text("See the grade", "Vedi il voto")
@@ -29,14 +29,12 @@ KIND_EXERCISE = Text("work it out step by step", "risolvilo passo per passo")
 POINTS_EXPECTED = Text("{n} key points", "{n} punti chiave")
 
 PROGRESS = Text(
-    "[b]{qid}[/b]  {topic}  ·  due {due}  ·  new {new}  ·  reviewed this session {reviewed}",
-    "[b]{qid}[/b]  {topic}  ·  da ripassare {due}  ·  nuove {new}  ·  "
-    "ripassate in questa sessione {reviewed}",
+    "{topic}  ·  due {due}  ·  new {new}  ·  reviewed {reviewed}",
+    "{topic}  ·  da ripassare {due}  ·  nuove {new}  ·  ripassate {reviewed}",
 )
 PROGRESS_CRAM = Text(
-    "[b]{qid}[/b]  {topic}  ·  [b]cram[/b]: {left} left  ·  reviewed this session {reviewed}",
-    "[b]{qid}[/b]  {topic}  ·  [b]ripasso libero[/b]: ne restano {left}  ·  "
-    "ripassate in questa sessione {reviewed}",
+    "{topic}  ·  cram: {left} left  ·  reviewed {reviewed}",
+    "{topic}  ·  ripasso libero: ne restano {left}  ·  ripassate {reviewed}",
 )
 SESSION = Text("Session: {reviewed} reviewed", "Sessione: {reviewed} ripassate")
 SESSION_CRAM = Text("Cram session: {reviewed} reviewed", "Ripasso libero: {reviewed} ripassate")

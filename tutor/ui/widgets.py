@@ -14,16 +14,25 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static, TextArea
 
+from quizbank import Question
 from tutor.domain import Verdict
 from tutor.grading import GradeResult, PointResult
 from tutor.grading.nonanswer import NOT_AN_ANSWER
 from tutor.grading.result import NOT_AN_ANSWER_ID, MisconceptionResult
 from tutor.i18n import grade as T
+from tutor.i18n import render as R
 from tutor.mathtext import render_markdown_math
-from tutor.render import bar
+from tutor.render import bar, localized
 from tutor.session import Submission
 
-__all__ = ["VERDICT_STYLE", "AnswerArea", "CardLine", "GradeView", "format_interval"]
+__all__ = [
+    "VERDICT_STYLE",
+    "AnswerArea",
+    "CardLine",
+    "GradeView",
+    "format_interval",
+    "question_text",
+]
 
 VERDICT_STYLE = {
     Verdict.CORRECT: "bold green",
@@ -43,6 +52,19 @@ def format_interval(seconds: float, lang: str = "en") -> str:
     if seconds < 86400 * 60:
         return T.DAYS(lang, n=round(seconds / 86400))
     return T.MONTHS(lang, n=round(seconds / (86400 * 30)))
+
+
+def question_text(q: Question, lang: str) -> Text:
+    """The official question, its Italian rendering beneath it in Italian, and the
+    context it leaves unsaid (a.12's "that CG"): compact, for a pinned header."""
+    out = Text(f"{q.id} — {render_markdown_math(q.question)}", style="bold")
+    if lang == "it" and q.question_it:
+        out.append("\n" + render_markdown_math(q.question_it), style="italic")
+    context = localized(q.context, lang)
+    if context:
+        out.append(f"\n{R.CONTEXT(lang)}: ", style="bold cyan")
+        out.append(render_markdown_math(context))
+    return out
 
 
 def _quote(text: str) -> str:

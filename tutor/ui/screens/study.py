@@ -34,7 +34,7 @@ from tutor.grading import GradeResult
 from tutor.i18n import app as A
 from tutor.i18n import grade as G
 from tutor.i18n import study as T
-from tutor.render import answer_markdown, localized, question_heading
+from tutor.render import answer_markdown, localized
 from tutor.session import (
     FOLLOWUP_DRAFT,
     FollowUp,
@@ -49,7 +49,7 @@ from tutor.session import (
     submit_answer,
 )
 from tutor.ui.keys import TutorFooter
-from tutor.ui.widgets import AnswerArea, CardLine, GradeView, format_interval
+from tutor.ui.widgets import AnswerArea, CardLine, GradeView, format_interval, question_text
 
 #: Lines of the student's answer shown above the card (the rest is in the store).
 ANSWER_LINES = 12
@@ -86,18 +86,20 @@ class StudyScreen(Screen):
         Binding("enter", "accept", T.KEY_ACCEPT.label),
         Binding("o", "judge", T.KEY_JUDGE.label),
         Binding("l", "toggle_lang", T.KEY_MODEL_LANG.label),
-        Binding("d", "links", T.KEY_LINKS.label),
+        Binding("d", "links", T.KEY_LINKS.label, show=False),
         Binding("ctrl+n", "skip", T.KEY_SKIP.label, priority=True),
         Binding("escape", "leave", A.KEY_BACK.label),
         Binding("j", "scroll_down", A.KEY_DOWN.label, show=False),
         Binding("k", "scroll_up", A.KEY_UP.label, show=False),
     ]
 
+    HELP_NOTE = G.JUDGE_HELP
+
     state: reactive[Phase] = reactive(Phase.LOADING, init=False)
 
     body = getters.query_one("#study", VerticalScroll)
     progress = getters.query_one("#study-progress", Static)
-    question_view = getters.query_one("#question", Markdown)
+    question_view = getters.query_one("#question", Static)
     asking = getters.query_one("#asking", Static)
     answer = getters.query_one("#answer", AnswerArea)
     given = getters.query_one("#your-answer", Static)
@@ -148,7 +150,7 @@ class StudyScreen(Screen):
         yield Header()
         with Vertical(id="study-head"):
             yield Static(id="study-progress")
-            yield Markdown(id="question")
+            yield Static(id="question")
         with VerticalScroll(id="study", can_focus=True):
             yield Static(id="asking")
             yield AnswerArea(id="answer", soft_wrap=True, tab_behavior="focus")
@@ -211,11 +213,16 @@ class StudyScreen(Screen):
         if self.sub is not None and self.state in (Phase.GRADED, Phase.SAVING):
             self._show_card()
 
+    def _say(self, text: str | RichText) -> None:
+        """The status line under the answer; hidden when there is nothing to say."""
+        self.status.update(text)
+        self.status.display = bool(str(text))
+
     # -- the next question ----------------------------------------------------
     def load_next(self) -> None:
         """Find the next question off the UI thread (the queue reads every card)."""
         self.state = Phase.LOADING
-        self.status.update(T.LOADING(self.app.lang))
+        self._say(T.LOADING(self.app.lang))
         if self.cram:
             qid = next((q for q in self._cram_queue if q not in self.skipped), None)
             if qid is not None:
@@ -261,7 +268,7 @@ class StudyScreen(Screen):
         lang = self.app.lang
         kind = {"diagram": T.KIND_DIAGRAM, "exercise": T.KIND_EXERCISE}.get(q.kind)
         hint = T.POINTS_EXPECTED(lang, n=len(q.key_points)) + (f"  ·  {kind(lang)}" if kind else "")
-        self.status.update(RichText(hint, style="dim"))
+        self._say(RichText(hint, style="dim"))
         self.body.scroll_home(animate=False)
 
     def _open_answer(self, text: str) -> None:
@@ -277,8 +284,7 @@ class StudyScreen(Screen):
         answer.focus()
 
     def _show_question(self) -> None:
-        q = self.app.bank.get(self.qid)
-        self.question_view.update("#" + question_heading(q, self.app.lang))
+        self.question_view.update(question_text(self.app.bank.get(self.qid), self.app.lang))
 
     def _show_progress(self) -> None:
         q = self.app.bank.get(self.qid)
@@ -286,11 +292,11 @@ class StudyScreen(Screen):
         topic = localized(self.app.bank.topic(q.topic_id).title, lang)
         if self.cram:
             text = T.PROGRESS_CRAM(
-                lang, qid=q.id, topic=topic, left=len(self._cram_queue), reviewed=self.reviewed
+                lang, topic=topic, left=len(self._cram_queue), reviewed=self.reviewed
             )
         else:
             due, new = (self.queue.due, self.queue.new) if self.queue else (0, 0)
-            text = T.PROGRESS(lang, qid=q.id, topic=topic, due=due, new=new, reviewed=self.reviewed)
+            text = T.PROGRESS(lang, topic=topic, due=due, new=new, reviewed=self.reviewed)
         self.progress.update(text)
 
     def _show_done(self) -> None:
@@ -298,9 +304,9 @@ class StudyScreen(Screen):
         session = T.SESSION_CRAM if self.cram else T.SESSION
         self.progress.update(session(lang, reviewed=self.reviewed))
         if self.cram:
-            parts = [f"## {T.CRAM_DONE_TITLE(lang)}", T.CRAM_DONE_BODY(lang)]
+            title, parts = T.CRAM_DONE_TITLE(lang), [T.CRAM_DONE_BODY(lang)]
         else:
-            parts = [f"## {T.DONE_TITLE(lang)}", T.DONE_BODY(lang)]
+            title, parts = T.DONE_TITLE(lang), [T.DONE_BODY(lang)]
             queue = self.queue
             now = self.app.clock()
             wait = queue.wait(now) if queue else None
@@ -314,8 +320,10 @@ class StudyScreen(Screen):
                 parts.append(T.DONE_NOTHING(lang))
             if self.skipped:
                 parts.append(T.DONE_SKIPPED(lang, n=len(self.skipped)))
-        self.question_view.update("\n\n".join(parts))
-        self.status.update(T.DONE_LEAVE(lang))
+        text = RichText(title, style="bold")
+        text.append("\n\n" + "\n".join(parts))
+        self.question_view.update(text)
+        self._say(T.DONE_LEAVE(lang))
 
     def _tick_wait(self) -> None:
         """On the done screen: count down to the next card and bring it in when due."""
@@ -339,7 +347,7 @@ class StudyScreen(Screen):
             return
         # The text is read when the answer box has typed every key queued before ctrl+s.
         self.state = Phase.GRADING
-        self.status.update(T.GRADING(self.app.lang))
+        self._say(T.GRADING(self.app.lang))
         self.answer.request(purpose, lock=True)
 
     def action_reveal(self) -> None:
@@ -348,7 +356,7 @@ class StudyScreen(Screen):
         if self.answer.has_focus and self.answer.text.strip():
             return  # space inside a typed answer is just a space
         self.state = Phase.GRADING
-        self.status.update(T.GRADING(self.app.lang))
+        self._say(T.GRADING(self.app.lang))
         self.answer.request("reveal", lock=True)
 
     @on(AnswerArea.Ready, "#answer")
@@ -413,7 +421,7 @@ class StudyScreen(Screen):
         if pending:
             self.followup = pending[0]
             self._show_asking()
-            self.status.update("")
+            self._say("")
             self._open_answer("")
             self._load_followup_draft(self.qid)
             self.state = Phase.FOLLOWUP
@@ -447,7 +455,7 @@ class StudyScreen(Screen):
         self.answer.display = False
         self.given.update(answer_excerpt(sub.answer, self.app.lang))
         self.given.display = bool(sub.answer.strip())
-        self.status.update("")
+        self._say("")
         self.state = Phase.GRADED
         rendered = self._show_card()
         self.result_box.display = True
@@ -529,7 +537,7 @@ class StudyScreen(Screen):
         if self.state is not Phase.GRADED or self.qid is None or self.sub is None:
             return
         self.state = Phase.SAVING
-        self.status.update(T.SAVING(self.app.lang))
+        self._say(T.SAVING(self.app.lang))
         duration = (self.app.clock() - self.started_at).total_seconds() if self.started_at else None
         self._save_rating(self.qid, Rating(rating), self.sub.attempt_id, self.app.clock(), duration)
 
@@ -564,13 +572,13 @@ class StudyScreen(Screen):
             self.state = Phase.FOLLOWUP if self.followup else Phase.ANSWERING
             self.answer.read_only = False
             self.answer.focus()
-            self.status.update(RichText(T.FAILED(lang, error=message), style="red"))
+            self._say(RichText(T.FAILED(lang, error=message), style="red"))
         elif group == "rate" and self.state is Phase.SAVING:
             self.state = Phase.GRADED
-            self.status.update(RichText(T.FAILED_RATING(lang, error=message), style="red"))
+            self._say(RichText(T.FAILED_RATING(lang, error=message), style="red"))
         elif group == "next" and self.state is Phase.LOADING:
             self.state = Phase.DONE
-            self.status.update(RichText(T.FAILED_QUEUE(lang, error=message), style="red"))
+            self._say(RichText(T.FAILED_QUEUE(lang, error=message), style="red"))
 
     # -- other actions --------------------------------------------------------
     def action_toggle_lang(self) -> None:
@@ -664,4 +672,4 @@ class StudyScreen(Screen):
         if self.state in (Phase.ANSWERING, Phase.FOLLOWUP):
             self._draft_dirty = True
             if self.state is Phase.ANSWERING:
-                self.status.update("")
+                self._say("")
