@@ -37,7 +37,7 @@ from demos.lib.gan import (
     check_classifier,
     check_init,
     dcgan_init,
-    load_signed,
+    signed_split,
     to_unit,
     train_classifier,
 )
@@ -171,13 +171,7 @@ class ACGANDigits(Demo):
 
     def setup(self, ctx: RunContext) -> None:
         p = ctx.params
-        x, y, self.size = load_signed(p["data"])
-        perm = ctx.rng().permutation(len(x))
-        n_eval = min(1000, max(200, len(x) // 6))
-        xs = torch.from_numpy(x[perm]).to(ctx.device)  # (N, 1, S, S) in [-1, 1]
-        ys = torch.from_numpy(y[perm]).to(ctx.device)
-        self.train_x, self.eval_x = xs[n_eval:], xs[:n_eval]
-        self.train_y, self.eval_y = ys[n_eval:], ys[:n_eval]
+        self.size, (self.train_x, self.train_y), (self.eval_x, self.eval_y) = signed_split(ctx)
         # parameters drawn on the CPU so that a seed gives the same start on every device
         self.g_net = CondGenerator(p["noise_dim"], p["hidden"], self.size, p["inject"])
         self.d_net = build_discriminator(p["hidden"], self.size, outputs=1 + CLASSES)

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from demos.platform import Check, DemoError
+from demos.platform import Check, DemoError, RunContext
 from demos.platform.data import load_images
 
 
@@ -184,6 +184,16 @@ def load_signed(spec: str) -> tuple[Any, Any, int]:
     if data.size % 4:
         raise DemoError(f"image side {data.size} is not a multiple of 4 (two stride-2 layers)")
     return data.x * 2.0 - 1.0, data.y, data.size
+
+
+def signed_split(ctx: RunContext) -> tuple[int, tuple[Any, Any], tuple[Any, Any]]:
+    """Images in [−1, 1] shuffled by the run's seed: (side, (train x, y), (held-out x, y))."""
+    x, y, size = load_signed(ctx.params["data"])
+    perm = ctx.rng().permutation(len(x))
+    n_eval = min(1000, max(200, len(x) // 6))
+    xs = torch.from_numpy(x[perm]).to(ctx.device)  # (N, 1, S, S) in [-1, 1]
+    ys = torch.from_numpy(y[perm]).to(ctx.device)
+    return size, (xs[n_eval:], ys[n_eval:]), (xs[:n_eval], ys[:n_eval])
 
 
 def train_classifier(x: torch.Tensor, y: torch.Tensor, steps: int, seed: int) -> Any:

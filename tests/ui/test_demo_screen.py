@@ -279,3 +279,47 @@ async def test_stop_paths_never_block_the_ui(tmp_path: Path, monkeypatch):
             if runner.proc is not None:
                 os.killpg(runner.proc.pid, 9)
     assert calls and "MainThread" not in calls
+
+
+async def test_a_caption_from_the_run_is_shown_in_the_app_language(tmp_path, monkeypatch):
+    start = {
+        "type": "start",
+        "demo": "gru-gates",
+        "title": {"en": "t", "it": "t"},
+        "device": "cpu",
+        "params": {},
+        "total_steps": 1,
+        "quick": True,
+        "seed": 0,
+        "records": 1,
+        "plots": [],
+    }
+    end = {
+        "type": "end",
+        "demo": "gru-gates",
+        "steps": 1,
+        "seconds": 0.1,
+        "device": "cpu",
+        "metrics": {},
+        "checks": [{"name": "learning", "passed": True, "detail": ""}],
+        "passed": True,
+        "caption": {"en": "watch z", "it": "guarda z"},
+        "outputs": [],
+    }
+
+    class Canned:
+        def __init__(self, *a, **k) -> None:
+            self.proc = None
+
+        def events(self):
+            yield from (start, end)
+
+        def cancel(self, *a) -> bool:
+            return True
+
+    monkeypatch.setattr(demo_screen, "DemoRunner", Canned)
+    screen = DemoScreen("gru-gates", data_dir=tmp_path)
+    app = Host(screen, lang="it")
+    async with app.run_test(size=(150, 50)) as pilot:
+        assert await _wait(pilot, lambda: screen.finished, timeout=5)
+        assert "guarda z" in _status(screen) and "controlli: 1/1 superati" in _status(screen)

@@ -192,13 +192,13 @@ class DemoScreen(Screen):
 
     CSS_PATH = "demo.tcss"
     AUTO_FOCUS = "#run"  # not a field: Escape goes straight back, letters are keys
-    BINDINGS = [
-        Binding("escape", "back", "Back"),
+    BINDINGS = [  # descriptions in English here, in the app's language once mounted
+        Binding("escape", "back", T.BACK.en),
         # priority: it works while a parameter field has the focus (it types no text)
-        Binding("ctrl+s", "stop", "Stop", priority=True),
-        Binding("s", "stop", "Stop", show=False),
-        Binding("ctrl+r", "rerun", "Run again"),
-        Binding("p", "toggle_params", "Parameters"),
+        Binding("ctrl+s", "stop", T.STOP.en, priority=True),
+        Binding("s", "stop", T.STOP.en, show=False),
+        Binding("ctrl+r", "rerun", T.RUN_AGAIN.en),
+        Binding("p", "toggle_params", T.PARAMETERS.en),
     ]
     _DESCRIPTIONS = {
         "back": T.BACK,
@@ -480,6 +480,9 @@ class DemoScreen(Screen):
         )
         if pngs:
             text += "; " + T.FIGURE_SAVED(self.lang, path=pngs[0])
+        caption = event.get("caption") or {}
+        if caption.get(self.lang) or caption.get("en"):  # what to look for, when the demo says
+            text += "\n" + (caption.get(self.lang) or caption["en"])
         self._status(text, error=not event["passed"])
 
     def _on_error(self, event: dict[str, Any]) -> None:
@@ -569,7 +572,7 @@ class DemoScreen(Screen):
 class DemoApp(App[int]):
     """``tutor demo run NAME --live``: the app's demo screen, alone; q or esc quits."""
 
-    BINDINGS = [Binding("q", "quit_demo", "Quit")]
+    BINDINGS = [Binding("q", "quit_demo", T.QUIT.en)]
 
     def __init__(self, screen: DemoScreen, lang: str = "en") -> None:
         super().__init__()
@@ -577,6 +580,9 @@ class DemoApp(App[int]):
         self.demo_screen = screen
 
     def on_mount(self) -> None:
+        self._bindings.key_to_bindings["q"] = [
+            replace(b, description=T.QUIT(self.lang)) for b in self._bindings.key_to_bindings["q"]
+        ]
         self.push_screen(self.demo_screen)
 
     def action_quit_demo(self) -> None:
