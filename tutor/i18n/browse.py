@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from tutor.i18n import Text
 
+HELP_TITLE = Text("Browse", "Sfoglia")
+QUESTION_HELP_TITLE = Text("One question", "Una domanda")
 SEARCH_PLACEHOLDER = Text(
     "id or words of a question or its answer…", "id o parole di una domanda o della risposta…"
 )
@@ -12,10 +14,15 @@ NO_MATCH = Text("*No question matches.*", "*Nessuna domanda corrisponde.*")
 RESULTS = Text("{count} questions", "{count} domande")
 
 KEY_SEARCH = Text("Search", "Cerca")
-KEY_STUDY_THIS = Text("Study this", "Studia questa")
-KEY_LINKS = Text("Demos & drills", "Demo ed esercizi")
+KEY_STUDY_THIS = Text("Study it", "Studiala")
+KEY_LINKS = Text("Demos, drills", "Demo, esercizi")
 KEY_PRACTICE = Text("Practice", "Esercitati")
 KEY_RESULTS = Text("Go to the results", "Vai ai risultati")
+KEY_OPEN = Text("Open the highlighted question", "Apri la domanda evidenziata")
+KEY_ENTER = Text(
+    "In the search box: go to the results; on a result: open it",
+    "Nella ricerca: vai ai risultati; su un risultato: aprilo",
+)
 
 PALETTE_PLACEHOLDER = Text(
     "Jump to a question: an id (c.10) or words of its text or answer…",

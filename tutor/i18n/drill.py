@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tutor.i18n import Text
 
+HELP_TITLE = Text("Drill", "Esercizio")
 TITLE = Text(
     "{title}  ·  {drill}, seed {seed}, difficulty {difficulty}",
     "{title}  ·  {drill}, seed {seed}, difficoltà {difficulty}",
@@ -18,8 +19,7 @@ CHECK = Text("Check", "Verifica")
 NEXT = Text("Next exercise", "Nuovo esercizio")
 KEY_CHECK = Text("Check", "Verifica")
 KEY_NEXT = Text("Next exercise", "Nuovo esercizio")
-KEY_NEXT_FIELD = Text("Next field", "Campo successivo")
-KEY_PREVIOUS_FIELD = Text("Previous field", "Campo precedente")
+KEY_ENTER = Text("Next field; on the last one, check", "Campo successivo; sull'ultimo, verifica")
 RIGHT = Text("✓", "✓")
 WRONG = Text("✗ expected {expected}", "✗ atteso {expected}")
 YOU_GAVE = Text("you gave {given}", "hai scritto {given}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tutor.i18n import Text
 
+HELP_TITLE = Text("Export", "Esporta")
 INTRO = Text(
     "[b]Export[/b] — flashcards for Anki (re-importing a newer export updates your notes), "
     "a printable study sheet, or the whole bank as JSON.",
@@ -11,6 +12,7 @@ INTRO = Text(
     "aggiornano), una scheda di studio da stampare o l'intera banca come JSON.",
 )
 KEY_EXPORT = Text("Export", "Esporta")
+KEY_ENTER = Text("In a text box: export", "In una casella di testo: esporta")
 
 FORMAT = Text("Format", "Formato")
 LANGUAGE = Text("Language", "Lingua")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tutor.i18n import Text
 
+HELP_TITLE = Text("Home", "Schermata iniziale")
 KEY_STUDY = Text("Study", "Studia")
 KEY_CRAM = Text("Cram", "Ripasso libero")
 KEY_EXAM = Text("Exam", "Esame")

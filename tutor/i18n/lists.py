@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from tutor.i18n import Text
 
+DEMOS_HELP_TITLE = Text("Demos", "Demo")
+DRILLS_HELP_TITLE = Text("Drills", "Esercizi")
+LINKED_HELP_TITLE = Text("Demos and drills of a question", "Demo ed esercizi di una domanda")
 DEMOS_HEADING = Text(
     "[b]Demos[/b] — live PyTorch models, each run in its own process (enter to open)",
     "[b]Demo[/b] — modelli PyTorch dal vivo, ognuno nel suo processo (invio per aprire)",

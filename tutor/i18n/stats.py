@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tutor.i18n import Text
 
+HELP_TITLE = Text("Statistics", "Statistiche")
 KEY_REFRESH = Text("Refresh", "Aggiorna")
 
 PER_DAY = Text(

@@ -45,6 +45,19 @@ LANG_SETTING = "lang"
 ERROR_LOG = "errors.log"
 
 
+class WorkerErrors:
+    """Mixin for screens: Textual tells only the node that started a worker how it ended,
+    so each screen hands its failed workers to :meth:`TutorApp.worker_failed`. A screen
+    that shows a failure itself handles ``Worker.StateChanged`` first and calls
+    ``event.prevent_default()``."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            report = getattr(self.app, "worker_failed", None)  # type: ignore[attr-defined]
+            if report is not None:
+                report(event.worker)
+
+
 def initial_lang(store: Store, option: str | None, environ: Mapping[str, str]) -> str:
     """``--lang`` if given, else the language chosen last time in the app, else the locale's."""
     if option in LANGS:
@@ -65,8 +78,9 @@ class TutorApp(App[None]):
     COMMANDS = App.COMMANDS | {QuestionProvider}
     BINDINGS = [
         Binding("ctrl+q", "quit", T.KEY_QUIT.label, show=False, priority=True),
-        Binding("question_mark", "help", T.KEY_HELP.label, key_display="?"),
-        Binding("f1", "help", T.KEY_HELP.label, show=False),
+        # f1 in the footer: it works in a text box too, where ? is typed
+        Binding("f1", "help", T.KEY_HELP.label),
+        Binding("question_mark", "help", T.KEY_HELP.label, key_display="?", show=False),
         Binding("ctrl+l", "toggle_lang", T.KEY_LANGUAGE.label, priority=True),
         Binding("ctrl+p", "command_palette", T.KEY_PALETTE.label, show=False, priority=True),
     ]
@@ -196,17 +210,19 @@ class TutorApp(App[None]):
 
     # -- errors of background work ----------------------------------------------
     @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        """The one place where any screen's background work reports a failure: a
-        :class:`TutorError` as its own message, anything else as one line (and in full in
-        the error log); the app goes on either way."""
-        if event.state is not WorkerState.ERROR:
-            return
-        error = event.worker.error
+    def _own_worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.worker_failed(event.worker)
+
+    def worker_failed(self, worker: Worker) -> None:
+        """The one place where any background work reports a failure (the app's own, and
+        every screen's through :class:`WorkerErrors`): a :class:`TutorError` as its own
+        message, anything else as one line (and in full in the error log); the app goes on."""
+        error = worker.error
         if isinstance(error, TutorError):
             message = error.message
         else:
-            log = self._log_error(event.worker, error)
+            log = self._log_error(worker, error)
             detail = str(error).splitlines()[0] if str(error) else ""
             message = T.UNEXPECTED_ERROR(
                 self.lang, kind=type(error).__name__, detail=detail, log=log

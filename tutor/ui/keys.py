@@ -13,16 +13,25 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from textual.app import ComposeResult
+from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer
 
 from tutor.i18n import Text, tr
+from tutor.i18n.help import TEXTUAL_KEYS
 
 __all__ = ["HelpKeys", "KeyHelp", "TutorFooter", "key_help"]
 
 
 class TutorFooter(Footer):
-    """Textual's footer with every binding described in the app's language."""
+    """Textual's footer with every binding described in the app's language; compact on
+    narrow terminals, so that 80 columns show every key in full."""
+
+    #: Below this width the keys lose their padding.
+    COMPACT_BELOW = 100
+
+    def on_resize(self, event: Resize) -> None:
+        self.compact = event.size.width < self.COMPACT_BELOW
 
     def compose(self) -> ComposeResult:
         lang = getattr(self.app, "lang", "en")
@@ -60,13 +69,16 @@ def key_help(screen: Screen, lang: str) -> tuple[list[KeyHelp], list[KeyHelp]]:
     for node, binding, _enabled, _tooltip in screen.active_bindings.values():
         if not binding.description or binding.system:
             continue
-        if node is app:
+        description = tr(binding.description, lang)
+        inherited = TEXTUAL_KEYS.get(binding.action)
+        if node is app or inherited is not None:  # Textual's tab, shift+tab, copy: anywhere
             target = everywhere
+            description = inherited(lang) if inherited is not None else description
         elif node is screen:
             target = own
         else:
             continue
-        keys = target.setdefault((binding.action, tr(binding.description, lang)), [])
+        keys = target.setdefault((binding.action, description), [])
         display = app.get_key_display(binding)
         if display not in keys:
             keys.append(display)

@@ -9,8 +9,9 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from tutor.i18n import browse as T
 from tutor.search import Where, search
 
-#: Palette score of a word match by where it was found; a fuzzy match on the id and the
-#: question text scores 0–1 too, and a question keeps the better of its two scores.
+#: Palette score of a word match by where it was found, plus up to ``_COUNT_BONUS`` for
+#: how often the words occur; a fuzzy match (a typo, letters skipped) only ranks below
+#: every word match, at up to ``_FUZZY_WEIGHT``.
 _WHERE_SCORE = {
     Where.ID: 1.0,
     Where.ID_PREFIX: 0.9,
@@ -18,6 +19,8 @@ _WHERE_SCORE = {
     Where.KEY_POINTS: 0.5,
     Where.ANSWER: 0.3,
 }
+_COUNT_BONUS = 0.1
+_FUZZY_WEIGHT = 0.25
 _WHERE_HELP = {
     Where.ID: T.OPEN_QUESTION,
     Where.ID_PREFIX: T.OPEN_QUESTION,
@@ -51,17 +54,17 @@ class QuestionProvider(Provider):
         found = {f.qid: f for f in search(app.bank, query)}
         for q in app.bank.questions:
             label = self._label(q.id)
-            fuzzy = matcher.match(label)
             hit = found.get(q.id)
-            by_words = _WHERE_SCORE[hit.where] if hit else 0.0
-            if max(fuzzy, by_words) <= 0:
-                continue
-            help_text = (_WHERE_HELP[hit.where] if hit and by_words >= fuzzy else T.OPEN_QUESTION)(
-                app.lang
-            )
-            yield Hit(
-                max(fuzzy, by_words),
-                matcher.highlight(label),
-                partial(app.open_question, q.id),
-                help=help_text,
-            )
+            if hit is not None:
+                score = _WHERE_SCORE[hit.where] + _COUNT_BONUS * min(hit.count, 20) / 20
+                help_text = _WHERE_HELP[hit.where](app.lang)
+            else:
+                score = _FUZZY_WEIGHT * matcher.match(label)
+                help_text = T.OPEN_QUESTION(app.lang)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(label),
+                    partial(app.open_question, q.id),
+                    help=help_text,
+                )

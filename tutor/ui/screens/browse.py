@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text as RichText
 from textual import getters, on, work
 from textual.app import ComposeResult
@@ -11,24 +13,30 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Markdown, OptionList, Select
 from textual.widgets.option_list import Option
 
+from tutor.i18n import Text
 from tutor.i18n import app as A
 from tutor.i18n import browse as T
 from tutor.render import question_markdown
 from tutor.search import search
+from tutor.ui.app import WorkerErrors
 from tutor.ui.keys import TutorFooter
 
 
-def result_prompt(qid: str, text: str) -> RichText:
-    """One result row: the id in bold, the question on one line ending in "…" if cut."""
-    prompt = RichText(no_wrap=True, overflow="ellipsis")
-    prompt.append(qid, style="bold")
-    prompt.append(f"  {text}")
+def result_prompt(qid: str, text: str, width: int) -> RichText:
+    """One result row in ``width`` cells: the id in bold, the question ending in "…" if cut."""
+    line = f"{qid}  {text}"
+    if width > 0 and len(line) > width:
+        line = line[: max(len(qid) + 3, width - 1)].rstrip() + "…"
+    prompt = RichText(line)
+    prompt.stylize("bold", 0, len(qid))
     return prompt
 
 
-class BrowseScreen(Screen):
+class BrowseScreen(WorkerErrors, Screen):
     """Type to filter; the ranked list on the left, the highlighted question on the right."""
 
+    HELP_TITLE = T.HELP_TITLE
+    HELP_KEYS: ClassVar[tuple[tuple[str, Text], ...]] = (("enter", T.KEY_ENTER),)
     BINDINGS = [
         Binding("escape", "back", A.KEY_BACK.label),
         Binding("ctrl+f", "focus_search", T.KEY_SEARCH.label, priority=True),
@@ -88,21 +96,29 @@ class BrowseScreen(Screen):
         found = search(
             self.app.bank, self.search_box.value, topic if isinstance(topic, str) else None
         )
+        self._fill([f.qid for f in found], highlight=0)
+        self.results.border_title = T.RESULTS(self.app.lang, count=len(found))
+        self._show(found[0].qid if found else None)
+
+    def _fill(self, ids: list[str], highlight: int | None) -> None:
+        """The result rows, one line each, cut to the list's width."""
         lang = self.app.lang
+        width = self.results.scrollable_content_region.width - 2  # the options' padding
         with self.prevent(OptionList.OptionHighlighted):
             self.results.clear_options()
             self.results.add_options(
                 [
-                    Option(
-                        result_prompt(f.qid, self.app.bank.get(f.qid).question_text(lang)), id=f.qid
-                    )
-                    for f in found
+                    Option(result_prompt(q, self.app.bank.get(q).question_text(lang), width), id=q)
+                    for q in ids
                 ]
             )
-            if found:
-                self.results.highlighted = 0
-        self.results.border_title = T.RESULTS(lang, count=len(found))
-        self._show(found[0].qid if found else None)
+            if ids and highlight is not None:
+                self.results.highlighted = min(highlight, len(ids) - 1)
+
+    def on_resize(self) -> None:
+        """Rows are cut to the list's width: cut them again for the new one."""
+        ids = [o.id for o in self.results.options if o.id]
+        self.call_after_refresh(self._fill, ids, self.results.highlighted)
 
     @on(Input.Submitted, "#search")
     def _to_list(self) -> None:
@@ -152,6 +168,7 @@ class BrowseScreen(Screen):
 class QuestionScreen(Screen):
     """One question, read-only: opened from the command palette, browse or a link."""
 
+    HELP_TITLE = T.QUESTION_HELP_TITLE
     BINDINGS = [
         Binding("escape", "back", A.KEY_BACK.label),
         Binding("l", "app.toggle_lang", A.KEY_LANGUAGE.label),

@@ -20,6 +20,7 @@ from textual.widgets import Button, Header, Input, Label, Static
 
 from tutor.drills.base import CheckResult, Exercise, FieldResult
 from tutor.drills.registry import get
+from tutor.i18n import Text
 from tutor.i18n import app as A
 from tutor.i18n import drill as T
 from tutor.i18n.lists import DRILL_TITLES
@@ -48,12 +49,12 @@ class DrillScreen(Screen):
     DrillScreen #drill-solution.shown { display: block; }
     """
 
+    HELP_TITLE = T.HELP_TITLE
+    HELP_KEYS: ClassVar[tuple[tuple[str, Text], ...]] = (("enter", T.KEY_ENTER),)
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("ctrl+s", "check", T.KEY_CHECK.label, priority=True),
         Binding("ctrl+enter", "check", T.KEY_CHECK.label, show=False, priority=True),
         Binding("ctrl+n", "next", T.KEY_NEXT.label, priority=True),
-        Binding("down", "focus_next", T.KEY_NEXT_FIELD.label, show=False),
-        Binding("up", "focus_previous", T.KEY_PREVIOUS_FIELD.label, show=False),
         Binding("escape", "back", A.KEY_BACK.label),
     ]
 

@@ -8,6 +8,7 @@ comes back from the worker.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from rich.markup import escape
 from textual import getters, on, work
@@ -32,6 +33,7 @@ from tutor.export.common import SUFFIXES, ExportResult, split_list
 from tutor.i18n import Text
 from tutor.i18n import app as A
 from tutor.i18n import export as T
+from tutor.ui.app import WorkerErrors
 from tutor.ui.keys import TutorFooter
 
 FORMATS: dict[str, tuple[Text, str]] = {
@@ -46,9 +48,11 @@ LANGUAGES: dict[str, Text] = {"en": T.LANG_EN, "it": T.LANG_IT, "both": T.LANG_B
 FIELDS = ("topics", "ids", "path")
 
 
-class ExportScreen(Screen):
+class ExportScreen(WorkerErrors, Screen):
     """Pick format, language, topics or ids and a file; Export writes it atomically."""
 
+    HELP_TITLE = T.HELP_TITLE
+    HELP_KEYS: ClassVar[tuple[tuple[str, Text], ...]] = (("enter", T.KEY_ENTER),)
     BINDINGS = [
         Binding("escape", "back", A.KEY_BACK.label),
         # priority: the file box binds ctrl+e itself (cursor to the end of the line)
@@ -254,9 +258,9 @@ class ExportScreen(Screen):
         if event.state is WorkerState.SUCCESS:
             self._show_result(event.worker.result)
         elif isinstance(event.worker.error, TutorError):
-            event.stop()  # shown here, under the file name; the app need not repeat it
+            event.prevent_default()  # shown here, under the file name: not again by the app
             self._show_error("path", event.worker.error.message)
-        # anything else goes on to the app's handler: one line, and the error log
+        # anything else goes on to WorkerErrors: the app's one line, and the error log
 
     def _show_result(self, result: ExportResult) -> None:
         lang = self.app.lang

@@ -3,40 +3,55 @@
 Nothing here lists keys by hand: the sheet is built from the screen's and the app's
 bindings (:func:`tutor.ui.keys.key_help`), so a new binding is in the help at once, in
 the app's language. A screen can add ``HELP_TITLE`` and ``HELP_NOTE`` (:class:`Text`).
+One line per key, no ruled table: a screen's keys fit on a 24-row terminal.
 """
 
 from __future__ import annotations
 
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text as RichText
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Markdown
+from textual.widgets import Static
 
 from tutor.i18n import Text
 from tutor.i18n import help as T
 from tutor.ui.keys import KeyHelp, key_help
 
 
-def _table(rows: list[KeyHelp], lang: str) -> str:
+def _keys(rows: list[KeyHelp], lang: str) -> RenderableType:
     if not rows:
-        return f"*{T.NOTHING(lang)}*"
-    lines = [f"| {T.KEY(lang)} | {T.ACTION(lang)} |", "| --- | --- |"]
-    lines += [f"| `{r.keys}` | {r.description.replace('|', '∣')} |" for r in rows]
-    return "\n".join(lines)
+        return RichText(T.NOTHING(lang), style="italic")
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    for r in rows:
+        grid.add_row(r.keys, r.description)
+    return grid
 
 
-def help_markdown(screen: Screen, lang: str) -> str:
-    """The help sheet of ``screen`` as Markdown."""
+def help_sheet(screen: Screen, lang: str) -> Group:
+    """The help sheet of ``screen``: its keys, then the keys that work everywhere."""
     own, everywhere = key_help(screen, lang)
     title: Text | None = getattr(screen, "HELP_TITLE", None)
     note: Text | None = getattr(screen, "HELP_NOTE", None)
-    parts = [f"# {T.TITLE(lang)}" + (f" — {title(lang)}" if title else "")]
-    parts += [f"## {T.THIS_SCREEN(lang)}", _table(own, lang)]
+    heading = T.TITLE(lang) + (f" — {title(lang)}" if title else "")
+    parts: list[RenderableType] = [
+        RichText(heading, style="bold reverse"),
+        RichText(f"\n{T.THIS_SCREEN(lang)}", style="bold underline"),
+        _keys(own, lang),
+    ]
     if note:
-        parts.append(note(lang))
-    parts += [f"## {T.EVERYWHERE(lang)}", _table(everywhere, lang), T.FOOTER_NOTE(lang)]
-    return "\n\n".join(parts) + "\n"
+        parts.append(RichText(f"\n{note(lang)}"))
+    parts += [
+        RichText(f"\n{T.EVERYWHERE(lang)}", style="bold underline"),
+        _keys(everywhere, lang),
+        RichText(f"\n{T.FOOTER_NOTE(lang)}", style="dim"),
+    ]
+    return Group(*parts)
 
 
 class HelpScreen(ModalScreen):
@@ -50,4 +65,4 @@ class HelpScreen(ModalScreen):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Markdown(help_markdown(self.for_screen, self.app.lang))
+            yield Static(help_sheet(self.for_screen, self.app.lang), id="help-sheet")

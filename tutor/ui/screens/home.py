@@ -19,15 +19,17 @@ from tutor.i18n import app as A
 from tutor.i18n import home as T
 from tutor.render import bar
 from tutor.scheduling import Stats
+from tutor.ui.app import WorkerErrors
 from tutor.ui.keys import TutorFooter
 
 #: The mastery bar shrinks on narrow terminals so that the percentage stays in view.
 WIDE_BAR, NARROW_BAR, WIDE_FROM = 16, 8, 100
 
 
-class HomeScreen(Screen):
+class HomeScreen(WorkerErrors, Screen):
     """The first screen; Enter on a topic studies that topic."""
 
+    HELP_TITLE = T.HELP_TITLE
     BINDINGS = [
         Binding("s", "study", T.KEY_STUDY.label),
         Binding("c", "cram", T.KEY_CRAM.label, show=False),
@@ -109,10 +111,15 @@ class HomeScreen(Screen):
         table = self.table
         cursor = table.cursor_row
         table.clear()
-        width = WIDE_BAR if self.size.width >= WIDE_FROM else NARROW_BAR
+        wide = self.size.width >= WIDE_FROM
+        width = WIDE_BAR if wide else NARROW_BAR
+        # on a narrow terminal long titles end in "…" so that every column stays in view
+        room = max(12, self.size.width - 52) if not wide else None
         for t in stats.topics:
             topic = self.app.bank.topic(t.topic)
             title = topic.title.get(lang) or topic.title.get("en", t.topic)
+            if room is not None and len(title) > room:
+                title = title[: room - 1].rstrip() + "…"
             # the figure first: on a narrow terminal the bar may be cut, never the number
             mastery = RichText(f"{t.mastery:4.0%} ")
             mastery.append(bar(t.mastery, width), style="green")

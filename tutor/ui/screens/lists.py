@@ -16,6 +16,7 @@ from quizbank import catalogue
 from tutor.i18n import Text
 from tutor.i18n import app as A
 from tutor.i18n import lists as T
+from tutor.ui.app import WorkerErrors
 from tutor.ui.keys import TutorFooter
 
 #: (kind, name, title or None when this install does not provide it)
@@ -45,7 +46,7 @@ def drill_titles(lang: str = "en") -> dict[str, str]:
     }
 
 
-class _LaunchList(Screen):
+class _LaunchList(WorkerErrors, Screen):
     """An option list of demos/drills, the first one highlighted; unimplemented catalogue
     entries are shown greyed out."""
 
@@ -137,6 +138,7 @@ class _LaunchList(Screen):
 
 class DemoListScreen(_LaunchList):
     HEADING = T.DEMOS_HEADING
+    HELP_TITLE = T.DEMOS_HELP_TITLE
 
     def load(self, lang: str) -> list[Entry]:
         titles = demo_titles(lang)
@@ -145,6 +147,7 @@ class DemoListScreen(_LaunchList):
 
 class DrillListScreen(_LaunchList):
     HEADING = T.DRILLS_HEADING
+    HELP_TITLE = T.DRILLS_HELP_TITLE
 
     def load(self, lang: str) -> list[Entry]:
         titles = drill_titles(lang)
@@ -153,6 +156,8 @@ class DrillListScreen(_LaunchList):
 
 class LinkedScreen(_LaunchList):
     """What illustrates one question: its demos and drills."""
+
+    HELP_TITLE = T.LINKED_HELP_TITLE
 
     def __init__(self, qid: str) -> None:
         super().__init__()

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Header, Static
 from tutor.i18n import app as A
 from tutor.i18n import stats as T
 from tutor.scheduling import Stats
+from tutor.ui.app import WorkerErrors
 from tutor.ui.charts import BarChart
 from tutor.ui.keys import TutorFooter
 
@@ -29,9 +30,10 @@ def mark_text(mark: int | None, lode: bool, lang: str) -> str:
     return T.LODE(lang) if lode else T.MARK(lang, mark=mark)
 
 
-class StatsScreen(Screen):
+class StatsScreen(WorkerErrors, Screen):
     """Charts and tables over ``StudyScheduler.stats()``, read off the UI thread."""
 
+    HELP_TITLE = T.HELP_TITLE
     BINDINGS = [
         Binding("escape", "back", A.KEY_BACK.label),
         Binding("r", "reload", T.KEY_REFRESH.label),

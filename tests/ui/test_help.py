@@ -1,0 +1,108 @@
+"""Help per screen, built from the bindings, in the app's language (walk finding 16)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rich.console import Console
+from textual.screen import Screen
+from textual.widgets import Static
+
+from tutor.i18n import Label
+from tutor.ui.screens.browse import BrowseScreen, QuestionScreen
+from tutor.ui.screens.drill import DrillScreen
+from tutor.ui.screens.export import ExportScreen
+from tutor.ui.screens.help import HelpScreen
+from tutor.ui.screens.lists import DemoListScreen, DrillListScreen
+from tutor.ui.screens.stats import StatsScreen
+
+SCREENS = {
+    "home": None,
+    "browse": BrowseScreen,
+    "question": lambda: QuestionScreen("a.01"),
+    "stats": StatsScreen,
+    "demos": DemoListScreen,
+    "drills": DrillListScreen,
+    "drill": lambda: DrillScreen("sgd-step", seed=1),
+    "export": ExportScreen,
+}
+
+
+async def settle(app, pilot) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def sheet_text(help_screen: HelpScreen) -> str:
+    console = Console(file=io.StringIO(), width=120, color_system=None)
+    console.print(help_screen.query_one("#help-sheet", Static).content)
+    return console.file.getvalue()
+
+
+def own_bindings(screen: Screen) -> list:
+    """The screen's bindings with a description (Textual's inherited ones excepted)."""
+    return [
+        b
+        for _, b in screen._bindings  # the merged BINDINGS of the class and its bases
+        if isinstance(b.description, Label)
+    ]
+
+
+@pytest.mark.parametrize("lang", ["en", "it"])
+@pytest.mark.parametrize("name", list(SCREENS))
+async def test_help_lists_every_key_of_the_screen_and_of_the_app(make_app, name, lang):
+    app = make_app(lang=lang)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        if SCREENS[name] is not None:
+            app.push_screen(SCREENS[name]())
+            await settle(app, pilot)
+        screen = app.screen
+        await pilot.press("f1")  # f1 works even where a text box has the focus
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen) and app.screen.for_screen is screen
+        text = sheet_text(app.screen)
+        expected = own_bindings(screen) + [
+            b for _, b in app._bindings if isinstance(b.description, Label)
+        ]
+        missing = [
+            (b.key, b.description.text(lang))
+            for b in expected
+            if b.description.text(lang) not in text or app.get_key_display(b) not in text
+        ]
+        assert not missing, f"{name}: {missing}\n{text}"
+        for key, description in getattr(screen, "HELP_KEYS", ()):
+            assert key in text and description(lang) in text
+        title = getattr(screen, "HELP_TITLE", None)
+        assert title is not None and title(lang) in text.splitlines()[0]
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is screen
+
+
+async def test_browse_help_has_its_ctrl_keys(make_app):
+    """The walk found no help at all for browse's ctrl+d/l/f/o."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        await settle(app, pilot)
+        await pilot.press("f1")
+        await settle(app, pilot)
+        text = sheet_text(app.screen)
+        for key in ("^d", "^l", "^f", "^o"):
+            assert key in text, key
+
+
+async def test_a_screen_sheet_fits_a_24_row_terminal(make_app):
+    """One line per key: the ruled Markdown table gave ~6 keys per screen."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f1")
+        await settle(app, pilot)
+        text = sheet_text(app.screen)
+        own = text.split("Everywhere")[0].strip().splitlines()
+        assert len(own) <= 18, own  # title, heading and one line per home key
