@@ -72,8 +72,8 @@ SPECS: tuple[DemoSpec, ...] = (
         quick={"steps": 1200},
         plots=(
             Plot("loss-d", "losses (D at equilibrium: 2 ln 2 = 1.386)", ("loss_d", "loss_g")),
-            Plot("d-real", "mean D output (0.5 at equilibrium)", ("d_real", "d_fake")),
-            Plot("precision", "sample quality", ("precision", "recall")),
+            Plot("d-real", "mean D output (0.5 at equilibrium)", ("d_real", "d_fake"), ylim=(0, 1)),
+            Plot("precision", "sample quality", ("precision", "recall"), ylim=(0, 1)),
             Plot("modes", "modes covered", ("modes",)),
         ),
         impl="demos.g_gans.gan_2d:GAN2D",
@@ -123,8 +123,13 @@ SPECS: tuple[DemoSpec, ...] = (
         },
         plots=(
             Plot("loss-d", "losses", ("loss_d", "loss_g")),
-            Plot("d-real", "mean D output", ("d_real", "d_fake")),
-            Plot("confidence", "fixed classifier's confidence on G(fixed z)", ("confidence",)),
+            Plot("d-real", "mean D output", ("d_real", "d_fake"), ylim=(0, 1)),
+            Plot(
+                "confidence",
+                "fixed classifier's confidence on G(fixed z)",
+                ("confidence",),
+                ylim=(0, 1),
+            ),
             Plot("digit-score", "digit score (1..10) and classes seen", ("digit_score", "classes")),
         ),
         impl="demos.g_gans.dcgan_digits:DCGANDigits",
@@ -187,7 +192,7 @@ SPECS: tuple[DemoSpec, ...] = (
         plots=(
             Plot("loss-d", "losses", ("loss_d", "loss_g")),
             Plot("aux-real", "auxiliary head accuracy", ("aux_real", "aux_fake"), ylim=(0, 1)),
-            Plot("clf-agree", "independent classifier agrees with c", ("clf_agree",)),
+            Plot("clf-agree", "independent classifier agrees with c", ("clf_agree",), ylim=(0, 1)),
             Plot("diversity", "within-class spread / real digits'", ("diversity",)),
         ),
         impl="demos.g_gans.acgan_digits:ACGANDigits",

@@ -41,7 +41,9 @@ SPECS: tuple[DemoSpec, ...] = (
         quick={"steps": 250, "width": 8},
         plots=(
             Plot("coord", "loss terms", ("coord", "obj", "noobj", "class")),
-            Plot("mean-iou", "held-out detection", ("mean_iou", "recall", "precision")),
+            Plot(
+                "mean-iou", "held-out detection", ("mean_iou", "recall", "precision"), ylim=(0, 1)
+            ),
         ),
         impl="demos.h_advanced.yolo_grid:YOLOGrid",
     ),
@@ -83,8 +85,14 @@ SPECS: tuple[DemoSpec, ...] = (
                 "recall",
                 "recall of true boxes at IoU 0.5",
                 ("recall", "anchor_recall", "oracle_recall"),
+                ylim=(0, 1),
             ),
-            Plot("best-iou", "mean best IoU per true box", ("best_iou", "anchor_best_iou")),
+            Plot(
+                "best-iou",
+                "mean best IoU per true box",
+                ("best_iou", "anchor_best_iou"),
+                ylim=(0, 1),
+            ),
         ),
         impl="demos.h_advanced.rpn_anchors:RPNAnchors",
     ),
@@ -110,8 +118,13 @@ SPECS: tuple[DemoSpec, ...] = (
         ),
         quick={"steps": 200, "width": 8},
         plots=(
-            Plot("miou", "held-out IoU", ("miou", "iou_disc", "iou_square", "iou_triangle")),
-            Plot("loss", "training loss and pixel accuracy", ("loss", "pixel_acc"), ylim=(0, 1)),
+            Plot(
+                "miou",
+                "held-out IoU",
+                ("miou", "iou_disc", "iou_square", "iou_triangle"),
+                ylim=(0, 1),
+            ),
+            Plot("loss", "training loss and pixel accuracy", ("loss", "pixel_acc")),
         ),
         impl="demos.h_advanced.unet_seg:UNetSeg",
     ),
@@ -275,6 +288,7 @@ SPECS: tuple[DemoSpec, ...] = (
                 "prior-acc",
                 "prior samples classified by CLIP as their caption",
                 ("prior_acc", "guided_acc"),
+                ylim=(0, 1),
             ),
             Plot(
                 "prior-cos",
