@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from textual.widgets import TextArea
 
+from tutor.session import exam_details, submit_answer
 from tutor.ui.screens.exam import ExamResultScreen
 from tutor.ui.screens.stats import StatsScreen
 from tutor.ui.screens.study import StudyScreen
@@ -53,10 +54,12 @@ def test_study_after_submit(snap_compare, make_app):
         pilot.app.screen.query_one("#answer", TextArea).insert(ANSWER)
         await pilot.press("ctrl+s")
         await _settle(pilot)
-        # the app scrolls to the grade after the next refresh; pin the final position
+        await pilot.press("ctrl+n")  # the examiner's follow-up passed: the card
+        await _settle(pilot)
+        # the app scrolls to the answer and its card after the next refresh; pin it there
         screen = pilot.app.screen
         screen.query_one("#study").scroll_to_widget(
-            screen.query_one("#result"), top=True, animate=False
+            screen.query_one("#your-answer"), top=True, animate=False
         )
         await _settle(pilot)
 
@@ -64,51 +67,30 @@ def test_study_after_submit(snap_compare, make_app):
 
 
 def test_exam_result(snap_compare, make_app):
-    details = {
-        "mark": 24,
-        "lode": False,
-        "passed": True,
-        "mean_score": 0.8,
-        "label": "24/30",
-        "breakdown": [
-            {
-                "id": "a.01",
-                "score": 1.0,
-                "verdict": "correct",
-                "points": 7.5,
-                "missed": [],
-                "misconceptions": [],
-            },
-            {
-                "id": "b.02",
-                "score": 0.6,
-                "verdict": "partial",
-                "points": 4.5,
-                "missed": ["Minibatch noise."],
-                "misconceptions": [],
-            },
-            {
-                "id": "c.03",
-                "score": 0.9,
-                "verdict": "correct",
-                "points": 6.8,
-                "missed": [],
-                "misconceptions": [],
-            },
-            {
-                "id": "d.04",
-                "score": 0.7,
-                "verdict": "correct",
-                "points": 5.2,
-                "missed": [],
-                "misconceptions": ["We follow the gradient uphill."],
-            },
-        ],
+    """One row per question (Enter opens it), points out of 30 explained below."""
+    answers = {
+        "a.01": "We step against the gradient. The learning rate scales the step. "
+        "Minibatches give a noisy estimate.",
+        "b.02": "We step against the gradient.",
+        "c.03": "We follow the gradient uphill.",
     }
 
     async def run_before(pilot):
         await _settle(pilot)
-        await pilot.app.push_screen(ExamResultScreen(details))
+        app = pilot.app
+        subs = [
+            submit_answer(
+                app.store,
+                app.grader,
+                app.bank.get(qid),
+                text,
+                mode="exam",
+                started_at=app.clock(),
+                submitted_at=app.clock(),
+            )
+            for qid, text in answers.items()
+        ]
+        await app.push_screen(ExamResultScreen(exam_details(subs), subs))
         await _settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)

@@ -56,8 +56,8 @@ FAILED_QUEUE = Text(
 )
 
 FOLLOWUP = Text(
-    "[b]The examiner asks back[/b] ({n} of {total}):",
-    "[b]L'esaminatore chiede[/b] ({n} di {total}):",
+    "The examiner asks back ({n} of {total}):",
+    "L'esaminatore chiede ({n} di {total}):",
 )
 YOUR_ANSWER = Text("Your answer", "La tua risposta")
 MORE_LINES = Text("… ({n} more lines)", "… (altre {n} righe)")

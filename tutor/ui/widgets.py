@@ -179,7 +179,8 @@ def followup_text(sub: Submission, lang: str, can_ask: bool) -> Text | None:
         out.append(a.probe)
         out.append(f"  {T.FOLLOWUP_HIT(lang) if a.hit else T.FOLLOWUP_MISS(lang)}", style="dim")
         out.append("\n     ")
-        out.append(_quote(a.answer), style="dim italic")
+        said = _quote(a.answer) if a.answer.strip() else T.NO_ANSWER(lang)
+        out.append(said, style="dim italic")
     for i, f in enumerate(pending):
         out.append("\n ? ", style="bold cyan")
         out.append(f.probe(lang))

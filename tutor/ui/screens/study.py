@@ -18,7 +18,6 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta
 
-from rich.markup import escape
 from rich.text import Text as RichText
 from textual import getters, on, work
 from textual.app import ComposeResult
@@ -153,9 +152,9 @@ class StudyScreen(Screen):
             yield Static(id="question")
         with VerticalScroll(id="study", can_focus=True):
             yield Static(id="asking")
+            yield Static(id="study-status")
             yield AnswerArea(id="answer", soft_wrap=True, tab_behavior="focus")
             yield Static(id="your-answer")
-            yield Static(id="study-status")
             with Vertical(id="result"):
                 yield GradeView(id="grade")
                 yield Markdown(id="model")
@@ -445,7 +444,9 @@ class StudyScreen(Screen):
         lang = self.app.lang
         n = len(sub.asked) + 1
         total = len(sub.asked) + len(sub.pending())
-        self.asking.update(T.FOLLOWUP(lang, n=n, total=total) + " " + escape(follow.probe(lang)))
+        line = RichText(T.FOLLOWUP(lang, n=n, total=total), style="bold")
+        line.append(" " + follow.probe(lang))
+        self.asking.update(line)
         self.asking.display = True
 
     def _show_graded(self) -> None:
