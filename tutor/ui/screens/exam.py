@@ -40,6 +40,7 @@ from tutor.session import (
     finish_exam,
     submit_answer,
 )
+from tutor.ui.app import WorkerErrors
 from tutor.ui.keys import TutorFooter
 from tutor.ui.widgets import AnswerArea, CardLine, GradeView, question_text
 
@@ -141,7 +142,7 @@ class AbandonScreen(ModalScreen[bool]):
         self.dismiss(leave)
 
 
-class ExamScreen(Screen):
+class ExamScreen(WorkerErrors, Screen):
     """One question at a time, then its follow-ups; grades stay hidden until the end."""
 
     CSS_PATH = "exam.tcss"
@@ -440,7 +441,7 @@ class ExamScreen(Screen):
         self.app.push_screen(AbandonScreen(), answered)
 
 
-class ExamResultScreen(Screen):
+class ExamResultScreen(WorkerErrors, Screen):
     """The mark, what points mean, and one row per question that opens it."""
 
     CSS_PATH = "exam.tcss"
@@ -544,7 +545,7 @@ class ExamResultScreen(Screen):
         self.app.pop_screen()
 
 
-class ExamReviewScreen(Screen[Submission]):
+class ExamReviewScreen(WorkerErrors, Screen[Submission]):
     """One exam question after the fact: the answer, its card (correctable), the model answer."""
 
     CSS_PATH = "exam.tcss"

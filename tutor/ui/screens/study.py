@@ -47,6 +47,7 @@ from tutor.session import (
     study_queue,
     submit_answer,
 )
+from tutor.ui.app import WorkerErrors
 from tutor.ui.keys import TutorFooter
 from tutor.ui.widgets import AnswerArea, CardLine, GradeView, format_interval, question_text
 
@@ -70,7 +71,7 @@ def wait_text(left: timedelta, lang: str) -> str:
     return T.MINUTES(lang, n=round(seconds / 60))
 
 
-class StudyScreen(Screen):
+class StudyScreen(WorkerErrors, Screen):
     """Due reviews first, then new questions; ``cram`` reviews without scheduling."""
 
     CSS_PATH = "study.tcss"
