@@ -1,0 +1,178 @@
+"""The exam screens against the newcomer walk (findings 7, 8, 13, 18): the setup's focus,
+abandoning only when asked, result rows that open the question, points that mean the
+same in every exam, and Italian throughout."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable, Input
+
+from quizbank import load_bank
+from tests.ui.test_study import GOOD, HALF, screen_text, settle
+from tutor.session import Phase
+from tutor.ui.screens.exam import (
+    AbandonScreen,
+    ExamResultScreen,
+    ExamReviewScreen,
+    ExamScreen,
+    ExamSetupScreen,
+)
+from tutor.ui.screens.home import HomeScreen
+
+
+async def sit(app, pilot, answers: list[str]) -> ExamResultScreen:
+    """Answer each question in turn, passing every follow-up; the result screen."""
+    exam = app.screen
+    assert isinstance(exam, ExamScreen)
+    for text in answers:
+        exam.answer.insert(text)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        while exam.state is Phase.FOLLOWUP:
+            await pilot.press("ctrl+n")
+            await settle(app, pilot)
+    assert isinstance(app.screen, ExamResultScreen)
+    return app.screen
+
+
+async def test_the_number_typed_on_the_setup_is_the_number_of_questions(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot)
+        setup = app.screen
+        assert isinstance(setup, ExamSetupScreen)
+        assert isinstance(app.focused, Input) and app.focused.id == "n"
+        await pilot.press("3", "enter")  # replaces the default 4
+        await settle(app, pilot)
+        assert isinstance(app.screen, ExamScreen) and len(app.screen.ids) == 3
+
+
+@pytest.mark.parametrize("value", ["99", "0", "-2"])
+async def test_setup_refuses_a_number_out_of_range_and_says_so(make_app, value):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot)
+        app.screen.query_one("#n", Input).value = value
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ExamSetupScreen) and app.store.exams() == []
+        assert "Questions must be 1–20 and minutes 0–60." in screen_text(app)
+
+
+async def test_escape_asks_before_abandoning_and_keeps_the_typed_answer(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e", "2", "enter")
+        await settle(app, pilot)
+        exam = app.screen
+        qid = exam.qid
+        exam.answer.insert("half of what I know")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AbandonScreen)
+        assert "Abandon the exam?" in screen_text(app)
+        await pilot.press("escape")  # a second escape keeps the exam going
+        await settle(app, pilot)
+        assert app.screen is exam and exam.answer.text == "half of what I know"
+        await pilot.press("escape", "y")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.store.draft(qid, mode="exam") == "half of what I know"
+        assert app.store.exams() == []  # no mark: an abandoned exam is not a finished one
+        # the draft comes back when the question is asked again
+        app.push_screen(ExamScreen([qid]))
+        await settle(app, pilot)
+        assert app.screen.answer.text == "half of what I know"
+
+
+async def test_each_result_row_opens_its_question_with_answer_feedback_and_model(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ExamScreen(["a.01", "b.02"]))
+        await settle(app, pilot)
+        result = await sit(app, pilot, [GOOD, "We follow the gradient uphill."])
+        table = result.query_one("#breakdown", DataTable)
+        assert table.row_count == 2 and app.focused is table
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        review = app.screen
+        assert isinstance(review, ExamReviewScreen) and review.sub.question_id == "b.02"
+        text = screen_text(app)
+        assert "b.02 — Question b.02 about gradients?" in text
+        assert "We follow the gradient uphill." in text  # the answer, quoted
+        assert "Wrong statements" in text and "✓ Against it." in text  # its feedback
+        assert "Model answer (EN" in text
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is result
+
+
+async def test_points_mean_the_same_in_a_short_and_a_long_exam(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ExamScreen(["a.01"]))
+        await settle(app, pilot)
+        alone = await sit(app, pilot, [HALF])
+        one = alone.details["breakdown"][0]["points"]
+        assert "each answer's own mark out of 30" in screen_text(app)
+        await pilot.press("escape")
+        app.push_screen(ExamScreen(["a.01", "b.01", "c.01"]))
+        await settle(app, pilot)
+        three = await sit(app, pilot, [HALF, GOOD, ""])
+        points = [row["points"] for row in three.details["breakdown"]]
+        assert points[0] == one  # the same answer, the same points
+        assert three.details["mark"] == round(sum(points) / len(points))
+
+
+async def test_the_exam_shows_the_context_of_a_question_that_refers_to_another(make_app):
+    app = make_app(load_bank())
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ExamScreen(["a.12"]))
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "that CG" in text and "f(x, y) = xy(xy + y)" in text
+
+
+async def test_the_exam_in_italian(make_app):
+    app = make_app(lang="it")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "Simulazione d'esame" in text and "Domande" in text and "Inizia" in text
+        await pilot.press("1", "enter")
+        await settle(app, pilot)
+        assert "Domanda 1 di 1" in screen_text(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert "Abbandonare l'esame?" in screen_text(app)
+        await pilot.press("n")
+        await settle(app, pilot)
+        result = await sit(app, pilot, ["Il gradiente."])
+        text = screen_text(app)
+        assert "non superato" in text and "Punti /30" in text and "Giudizio" in text
+        assert "not passed" not in text and "Verdict" not in text
+        assert result.details["mark"] < 18
+
+
+async def test_time_up_submits_the_answer_and_moves_on(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ExamScreen(["a.01", "b.01"], time_limit_s=1))
+        await settle(app, pilot)
+        exam = app.screen
+        exam.answer.insert(HALF)
+        await pilot.pause(1.5)
+        await settle(app, pilot)
+        assert exam.qid == "b.01"  # no follow-up once the time is up
+        assert [a.answer for a in app.store.attempts()] == [HALF]

@@ -1,0 +1,121 @@
+"""The examiner asks back (issue 11 item 6): missed points come back as follow-up
+questions, answered in the same answer box and graded against that point alone; in the
+study screen before the card, in the exam up to two per question, counted in the mark."""
+
+from __future__ import annotations
+
+import pytest
+
+from quizbank import load_bank
+from tests.ui.test_study import HALF, screen_text, settle, study
+from tutor.exam import FOLLOWUP_SHARE
+from tutor.session import FOLLOWUP_DRAFT, Phase
+from tutor.ui.screens.exam import ExamResultScreen, ExamScreen
+
+
+async def test_study_asks_back_then_counts_the_answer_on_the_card(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await study(app, pilot)
+        screen.answer.insert(HALF)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert screen.state is Phase.FOLLOWUP and screen.followup.point_id == "noise"
+        assert "The examiner asks back (1 of 1):" in screen_text(app)
+        assert screen.answer.text == "" and not screen.answer.read_only
+        before = screen.result.score
+        screen.answer.insert("Minibatches give a noisy estimate of the gradient.")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert screen.state is Phase.GRADED
+        weights = {p.id: p.weight for p in screen.result.points}
+        gain = FOLLOWUP_SHARE * weights["noise"] / sum(weights.values())
+        assert screen.result.score == pytest.approx(before + gain)
+        text = screen_text(app)
+        assert f"Score {screen.result.score:.0%}" in text
+        assert "said when asked back: 50% of its weight" in text and "stated: it counts" in text
+        (attempt,) = app.store.attempts()
+        (asked,) = attempt.student["followups"]
+        assert asked["point"] == "noise" and asked["answer"].startswith("Minibatches")
+        assert asked["result"]["hit"] is True
+
+
+async def test_passing_the_followups_shows_the_card_and_keeps_what_was_typed(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await study(app, pilot)
+        screen.answer.insert(HALF)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        screen.answer.insert("mini")
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        assert screen.state is Phase.GRADED and not screen.sub.asked
+        assert app.store.draft("a.01", mode=FOLLOWUP_DRAFT) == "mini"
+
+
+async def test_the_probe_is_asked_in_the_students_language(make_app):
+    bank = load_bank()
+    q = bank.get("f.02")
+    app = make_app(bank, lang="it")
+    async with app.run_test(size=(120, 35)) as pilot:
+        screen = await study(app, pilot, only=["f.02"])
+        screen.answer.insert("The encoder produces a vector and the decoder reconstructs it.")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert screen.state is Phase.FOLLOWUP
+        point = next(kp for kp in q.key_points if kp.id == screen.followup.point_id)
+        assert point.probe["it"] in screen_text(app)
+        assert "L'esaminatore chiede" in screen_text(app)
+
+
+async def test_the_exam_asks_up_to_two_followups_and_the_mark_counts_them(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        exam_id = app.store.start_exam(1, None, app.clock())
+        app.push_screen(ExamScreen(["a.01"], exam_id=exam_id))
+        await settle(app, pilot)
+        exam = app.screen
+        exam.answer.insert("We step against the gradient.")  # lr partly, noise missed
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        asked = []
+        while exam.state is Phase.FOLLOWUP:
+            asked.append(exam.followup.point_id)
+            assert "The examiner asks back" in screen_text(app)
+            exam.answer.insert(
+                "The learning rate scales the step." if asked[-1] == "lr" else "No idea."
+            )
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+        assert sorted(asked) == ["lr", "noise"]  # two, no more
+        result = app.screen
+        assert isinstance(result, ExamResultScreen)
+        (row,) = result.details["breakdown"]
+        assert sorted((f["point"], f["hit"]) for f in row["followups"]) == [
+            ("lr", True),
+            ("noise", False),
+        ]
+        plain = app.grader.grade(app.bank.get("a.01"), "We step against the gradient.")
+        assert row["points"] > round(30 * plain.score, 1)  # the follow-up counted
+        assert "✓✗" in screen_text(app) or "✗✓" in screen_text(app)
+        (record,) = app.store.exams()
+        assert record.details["breakdown"][0]["followups"] == row["followups"]
+
+
+async def test_passing_an_exam_followup_counts_nothing_and_goes_on(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ExamScreen(["a.01", "b.01"]))
+        await settle(app, pilot)
+        exam = app.screen
+        exam.answer.insert(HALF)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert exam.state is Phase.FOLLOWUP
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        assert exam.state is Phase.ANSWERING and exam.qid == "b.01"
+        assert not exam.subs[0].asked
