@@ -32,6 +32,7 @@ __all__ = [
     "plt",
     "save_figure",
     "subplots",
+    "wrap_caption",
 ]
 
 
@@ -41,16 +42,44 @@ def subplots(rows: int, cols: int, size: tuple[float, float], **kw: Any) -> tupl
 
 
 def save_figure(
-    out_dir: Path, name: str, fig: Any, *, title: str | None = None, dpi: int = 100
+    out_dir: Path,
+    name: str,
+    fig: Any,
+    *,
+    title: str | None = None,
+    dpi: int = 100,
+    caption: str | None = None,
 ) -> Path:
-    """Lay out, write ``out_dir/name.png`` and free the figure; return the path."""
+    """Lay out, write ``out_dir/name.png`` and free the figure; return the path.
+
+    ``caption`` ("what to look for") is set under the panels, wrapped to the figure's
+    width; each line of it (e.g. the English and the Italian text) starts a paragraph.
+    """
     if title is not None:
         fig.suptitle(title)
     fig.tight_layout()
     path = Path(out_dir) / f"{name}.png"
-    fig.savefig(path, dpi=dpi)
+    if caption:
+        # below the panels; bbox_inches="tight" grows the PNG to hold it
+        fig.text(0.5, 0.0, wrap_caption(caption, fig), ha="center", va="top", fontsize=CAPTION_PT)
+        fig.savefig(path, dpi=dpi, bbox_inches="tight", pad_inches=0.15)
+    else:
+        fig.savefig(path, dpi=dpi)
     plt.close(fig)
     return path
+
+
+CAPTION_PT = 11
+
+
+def wrap_caption(caption: str, fig: Any, size: float = CAPTION_PT) -> str:
+    """The caption broken into lines that fit the figure's width at ``size`` points."""
+    import textwrap
+
+    width = max(40, int(fig.get_size_inches()[0] * 72 / (size * 0.55)))
+    return "\n".join(
+        "\n".join(textwrap.wrap(par, width)) or "" for par in caption.strip().split("\n")
+    )
 
 
 def integer_ticks(ax: Any, x: bool = True, y: bool = False) -> None:

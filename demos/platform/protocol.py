@@ -6,7 +6,8 @@ CLI and the app's demo screen read the same objects. Every event has a ``type``:
 ``start``  once, first: ``demo``, ``title`` ({en, it}), ``device``, ``params``,
     ``total_steps``, ``quick``, ``seed``, ``records`` (how many history records the run
     will make) and ``plots``: the charts, each ``{"key", "title", "metrics", "ylim",
-    "log"}``.
+    "log", "chance"}`` (``chance``: the level of a model that learned nothing, drawn as a
+    reference line, or null).
 ``check``  one per runtime check (before training) and one for the learning criterion
     (``name == "learning"``, after training): ``name``, ``passed``, ``detail``.
 ``frame``  while training, throttled by elapsed time: ``step``, ``total_steps``,
@@ -73,6 +74,7 @@ class PlotGroup(TypedDict):
     metrics: list[str]
     ylim: list[float] | None
     log: bool
+    chance: NotRequired[float | None]
 
 
 class PictureItem(TypedDict):

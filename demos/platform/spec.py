@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from demos.platform.params import Param
-from demos.platform.protocol import validate_key
+from demos.platform.protocol import ITEM_KINDS, KEY, validate_key
 
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _IMPL = re.compile(r"^demos(\.[a-z_][a-z0-9_]*)+:[A-Za-z_][A-Za-z0-9_]*$")
@@ -42,7 +42,9 @@ class Plot:
     """A chart of recorded metrics that share an axis.
 
     ``key`` names the chart (widget ids, figure panels), ``title`` is free text. ``ylim``
-    fixes the value axis (accuracies live in [0, 1]); ``log`` draws it logarithmic.
+    fixes the value axis (accuracies live in [0, 1]); ``log`` draws it logarithmic;
+    ``chance`` is the level a model that learned nothing reaches (0.1 for ten classes),
+    drawn as a reference line.
     """
 
     key: str
@@ -50,6 +52,7 @@ class Plot:
     metrics: tuple[str, ...]
     ylim: tuple[float, float] | None = None
     log: bool = False
+    chance: float | None = None
 
     def __post_init__(self) -> None:
         validate_key(self.key)
@@ -58,6 +61,8 @@ class Plot:
             raise ValueError(f"plot {self.key!r} shows no metric")
         if self.ylim is not None:
             object.__setattr__(self, "ylim", (float(self.ylim[0]), float(self.ylim[1])))
+        if self.chance is not None:
+            object.__setattr__(self, "chance", float(self.chance))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -66,6 +71,7 @@ class Plot:
             "metrics": list(self.metrics),
             "ylim": list(self.ylim) if self.ylim is not None else None,
             "log": self.log,
+            "chance": self.chance,
         }
 
 
@@ -75,6 +81,9 @@ class DemoSpec:
 
     ``impl`` is ``"package.module:Class"``; the class subclasses
     :class:`demos.platform.context.Demo` and is imported only to run the demo.
+    ``focus`` names the panel a small terminal keeps when it can show only one:
+    ``"plot:KEY"`` (a plot of ``plots``) or ``"KIND:KEY"`` (a frame item, e.g.
+    ``"heatmap:gate-f"``); empty means the first plot.
     """
 
     name: str
@@ -85,6 +94,7 @@ class DemoSpec:
     impl: str
     quick: Mapping[str, Any] = field(default_factory=dict)
     plots: tuple[Plot, ...] = ()
+    focus: str = ""
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
@@ -106,6 +116,12 @@ class DemoSpec:
         keys = [p.key for p in self.plots]
         if len(set(keys)) != len(keys):
             raise ValueError(f"{self.name}: plot keys {keys} are not unique")
+        if self.focus:
+            kind, _, key = self.focus.partition(":")
+            if kind not in ("plot", *ITEM_KINDS) or not KEY.match(key):
+                raise ValueError(f"{self.name}: focus {self.focus!r} is not 'KIND:key'")
+            if kind == "plot" and key not in keys:
+                raise ValueError(f"{self.name}: focus {self.focus!r} names no plot of {keys}")
         object.__setattr__(self, "questions", tuple(self.questions))
         object.__setattr__(self, "params", tuple(self.params))
         object.__setattr__(self, "quick", dict(self.quick))
@@ -126,4 +142,5 @@ class DemoSpec:
             "params": [p.to_json() for p in self.params],
             "quick": dict(self.quick),
             "plots": [p.to_json() for p in self.plots],
+            "focus": self.focus,
         }
