@@ -281,29 +281,61 @@ async def test_stop_paths_never_block_the_ui(tmp_path: Path, monkeypatch):
     assert calls and "MainThread" not in calls
 
 
-async def test_a_caption_from_the_run_is_shown_in_the_app_language(tmp_path, monkeypatch):
+# --- canned runs: the screen's drawing without a demo process ------------------------
+
+
+def _canned(
+    monkeypatch,
+    plots: list[dict],
+    records: list[dict],
+    items: list[dict] = (),
+    caption: dict | None = None,
+    demo: str = "gru-gates",
+) -> None:
+    """Make DemoScreen play a start, one frame and an end instead of running a process;
+    the demo's spec declares ``plots`` (the screen composes its charts from the spec)."""
+    from dataclasses import replace
+
+    from demos.platform import Plot, registry
+
+    real = registry.spec
+    charts = tuple(
+        Plot(p["key"], p["title"], tuple(p["metrics"]), p["ylim"], p["log"], p.get("chance"))
+        for p in plots
+    )
+    if charts:
+        spec = replace(real(demo), plots=charts)
+        monkeypatch.setattr(registry, "spec", lambda name: spec if name == demo else real(name))
     start = {
         "type": "start",
-        "demo": "gru-gates",
+        "demo": demo,
         "title": {"en": "t", "it": "t"},
         "device": "cpu",
         "params": {},
-        "total_steps": 1,
+        "total_steps": len(records),
         "quick": True,
         "seed": 0,
-        "records": 1,
-        "plots": [],
+        "records": len(records),
+        "plots": plots,
+    }
+    frame = {
+        "type": "frame",
+        "step": len(records) - 1,
+        "total_steps": len(records),
+        "metrics": {},
+        "records": records,
+        "items": list(items),
     }
     end = {
         "type": "end",
-        "demo": "gru-gates",
-        "steps": 1,
+        "demo": demo,
+        "steps": len(records),
         "seconds": 0.1,
         "device": "cpu",
         "metrics": {},
-        "checks": [{"name": "learning", "passed": True, "detail": ""}],
+        "checks": [{"name": "learning", "passed": True, "detail": "fine"}],
         "passed": True,
-        "caption": {"en": "watch z", "it": "guarda z"},
+        "caption": caption or {"en": "", "it": ""},
         "outputs": [],
     }
 
@@ -312,14 +344,176 @@ async def test_a_caption_from_the_run_is_shown_in_the_app_language(tmp_path, mon
             self.proc = None
 
         def events(self):
-            yield from (start, end)
+            yield from (start, frame, end)
 
         def cancel(self, *a) -> bool:
             return True
 
     monkeypatch.setattr(demo_screen, "DemoRunner", Canned)
+
+
+def _screen_text(app: App) -> str:
+    """What the terminal shows, as plain text."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(seg.text for seg in strip) for strip in strips)
+
+
+def _plot(key: str, metrics: list[str], ylim=None, chance=None) -> dict:
+    return {
+        "key": key,
+        "title": key,
+        "metrics": metrics,
+        "ylim": ylim,
+        "log": False,
+        "chance": chance,
+    }
+
+
+def _records(n: int = 25, **series) -> list[dict]:
+    return [{"step": 10 * i, **{k: f(i) for k, f in series.items()}} for i in range(n)]
+
+
+CAPTION = {"en": "watch z close at step 40", "it": "guarda z chiudersi al passo 40"}
+
+
+async def test_a_caption_from_the_run_is_shown_under_the_live_view_in_the_app_language(
+    tmp_path, monkeypatch
+):
+    _canned(monkeypatch, [], _records(3, loss=lambda i: 1.0 / (i + 1)), caption=CAPTION)
     screen = DemoScreen("gru-gates", data_dir=tmp_path)
     app = Host(screen, lang="it")
     async with app.run_test(size=(150, 50)) as pilot:
         assert await _wait(pilot, lambda: screen.finished, timeout=5)
-        assert "guarda z" in _status(screen) and "controlli: 1/1 superati" in _status(screen)
+        await pilot.pause()
+        box = screen.query_one("#demo-caption", Static)
+        shown = str(box.render())
+        assert box.display and shown.startswith("Cosa osservare:") and CAPTION["it"] in shown
+        assert "watch z" not in shown and "controlli: 1/1 superati" in _status(screen)
+        body = screen.query_one("#demo-body").region
+        assert box.region.y >= body.bottom  # under the live view
+        assert CAPTION["it"] in _screen_text(app)
+        screen.start_run()  # a new run: the old caption goes until the new one says
+        assert not screen.query_one("#demo-caption").display or screen.finished
+
+
+async def test_the_caption_follows_ctrl_l_in_the_study_app(make_app, monkeypatch):
+    _canned(monkeypatch, [], _records(3, loss=lambda i: 1.0), caption=CAPTION)
+    app = make_app()
+    async with app.run_test(size=(150, 50)) as pilot:
+        app.open_demo("gru-gates")
+        await pilot.pause()
+        screen = app.screen
+        assert await _wait(pilot, lambda: screen.finished, timeout=5)
+        start = app.lang
+        words = lambda: str(screen.query_one("#demo-caption", Static).render())  # noqa: E731
+        assert CAPTION[start] in words()
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        other = "it" if start == "en" else "en"
+        assert app.lang == other and CAPTION[other] in words()
+
+
+async def test_accuracy_axis_is_fixed_with_its_chance_line(tmp_path, monkeypatch):
+    plots = [_plot("acc", ["acc"], ylim=[0.0, 1.0], chance=0.1)]
+    _canned(monkeypatch, plots, _records(acc=lambda i: min(0.95, 0.1 + 0.05 * i)))
+    screen = DemoScreen("gru-gates", data_dir=tmp_path)
+    app = Host(screen)
+    async with app.run_test(size=(150, 50)) as pilot:
+        assert await _wait(pilot, lambda: screen.finished, timeout=5)
+        await pilot.pause()
+        plot = screen.query_one("#plot-acc")
+        shown = "\n".join(
+            line[plot.region.x : plot.region.right]
+            for line in _screen_text(app).split("\n")[plot.region.y : plot.region.bottom]
+        )
+        assert "chance 0.1" in shown  # the reference line is drawn and named
+        ticks = [line.split("┤")[0].strip() for line in shown.split("\n") if "┤" in line]
+        assert ticks[0] == "1" and ticks[-1] == "0"  # [0, 1], whatever the data's range
+        assert "240" in shown and "0.95" not in ticks  # x axis: the recorded steps
+        assert screen.plotted["acc"] == {"acc": 25}  # the chance line is not a metric
+
+
+async def test_coinciding_curves_are_told_apart(tmp_path, monkeypatch):
+    plots = [_plot("acc", ["plain", "twin", "other"], ylim=[0.0, 1.0])]
+    same = lambda i: 0.5 + 0.01 * i  # noqa: E731
+    records = _records(plain=same, twin=same, other=lambda i: 0.2)
+    _canned(monkeypatch, plots, records)
+    screen = DemoScreen("gru-gates", data_dir=tmp_path)
+    app = Host(screen)
+    async with app.run_test(size=(150, 50)) as pilot:
+        assert await _wait(pilot, lambda: screen.finished, timeout=5)
+        await pilot.pause()
+        text = _screen_text(app)
+        assert "twin (= plain)" in text and "other (=" not in text
+    assert demo_screen.coinciding({"a": ([0, 1], [0.1, 0.2]), "b": ([0, 1], [0.1, 0.9])}) == {}
+
+
+async def test_a_wide_picture_leaves_the_charts_half_the_width(tmp_path, monkeypatch):
+    wide = {"kind": "picture", "key": "strip", "title": "strip", "data": [[0.5] * 200] * 8}
+    small = {
+        "kind": "heatmap",
+        "key": "cells",
+        "title": "cells",
+        "data": [[0.0, 1.0], [1.0, 0.0]],
+        "xlabel": "x",
+        "ylabel": "y",
+        "vmin": 0.0,
+        "vmax": 1.0,
+    }
+    plots = [_plot("loss", ["loss"])]
+    _canned(monkeypatch, plots, _records(loss=lambda i: 1 / (i + 1)), [wide, small])
+    screen = DemoScreen("gru-gates", data_dir=tmp_path)
+    app = Host(screen)
+    async with app.run_test(size=(150, 50)) as pilot:
+        assert await _wait(pilot, lambda: screen.finished, timeout=5)
+        await pilot.pause(0.2)  # auto widths settle once the pictures have rendered
+        charts = screen.query_one("#demo-plots").region
+        pictures = screen.query_one("#demo-pictures").region
+        assert charts.width >= 75 and pictures.width <= 75
+        strip = screen.query_one("#item-picture-strip", PixelView)
+        assert strip.region.right <= 150 and strip.region.width <= pictures.width
+        lines = str(strip.render()).split("\n")[1:]
+        assert 0 < max(len(line) for line in lines) <= pictures.width  # shrunk, not cut off
+        cells = str(screen.query_one("#item-heatmap-cells", PixelView).render()).split("\n")
+        assert len(cells[1].split(" ")[0]) >= 4  # a 2×2 map is enlarged to be seen
+
+
+@pytest.mark.parametrize("focus", ["", "heatmap:cells"])
+async def test_80x24_keeps_the_most_important_panel_readable(tmp_path, monkeypatch, focus):
+    from dataclasses import replace
+
+    from demos.platform import registry
+
+    spec = replace(registry.spec("gru-gates"), focus=focus)
+    monkeypatch.setattr(registry, "spec", lambda name: spec)  # before _canned reads it
+    cells = {
+        "kind": "heatmap",
+        "key": "cells",
+        "title": "the cells",
+        "data": [[i * j / 16 for i in range(5)] for j in range(5)],
+        "xlabel": "t",
+        "ylabel": "unit",
+        "vmin": 0.0,
+        "vmax": 1.0,
+    }
+    plots = [p.to_json() for p in spec.plots]
+    metrics = {m: (lambda i: 0.5) for p in spec.plots for m in p.metrics}
+    _canned(monkeypatch, plots, _records(**metrics), [cells], caption=CAPTION)
+    screen = DemoScreen("gru-gates", data_dir=tmp_path)
+    app = Host(screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert await _wait(pilot, lambda: screen.finished, timeout=5)
+        await pilot.pause()
+        assert screen.has_class("compact")
+        text = _screen_text(app)
+        assert CAPTION["en"] in text  # the caption stays on a small terminal
+        first = screen.query_one(f"#plot-{spec.plots[0].key}")
+        view = screen.query_one("#item-heatmap-cells", PixelView)
+        if not focus:
+            assert first.display and first.region.height >= 10 and first.region.width >= 70
+            assert not screen.query_one("#demo-pictures").display
+            assert "┤" in text and "└" in text  # a chart with its axes, not bare labels
+        else:
+            assert not screen.query_one("#demo-plots").display
+            assert view.display and view.region.width > 0 and "the cells" in text
+            assert len(str(view.render()).split("\n")) >= 6  # enlarged into the room

@@ -212,9 +212,10 @@ class _TextSink:
         lines += [
             f"  {'✓' if c['passed'] else '✗'} {c['name']}: {c['detail']}" for c in end["checks"]
         ]
-        caption = end.get("caption", {}).get(lang) or end.get("caption", {}).get("en")
-        if caption:
-            lines.append(caption)
+        caption = end.get("caption") or {}
+        words = caption.get(lang) or caption.get("en")  # what to look for, in --lang
+        if words:
+            lines.append(T.RUN_CAPTION(lang, caption=words))
         lines += [T.RUN_SAVED(lang, path=path) for path in end["outputs"]]
         self._line("\n".join(lines))
 

@@ -53,6 +53,9 @@ DONE = Text(
 )
 FIGURE_SAVED = Text(en="figure saved to {path}", it="figura salvata in {path}")
 WAITING = Text(en="(waiting for the first record)", it="(in attesa della prima misura)")
+LOOK_FOR = Text(en="What to look for:", it="Cosa osservare:")
+CHANCE = Text(en="chance {value}", it="caso {value}")
+STEP = Text(en="step", it="passo")
 EMPTY = Text(en="(empty)", it="(vuoto)")
 
 # --- shared by the screen and the command line ------------------------------------------
@@ -95,6 +98,7 @@ RUN_SUMMARY = Text(
 )
 RUN_FINAL = Text(en="final: {metrics}", it="finale: {metrics}")
 RUN_SAVED = Text(en="saved: {path}", it="salvato: {path}")
+RUN_CAPTION = Text(en="what to look for: {caption}", it="cosa osservare: {caption}")
 UNKNOWN_DEMO = Text(
     en="unknown demo {name!r} (available: {available})",
     it="demo sconosciuta {name!r} (disponibili: {available})",

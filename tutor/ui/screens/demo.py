@@ -27,7 +27,9 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar, Sparkline, Static
@@ -39,13 +41,17 @@ from tutor.i18n import demo as T
 
 # viridis, sampled: dark blue (low) → yellow (high)
 _VIRIDIS = ((68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37))
+# blue → white → red for signed maps centred at 0 (vmin = -vmax)
+_DIVERGING = ((59, 76, 192), (141, 176, 254), (221, 221, 221), (244, 154, 123), (180, 4, 38))
 COMPACT_WIDTH, COMPACT_HEIGHT = 100, 30  # below either, only the most important panel shows
+MIN_PLOT_LINES = 10  # a chart shorter than this shows its frame and hardly a curve
+MARKERS = ("hd", "braille")  # plotext markers, alternating over the series of a chart
 
 
-def _viridis(t: float) -> tuple[int, int, int]:
-    t = min(1.0, max(0.0, t)) * (len(_VIRIDIS) - 1)
-    k = min(int(t), len(_VIRIDIS) - 2)
-    a, b, f = _VIRIDIS[k], _VIRIDIS[k + 1], t - k
+def _viridis(t: float, palette: tuple = _VIRIDIS) -> tuple[int, int, int]:
+    t = min(1.0, max(0.0, t)) * (len(palette) - 1)
+    k = min(int(t), len(palette) - 2)
+    a, b, f = palette[k], palette[k + 1], t - k
     return (
         round(a[0] + (b[0] - a[0]) * f),
         round(a[1] + (b[1] - a[1]) * f),
@@ -58,8 +64,39 @@ def _colour(v: float, lo: float, span: float, kind: str) -> str:
     if kind == "picture":
         g = round(255 * min(1.0, max(0.0, t)))
         return f"rgb({g},{g},{g})"
-    r, g, b = _viridis(t)
+    r, g, b = _viridis(t, _DIVERGING if kind == "diverging" else _VIRIDIS)
     return f"rgb({r},{g},{b})"
+
+
+def fit_grid(data: list[list[float]], max_cols: int, max_lines: int) -> list[list[float]]:
+    """Scale a grid to fit ``max_cols`` × ``max_lines`` text cells (two rows a line).
+
+    Small grids (an 8×8 digit, a 4×4 grid of cells) are enlarged up to 3× by repeating
+    each value, so they are big enough to read; grids too wide or too tall are shrunk by
+    averaging blocks, so a wide montage is never cut off at the edge.
+    """
+    rows = [list(r) for r in data if len(r)]
+    if not rows:
+        return rows
+    h, w = len(rows), max(len(r) for r in rows)
+    max_cols, max_rows = max(4, max_cols), max(2, 2 * max_lines)
+    up = 1
+    while up < 3 and w * (up + 1) <= min(max_cols, 36) and h * (up + 1) <= min(max_rows, 36):
+        up += 1
+    if up > 1:
+        return [[v for v in r for _ in range(up)] for r in rows for _ in range(up)]
+    down = max(math.ceil(w / max_cols), math.ceil(h / max_rows))
+    if down <= 1:
+        return rows
+    out = []
+    for i in range(0, h, down):
+        block_rows = rows[i : i + down]
+        line = []
+        for j in range(0, w, down):
+            cells = [v for r in block_rows for v in r[j : j + down]]
+            line.append(sum(cells) / len(cells))
+        out.append(line)
+    return out
 
 
 def half_blocks(
@@ -85,6 +122,8 @@ def half_blocks(
     else:
         lo = min(flat) if vmin is None else vmin
         hi = max(flat) if vmax is None else vmax
+        if lo < 0 < hi and math.isclose(lo, -hi):
+            kind = "diverging"  # a signed scale centred at 0: white is 0
     span = (hi - lo) or 1.0
     lines = (len(rows) + 1) // 2
     out = Text(no_wrap=True, overflow="crop")
@@ -111,29 +150,45 @@ def half_blocks(
 
 
 class PixelView(Static):
-    """A titled picture or heatmap drawn with half blocks (heatmaps with a colour bar)."""
+    """A titled picture or heatmap drawn with half blocks (heatmaps with a colour bar).
 
-    def __init__(self, item: Item, **kw: Any) -> None:
-        super().__init__(**kw)
+    The grid is scaled to the room the screen gives it (:func:`fit_grid`): ``room`` is
+    (columns, lines), set by the screen from the terminal size.
+    """
+
+    def __init__(
+        self, item: Item, room: tuple[int, int] = (60, 20), lang: str = "en", **kw: Any
+    ) -> None:
+        # drawn now, not on mount: a first layout of empty content would leave it 0×0
+        super().__init__(self._content(item, room, lang), **kw)
         self.item = item
-
-    def on_mount(self) -> None:
-        self.show(self.item)
+        self.room = room
 
     def show(self, item: Item) -> None:
         self.item = item
+        self.update(self._content(item, self.room, getattr(self.app, "lang", "en")))
+
+    @staticmethod
+    def _content(item: Item, room: tuple[int, int], lang: str) -> Text:
         head = Text(item["title"], style="bold")
         if item["kind"] == "heatmap" and item.get("ylabel"):
             head.append(f"  {item['ylabel']} × {item.get('xlabel', '')}", style="dim")
+        heat = item["kind"] == "heatmap"
+        cols, lines = room
         body = half_blocks(
-            item["data"],
+            fit_grid(item["data"], cols - (10 if heat else 0), lines - 1),
             item["kind"],
             item.get("vmin"),
             item.get("vmax"),
-            scale=item["kind"] == "heatmap",
-            lang=getattr(self.app, "lang", "en"),
+            scale=heat,
+            lang=lang,
         )
-        self.update(Text("\n").join([head, body]))
+        return Text("\n").join([head, body])
+
+    def fit(self, room: tuple[int, int]) -> None:
+        if room != self.room:
+            self.room = room
+            self.show(self.item)
 
 
 class HistogramView(Vertical):
@@ -261,6 +316,7 @@ class DemoScreen(Screen):
         self._items: dict[str, Widget] = {}
         self.mounted_items: list[str] = []  # every item widget ever mounted, in order
         self.plotted: dict[str, dict[str, int]] = {}  # plot key → points drawn per metric
+        self.caption: dict[str, str] = {}  # the run's "what to look for", {en, it}
 
     @property
     def lang(self) -> str:
@@ -297,23 +353,43 @@ class DemoScreen(Screen):
             yield Button(T.STOP(lang), id="stop", variant="error")
             yield ProgressBar(id="progress", show_eta=False)
             yield Static("", id="demo-metrics")
+        focus = self.focus
         with Horizontal(id="demo-body"):
-            with Vertical(id="demo-plots"):
-                for i, plot in enumerate(self.spec.plots):
+            with VerticalScroll(id="demo-plots"):
+                for plot in self.spec.plots:
                     yield PlotextPlot(
-                        id=f"plot-{plot.key}", classes="plot first" if i == 0 else "plot"
+                        id=f"plot-{plot.key}",
+                        classes="plot focus" if focus == f"plot:{plot.key}" else "plot",
                     )
             yield VerticalScroll(id="demo-pictures")
+        yield Static("", id="demo-caption")
         yield Static("", id="demo-checks")
         yield Static("", id="demo-status")
         yield Footer()
 
+    @property
+    def focus(self) -> str:
+        """The panel kept alone on a small terminal: the spec's choice, else the first plot."""
+        if self.spec is None:
+            return ""
+        if self.spec.focus:
+            return self.spec.focus
+        return f"plot:{self.spec.plots[0].key}" if self.spec.plots else ""
+
     def on_mount(self) -> None:
         self._localise_bindings()
+        if isinstance(getattr(type(self.app), "lang", None), Reactive):  # the study app
+            self.watch(self.app, "lang", self._relabel, init=False)
         if self.spec is not None:
             self._plots = {p.key: p.to_json() for p in self.spec.plots}  # type: ignore[misc]
+            self.set_class(self.focus.partition(":")[0] not in ("", "plot"), "focus-item")
             self._layout(self.size.width, self.size.height)
             self.start_run()
+
+    def _relabel(self, _lang: str = "") -> None:
+        """The app's language changed (ctrl+l): footer and caption follow it."""
+        self._localise_bindings()
+        self._show_caption()
 
     def _localise_bindings(self) -> None:
         for key, bindings in self._bindings.key_to_bindings.items():
@@ -334,7 +410,33 @@ class DemoScreen(Screen):
             return
         per_row = max(1, (width - 2) // 15)
         self.query_one("#demo-params").styles.grid_size_columns = per_row
-        self.set_class(width < COMPACT_WIDTH or height < COMPACT_HEIGHT, "compact")
+        compact = width < COMPACT_WIDTH or height < COMPACT_HEIGHT
+        self.set_class(compact, "compact")
+        for view in self._items.values():
+            if isinstance(view, PixelView):
+                view.fit(self._room())
+        self._render_checks()
+        self._draw_plots()
+        self.call_after_refresh(self._size_plots)
+
+    def _size_plots(self) -> None:
+        """Share the charts column among the charts shown, each at least readable
+        (``MIN_PLOT_LINES``); more than fit scroll."""
+        box = self.query_one("#demo-plots")
+        shown = [p for p in box.query(".plot") if p.styles.display != "none"]
+        if not shown or not box.size.height:
+            return
+        each = max(MIN_PLOT_LINES, box.size.height // len(shown))
+        for plot in box.query(".plot"):
+            plot.styles.height = each
+
+    def _room(self) -> tuple[int, int]:
+        """Columns and lines a picture may take: half the width beside the charts, or
+        the whole body when it is the one panel of a small terminal."""
+        width, height = self.size.width or 150, self.size.height or 50
+        if self.has_class("compact"):
+            return width - 4, max(6, height - 14)
+        return width // 2 - 3, max(8, height // 2)
 
     def action_toggle_params(self) -> None:
         if self.spec is not None:
@@ -384,10 +486,14 @@ class DemoScreen(Screen):
         """Nothing of the previous run stays on screen until this one reports."""
         self.events, self.checks, self.history = [], [], []
         self.finished = self.passed = False
+        self.caption = {}
+        self._show_caption()
         self.query_one("#demo-checks", Static).update("")
         self.query_one("#demo-metrics", Static).update("")
         self.query_one("#progress", ProgressBar).update(total=None, progress=0)
-        self.query_one("#demo-pictures", VerticalScroll).remove_children()
+        pictures = self.query_one("#demo-pictures", VerticalScroll)
+        pictures.remove_children()
+        pictures.set_class(False, "filled")  # hidden until a picture comes: charts get the room
         self._items = {}
         self._draw_plots()
 
@@ -447,13 +553,29 @@ class DemoScreen(Screen):
 
     def _on_check(self, event: dict[str, Any]) -> None:
         self.checks.append(event)
-        text = Text()
+        self._render_checks()
+
+    def _render_checks(self) -> None:
+        """One line per check with its detail; on a small terminal the marks on one line
+        and only the failures spelled out."""
+        if self.spec is None:
+            return
+        text = Text(no_wrap=True, overflow="ellipsis")  # one line a check: room for charts
+        compact = self.has_class("compact")
+        if compact and self.checks:
+            for check in self.checks:
+                ok = check["passed"]
+                text.append("✓" if ok else "✗", style="bold green" if ok else "bold red")
+            text.append(" " + ", ".join(c["name"] for c in self.checks), style="dim")
         for check in self.checks:
             ok = check["passed"]
+            if compact and ok:
+                continue
+            if text:
+                text.append("\n")
             text.append(" ✓ " if ok else " ✗ ", style="bold green" if ok else "bold red")
             text.append(check["name"], style="bold")
-            text.append(f"  {check['detail']}\n", style="dim")
-        text.rstrip()
+            text.append(f"  {check['detail']}", style="dim")
         self.query_one("#demo-checks", Static).update(text)
 
     def _on_frame(self, event: FrameEvent) -> None:
@@ -480,10 +602,18 @@ class DemoScreen(Screen):
         )
         if pngs:
             text += "; " + T.FIGURE_SAVED(self.lang, path=pngs[0])
-        caption = event.get("caption") or {}
-        if caption.get(self.lang) or caption.get("en"):  # what to look for, when the demo says
-            text += "\n" + (caption.get(self.lang) or caption["en"])
         self._status(text, error=not event["passed"])
+        self.caption = dict(event.get("caption") or {})
+        self._show_caption()
+
+    def _show_caption(self) -> None:
+        """What to look for, in the student's language, under the live view."""
+        if self.spec is None:
+            return
+        words = self.caption.get(self.lang) or self.caption.get("en") or ""
+        box = self.query_one("#demo-caption", Static)
+        box.update(Text.assemble((T.LOOK_FOR(self.lang) + " ", "bold"), words) if words else "")
+        box.display = bool(words)
 
     def _on_error(self, event: dict[str, Any]) -> None:
         self.finished = True
@@ -495,10 +625,19 @@ class DemoScreen(Screen):
     # -- drawing -------------------------------------------------------------------
 
     def _draw_plots(self) -> None:
-        """Every declared plot group, from the recorded history (the PNG's points)."""
+        """Every declared plot group, from the recorded history (the PNG's points).
+
+        Steps on the x axis with whole-number ticks; a fixed value axis (accuracies in
+        [0, 1]) with ticks on round values; the group's chance level as a dotted line; a
+        series that lies on an earlier one is drawn as points over it and labelled
+        ``(= other)``, so two coinciding curves never look like one.
+        """
         steps = [int(h["step"] or 0) for h in self.history]
         for key, group in self._plots.items():
-            widget = self.query_one(f"#plot-{key}", PlotextPlot)
+            try:
+                widget = self.query_one(f"#plot-{key}", PlotextPlot)
+            except NoMatches:  # the start event declared a group the spec lacks
+                continue
             plt = widget.plt
             plt.clear_data()
             plt.clear_figure()
@@ -506,18 +645,43 @@ class DemoScreen(Screen):
             plt.title(title)
             self.plotted[key] = {}
             log = bool(group.get("log"))  # drawn as log10(y): plotext's log scale re-applies
+            series: dict[str, tuple[list[int], list[float]]] = {}
             for m in group["metrics"]:  # itself on every render, so it is not used
                 pts = [(x, h.get(m)) for x, h in zip(steps, self.history, strict=True)]
                 pts = [(x, y) for x, y in pts if y is not None and (y > 0 or not log)]
                 if pts:
                     ys = [math.log10(y) if log else y for _, y in pts]
-                    plt.plot([x for x, _ in pts], ys, label=f"log10 {m}" if log else m)
-                    self.plotted[key][m] = len(pts)
+                    series[m] = ([x for x, _ in pts], ys)
+            same = coinciding(series, group.get("ylim"))
+            for i, (m, (xs, ys)) in enumerate(series.items()):
+                label = f"log10 {m}" if log else m
+                if m in same:
+                    label += f" (= {same[m]})"
+                    plt.scatter(xs, ys, label=label, marker="x")
+                else:
+                    plt.plot(xs, ys, label=label, marker=MARKERS[i % len(MARKERS)])
+                self.plotted[key][m] = len(xs)
+            chance = group.get("chance")
+            if chance is not None and steps and not (log and chance <= 0):
+                level = math.log10(chance) if log else chance
+                plt.plot(
+                    [steps[0], steps[-1]],
+                    [level, level],
+                    label=T.CHANCE(self.lang, value=_fmt(float(chance))),
+                    marker="dot",
+                    color="gray",
+                )
             if group.get("ylim") and not log:
-                plt.ylim(*group["ylim"])
+                lo, hi = group["ylim"]
+                plt.ylim(lo, hi)
+                count = 5 if widget.size.height >= 14 else 3
+                yt = [lo + (hi - lo) * k / (count - 1) for k in range(count)]
+                plt.yticks(yt, [_fmt(round(v, 3)) for v in yt])
             if steps:
                 ticks = _integer_ticks(steps[0], steps[-1])
                 plt.xticks(ticks, [str(t) for t in ticks])
+            if widget.size.height >= 16:  # a label costs a line a small chart needs
+                plt.xlabel(T.STEP(self.lang))
             widget.refresh()
 
     def _draw_items(self, items: list[Item]) -> None:
@@ -526,9 +690,17 @@ class DemoScreen(Screen):
             wid = f"item-{item['kind']}-{item['key']}"  # keys are validated slugs
             view = self._items.get(wid)
             if view is None:  # first sight: the widget draws the item when it mounts
-                view = _VIEWS[item["kind"]](item, id=wid, classes=f"item {item['kind']}")
+                classes = f"item {item['kind']}"
+                if self.focus == f"{item['kind']}:{item['key']}":
+                    classes += " focus"
+                view = (
+                    PixelView(item, self._room(), self.lang, id=wid, classes=classes)
+                    if item["kind"] in ("picture", "heatmap")
+                    else _VIEWS[item["kind"]](item, id=wid, classes=classes)
+                )
                 self._items[wid] = view
                 self.mounted_items.append(wid)
+                box.set_class(True, "filled")
                 box.mount(view)
             else:
                 view.show(item)
@@ -592,13 +764,42 @@ class DemoApp(App[int]):
         self.exit(0 if self.demo_screen.passed else 1)
 
 
+def coinciding(
+    series: dict[str, tuple[list[int], list[float]]], ylim: Any = None, tol: float = 0.01
+) -> dict[str, str]:
+    """Which series lie on an earlier one: {later: earlier} when, at every shared step,
+    they differ by at most ``tol`` of the chart's value range."""
+    values = [y for _, ys in series.values() for y in ys]
+    if not values:
+        return {}
+    lo, hi = ylim if ylim else (min(values), max(values))
+    span = (hi - lo) or max(abs(hi), 1.0)
+    names, out = list(series), {}
+    for j, later in enumerate(names):
+        for earlier in names[:j]:
+            if earlier in out:
+                continue
+            a = dict(zip(*series[earlier], strict=True))
+            b = dict(zip(*series[later], strict=True))
+            shared = a.keys() & b.keys()
+            if shared and all(abs(a[x] - b[x]) <= tol * span for x in shared):
+                out[later] = earlier
+                break
+    return out
+
+
 def _integer_ticks(first: int, last: int, count: int = 5) -> list[int]:
     """At most ``count`` whole-number ticks from first to last (steps are integers)."""
     if last <= first:
         return [first]
     step = max(1, round((last - first) / (count - 1)))
     ticks = list(range(first, last + 1, step))
-    return ticks if ticks[-1] == last else [*ticks, last]
+    if ticks[-1] == last:
+        return ticks
+    if len(ticks) > 1 and last - ticks[-1] < step / 2:
+        ticks[-1] = last  # 248 next to 249 would print as one smudge: keep the real end
+        return ticks
+    return [*ticks, last]
 
 
 def _text(value: Any) -> str:
