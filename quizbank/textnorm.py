@@ -19,6 +19,7 @@ __all__ = [
     "find_phrase",
     "group_hits",
     "normalize",
+    "phrase_spans",
     "phrase_stems",
     "sentence_stems",
     "sentences",
@@ -146,11 +147,22 @@ _OP_SUB_RE = re.compile(
 )
 # f'(x), g' : a prime after a single letter is "prime"; l'output is an Italian elision.
 _PRIME_RE = re.compile(r"(?<![a-z0-9])([a-z])'(?=[\s('*,.;:)]|$)")
+# c'è, l' output, d' accordo: an elided article or pronoun before a vowel, not a prime.
+_ELISION_RE = re.compile(r"(?<![a-z0-9])([cdlmnstv])'(?=\s*(?:ee\b|[aeiouh]))")
+# "doesn't", "isn't", "can't" and the same typed without the apostrophe read "does not",
+# "is not", "can not": a negation is one word, whichever way it is typed.
+_NOT_RE = re.compile(
+    r"\b(?:(ca|wo|sha)|(do|does|did|is|are|was|were|has|have|had|could|would|should|must|need))"
+    r"n'?t\b"
+)
+_NOT_FULL = {"ca": "can", "wo": "will", "sha": "shall"}
 _ARROW_RE = re.compile(r"-+>|=>")
 # Italian "è" (is) would read as "e" (and) once accents are dropped, and "and" starts a
 # new clause: it becomes the word "ee" ("e'" typed for it too). The matcher lets "e"
 # and "ee" match each other, since students often type "e" for "è".
 _IS_RE = re.compile(r"(?<![^\W\d_])[èÈ](?![^\W\d_])")
+# Italian "né" (nor) would read as the pronoun "ne" once accents are dropped.
+_NOR_RE = re.compile(r"(?<![^\W\d_])[nN][éÉ](?![^\W\d_])")
 _IS_APOSTROPHE_RE = re.compile(r"(?<![a-z0-9])e'(?=\s|$)")
 # Operators of a formula read as words ("theta - lr * grad" says minus and times): a minus
 # between spaces or next to a lone letter or digit ("W-K", "t-1", "1 - z"), never the
@@ -194,6 +206,7 @@ def normalize(text: str) -> str:
     """
     if not text.isascii():
         text = _IS_RE.sub(" ee ", text)
+        text = _NOR_RE.sub(" nor ", text)
         text = _SYMBOL_RE.sub(lambda m: _SYMBOLS[m.group(0)], text)
         text = unicodedata.normalize("NFKD", text)
         text = _MARKED_RE.sub(lambda m: f"{m.group(1)} {_MARK_WORD[m.group(2)]} ", text)
@@ -207,8 +220,11 @@ def normalize(text: str) -> str:
     text = text.lower()
     if "_" in text:
         text = _OP_SUB_RE.sub(r"\1 ", text)
+    if "n" in text:
+        text = _NOT_RE.sub(lambda m: f"{_NOT_FULL.get(m.group(1)) or m.group(2)} not", text)
     if "'" in text:
         text = _IS_APOSTROPHE_RE.sub(" ee ", text)
+        text = _ELISION_RE.sub(r"\1 ", text)
         text = _PRIME_RE.sub(r"\1 prime ", text)
         text = _APOSTROPHE_RE.sub(" ", text)
     if ">" in text:
@@ -276,14 +292,15 @@ OPERATOR_WORDS = frozenset({"plus", "minus", "times", "equals"})
 _OPERATOR_STEMS = frozenset({"plus", "minus", "time", "times", "equal", "equals"})
 
 
-def find_phrase(phrase: tuple[str, ...], toks: list[str]) -> int:
-    """Index of the first occurrence of ``phrase`` in ``toks`` (stems), or -1.
+def phrase_spans(phrase: tuple[str, ...], toks: list[str]) -> list[tuple[int, int]]:
+    """Every occurrence (start, end) of ``phrase`` in ``toks`` (stems).
 
     Operator words between the phrase's words are skipped unless the phrase has them.
     """
     n = len(phrase)
+    out: list[tuple[int, int]] = []
     if n == 0:
-        return -1
+        return out
     first = phrase[0]
     last = len(toks)
     for i, tok in enumerate(toks):
@@ -297,8 +314,14 @@ def find_phrase(phrase: tuple[str, ...], toks: list[str]) -> int:
             if q >= last or toks[q] != phrase[j]:
                 break
         else:
-            return i
-    return -1
+            out.append((i, q + 1))
+    return out
+
+
+def find_phrase(phrase: tuple[str, ...], toks: list[str]) -> int:
+    """Index of the first occurrence of ``phrase`` in ``toks`` (stems), or -1."""
+    spans = phrase_spans(phrase, toks)
+    return spans[0][0] if spans else -1
 
 
 @lru_cache(maxsize=512)

@@ -21,12 +21,18 @@ from .direction import relation_between
 from .lang import FUNCTION_WORDS, classify, detect_words
 from .negation import (
     ARROW,
+    NEGATION_WORDS,
+    NO_OWNED,
+    NONE,
     PUNCT,
     TOKEN_RE,
     claim_ids,
     clause_ids,
     contrast_positions,
-    negated_positions,
+    governed,
+    negated_near,
+    negation_sources,
+    owned_cues,
 )
 from .rubric import LANGS, Alt, Item, Rubric, inflection_key
 
@@ -50,6 +56,7 @@ class Sentence:
     words: list[str]
     stems: dict[str, list[str]]
     negated: list[bool]
+    sources: list[int]  # the cue that governs each token (see negation.negation_sources)
     clause: list[int]  # clause number of each token
     claim: list[int]  # claim number of each token (see negation.claim_ids)
     contrast: list[bool]  # inside "unlike X", "instead of X", "than X"
@@ -166,13 +173,15 @@ def analyse(text: str, rubric: Rubric, known: dict[str, frozenset[str]]) -> Anal
     en_votes = it_votes = 0
     for start, end, toks in split:
         stems_by_lang = {lang: [smap[lang][t] for t in toks] for lang in LANGS}
+        sources = negation_sources(toks)
         sents.append(
             Sentence(
                 start,
                 end,
                 toks,
                 stems_by_lang,
-                negated_positions(toks),
+                [src != NONE for src in sources],
+                sources,
                 clause_ids(toks),
                 claim_ids(toks),
                 contrast_positions(toks),
@@ -256,13 +265,15 @@ def _occurrences(alt: Alt, s: Sentence) -> list[tuple[int, int]]:
     out = []
     for p in first:
         # A formula's brackets do not break a phrase ("floor((w - k": floor w minus k), nor
-        # do its operators unless the term names them: "h t 1" matches h_{t-1}.
+        # do its operators unless the term names them: "h t 1" matches h_{t-1}. A term that
+        # states its own negation skips it: "distribuzione non correlata".
         q = p
         for j in range(1, n):
             q += 1
             while q < last and (
                 words[q] in _BRACKETS
                 or (words[q] in OPERATOR_WORDS and alt.stems[j] not in canon.get(q, empty))
+                or (alt.negative and words[q] in NEGATION_WORDS)
             ):
                 q += 1
             if q >= last or alt.stems[j] not in canon.get(q, empty):
@@ -283,20 +294,49 @@ def _unit(item: Item, s: Sentence, pos: int) -> int:
     return 0
 
 
-def _group_occurrences(
-    item: Item, group: tuple[Alt, ...], expect: tuple[bool | None, ...], s: Sentence
-) -> list[_Occ]:
-    out: list[_Occ] = []
-    for alt, negative in zip(group, expect, strict=True):
-        for a, b in _occurrences(alt, s):
-            if item.misconception and s.contrast[a]:
-                continue  # "unlike a VAE, which samples z": said of something else
-            if item.relation:
-                # for a quantity, a negation turns its direction, not the claim
-                agrees = negative is None or not negative or any(s.negated[a:b])
+def _item_occurrences(
+    item: Item,
+    variant: tuple[tuple[Alt, ...], ...],
+    polarity: tuple[tuple[bool | None, ...], ...],
+    s: Sentence,
+) -> list[list[_Occ]]:
+    """Each group's occurrences in ``s``, with whether each agrees with the item's polarity.
+
+    A cue that is one of the item's own words (a verb of denial inside a term, the
+    negation a term states) denies nothing of the item: "the stop-gradient blocks the
+    gradient", "without activations the stack gives a single convolution".
+    """
+    found: list[list[tuple[Alt, bool | None, int, int]]] = []
+    for group, expect in zip(variant, polarity, strict=True):
+        occ = []
+        for alt, negative in zip(group, expect, strict=True):
+            for a, b in _occurrences(alt, s):
+                if item.misconception and s.contrast[a]:
+                    continue  # "unlike a VAE, which samples z": said of something else
+                occ.append((alt, negative, a, b))
+        found.append(occ)
+    spans = [(a, b) for occ in found for _, _, a, b in occ]
+    negative_spans = [
+        (a, b, g) for g, occ in enumerate(found) for alt, _, a, b in occ if alt.negative
+    ]
+    owned = owned_cues(s.words, s.sources, spans, negative_spans) if spans else NO_OWNED
+    out: list[list[_Occ]] = []
+    for g, occ in enumerate(found):
+        group_out: list[_Occ] = []
+        for alt, negative, a, b in occ:
+            if alt.negative:
+                agrees = negated_near(s.sources, a, b)
+            elif negative is None:
+                agrees = True
+            elif negative:
+                # any negation states it, the item's own words of denial included, but not
+                # a meta-denial ("it is not true that the scale does not matter")
+                agrees = any(src >= 0 for src in s.sources[a:b])
             else:
-                agrees = negative is None or any(s.negated[a:b]) == negative
-            out.append((a, b, agrees, _unit(item, s, a), alt.direction))
+                # for a quantity, a negation turns its direction, not the claim
+                agrees = bool(item.relation) or not governed(s.sources, a, b, owned, g)
+            group_out.append((a, b, agrees, _unit(item, s, a), alt.direction))
+        out.append(group_out)
     return out
 
 
@@ -406,9 +446,7 @@ def match_item(item: Item, analysis: Analysis) -> Match:
         agreeing_in: dict[int, set[int]] = {}
         for i in candidates:
             s = analysis.sentences[i]
-            occs = [
-                _group_occurrences(item, g, e, s) for g, e in zip(variant, polarity, strict=True)
-            ]
+            occs = _item_occurrences(item, variant, polarity, s)
             for g, occ in enumerate(occs):
                 if any(ok for _, _, ok, _, _ in occ):
                     anywhere[g] = True

@@ -11,6 +11,7 @@ which clause and which claim of the sentence it belongs to.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from .lang import FUNCTION_WORDS
 
@@ -18,12 +19,23 @@ __all__ = [
     "BOUNDARY_WORDS",
     "CLAIM_BOUNDARIES",
     "CUES",
+    "META",
+    "NEGATION_WORDS",
+    "NONE",
+    "NO_OWNED",
     "PUNCT",
     "TOKEN_RE",
+    "Owned",
     "claim_ids",
     "clause_ids",
     "contrast_positions",
+    "governed",
+    "negated_near",
     "negated_positions",
+    "negation_sources",
+    "owned_cues",
+    "plain_cue",
+    "strip_negation",
 ]
 
 
@@ -33,7 +45,7 @@ def _words(text: str) -> frozenset[str]:
 
 CUES = _words(
     "not never no none cannot neither nor without non mai nessun nessuno nessuna niente "
-    "neanche nemmeno neppure senza"
+    "nulla neanche nemmeno neppure senza"
 )
 # Verbs of denial: what they govern is said not to happen ("prevents the output from
 # shrinking", "evita che l'output si riduca", "detach stops the gradient").
@@ -46,21 +58,85 @@ DENIAL_CUES = _words(
 # ("instead of X", "rather than X" are contrasts, see below: a key point may be stated
 # right next to one, "the probability that it is real rather than generated".)
 _DENIAL_PAIRS = {("no", "need"), ("an", "error"), ("un", "errore")}
+# "raises an error", "solleva un errore": an error is a denial only when something raises
+# it; "un errore di training più alto" is a quantity.
+_RAISES = _words(
+    "raise raises raised raising throw throws threw thrown give gives gave get gets got "
+    "produce produces return returns is with solleva sollevano sollevare lancia lanciano "
+    "genera generano restituisce restituiscono producono ottiene ottengono ee e con da danno"
+)
+# "block" is a verb ("detach blocks the gradient") when an object follows, else the noun
+# of ResNets ("residual blocks with skip connections", "each block is a conv").
+_VERB_NOUNS = _words("block blocks")
+_OBJECT_START = _words(
+    "the a an any all every its their this that these those it them gradient gradients flow "
+    "backprop backpropagation information signal il lo la l i gli le un una ogni qualsiasi "
+    "qualunque"
+)
+# "stop-gradient", "lo stop gradient": the operator's name, not the verb.
+_STOP_NOUN_NEXT = _words("gradient gradients grad sg")
+# "non-linearity", "non-maximum suppression", "non stazionaria": "non" before one of these
+# is a prefix and denies only the word it is attached to.
+_NON_PREFIX_ROOTS = (
+    "linear",
+    "stazionar",
+    "stationar",
+    "saturat",
+    "saturant",
+    "maxim",
+    "massim",
+    "negativ",
+    "contigu",
+    "convex",
+    "convess",
+    "match",
+    "corrispond",
+    "zero",
+    "scalar",
+    "differentiab",
+    "differenziab",
+    "learnab",
+    "apprendib",
+    "trivial",
+    "banal",
+    "parametric",
+    "overlap",
+    "sovrappost",
+    "uniform",
+    "monoton",
+    "digit",
+    "cifr",
+    "convergen",
+    "quantiz",
+    "causal",
+)
+# "finché la memoria non si riempie" means until it fills: the "non" is expletive.
+_EXPLETIVE_BEFORE = _words("finche finch")
+_EXPLETIVE_REACH = 12
+# "diverso da zero", "different from zero": not zero.
+_DIFFERENT = _words("diverso diversa diversi diverse different distinct")
+_DIFFERENT_FROM = _words("da dal from")
+_ZERO = _words("zero 0 nullo nulla")
 # "X is not needed": the negation reaches back to X.
 _BACKWARD_AFTER = _words(
     "needed required necessary used use applied involved present sampled stored learned "
     "trained necessario necessaria necessari necessarie serve servono usato usata usati usate "
     "utilizzato utilizzata campionato campionata richiesto richiesta usa usano campiona "
-    "impara imparano apprende"
+    "impara imparano apprende exist exists existed esiste esistono matter matters conta "
+    "contano importa"
 )
-_BACKWARD_REACH = 5
+_BACKWARD_REACH = 4  # content words
+_BACKWARD_TOKENS = 9
 _POST_DENIALS = _words(
-    "useless pointless unnecessary superfluous inutile inutili superfluo superflua superflui "
-    "superflue"
+    "useless pointless unnecessary superfluous irrelevant inutile inutili superfluo superflua "
+    "superflui superflue irrilevante irrilevanti"
 )
 _BACKWARD_SKIP = _words("be is are been being get gets si e viene vengono")
-# "not only", "non solo", "non appena" are not negations of what follows.
+# "not only X", "not just X", "non solo X" deny the restriction, not X: only the word
+# "only" is negated ("a tensor is not just an array" denies "just an array", "not only
+# the sign but also the size" affirms the sign). "non appena" (as soon as) denies nothing.
 _FALSE_CUES = {("not", "only"), ("not", "just"), ("non", "solo"), ("non", "appena")}
+_RESTRICTIVE = _words("only just solo")
 # English contractions arrive as "doesn t" after normalisation.
 _CONTRACTED = _words("don doesn didn isn aren wasn weren can couldn won wouldn shouldn hasn haven")
 # Words that end the scope of a negation.
@@ -80,12 +156,10 @@ _BRACKETS = frozenset("()[]")
 _CLAIM_PUNCT = frozenset(";")  # not brackets: model(x), G(z).detach() are everywhere
 ARROW = "->"
 SCOPE = 3  # words after a cue that it negates (articles and auxiliaries not counted)
-# "non devi scrivere le derivate a mano": modals, auxiliaries and articles do not use up
-# the scope, the words they carry do.
-_SCOPE_FREE = _words(
-    "the a an to be is are was were been do does did have has had must should need needs can "
-    "could would will may might it its il lo la l i gli le un uno una si ci ne devi deve "
-    "devono dover dovere bisogna puo possono viene vengono essere stato stata"
+# "non devi scrivere le derivate a mano", "non ha effetto sulla convergenza": modals,
+# auxiliaries, articles and prepositions do not use up the scope, the words they carry do.
+_SCOPE_FREE = FUNCTION_WORDS | _words(
+    "to need needs it its l devi dover dovere bisogna c alcun alcuna alcuno alcuni alcune"
 )
 DENIAL_SCOPE = 5  # "prevents the output from shrinking"
 TOKEN_RE = re.compile(r"[a-z0-9]+|->|[,;:()\[\]]")
@@ -150,12 +224,52 @@ def _is_cue(words: list[str], i: int) -> bool:
     w = words[i]
     nxt = words[i + 1] if i + 1 < len(words) else ""
     if w in CUES:
-        return (w, nxt) not in _FALSE_CUES
+        return (w, nxt) not in _FALSE_CUES and not _expletive(words, i)
+    if w in _VERB_NOUNS:
+        return nxt in _OBJECT_START
+    if w == "stop":
+        return nxt not in _STOP_NOUN_NEXT
     if w in DENIAL_CUES:
         return True
     if i > 0 and (words[i - 1], w) in _DENIAL_PAIRS:
-        return True
+        return w not in ("error", "errore") or (i > 1 and words[i - 2] in _RAISES)
     return w == "t" and i > 0 and words[i - 1] in _CONTRACTED
+
+
+# "z is useless", "la scala è irrilevante": said of the subject; "an irrelevant history" is
+# an adjective of its noun.
+_COPULAS = _words(
+    "is are be been being was were becomes become became seems seem ee e sono diventa "
+    "diventano risulta risultano resta restano rimane rimangono"
+)
+_COPULA_REACH = 3
+
+
+def _predicative(words: list[str], i: int) -> bool:
+    return any(words[j] in _COPULAS for j in range(max(0, i - _COPULA_REACH), i))
+
+
+def plain_cue(word: str) -> bool:
+    """A negation word ("not", "never", "senza"), as opposed to a verb of denial."""
+    return word in CUES or word == "t"
+
+
+def _expletive(words: list[str], i: int) -> bool:
+    """ "finché … non": the Italian "non" after "finché" in the same claim says "until"."""
+    if words[i] != "non":
+        return False
+    for j in range(i - 1, max(-1, i - 1 - _EXPLETIVE_REACH), -1):
+        if words[j] in _EXPLETIVE_BEFORE:
+            return True
+        if words[j] in CLAIM_BOUNDARIES or words[j] in _CLAIM_PUNCT:
+            return False
+    return False
+
+
+def _prefix(words: list[str], i: int) -> bool:
+    """ "non-linearity", "non stazionaria": "non" as a prefix of the next word."""
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    return words[i] == "non" and nxt.startswith(_NON_PREFIX_ROOTS)
 
 
 def _copula(words: list[str], i: int) -> bool:
@@ -207,17 +321,39 @@ def _meta_denial_end(words: list[str], i: int) -> int:
     return -1
 
 
-def negated_positions(words: list[str]) -> list[bool]:
-    """For each token (words and punctuation), whether a negation or denial governs it.
+def _reach_back(words: list[str], out: list[int], i: int) -> None:
+    """ "X is not needed", "la scala dei due termini non conta": the cue at ``i`` denies
+    the few content words before it in its clause, however many articles lie between."""
+    j = i - 1
+    content = 0
+    while j >= 0 and i - j <= _BACKWARD_TOKENS and not _ends_scope(words, j):
+        if words[j] not in _SCOPE_FREE:
+            if content == _BACKWARD_REACH:
+                break
+            content += 1
+        if out[j] != META:
+            out[j] = i
+        j -= 1
 
-    A cue governs the next few words of its clause: "does not share memory"
-    denies sharing, but in "cannot learn long-range dependencies" the
-    dependencies themselves are still what the sentence is about. "X is not
-    needed" (and "X non serve") also reaches back to X.
+
+NONE = -1  # no cue governs the token
+META = -2  # a meta-denial governs it ("it is not true that …"): never a term's own word
+
+
+def negation_sources(words: list[str]) -> list[int]:
+    """For each token, the position of the cue that governs it, ``NONE`` or ``META``.
+
+    A cue governs the next few content words of its clause: "does not share memory"
+    denies sharing, but in "cannot learn long-range dependencies" the dependencies
+    themselves are still what the sentence is about. "X is not needed" (and "X non
+    serve", "X is useless") also reaches back to X. Knowing which cue it is lets the
+    matcher tell a denial from a term that names one ("stop-gradient", "blocks the
+    gradient", "no signal").
     """
     n = len(words)
-    out = [False] * n
+    out = [NONE] * n
     left = 0
+    cue = NONE
     meta = -1  # inside a meta-denial until the end of the claim
     for i, w in enumerate(words):
         if meta < 0 and (end := _meta_denial_end(words, i)) > 0:
@@ -226,33 +362,177 @@ def negated_positions(words: list[str]) -> list[bool]:
             if w in CLAIM_BOUNDARIES or w in _CLAIM_PUNCT:
                 meta = -1
             else:
-                out[i] = True
+                out[i] = META
                 continue
         if _ends_scope(words, i):
             left = 0
             continue
-        if w in _POST_DENIALS:
+        if w in _POST_DENIALS and _predicative(words, i):
             # "dropout and early stopping are useless": the subject is what is denied
-            j = i - 1
-            while j >= 0 and i - j <= _BACKWARD_REACH and not _ends_scope(words, j):
-                out[j] = True
-                j -= 1
+            _reach_back(words, out, i)
+        nxt = words[i + 1] if i + 1 < n else ""
+        if w in _DIFFERENT and nxt in _DIFFERENT_FROM and i + 2 < n and words[i + 2] in _ZERO:
+            out[i + 2] = i  # "diverso da zero": not zero
+        if (w, nxt) in _FALSE_CUES and words[i + 1] in _RESTRICTIVE:
+            out[i + 1] = i  # "not just": the restriction is what is denied
         if _is_cue(words, i):
-            left = (SCOPE if w in CUES or w == "t" else DENIAL_SCOPE) + 1
-            nxt = words[i + 1] if i + 1 < n else ""
+            if _prefix(words, i):
+                out[i] = out[i + 1] = i
+                left = 0
+                continue
+            # a cue inside another one's scope is itself denied: "does not stop at D"
+            out[i] = cue if left else i
+            left = SCOPE if plain_cue(w) else DENIAL_SCOPE
+            cue = i
             after = words[i + 2] if i + 2 < n else ""
-            if (w in CUES or w == "t") and (
+            if plain_cue(w) and (
                 nxt in _BACKWARD_AFTER or (nxt in _BACKWARD_SKIP and after in _BACKWARD_AFTER)
             ):
-                j = i - 1
-                while j >= 0 and i - j <= _BACKWARD_REACH and not _ends_scope(words, j):
-                    out[j] = True
-                    j -= 1
+                _reach_back(words, out, i)
+            continue
         if left:
-            out[i] = True
-            if w not in _SCOPE_FREE or _is_cue(words, i):
+            if out[i] == NONE:
+                out[i] = cue
+            if w not in _SCOPE_FREE:
                 left -= 1
     return out
+
+
+def negated_positions(words: list[str]) -> list[bool]:
+    """For each token (words and punctuation), whether a negation or denial governs it."""
+    return [src != NONE for src in negation_sources(words)]
+
+
+@dataclass(frozen=True)
+class Owned:
+    """Cues that are words of an item's own claim, so they deny nothing of the item.
+
+    ``verbs``: verbs of denial inside a term ("stops at the argmin", "the stop-gradient
+    blocks the gradient", "detach is unnecessary"): what the term says. ``negations``:
+    each negation that a term expects ("no signal", "doesn't saturate", "senza
+    attivazioni", or a term the item's text negates), with the group of that term; it
+    belongs to the claim, so it does not deny the terms of the item's other groups
+    ("without activations gives a single convolution", "initialisation does not matter").
+    """
+
+    verbs: frozenset[int] = frozenset()
+    negations: tuple[tuple[int, int], ...] = ()  # (cue, group of the term it belongs to)
+    bare: frozenset[tuple[int, int]] = frozenset()  # spans of terms that are only a negation
+
+    def denies(self, sources: list[int], a: int, b: int, group: int = -1) -> bool:
+        """Whether a cue that is not the item's own governs tokens a..b of ``group``."""
+        for src in sources[a:b]:
+            if src == NONE or src in self.verbs:
+                continue
+            if a <= src < b:
+                if (a, b) in self.bare:
+                    return True  # a term that is a negation ("no", "without") is negated
+                continue  # the term's own word: "stops at the discriminator"
+            if any(c == src and g != group for c, g in self.negations):
+                continue
+            return True
+        return False
+
+
+NO_OWNED = Owned()
+
+
+def owned_cues(
+    words: list[str],
+    sources: list[int],
+    spans: list[tuple[int, int]],
+    negative_spans: list[tuple[int, int, int]] = (),
+    *,
+    verbs: bool = True,
+) -> Owned:
+    """The cues of ``words`` that belong to an item whose terms occur at ``spans``, of
+    which those at ``negative_spans`` (start, end, group) state their own negation.
+
+    ``verbs=False`` leaves out the verbs of denial: reading the item's own text, "the
+    noise z is useless" says that z is denied, which a student may say with any negation.
+    """
+    own_verbs: set[int] = set()
+    bare: set[tuple[int, int]] = set()
+    for a, b in spans:
+        if all(plain_cue(w) or w in _TERM_AUX for w in words[a:b]):
+            bare.add((a, b))
+        elif verbs:
+            for p in range(a, b):
+                c = sources[p]
+                if a <= c < b and (b - a > 1 or not plain_cue(words[c])):
+                    own_verbs.add(c)
+                if words[p] in _POST_DENIALS:
+                    own_verbs.add(p)  # "z is useless": the subject it denies is what it says
+    # A negation belongs to the expected-negated term nearest to it: in "do not need the
+    # intermediate values" it is the need, and the values are what is not needed.
+    cues = {src for src in sources if src >= 0}
+    nearest: dict[int, tuple[float, set[int]]] = {}
+    for a, b, group in negative_spans:
+        inside = {p for p in range(a, b) if p in cues}  # "no need": "need" is a cue too
+        for c in {sources[p] for p in range(a, b)} | inside:
+            if c < 0 or c in own_verbs:
+                continue
+            # before the term it negates it; after it, it reaches back ("X is not needed")
+            dist = a - c if c < a else c - b + 1.5 if c >= b else 0
+            if dist > _OWN_CUE_REACH:
+                continue
+            best = nearest.get(c)
+            if best is None or dist < best[0]:
+                nearest[c] = (dist, {group})
+            elif dist == best[0]:
+                best[1].add(group)
+    negations = tuple((c, g) for c, (_, groups) in nearest.items() for g in sorted(groups))
+    return Owned(frozenset(own_verbs), negations, frozenset(bare))
+
+
+_OWN_CUE_REACH = 4  # "does not saturate", "X is not needed": the cue next to the term
+
+
+def negated_near(sources: list[int], a: int, b: int) -> bool:
+    """Whether tokens a..b are negated by a cue next to them: what a term that states its
+    own negation needs ("never saturates", "X is not needed"), and not a negation further
+    away that may deny something else ("not cut off from the gradient")."""
+    return any(src >= 0 and a - _OWN_CUE_REACH <= src < b + _OWN_CUE_REACH for src in sources[a:b])
+
+
+def governed(sources: list[int], a: int, b: int, owned: Owned = NO_OWNED, group: int = -1) -> bool:
+    """Whether a cue that is not one of the item's own words governs tokens a..b."""
+    return owned.denies(sources, a, b, group)
+
+
+# Auxiliaries around a negation inside a match term: "does not saturate", "non è
+# differenziabile" state the same as "never saturates", "non differenziabile".
+_TERM_AUX = _words(
+    "do does did is are was were be been has have had can could will would should must may "
+    "might shall ee e viene vengono ha hanno puo possono deve devono si"
+)
+
+
+NEGATION_WORDS = CUES | _TERM_AUX  # what a term that states its own negation skips
+
+
+def strip_negation(words: list[str]) -> list[str] | None:
+    """A match term without its negation ("doesn't saturate" -> "saturate"), or None
+    when the term negates nothing (or is nothing but a negation, such as "never")."""
+    if not any(w in CUES for w in words):
+        return None
+    keep = [True] * len(words)
+    found = False
+    for i, w in enumerate(words):
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if w in CUES and (w, nxt) not in _FALSE_CUES:
+            keep[i] = False
+            found = True
+            j = i - 1
+            while j >= 0 and words[j] in _TERM_AUX:
+                keep[j] = False
+                j -= 1
+            j = i + 1
+            while j < len(words) and words[j] in _TERM_AUX:
+                keep[j] = False
+                j += 1
+    core = [w for w, k in zip(words, keep, strict=True) if k]
+    return core if found and core else None
 
 
 def contrast_positions(words: list[str]) -> list[bool]:
@@ -319,13 +599,27 @@ def clause_ids(words: list[str]) -> list[int]:
     return out
 
 
+# A causal conjunction followed by no subject of its own goes on with the same one: "the
+# sigmoid is the best activation, since it never saturates", "perché non satura mai".
+_CAUSAL = _words("because since perche poiche siccome")
+_SAME_SUBJECT = _words(
+    "it they this these he she esso essa essi esse cio non ee is are was were does do did "
+    "can cannot will would must should never not ha hanno"
+)
+
+
 def claim_ids(words: list[str]) -> list[int]:
     """Claim number of each token: a new claim starts at a contrastive or causal conjunction
-    ("while", "because", "mentre", "perché") or at ; : and brackets, not at "and" or a comma."""
+    ("while", "because", "mentre", "perché") or at ; and brackets, not at "and" or a comma,
+    nor at a causal conjunction that keeps the subject ("…, since it never saturates")."""
     out = []
     n = 0
-    for w in words:
-        if w in _CLAIM_PUNCT or w in CLAIM_BOUNDARIES:
+    for i, w in enumerate(words):
+        if w in _CLAIM_PUNCT:
             n += 1
+        elif w in CLAIM_BOUNDARIES:
+            nxt = words[i + 1] if i + 1 < len(words) else ""
+            if not (w in _CAUSAL and nxt in _SAME_SUBJECT):
+                n += 1
         out.append(n)
     return out

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from quizbank.textnorm import (
-    find_phrase,
     normalize,
+    phrase_spans,
     phrase_stems,
     split_direction,
     stem,
@@ -20,7 +20,15 @@ from quizbank.textnorm import (
 )
 
 from .lang import FUNCTION_WORDS
-from .negation import PUNCT, TOKEN_RE, negated_positions
+from .negation import (
+    PUNCT,
+    TOKEN_RE,
+    governed,
+    negated_positions,
+    negation_sources,
+    owned_cues,
+    strip_negation,
+)
 
 __all__ = [
     "Alt",
@@ -47,6 +55,9 @@ class Alt:
     stems: tuple[str, ...]
     phrase: str
     direction: int = 0
+    # The term states its own negation ("doesn't saturate", "no signal", "senza
+    # attivazioni"): ``stems`` are the words it negates, and a sentence must negate them.
+    negative: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,8 +109,18 @@ def content_stems(text: str, lang: str) -> set[str]:
 
 
 def _alt(text: str, lang: str) -> Alt:
-    """An alternative; a trailing " +" or " -" gives its direction ("noisier +")."""
+    """An alternative; a trailing " +" or " -" gives its direction ("noisier +").
+
+    A term with a negation in it ("doesn't saturate", "no effect", "non serve a nulla")
+    is matched as the words it negates, under any negation of the sentence: "never
+    saturates", "has no effect at all", "non serve a nulla" all state it.
+    """
     text, direction = split_direction(text)
+    words = [w for w in TOKEN_RE.findall(normalize(text)) if w not in PUNCT]
+    core = strip_negation(words)
+    if core is not None:
+        stems = tuple(stem(w, lang) for w in core)
+        return Alt(lang, stems, text, direction, negative=True)
     return Alt(lang, phrase_stems(text, lang), text, direction)
 
 
@@ -121,31 +142,53 @@ def _variants(terms: dict[str, list[list[str]]]) -> tuple[tuple[tuple[Alt, ...],
     return tuple(tuple(g) for g in per_lang)
 
 
-def _alt_states(alt: Alt, text: dict[str, str]) -> bool | None:
-    """Whether the item's own text names ``alt`` only under a negation (None: absent)."""
-    toks = TOKEN_RE.findall(normalize(text.get(alt.lang, "")))
-    stems = [t if t in PUNCT else stem(t, alt.lang) for t in toks]
-    neg = negated_positions(toks)
-    states = []
-    i = find_phrase(alt.stems, stems)
-    while i >= 0:
-        states.append(any(neg[i : i + len(alt.stems)]))
-        nxt = find_phrase(alt.stems, stems[i + 1 :])
-        i = i + 1 + nxt if nxt >= 0 else -1
-    return all(states) if states else None
+def _variant_states(
+    variant: tuple[tuple[Alt, ...], ...], text: dict[str, str]
+) -> list[list[bool | None]]:
+    """For each alternative, whether the item's own text names it only under a negation
+    (None: the text does not use it). A cue that is one of the item's own words ("the
+    stop-gradient blocks the gradient", "without activations") denies nothing of it."""
+    out: list[list[bool | None]] = [[None] * len(g) for g in variant]
+    for lang in LANGS:
+        alts = [(g, k, alt) for g, grp in enumerate(variant) for k, alt in enumerate(grp)]
+        alts = [(g, k, alt) for g, k, alt in alts if alt.lang == lang]
+        if not alts:
+            continue
+        toks = TOKEN_RE.findall(normalize(text.get(lang, "")))
+        stems = [t if t in PUNCT else stem(t, lang) for t in toks]
+        sources = negation_sources(toks)
+        found = {(g, k): phrase_spans(alt.stems, stems) for g, k, alt in alts}
+        spans = [sp for v in found.values() for sp in v]
+        negative = [(a, b, g) for (g, k, alt) in alts if alt.negative for a, b in found[(g, k)]]
+        owned = owned_cues(toks, sources, spans, negative, verbs=False)
+        for g, k, alt in alts:
+            if alt.negative:
+                out[g][k] = True
+            elif found[(g, k)]:
+                out[g][k] = all(governed(sources, a, b, owned, g) for a, b in found[(g, k)])
+    return out
 
 
-def _group_polarity(group: tuple[Alt, ...], text: dict[str, str]) -> tuple[bool | None, ...]:
+def _group_polarity(
+    group: tuple[Alt, ...], states: list[bool | None], text: dict[str, str], misconception: bool
+) -> tuple[bool | None, ...]:
     """Expected negation of each alternative when a student uses it.
 
-    An alternative the item's text uses keeps that text's polarity. Another one
-    of an affirmed group must be affirmed too; of a negated group it may be a
-    positive paraphrase ("no boxes left" / "the remaining boxes"), so anything goes.
+    An alternative the item's text uses keeps that text's polarity, and a term that
+    states its own negation must be negated. Another one of an affirmed group must be
+    affirmed too; of a negated group it may be a paraphrase of either polarity ("no boxes
+    left" / "the remaining boxes", "does not matter" / "is irrelevant"), so anything goes.
+    A belief is a claim: in a group its text does not use, a term must be affirmed.
     """
-    states = [_alt_states(alt, text) for alt in group]
-    known = [st for st in states if st is not None]
+    known = [
+        st for st, alt in zip(states, group, strict=True) if st is not None and not alt.negative
+    ]
     group_negated = all(known) if known else None
-    if group_negated is None and group and _plainly_affirmative(text, group[0].lang):
+    if (
+        group_negated is None
+        and group
+        and (misconception or _plainly_affirmative(text, group[0].lang))
+    ):
         # the text uses none of the group's words but negates nothing: "the gradient
         # does not reach the encoder" must not earn "the gradient flows to the encoder"
         group_negated = False
@@ -161,15 +204,6 @@ def _plainly_affirmative(text: dict[str, str], lang: str) -> bool:
 _RELATION = {"same": 1, "inverse": -1}
 
 
-def _misconception_polarity(
-    polarity: tuple[bool | None, ...], misconception: bool
-) -> tuple[bool | None, ...]:
-    """A belief is a claim: a term its text does not use must still be affirmed."""
-    if not misconception:
-        return polarity
-    return tuple(False if p is None else p for p in polarity)
-
-
 def _item(obj, weight: int, misconception: bool) -> Item:
     text = dict(getattr(obj, "text", {}) or {})
     variants = _variants(obj.terms or {})
@@ -180,7 +214,10 @@ def _item(obj, weight: int, misconception: bool) -> Item:
         correction=dict(getattr(obj, "correction", {}) or {}),
         variants=variants,
         polarity=tuple(
-            tuple(_misconception_polarity(_group_polarity(g, text), misconception) for g in v)
+            tuple(
+                _group_polarity(g, st, text, misconception)
+                for g, st in zip(v, _variant_states(v, text), strict=True)
+            )
             for v in variants
         ),
         scope=getattr(obj, "scope", "") or ("claim" if misconception else "sentence"),

@@ -1,0 +1,319 @@
+"""What a negation or a denial governs, and when a cue is the item's own word.
+
+Each case is a sentence a rubric writer found graded wrongly (the matcher problems
+listed for issue 11's second pass), checked against a small rubric written the way the
+bank writes its terms. The first half is about the scope of a negation, the second
+about terms that contain one ("doesn't saturate", "no signal", "stop-gradient").
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from quizbank.model import Bank, KeyPoint, Misconception, Question, Topic
+from quizbank.textnorm import normalize
+from tutor.grading import Grader
+from tutor.grading.negation import META, NONE, TOKEN_RE, negated_positions, negation_sources
+
+
+def _kp(terms_en, terms_it=None, text_en="The point.", text_it="Il punto.", **options):
+    return KeyPoint(
+        "p",
+        2,
+        {"en": text_en, "it": text_it},
+        {"en": terms_en, "it": terms_it} if terms_it else {"en": terms_en},
+        **options,
+    )
+
+
+def _mc(terms_en, terms_it=None, text_en="The belief.", text_it="La convinzione.", **options):
+    return Misconception(
+        "m",
+        {"en": text_en, "it": text_it},
+        {"en": "The correction.", "it": "La correzione."},
+        {"en": terms_en, "it": terms_it} if terms_it else {"en": terms_en},
+        **options,
+    )
+
+
+def _question(kp: KeyPoint | None = None, mc: Misconception | None = None) -> Question:
+    kp = kp or _kp([["zzzz"]])
+    mcs = (mc,) if mc else ()
+    return Question("x.01", "x.01", "cidl", "x", "Q?", "open", {"en": "", "it": ""},
+                    (kp,), mcs, (), (), ())  # fmt: skip
+
+
+def _grader(q: Question) -> Grader:
+    bank = Bank()
+    bank.add(Topic("x", "cidl", {"en": "x", "it": "x"}, (q.id,)), [q])
+    return Grader(bank)
+
+
+def _hit(kp: KeyPoint, text: str, lang: str | None = None) -> bool:
+    q = _question(kp)
+    return any(m.hit for _, m in _grader(q).judge_items(q, text, lang).points)
+
+
+def _fires(mc: Misconception, text: str, lang: str | None = None) -> bool:
+    q = _question(mc=mc)
+    return bool(_grader(q).judge_items(q, text, lang).misconceptions)
+
+
+def _governed(text: str) -> list[str]:
+    words = TOKEN_RE.findall(normalize(text))
+    return [w for w, neg in zip(words, negated_positions(words), strict=True) if neg]
+
+
+# -- words that look like denials but are not --------------------------------------
+
+
+def test_the_noun_block_is_not_a_denial() -> None:
+    kp = _kp(
+        [["residual block", "block"], ["skip", "shortcut"]],
+        text_en="A residual block adds a skip connection to its input.",
+    )
+    assert _hit(kp, "Stacking residual blocks with skip connections lets a CNN reach 152 layers.")
+    assert _hit(kp, "Each block is a 3x3 conv plus a skip connection.")
+    # the verb still denies what it blocks
+    flows = _kp(
+        [["gradient"], ["encoder"]], text_en="The gradient flows back to the encoder weights."
+    )
+    assert not _hit(flows, "detach blocks the gradient to the encoder.")
+
+
+def test_the_stop_gradient_operator_is_not_the_verb_stop() -> None:
+    kp = _kp(
+        [["codebook loss"], ["only", "just"], ["stop gradient", "stop-gradient", "detach"]],
+        [["codebook loss"], ["solo", "soltanto"], ["stop gradient", "stop-gradient", "detach"]],
+        text_en="The codebook loss only trains the codebook, because of the stop-gradient.",
+        text_it="La codebook loss addestra solo il codebook, per via dello stop-gradient.",
+    )
+    assert _hit(kp, "The codebook loss trains just E, because of the stop-gradient on z_e.")
+    assert _hit(kp, "La codebook loss addestra solo E, per via dello stop-gradient su z_e.", "it")
+
+
+def test_non_as_a_prefix_denies_only_its_word() -> None:
+    mc = _mc(
+        [["non-linearity", "activation"], ["only needed at the last layer", "only at the end"]],
+        [["non linearità", "attivazione"], ["serve solo nell ultimo layer"]],
+        text_en="The non-linearity is only needed at the last layer.",
+        text_it="La non linearità serve solo nell'ultimo layer.",
+    )
+    assert _fires(mc, "The non-linearity is only needed at the last layer, before the softmax.")
+    assert _fires(mc, "La non linearità serve solo nell'ultimo layer, dove c'è la softmax.", "it")
+    nms = _mc(
+        [["non-maximum suppression", "nms"], ["averag", "averaging", "fuses"]],
+        text_en="Non-maximum suppression averages the overlapping boxes.",
+    )
+    assert _fires(nms, "Non-maximum suppression fuses all the boxes of an object.")
+    assert _governed("the distribution is non-stationary and moves at every step") == [
+        "non",
+        "stationary",
+    ]
+
+
+def test_not_just_denies_the_restriction_only() -> None:
+    mc = _mc(
+        [["tensor"], ["just", "only", "simply"], ["numpy array", "array"]],
+        text_en="A tensor is just a NumPy array.",
+    )
+    assert _fires(mc, "A tensor is just a NumPy array with another name.")
+    assert not _fires(mc, "A tensor is not just a NumPy array, because it has a device.")
+    kp = _kp([["sign"], ["size", "magnitude"]], text_en="The gradient gives the sign and size.")
+    assert _hit(kp, "The gradient gives not only the sign but also the size of the step.")
+
+
+def test_an_error_is_a_denial_only_when_something_raises_it() -> None:
+    kp = _kp(
+        [["training error", "errore di training"], ["higher", "più alto"]],
+        text_it="Una rete plain più profonda ha un errore di training più alto.",
+    )
+    sentence = "Una rete plain da 56 layer ha un errore di training più alto di una da 20."
+    assert _hit(kp, sentence, "it")
+    assert _governed("view raises an error on transposed tensors")[:2] == ["error", "on"]
+
+
+def test_the_expletive_non_after_finche_denies_nothing() -> None:
+    kp = _kp(
+        [["batch"], ["gpu", "parallel"]],
+        [["batch"], ["gpu", "core"]],
+        text_it="Batch più grandi sfruttano meglio il parallelismo della GPU.",
+    )
+    text = (
+        "Batch più grandi tengono occupati i core della GPU, finché le attivazioni salvate, "
+        "che crescono linearmente con B, non ne riempiono la memoria."
+    )
+    assert _hit(kp, text, "it")
+    assert "riempiono" not in _governed(normalize(text))
+
+
+def test_different_from_zero_denies_the_zero() -> None:
+    kp = _kp(
+        [["argmin"], ["zero gradient", "gradiente nullo", "gradiente zero"]],
+        text_it="L'argmin ha gradiente nullo quasi ovunque.",
+    )
+    assert _hit(kp, "L'argmin ha gradiente zero quasi ovunque.", "it")
+    assert not _hit(kp, "L'argmin ha un gradiente ben definito e diverso da zero.", "it")
+
+
+def test_elided_italian_words_are_not_primes() -> None:
+    assert normalize("c'è una loss").split() == ["c", "ee", "una", "loss"]
+    assert "prime" in normalize("f'(x) = 2x")
+    assert normalize("né X né Y").split() == ["nor", "x", "nor", "y"]
+
+
+@pytest.mark.parametrize("typed", ["doesn't", "doesnt", "does not", "doesn’t"])
+def test_a_negation_reads_the_same_however_it_is_typed(typed: str) -> None:
+    assert normalize(f"it {typed} saturate").split() == ["it", "does", "not", "saturate"]
+
+
+# -- scope ------------------------------------------------------------------------
+
+
+def test_italian_scope_counts_content_words_not_articles_and_prepositions() -> None:
+    kp = _kp(
+        [["learning rate"], ["convergence", "converge"]],
+        [["learning rate"], ["convergenza"]],
+        text_it="Il learning rate influisce sulla convergenza.",
+    )
+    assert _hit(kp, "Il learning rate influisce molto sulla convergenza.", "it")
+    assert not _hit(kp, "Il learning rate non ha effetto sulla convergenza.", "it")
+    trick = _kp(
+        [["straight-through"], ["gradient"]],
+        [["straight-through"], ["gradiente"]],
+        text_it="Lo straight-through copia il gradiente.",
+    )
+    assert not _hit(trick, "Con lo straight-through non serve alcun trucco sul gradiente.", "it")
+
+
+def test_a_denial_after_the_noun_reaches_back() -> None:
+    kp = _kp([["hooks", "hook"], ["run", "called"]], text_en="Calling the module runs the hooks.")
+    assert _hit(kp, "Calling the module runs the hooks.")
+    assert not _hit(kp, "The hooks do not exist in PyTorch, so nothing is run.")
+    assert "hook" in _governed("gli hook non esistono in pytorch")
+
+
+def test_a_predicative_denial_reaches_its_subject_not_an_adjective() -> None:
+    assert "scale" in _governed("the scale of the two terms is irrelevant")
+    assert _governed("a reset near zero drops an irrelevant history") == []
+
+
+def test_a_cue_inside_another_ones_scope_is_itself_denied() -> None:
+    words = ["the", "gradient", "does", "not", "stop", "at", "d"]
+    sources = negation_sources(words)
+    assert sources[words.index("stop")] == words.index("not")
+    mc = _mc(
+        [["generator step"], ["stops at d", "stops at the discriminator"]],
+        text_en="In the generator step the gradient stops at the discriminator.",
+    )
+    assert _fires(mc, "In the generator step the gradient stops at D.")
+    assert not _fires(mc, "In the generator step the gradient does not stop at D, it flows on.")
+
+
+def test_a_meta_denial_is_not_a_negation_a_term_can_state() -> None:
+    mc = _mc(
+        [["scale"], ["does not matter", "irrelevant"]],
+        text_en="The scale of the two terms does not matter.",
+    )
+    assert _fires(mc, "The scale of the two loss terms does not matter.")
+    assert _fires(mc, "The scale is irrelevant, Adam adapts to it.")
+    assert not _fires(mc, "It is not true that the scale is irrelevant, the KL then dominates.")
+    words = ["it", "is", "not", "true", "that", "the", "scale", "matters"]
+    assert negation_sources(words)[-1] == META
+    assert NONE not in negation_sources(words)[2:]
+
+
+# -- terms that state their own polarity --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("terms", "text", "fires", "safe"),
+    [
+        (
+            [["sigmoid"], ["doesn't saturate", "never saturates"]],
+            "The sigmoid never saturates.",
+            "The sigmoid is the best activation for the hidden layers, since it never saturates.",
+            "The sigmoid saturates for large inputs, so deep CNNs use ReLU.",
+        ),
+        (
+            [["pointwise", "1x1"], ["no effect", "pointless"]],
+            "A 1x1 convolution has no effect.",
+            "A pointwise convolution has no effect, since it only sees one pixel at a time.",
+            "A pointwise convolution has an effect on the channels, it mixes them.",
+        ),
+        (
+            [["optimal d", "perfect discriminator"], ["no signal", "no gradient"]],
+            "An optimal D gives the generator no gradient.",
+            "With disjoint supports an optimal D gives G no signal at all.",
+            "An optimal D gives G a useful signal in the non-saturating loss.",
+        ),
+        (
+            [["class term"], ["doesn't dominate", "not dominate"]],
+            "The class term does not dominate.",
+            "Tune lambda so that the class term does not dominate the adversarial one.",
+            "If lambda is too large the class term dominates the adversarial one.",
+        ),
+    ],
+)
+def test_a_term_with_a_negation_is_stated_by_any_negation(terms, text, fires, safe) -> None:
+    mc = _mc(terms, text_en=text)
+    assert _fires(mc, fires)
+    assert not _fires(mc, safe)
+
+
+def test_italian_terms_with_a_negation() -> None:
+    collapse = _kp(
+        [["without activations"], ["single convolution", "one convolution"]],
+        [["senza attivazioni"], ["unica convoluzione"]],
+        text_en="Without activations the stack collapses into a single convolution.",
+        text_it="Senza attivazioni la pila collassa in un'unica convoluzione.",
+    )
+    # the negation the term states does not deny the point's other words
+    assert _hit(collapse, "Stacking convolutions without activations gives a single convolution.")
+    assert _hit(collapse, "Impilare convoluzioni senza attivazioni dà un'unica convoluzione.", "it")
+    assert not _hit(collapse, "Stacking convolutions with activations gives a single convolution.")
+    useless = _mc(
+        [["pointwise", "1x1"], ["non serve a nulla", "inutile"]],
+        text_it="Una convoluzione 1x1 non serve a nulla.",
+    )
+    assert _fires(useless, "Una convoluzione pointwise non serve a nulla, vede un pixel.", "it")
+    correlated = _mc(
+        [["kl"], ["distribuzione multivariata non correlata"]],
+        text_it="La KL fa imparare una distribuzione multivariata non correlata.",
+    )
+    assert _fires(
+        correlated, "La KL serve a imparare una distribuzione multivariata non correlata."
+    )
+
+
+def test_a_denial_word_inside_a_term_is_what_the_term_says() -> None:
+    kp = _kp(
+        [["argmin"], ["no gradient", "stops", "blocks"]],
+        text_en="No gradient passes through the argmin.",
+    )
+    assert _hit(kp, "Backprop stops at the argmin because its output is an integer index.")
+    mc = _mc(
+        [["detach"], ["unnecessary", "not needed", "no need"]],
+        text_en="detach() is not needed in the D step.",
+    )
+    assert _fires(mc, "detach() is unnecessary in the D step, since opt_D only holds D.")
+    assert _fires(mc, "There is no need to detach G(z) here.")
+    assert not _fires(mc, "You must detach G(z), otherwise G gets gradients from the D step.")
+
+
+def test_a_term_with_a_negation_needs_it_close_by() -> None:
+    mc = _mc(
+        [["branch"], ["no gradient"]],
+        text_en="The branch gets no gradient.",
+    )
+    assert _fires(mc, "The conv layers of the branch get no gradient at all.")
+    assert not _fires(mc, "The branch is not cut off from the gradient, it receives g.")
+
+
+def test_a_bare_negation_group_must_negate_the_other_group() -> None:
+    kp = _kp(
+        [["no", "without", "not"], ["cell state", "memory line"]],
+        text_en="There is no separate memory line.",
+    )
+    assert _hit(kp, "A GRU works without a cell state, and its hidden state is the output.")
+    assert not _hit(kp, "The GRU keeps a separate memory line, which is not exposed as output.")
