@@ -53,6 +53,7 @@ class HomeScreen(WorkerErrors, Screen):
         super().__init__()
         self.stats: Stats | None = None
         self.new_left = 0
+        self._drawn_width = 0
         self._resumed = False
 
     def compose(self) -> ComposeResult:
@@ -71,11 +72,16 @@ class HomeScreen(WorkerErrors, Screen):
         # year of reviews): show them in the first frame instead of an empty table.
         try:
             stats = self.app.scheduler.stats(now=self.app.clock())
-            new_left = self.app.scheduler.queue_counts(self.app.clock())[1]
         except TutorError as exc:  # a locked or damaged database: say so, show the rest
             self.app.notify(exc.message, severity="error", markup=False)
             return
-        self._show_stats(stats, new_left)
+        self._show_stats(stats, self._new_left(stats))
+
+    def _new_left(self, stats: Stats) -> int:
+        """New questions today's allowance still admits (what the study queue will offer),
+        from the figures at hand rather than a second pass over the cards."""
+        allowance = max(0, self.app.scheduler.new_per_day - stats.new_today)
+        return min(allowance, sum(t.new for t in stats.topics))
 
     def on_screen_resume(self, event: ScreenResume) -> None:
         if not self._resumed:  # the push itself: on_mount has just drawn these figures
@@ -84,15 +90,15 @@ class HomeScreen(WorkerErrors, Screen):
         self.refresh_stats()
 
     def on_resize(self, event: Resize) -> None:
-        if self.stats is not None:
+        # rows depend on the width (bar, cut titles): redraw when it changes, not per event
+        if self.stats is not None and event.size.width != self._drawn_width:
             self._show_stats(self.stats, self.new_left)
 
     @work(thread=True, exclusive=True, group="home-stats", exit_on_error=False)
     def refresh_stats(self) -> None:
         """Statistics read the database: off the UI thread (errors: the app's handler)."""
         stats = self.app.scheduler.stats(now=self.app.clock())
-        new_left = self.app.scheduler.queue_counts(self.app.clock())[1]
-        self.app.call_from_thread(self._show_stats, stats, new_left)
+        self.app.call_from_thread(self._show_stats, stats, self._new_left(stats))
 
     def _relabel(self, _lang: str | None = None) -> None:
         """Every text of the screen in the app's language (on mount and on ctrl+l)."""
@@ -107,6 +113,7 @@ class HomeScreen(WorkerErrors, Screen):
 
     def _show_stats(self, stats: Stats, new_left: int) -> None:
         self.stats, self.new_left = stats, new_left
+        self._drawn_width = self.size.width
         lang = self.app.lang
         table = self.table
         cursor = table.cursor_row
