@@ -329,7 +329,7 @@ class ExamScreen(WorkerErrors, Screen):
         self.app.call_from_thread(self._graded, out)
 
     def _graded(self, sub: Submission) -> None:
-        if sub.question_id != self.qid:
+        if sub.question_id != self.qid or not self.is_attached:
             return
         for note in sub.notes:
             self.app.notify(note, severity="warning", markup=False)

@@ -243,6 +243,8 @@ class StudyScreen(WorkerErrors, Screen):
         self.app.call_from_thread(self._arrive, None, qid, draft)
 
     def _arrive(self, queue: StudyQueue | None, qid: str | None, draft: str) -> None:
+        if not self.is_attached:
+            return  # the student left while the queue was read
         self.queue = queue
         self.qid = qid
         self.sub = None
@@ -351,10 +353,9 @@ class StudyScreen(WorkerErrors, Screen):
         self.answer.request(purpose, lock=True)
 
     def action_reveal(self) -> None:
+        """Show the model answer instead of answering; what was typed is kept with it."""
         if self.state is not Phase.ANSWERING or self.qid is None:
             return
-        if self.answer.has_focus and self.answer.text.strip():
-            return  # space inside a typed answer is just a space
         self.state = Phase.GRADING
         self._say(T.GRADING(self.app.lang))
         self.answer.request("reveal", lock=True)
@@ -397,7 +398,7 @@ class StudyScreen(WorkerErrors, Screen):
         app.call_from_thread(self._followed, out)
 
     def _graded(self, sub: Submission, intervals: dict[Rating, timedelta]) -> None:
-        if sub.question_id != self.qid:
+        if sub.question_id != self.qid or not self.is_attached:
             return
         self.sub = sub
         self.intervals = intervals
@@ -405,7 +406,7 @@ class StudyScreen(WorkerErrors, Screen):
         self._ask_or_show()
 
     def _followed(self, sub: Submission) -> None:
-        if sub.question_id != self.qid:
+        if sub.question_id != self.qid or not self.is_attached:
             return
         self.sub = sub
         self._notes(sub)
@@ -554,11 +555,12 @@ class StudyScreen(WorkerErrors, Screen):
         self.app.call_from_thread(self._rated, qid)
 
     def _rated(self, qid: str) -> None:
-        """The rating is committed: count it and go on."""
+        """The rating is committed: count it and go on (unless the student has left)."""
         self.reviewed += 1
         if self.cram:
             self.skipped.add(qid)
-        self.load_next()
+        if self.is_attached:
+            self.load_next()
 
     # -- failures of background work ----------------------------------------------
     @on(Worker.StateChanged)
