@@ -13,11 +13,14 @@ import importlib
 import pkgutil
 import re
 import string
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 import tutor.i18n
+from tutor.bankload import load
 from tutor.i18n import Label, Text, locale_lang, resolve_lang, tr
 
 UI = Path(tutor.__file__).parent / "ui"
@@ -202,3 +205,19 @@ def test_labels_of_bindings_are_catalogue_texts():
                     assert id(description.text) in texts, (path.name, binding)
                     checked += 1
     assert checked > 20
+
+
+def test_bank_show_in_italian_keeps_the_official_question_and_adds_its_rendering():
+    """`tutor bank show f.03 --lang it` had only the English title (walk finding 18)."""
+    q = load(()).get("f.03")
+    assert q.question_it, "the bank has an Italian rendering of f.03"
+    res = subprocess.run(
+        [sys.executable, "-m", "tutor", "bank", "show", "f.03", "--lang", "it"],
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 0, res.stderr
+    lines = [line for line in res.stdout.splitlines() if line.strip()]
+    assert lines[0] == f"# f.03 — {q.question}"
+    assert lines[1] == f"*{q.question_it}*"
+    assert "## Risposta modello" in res.stdout and "## Punti chiave" in res.stdout
