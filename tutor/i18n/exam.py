@@ -95,7 +95,7 @@ COL_QUESTION = Text("Question", "Domanda")
 COL_POINTS = Text("Points /30", "Punti /30")
 COL_VERDICT = Text("Verdict", "Giudizio")
 COL_KEY_POINTS = Text("Key points", "Punti chiave")
-COL_FOLLOWUPS = Text("Asked back", "Domande aggiuntive")
+COL_FOLLOWUPS = Text("Asked back", "Richieste")
 COL_TEXT = Text("Text", "Testo")
 
 REVIEW_TITLE = Text("Question {n} of {total}", "Domanda {n} di {total}")

@@ -48,6 +48,8 @@ from tutor.ui.widgets import AnswerArea, CardLine, GradeView, question_text
 MAX_QUESTIONS, MAX_MINUTES = 20, 60
 #: Characters of the question shown in the result's rows (Enter opens the whole of it).
 TEXT_WIDTH = 40
+#: Columns the other cells of a result row take, padding and margins included.
+TEXT_BESIDE = 66
 
 
 def mark_label(details: dict[str, Any], lang: str) -> str:
@@ -498,19 +500,25 @@ class ExamResultScreen(WorkerErrors, Screen):
         for col in (T.COL_QUESTION, T.COL_POINTS, T.COL_VERDICT, T.COL_KEY_POINTS):
             table.add_column(col(lang), key=col.en)
         table.add_column(T.COL_FOLLOWUPS(lang), key=T.COL_FOLLOWUPS.en)
-        table.add_column(T.COL_TEXT(lang), key=T.COL_TEXT.en, width=TEXT_WIDTH)
+        width = self.text_width()
+        table.add_column(T.COL_TEXT(lang), key=T.COL_TEXT.en, width=width)
         for b, sub in zip(d["breakdown"], self.subs, strict=True):
             q = self.app.bank.get(b["id"])
             result = sub.result
             verdict = G.VERDICTS[result.verdict](lang) if result else ""
             points = f"{sum(p.hit for p in result.points)}/{len(result.points)}" if result else ""
             asked = "".join("✓" if a.hit else "✗" for a in sub.asked) or "–"
-            text = (
-                q.question if len(q.question) <= TEXT_WIDTH else q.question[: TEXT_WIDTH - 1] + "…"
-            )
+            text = q.question if len(q.question) <= width else q.question[: width - 1] + "…"
             table.add_row(b["id"], f"{b['points']:.1f}", verdict, points, asked, text, key=b["id"])
         if table.row_count:
             table.move_cursor(row=min(max(row, 0), table.row_count - 1))
+
+    def text_width(self) -> int:
+        """The question column takes what the other columns leave (cut with …)."""
+        return max(12, min(TEXT_WIDTH, self.app.size.width - TEXT_BESIDE))
+
+    def on_resize(self) -> None:
+        self._relabel()
 
     @on(DataTable.RowSelected, "#breakdown")
     def _selected(self, event: DataTable.RowSelected) -> None:
