@@ -184,9 +184,14 @@ def animation(
     path = Path(out_dir) / f"{name}.gif"
     order = list(range(frames))
     size = 0
+    canvas, idle = fig.canvas, fig.canvas.draw_idle
     for _ in range(4):
         anim = FuncAnimation(fig, update, frames=order, blit=False)
-        anim.save(path, writer=PillowWriter(fps=fps), dpi=dpi)
+        canvas.draw_idle = lambda *a, **k: None  # grab_frame draws each frame: once is enough
+        try:
+            anim.save(path, writer=PillowWriter(fps=fps), dpi=dpi)
+        finally:
+            canvas.draw_idle = idle
         size = os.path.getsize(path)
         if size <= max_bytes:
             plt.close(fig)
