@@ -325,3 +325,27 @@ async def test_a_failed_grading_returns_to_the_answer_and_says_why(make_app, mon
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert [a.answer for a in app.store.attempts()] == [HALF]
+
+
+async def test_closing_the_app_while_grading_keeps_the_answer_as_a_draft(make_app, monkeypatch):
+    """SIGHUP/SIGTERM call save_drafts(): an answer still being graded was not kept."""
+    app = make_app()
+    release = threading.Event()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await study(app, pilot)
+        real = app.grader.grade
+
+        def slow(*args, **kwargs):
+            release.wait(10)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(app.grader, "grade", slow)
+        screen.answer.insert(HALF)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert screen.state is Phase.GRADING
+        app.save_drafts()  # what the signal handler does before exiting
+        assert app.store.draft("a.01", mode="study") == HALF
+        release.set()
+        await settle(app, pilot)
+        assert app.store.draft("a.01", mode="study") == ""  # stored: the draft is cleared

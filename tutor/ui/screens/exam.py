@@ -394,8 +394,10 @@ class ExamScreen(WorkerErrors, Screen):
 
     # -- drafts and leaving -----------------------------------------------------------
     def save_draft(self) -> None:
-        """Keep the half-typed answer when the app is closed (SIGHUP, SIGTERM, quit)."""
-        if self.state not in (Phase.ANSWERING, Phase.FOLLOWUP) or self.index >= len(self.ids):
+        """Keep the half-typed answer when the app is closed (SIGHUP, SIGTERM, quit), or the
+        exam abandoned: also one submitted a moment ago, whose grading may not store it."""
+        typed = (Phase.ANSWERING, Phase.FOLLOWUP, Phase.GRADING, Phase.SKIPPING)
+        if self.state not in typed or self.index >= len(self.ids):
             return
         mode = FOLLOWUP_DRAFT if self.followup else Mode.EXAM
         self._draft_dirty = False

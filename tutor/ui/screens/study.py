@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from rich.text import Text as RichText
 from textual import getters, on, work
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.reactive import reactive
@@ -472,7 +473,7 @@ class StudyScreen(WorkerErrors, Screen):
 
         self.call_later(bring_card_into_view)
 
-    def _show_card(self):
+    def _show_card(self) -> AwaitComplete:
         """The card, the rating bar and the model answer; returns the Markdown update."""
         sub = self.sub
         lang = self.app.lang
@@ -480,7 +481,7 @@ class StudyScreen(WorkerErrors, Screen):
         self._show_rating()
         return self._show_model()
 
-    def _show_model(self):
+    def _show_model(self) -> AwaitComplete:
         q = self.app.bank.get(self.qid)
         lang = self.model_lang or self.app.lang
         head = T.MODEL_ANSWER(self.app.lang, lang=lang.upper())
@@ -631,14 +632,18 @@ class StudyScreen(WorkerErrors, Screen):
         if isinstance(focused, CardLine):
             self.body.focus()  # out of the card's lines first
             return
-        self.save_draft()
+        self._keep_draft((Phase.ANSWERING, Phase.FOLLOWUP))  # one being graded gets stored
         self.app.pop_screen()
 
     def save_draft(self) -> None:
-        """Keep the half-typed answer (on leaving, on SIGHUP/SIGTERM, on quit)."""
-        if self.qid is None or self.state not in (Phase.ANSWERING, Phase.FOLLOWUP):
+        """Keep the half-typed answer when the app closes (SIGHUP/SIGTERM, quit): also one
+        submitted a moment ago, whose grading may not get to store it."""
+        self._keep_draft((Phase.ANSWERING, Phase.FOLLOWUP, Phase.GRADING))
+
+    def _keep_draft(self, states: tuple[Phase, ...]) -> None:
+        if self.qid is None or self.state not in states:
             return
-        mode = FOLLOWUP_DRAFT if self.state is Phase.FOLLOWUP else self.mode
+        mode = FOLLOWUP_DRAFT if self.followup else self.mode
         self._draft_dirty = False
         try:
             self.app.store.save_draft(self.qid, self.answer.text, mode=mode)
