@@ -12,6 +12,7 @@ SEARCH_PLACEHOLDER = Text(
 ALL_TOPICS = Text("all topics", "tutti gli argomenti")
 NO_MATCH = Text("*No question matches.*", "*Nessuna domanda corrisponde.*")
 RESULTS = Text("{count} questions", "{count} domande")
+RESULTS_ONE = Text("1 question", "1 domanda")
 
 KEY_SEARCH = Text("Search", "Cerca")
 KEY_STUDY_THIS = Text("Study it", "Studiala")

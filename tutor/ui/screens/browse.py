@@ -97,7 +97,10 @@ class BrowseScreen(WorkerErrors, Screen):
             self.app.bank, self.search_box.value, topic if isinstance(topic, str) else None
         )
         self._fill([f.qid for f in found], highlight=0)
-        self.results.border_title = T.RESULTS(self.app.lang, count=len(found))
+        lang = self.app.lang
+        self.results.border_title = (
+            T.RESULTS_ONE(lang) if len(found) == 1 else T.RESULTS(lang, count=len(found))
+        )
         self._show(found[0].qid if found else None)
 
     def _fill(self, ids: list[str], highlight: int | None) -> None:

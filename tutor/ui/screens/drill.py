@@ -119,9 +119,16 @@ class DrillScreen(Screen):
         return "\n".join([T.SOLUTION(self.lang), "", *self.exercise.solution])
 
     def on_mount(self) -> None:
+        """The statement in view and the first field focused: the first key typed brings
+        the field into view (``_typed``), so a small terminal never hides the question."""
         inputs = self.query(Input)
         if inputs:
-            inputs.first().focus()
+            inputs.first().focus(scroll_visible=False)
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        if event.input.has_focus:
+            self.body.scroll_to_widget(event.input, animate=False)
 
     @on(Button.Pressed, "#check")
     def _check_pressed(self) -> None:

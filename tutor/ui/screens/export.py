@@ -275,6 +275,7 @@ class ExportScreen(WorkerErrors, Screen):
         if result.format == "apkg":
             text += T.ANKI_IMPORT(lang)
         self.status.update(f"[green]{escape(text)}[/green]")
+        self.call_after_refresh(self.body.scroll_to_widget, self.status, animate=False)
         self.app.notify(T.NOTIFY_DONE(lang, path=result.path), markup=False)
 
     def action_back(self) -> None:

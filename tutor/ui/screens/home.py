@@ -118,14 +118,12 @@ class HomeScreen(WorkerErrors, Screen):
         table = self.table
         cursor = table.cursor_row
         table.clear()
-        wide = self.size.width >= WIDE_FROM
-        width = WIDE_BAR if wide else NARROW_BAR
-        # on a narrow terminal long titles end in "…" so that every column stays in view
-        room = max(12, self.size.width - 52) if not wide else None
+        width = WIDE_BAR if self.size.width >= WIDE_FROM else NARROW_BAR
+        room = self._title_room(width, lang)
         for t in stats.topics:
             topic = self.app.bank.topic(t.topic)
             title = topic.title.get(lang) or topic.title.get("en", t.topic)
-            if room is not None and len(title) > room:
+            if len(title) > room:
                 title = title[: room - 1].rstrip() + "…"
             # the figure first: on a narrow terminal the bar may be cut, never the number
             mastery = RichText(f"{t.mastery:4.0%} ")
@@ -146,6 +144,18 @@ class HomeScreen(WorkerErrors, Screen):
                 total=total,
             )
         )
+
+    def _title_room(self, bar_width: int, lang: str) -> int:
+        """Characters left for a topic title once the other columns have theirs, so that
+        a long title ends in "…" instead of pushing Mastery off the right edge."""
+        others = [
+            len(T.COL_QUESTIONS(lang)),
+            len(T.COL_DUE(lang)),
+            len(T.COL_NEW(lang)),
+            max(len(T.COL_MASTERY(lang)), bar_width + 5),  # " 42% " and the bar
+        ]
+        cells = sum(o + 2 for o in others) + 2  # each column has one cell of padding a side
+        return max(12, self.size.width - cells - len("a  ") - 4)  # screen padding, scrollbar
 
     def _selected_topic(self) -> str | None:
         if self.table.row_count == 0:
