@@ -74,7 +74,10 @@ _SYMBOLS = {
     "‘": "'",
     "“": '"',
     "”": '"',
-    "²": "^2",
+    "²": " squared ",
+    "∩": " intersection ",
+    "∪": " union ",
+    "∈": " in ",
     "³": "^3",
     "ᵀ": "^T",
     "‖": "|",
@@ -168,6 +171,8 @@ _IS_APOSTROPHE_RE = re.compile(r"(?<![a-z0-9])e'(?=\s|$)")
 # between spaces or next to a lone letter or digit ("W-K", "t-1", "1 - z"), never the
 # hyphen of a word ("one-hot", "mini-batch").
 _MINUS_RE = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=[(=\[])|(?<=\b[a-z0-9]))-(?=\s|[a-z0-9(]\b|[0-9(])")
+# x², x^2, x**2 all read "x squared": the way the sentence would say it.
+_SQUARED_RE = re.compile(r"(?:\^|\*\*)\s*2(?![0-9.])")
 _OPERATORS = {"+": " plus ", "*": " times ", "=": " equals ", ":=": " equals ", "<-": " equals "}
 _OPERATOR_RE = re.compile(r":=|<-|[+*=]")
 _WORD_RE = re.compile(r"[a-z0-9]+|->")
@@ -231,6 +236,8 @@ def normalize(text: str) -> str:
         text = _ARROW_RE.sub(" -> ", text)
     if "-" in text:
         text = _MINUS_RE.sub(" minus ", text)
+    if "^2" in text or "**2" in text:
+        text = _SQUARED_RE.sub(" squared ", text)
     if "+" in text or "*" in text or "=" in text or "<-" in text:
         text = _OPERATOR_RE.sub(lambda m: _OPERATORS[m.group(0)], text)
     return text

@@ -317,3 +317,59 @@ def test_a_bare_negation_group_must_negate_the_other_group() -> None:
     )
     assert _hit(kp, "A GRU works without a cell state, and its hidden state is the output.")
     assert not _hit(kp, "The GRU keeps a separate memory line, which is not exposed as output.")
+
+
+# -- noun phrases, brackets, formulas -------------------------------------------------
+
+
+def test_without_denies_the_noun_phrase_not_the_verb_after_it() -> None:
+    kp = _kp(
+        [["collapses", "reduces"], ["one number", "one value"]],
+        [["collassa", "riduce"], ["un solo numero", "un valore"]],
+        text_en="A reduction collapses the tensor into one value.",
+        text_it="Una riduzione collassa il tensore in un valore.",
+    )
+    assert _hit(kp, "Calling mean() without arguments collapses the whole tensor into one number.")
+    assert _hit(kp, "Chiamare mean() senza argomenti collassa l'intero tensore in un solo numero.")
+    assert not _hit(kp, "Calling mean() never collapses the tensor into one number.")
+    # a verb after "without" keeps its object: "without copying memory"
+    assert "memory" in _governed("the size-1 dimensions are repeated without copying memory")
+    # and a noun keeps what is attached to it: "no effect on the parameters"
+    assert "parameters" in _governed("the number of channels has no effect on the parameters")
+
+
+def test_without_a_non_linearity_is_linear() -> None:
+    kp = _kp([["pca"], ["linear"]], text_en="A linear autoencoder spans the PCA subspace.")
+    assert _hit(kp, "Without non-linearities the AE reduces to PCA.")
+    assert not _hit(kp, "A non-linear autoencoder is not the same as PCA.")
+
+
+def test_commas_inside_brackets_are_one_formula() -> None:
+    kp = _kp(
+        [["input"], ["(N, C_in, H, W)", "n c h w"]],
+        text_en="The input has shape (N, C_in, H, W).",
+        scope="clause",
+    )
+    assert _hit(kp, "Input is (N, C_in, H, W) and output (N, C_out, H_out, W_out).")
+    mc = _mc(
+        [["sample z from n", "z from n"], ["decode", "decoding"]],
+        text_en="You sample z from N(0, I) and decode it, as in a VAE.",
+    )
+    # the brackets and commas of a shape are not words of the claim
+    assert _fires(
+        mc, "Sample z from N(0, I) of shape (n, D, 7, 7) and decode it to get new digits."
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "term"),
+    [
+        ("IoU(A, B) = |A ∩ B| / |A ∪ B|", "a intersection b"),
+        ("L = ‖ε − ε_θ(x_t, t)‖²", "t squared"),
+        ("−½Σ(1 + log σ² − μ² − σ²)", "1 log sigma 2"),
+        ("−½Σ(1 + log σ^2 − μ^2 − σ^2)", "1 log sigma squared"),
+    ],
+)
+def test_formula_symbols_read_as_their_words(written: str, term: str) -> None:
+    kp = _kp([[term]], text_en=written)
+    assert _hit(kp, written)

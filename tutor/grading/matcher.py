@@ -26,6 +26,7 @@ from .negation import (
     NONE,
     PUNCT,
     TOKEN_RE,
+    bracket_depth,
     claim_ids,
     clause_ids,
     contrast_positions,
@@ -60,6 +61,8 @@ class Sentence:
     clause: list[int]  # clause number of each token
     claim: list[int]  # claim number of each token (see negation.claim_ids)
     contrast: list[bool]  # inside "unlike X", "instead of X", "than X"
+    depth: list[int]  # brackets open at each token
+    order: list[int]  # index of each token among the words (punctuation not counted)
     # (lang, rubric stem) -> token positions where that stem (or a typo of it) occurs
     index: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     canon: dict[str, dict[int, frozenset[str]]] = field(default_factory=dict)  # sparse
@@ -149,6 +152,16 @@ def _pieces(toks: list[str]) -> list[list[str]]:
     return out
 
 
+def _word_order(toks: list[str]) -> list[int]:
+    out = []
+    n = 0
+    for t in toks:
+        out.append(n)
+        if t not in _NONWORD:
+            n += 1
+    return out
+
+
 def analyse(text: str, rubric: Rubric, known: dict[str, frozenset[str]]) -> Analysis:
     """Split, tokenise, stem and index ``text`` for matching against ``rubric``.
 
@@ -185,6 +198,8 @@ def analyse(text: str, rubric: Rubric, known: dict[str, frozenset[str]]) -> Anal
                 clause_ids(toks),
                 claim_ids(toks),
                 contrast_positions(toks),
+                bracket_depth(toks),
+                _word_order(toks),
             )
         )
         words = [t for t in toks if t not in _NONWORD]
@@ -221,8 +236,9 @@ def analyse(text: str, rubric: Rubric, known: dict[str, frozenset[str]]) -> Anal
         )
         for u in uniq & vocab:
             canon_of[u] = frozenset((u,))
-        # "e" typed for "è" (see textnorm): each stands for the other
-        for u, v in (("e", "ee"), ("ee", "e")):
+        # "e" typed for "è" (see textnorm): each stands for the other; "σ²" reads "sigma
+        # squared", which a term may write as "sigma 2"
+        for u, v in (("e", "ee"), ("ee", "e"), (stem("squared", lang), "2")):
             if u in uniq and v in vocab:
                 canon_of[u] = canon_of.get(u, frozenset()) | {v}
         inflections: dict[str, frozenset[str]] = {}
@@ -272,6 +288,7 @@ def _occurrences(alt: Alt, s: Sentence) -> list[tuple[int, int]]:
             q += 1
             while q < last and (
                 words[q] in _BRACKETS
+                or (words[q] == "," and s.depth[q])
                 or (words[q] in OPERATOR_WORDS and alt.stems[j] not in canon.get(q, empty))
                 or (alt.negative and words[q] in NEGATION_WORDS)
             ):
@@ -354,11 +371,17 @@ def _in_order(per_group: list[list[_Occ]]) -> bool:
 _CLAIM_SPAN = 16  # a belief is one compact statement: its terms lie this close
 
 
-def _compact(per_group: list[list[_Occ]]) -> bool:
-    """Whether one occurrence of each group can be picked within ``_CLAIM_SPAN`` tokens."""
+def _compact(per_group: list[list[_Occ]], s: Sentence) -> bool:
+    """Whether one occurrence of each group can be picked within ``_CLAIM_SPAN`` words
+    (a formula's brackets and commas are not words: "z from N(0, I) of shape (n, D, 7, 7)")."""
     if len(per_group) < 2:
         return True
-    events = sorted((a, b, g) for g, occs in enumerate(per_group) for a, b, _, _, _ in occs)
+    order = s.order
+    events = sorted(
+        (order[a], order[b - 1] + 1, g)
+        for g, occs in enumerate(per_group)
+        for a, b, _, _, _ in occs
+    )
     need = len(per_group)
     for i, (start, _, _) in enumerate(events):
         seen: set[int] = set()
@@ -459,7 +482,7 @@ def match_item(item: Item, analysis: Analysis) -> Match:
                 agree = sum(1 for a in agreeing if a)
                 if found == n and agree == n:
                     ordered = (not item.ordered or _in_order(agreeing)) and (
-                        not item.misconception or _compact(agreeing)
+                        not item.misconception or _compact(agreeing, s)
                     )
                     rel = _relation(item, s, u, agreeing, lang) if item.relation else 0
                     if ordered and (not item.relation or rel == item.relation):

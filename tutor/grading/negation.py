@@ -26,6 +26,7 @@ __all__ = [
     "PUNCT",
     "TOKEN_RE",
     "Owned",
+    "bracket_depth",
     "claim_ids",
     "clause_ids",
     "contrast_positions",
@@ -336,6 +337,26 @@ def _reach_back(words: list[str], out: list[int], i: int) -> None:
         j -= 1
 
 
+# "without", "senza", "no" deny the noun phrase after them, not the verb that follows it:
+# "calling mean() without arguments collapses the tensor", "senza attivazioni dà
+# un'unica convoluzione".
+_NOUN_CUES = _words("without senza no nessun nessuno nessuna")
+NOUN_SCOPE = 2
+_VERB_ENDINGS = ("ing", "are", "ere", "ire")
+
+
+def _verb_after(noun: str, word: str) -> bool:
+    """Whether ``word`` after the plural noun ``noun`` reads as the verb of the sentence:
+    "activations gives", "attivazioni dà" (a singular verb after a plural noun)."""
+    if len(noun) < 4 or len(word) < 3:
+        return False
+    if noun.endswith("s") and not noun.endswith("ss"):
+        return word.endswith(("s", "ed")) and not word.endswith("ss")
+    if noun[-1] in "ie":
+        return word.endswith(("a", "ano", "ono", "ce"))
+    return False
+
+
 NONE = -1  # no cue governs the token
 META = -2  # a meta-denial governs it ("it is not true that …"): never a term's own word
 
@@ -354,6 +375,8 @@ def negation_sources(words: list[str]) -> list[int]:
     out = [NONE] * n
     left = 0
     cue = NONE
+    noun = False  # the cue denies a noun phrase ("without activations")
+    content = ""  # the last content word in its scope
     meta = -1  # inside a meta-denial until the end of the claim
     for i, w in enumerate(words):
         if meta < 0 and (end := _meta_denial_end(words, i)) > 0:
@@ -377,13 +400,20 @@ def negation_sources(words: list[str]) -> list[int]:
             out[i + 1] = i  # "not just": the restriction is what is denied
         if _is_cue(words, i):
             if _prefix(words, i):
+                if left and noun and i - cue <= 2:
+                    # "without non-linearities", "senza non linearità": linear
+                    out[i] = cue
+                    left = 0
+                    continue
                 out[i] = out[i + 1] = i
                 left = 0
                 continue
             # a cue inside another one's scope is itself denied: "does not stop at D"
             out[i] = cue if left else i
-            left = SCOPE if plain_cue(w) else DENIAL_SCOPE
+            noun = w in _NOUN_CUES
+            left = NOUN_SCOPE if noun else SCOPE if plain_cue(w) else DENIAL_SCOPE
             cue = i
+            content = ""
             after = words[i + 2] if i + 2 < n else ""
             if plain_cue(w) and (
                 nxt in _BACKWARD_AFTER or (nxt in _BACKWARD_SKIP and after in _BACKWARD_AFTER)
@@ -391,10 +421,21 @@ def negation_sources(words: list[str]) -> list[int]:
                 _reach_back(words, out, i)
             continue
         if left:
+            if (
+                noun
+                and content
+                and ((w in _ARTICLES and words[i - 1] == content) or _verb_after(content, w))
+            ):
+                left = 0  # "without arguments collapses the tensor": the noun phrase ended
+                continue
             if out[i] == NONE:
                 out[i] = cue
             if w not in _SCOPE_FREE:
                 left -= 1
+                if noun and not content and w.endswith(_VERB_ENDINGS):
+                    noun = False  # "without copying memory", "senza copiare la memoria"
+                    left = SCOPE - 1
+                content = w
     return out
 
 
@@ -588,12 +629,30 @@ def contrast_positions(words: list[str]) -> list[bool]:
     return out
 
 
+def bracket_depth(words: list[str]) -> list[int]:
+    """How many brackets are open at each token: "(N, C, H, W)" is one shape, not four
+    clauses."""
+    out = []
+    depth = 0
+    for w in words:
+        if w in ")]":
+            depth = max(0, depth - 1)
+        out.append(depth)
+        if w in "([":
+            depth += 1
+    return out
+
+
 def clause_ids(words: list[str]) -> list[int]:
-    """Clause number of each token: punctuation and conjunctions start a new clause."""
+    """Clause number of each token: punctuation and conjunctions start a new clause, but
+    not brackets nor a comma inside them ("input (N, C, H, W) and output (N, C_out, H, W)")."""
     out = []
     n = 0
+    depth = bracket_depth(words)
     for i, w in enumerate(words):
-        if w in PUNCT or (w in BOUNDARY_WORDS and not _copula(words, i)):
+        if w in _BRACKETS or (w == "," and depth[i]):
+            pass  # "view(6)", "(N, C, H, W)": code and formulas, not clauses
+        elif w in PUNCT or (w in BOUNDARY_WORDS and not _copula(words, i)):
             n += 1
         out.append(n)
     return out
