@@ -373,3 +373,29 @@ def test_commas_inside_brackets_are_one_formula() -> None:
 def test_formula_symbols_read_as_their_words(written: str, term: str) -> None:
     kp = _kp([[term]], text_en=written)
     assert _hit(kp, written)
+
+
+def test_an_english_sentence_has_no_italian_and() -> None:
+    mc = _mc(
+        [["dall e 2", "dall-e 2"], ["autoregressive", "autoregressively"]],
+        text_en="DALL-E 2 generates image tokens autoregressively.",
+    )
+    assert _fires(mc, "DALL-E 2 generates the image tokens autoregressively.")
+    # "DALL-E" is not "DALL and": the contrast and its relative clause go on
+    assert not _fires(
+        mc,
+        "Unlike the first DALL-E, which produced image tokens autoregressively, "
+        "DALL-E 2 uses diffusion models.",
+    )
+
+
+def test_stop_is_a_denial_only_with_what_it_stops() -> None:
+    kp = _kp(
+        [["dropout", "early stopping"], ["validation", "overfitting"]],
+        text_en="Overfitting is fought with dropout and early stopping on the validation loss.",
+    )
+    assert _hit(
+        kp, "Stop training when the validation loss rises, and add dropout before the head."
+    )
+    assert "encoder" in _governed("detach stops the gradient to the encoder")
+    assert "quantizer" in _governed("backprop stops at the quantizer")

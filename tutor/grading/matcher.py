@@ -187,6 +187,7 @@ def analyse(text: str, rubric: Rubric, known: dict[str, frozenset[str]]) -> Anal
     for start, end, toks in split:
         stems_by_lang = {lang: [smap[lang][t] for t in toks] for lang in LANGS}
         sources = negation_sources(toks)
+        claims = claim_ids(toks)
         sents.append(
             Sentence(
                 start,
@@ -196,7 +197,7 @@ def analyse(text: str, rubric: Rubric, known: dict[str, frozenset[str]]) -> Anal
                 [src != NONE for src in sources],
                 sources,
                 clause_ids(toks),
-                claim_ids(toks),
+                claims,
                 contrast_positions(toks),
                 bracket_depth(toks),
                 _word_order(toks),

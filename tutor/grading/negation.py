@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from .lang import FUNCTION_WORDS
+from .lang import FUNCTION_WORDS, detect_words
 
 __all__ = [
     "BOUNDARY_WORDS",
@@ -74,7 +75,8 @@ _OBJECT_START = _words(
     "backprop backpropagation information signal il lo la l i gli le un una ogni qualsiasi "
     "qualunque"
 )
-# "stop-gradient", "lo stop gradient": the operator's name, not the verb.
+_STOP_VERBS = _words("stop stops stopped stopping")
+_STOP_AT = _words("at before in alla al prima")
 _STOP_NOUN_NEXT = _words("gradient gradients grad sg")
 # "non-linearity", "non-maximum suppression", "non stazionaria": "non" before one of these
 # is a prefix and denies only the word it is attached to.
@@ -228,8 +230,12 @@ def _is_cue(words: list[str], i: int) -> bool:
         return (w, nxt) not in _FALSE_CUES and not _expletive(words, i)
     if w in _VERB_NOUNS:
         return nxt in _OBJECT_START
-    if w == "stop":
-        return nxt not in _STOP_NOUN_NEXT
+    if w in _STOP_VERBS:
+        # "detach stops the gradient", "backprop stops at the argmin"; not "stop-gradient",
+        # nor "stop training when the validation loss rises" (early stopping)
+        if w == "stop" and nxt in _STOP_NOUN_NEXT:
+            return False  # "the stop-gradient", "lo stop gradient": the operator's name
+        return nxt in _OBJECT_START or nxt in _STOP_AT
     if w in DENIAL_CUES:
         return True
     if i > 0 and (words[i - 1], w) in _DENIAL_PAIRS:
@@ -274,8 +280,21 @@ def _prefix(words: list[str], i: int) -> bool:
 
 
 def _copula(words: list[str], i: int) -> bool:
-    # Without accents Italian "è" (is) reads as "e" (and): "non è" keeps its scope.
-    return words[i] == "e" and i > 0 and words[i - 1] in CUES
+    """Whether this "e"/"o" is not the Italian "and"/"or": "è" typed without its accent
+    after a negation ("non e"), or a letter of an English sentence ("DALL-E", "x o y")."""
+    w = words[i]
+    if w == "e" and i > 0 and words[i - 1] in CUES:
+        return True  # "non è" keeps its scope
+    return w in _ITALIAN_CONJUNCTIONS and _english(tuple(words))
+
+
+_ITALIAN_CONJUNCTIONS = _words("e ed o")
+
+
+@lru_cache(maxsize=1024)
+def _english(words: tuple[str, ...]) -> bool:
+    en, it = detect_words(w for w in words if w not in _ITALIAN_CONJUNCTIONS)
+    return en > it
 
 
 def _ends_scope(words: list[str], i: int) -> bool:
