@@ -149,7 +149,35 @@ def test_stdin_that_is_not_utf8_is_an_error(
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(raw, encoding="utf-8", errors="strict"))
     assert main(["grade", "a.01", "--answer-file", "-"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("tutor: error: cannot read standard input") and err.count("\n") == 1
+    assert err == (
+        "tutor: error: standard input is not UTF-8 text (byte 0xff at position 0); "
+        "save it as UTF-8\n"
+    )
+
+
+def test_answer_file_that_is_not_utf8_names_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "risposta.txt"
+    f.write_bytes("Si va contro il gradiente, perché è la discesa.".encode("latin-1"))
+    assert main(["grade", "a.01", "--answer-file", str(f)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"tutor: error: {f} is not UTF-8 text (byte 0xe9 at position ")
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_batch_line_that_is_not_utf8_is_reported_and_the_rest_graded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "b.jsonl"
+    good = json.dumps({"id": "a.01", "answer": GOOD})
+    f.write_bytes('{"id": "a.01", "answer": "caffè"}\n'.encode("latin-1") + good.encode() + b"\n")
+    assert main(["grade", "--batch", str(f)]) == 1
+    out, err = capsys.readouterr()
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert rows[0] == {"line": 1, "error": "not UTF-8 text (byte 0xe8 at position 30)"}
+    assert rows[1]["id"] == "a.01" and "score" in rows[1]
+    assert err.count("\n") == 1
 
 
 def test_batch_line_with_a_lone_surrogate_is_reported_and_the_rest_graded(

@@ -9,9 +9,12 @@ with the input is one line that names it, never a traceback.
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import stat
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, BinaryIO
 
 from tutor.errors import TutorError
@@ -57,33 +60,49 @@ def _grader(args: argparse.Namespace):
     return Grader(load(getattr(args, "bank_dirs", []) or []))
 
 
-def _read_bounded(stream: BinaryIO, what: str) -> str:
-    data = stream.read(MAX_ANSWER_BYTES + 1)
-    if len(data) > MAX_ANSWER_BYTES:
-        raise TutorError(f"{what} is larger than 1 MB; an answer must be shorter")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise TutorError(f"cannot read {what}: not UTF-8 text (byte {exc.start + 1})") from None
-
-
 def _read_text(path: Path) -> str:
-    if str(path) == "-":
+    """The answer in PATH ('-': standard input), at most 1 MB, decoded by
+    ``tutor.cli.read_text_input`` so that every command words a bad file the same way
+    ("… is not UTF-8 text (byte 0xff at position 0); save it as UTF-8")."""
+    from tutor.cli import read_text_input
+
+    if str(path) != "-":
+        try:
+            info = path.stat()
+        except OSError as exc:
+            raise TutorError(f"cannot read {path}: {exc.strerror or exc}") from None
+        if stat.S_ISREG(info.st_mode):
+            if info.st_size > MAX_ANSWER_BYTES:
+                raise TutorError(f"{path} is larger than 1 MB; an answer must be shorter")
+            return read_text_input(path)
+        try:  # a device or a named pipe: read no more than the limit
+            with path.open("rb") as f:
+                data = f.read(MAX_ANSWER_BYTES + 1)
+        except OSError as exc:
+            raise TutorError(f"cannot read {path}: {exc.strerror or exc}") from None
+        name = str(path)
+    else:
         stdin = getattr(sys.stdin, "buffer", None)
-        if stdin is not None:
-            return _read_bounded(stdin, "standard input")
-        try:  # a text stream with no bytes underneath
+        if stdin is None:  # a text stream with no bytes underneath
             text = sys.stdin.read(MAX_ANSWER_BYTES + 1)
-        except UnicodeDecodeError as exc:
-            raise TutorError(f"cannot read standard input: {exc.reason}") from None
-        if len(text) > MAX_ANSWER_BYTES:
-            raise TutorError("standard input is larger than 1 MB; an answer must be shorter")
-        return text
+            if len(text) > MAX_ANSWER_BYTES:
+                raise TutorError("standard input is larger than 1 MB; an answer must be shorter")
+            return text
+        data = stdin.read(MAX_ANSWER_BYTES + 1)
+        name = "standard input"
+    if len(data) > MAX_ANSWER_BYTES:
+        raise TutorError(f"{name} is larger than 1 MB; an answer must be shorter")
+    return _decode(data, name, read_text_input)
+
+
+def _decode(data: bytes, name: str, read_text_input) -> str:
+    """``read_text_input`` on bytes already read (a bounded pipe or device)."""
+    saved = sys.stdin
+    sys.stdin = SimpleNamespace(buffer=io.BytesIO(data))
     try:
-        with path.open("rb") as f:
-            return _read_bounded(f, str(path))
-    except OSError as exc:
-        raise TutorError(f"cannot read {path}: {exc.strerror or exc}") from None
+        return read_text_input("-", name)
+    finally:
+        sys.stdin = saved
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
@@ -155,7 +174,9 @@ def _batch(args: argparse.Namespace) -> int:
                     try:
                         line = raw.decode("utf-8")
                     except UnicodeDecodeError as exc:
-                        raise ValueError(f"not UTF-8 text (byte {exc.start + 1})") from None
+                        raise ValueError(
+                            f"not UTF-8 text (byte {raw[exc.start]:#04x} at position {exc.start})"
+                        ) from None
                     if not line.strip():
                         continue
                     if grader is None:
