@@ -1,12 +1,16 @@
 """Grading figures: agreement with human grades, latency and batch throughput.
 
-    .venv/bin/python benchmarks/bench_grading.py [--repeat N] [--tune]
+    .venv/bin/python benchmarks/bench_grading.py [--repeat N] [--tune] [--no-timing]
 
 Prints Spearman and verdict accuracy on the calibration set (all, training
-split, held-out split), p50/p95 latency per answer (calibration answers and a
-~3000-word paste), the cost of the first call, and the throughput of
-``tutor grade --batch`` measured end to end in a subprocess. ``--tune`` also
-re-runs the grid search that chose ``Params`` on the training split.
+split, held-out split) and on the development set (tests/data/grading_dev.jsonl,
+written and graded by someone who never saw the grader: overall, per kind of
+answer and per language, the Italian − English gap, answers the human graded ≤ 3
+called correct, the confusion of verdicts), p50/p95 latency per answer
+(calibration answers and a ~3000-word paste), the cost of the first call, and the
+throughput of ``tutor grade --batch`` measured end to end in a subprocess.
+``--tune`` also re-runs the grid search that chose ``Params`` on the calibration
+training split and the development set, reporting the calibration held-out split.
 """
 
 from __future__ import annotations
@@ -29,13 +33,16 @@ from quizbank import load_bank  # noqa: E402
 from tutor.grading import Grader, Params  # noqa: E402
 from tutor.grading.calibration import (  # noqa: E402
     agreement,
+    breakdown,
     human_verdict,
     is_held_out,
     load_rows,
+    report,
     spearman,
 )
 
 DATA = ROOT / "tests" / "data" / "grading_calibration.jsonl"
+DEV = ROOT / "tests" / "data" / "grading_dev.jsonl"
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -58,7 +65,8 @@ def _paste(rows: list[dict], words: int = 3000) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5, help="timed passes over the set")
-    ap.add_argument("--tune", action="store_true", help="grid-search Params on the train split")
+    ap.add_argument("--tune", action="store_true", help="grid-search Params on train + dev")
+    ap.add_argument("--no-timing", action="store_true", help="agreement figures only")
     args = ap.parse_args()
     t0 = time.perf_counter()
     bank = load_bank()
@@ -85,8 +93,16 @@ def main() -> None:
             f"verdict_accuracy={m['verdict_accuracy']:.3f}"
         )
 
+    dev = [r for r in load_rows(DEV) if r["id"] in bank] if DEV.exists() else []
+    if dev:
+        print()
+        print(report({"file": DEV.name, **breakdown(dev, score)}))
+    print()
+
     if args.tune:
-        tune(grader, rows)
+        tune(grader, rows, dev)
+    if args.no_timing:
+        return
 
     times: list[float] = []
     cpu: list[float] = []
@@ -153,10 +169,12 @@ def main() -> None:
         print(f"in-process: {len(rows) * 5 / wall:.0f} answers/s")
 
 
-def tune(grader: Grader, rows: list[dict]) -> None:
-    """Grid search on the training split; the held-out split is only reported."""
+def tune(grader: Grader, rows: list[dict], dev: list[dict]) -> None:
+    """Grid search on the calibration training split and the development set; the
+    calibration held-out split is only reported."""
     rows = [dict(r, _f=grader.grade(r["id"], r["answer"]).features) for r in rows]
-    train = [r for r in rows if not is_held_out(r["id"])]
+    dev = [dict(r, _f=grader.grade(r["id"], r["answer"]).features) for r in dev]
+    train = [r for r in rows if not is_held_out(r["id"])] + dev
     held = [r for r in rows if is_held_out(r["id"])]
     grid = {
         "partly_credit": [0.2, 0.3, 0.4],
@@ -188,7 +206,7 @@ def tune(grader: Grader, rows: list[dict]) -> None:
             if best is None or rho + acc / len(train) > best[0]:
                 best = (rho + acc / len(train), q)
     assert best is not None
-    print(f"tuned on train: {best[1]}")
+    print(f"tuned on calibration train + dev: {best[1]}")
     print(f"  train {measure(train, best[1])}; held-out {measure(held, best[1])}")
     d = grader.params
     print(f"  defaults: train {measure(train, d)}; held-out {measure(held, d)}")

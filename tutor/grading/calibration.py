@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["agreement", "human_verdict", "is_held_out", "load_rows", "spearman"]
+__all__ = [
+    "agreement",
+    "breakdown",
+    "human_verdict",
+    "is_held_out",
+    "load_rows",
+    "report",
+    "spearman",
+]
 
 
 def load_rows(path: Path | str) -> list[dict[str, Any]]:
@@ -76,3 +85,89 @@ def agreement(
         "spearman": spearman(scores, [r["grade"] for r in rows]),
         "verdict_accuracy": verdict_ok / len(rows) if rows else 0.0,
     }
+
+
+VERDICTS = ("correct", "partial", "wrong")
+
+
+def _agree(triples: list[tuple[float, str, float]]) -> dict[str, Any]:
+    """triples: (grader score, grader verdict, human grade)."""
+    if not triples:
+        return {"n": 0, "spearman": None, "verdict_accuracy": None}
+    ok = sum(v == human_verdict(g) for _, v, g in triples)
+    rho = spearman([s for s, _, _ in triples], [g for _, _, g in triples])
+    return {
+        "n": len(triples),
+        "spearman": rho if len(triples) > 2 else None,
+        "verdict_accuracy": ok / len(triples),
+    }
+
+
+def breakdown(
+    rows: list[dict[str, Any]], score: Callable[[dict[str, Any]], tuple[float, str]]
+) -> dict[str, Any]:
+    """Agreement overall, per kind of answer and per language, the Italian − English gap,
+    how many answers the human graded ≤ 3 the grader called correct (the one mistake a
+    student must never see) and the confusion of verdicts: the figures of issue 11."""
+    graded = [(r, *score(r)) for r in rows]
+    triples = [(s, str(v), r["grade"]) for r, s, v in graded]
+    by_kind: dict[str, list] = defaultdict(list)
+    by_lang: dict[str, list] = defaultdict(list)
+    for (r, _, _), t in zip(graded, triples, strict=True):
+        by_kind[str(r.get("kind", "?"))].append(t)
+        by_lang[str(r.get("lang", "?"))].append(t)
+    langs = {k: _agree(v) for k, v in sorted(by_lang.items())}
+    gap = {}
+    en, it = langs.get("en"), langs.get("it")
+    if en and it:
+        for key in ("spearman", "verdict_accuracy"):
+            if en[key] is not None and it[key] is not None:
+                gap[key] = it[key] - en[key]
+    confusion = Counter((human_verdict(g), v) for _, v, g in triples)
+    return {
+        "questions": len({r["id"] for r in rows}),
+        "overall": _agree(triples),
+        "kinds": {k: _agree(v) for k, v in sorted(by_kind.items())},
+        "langs": langs,
+        "it_minus_en": gap,
+        "human_le3_called_correct": sum(1 for _, v, g in triples if g <= 3 and v == "correct"),
+        "confusion": {f"{h}->{v}": confusion[(h, v)] for h in VERDICTS for v in VERDICTS},
+    }
+
+
+def _f(x: float | None) -> str:
+    return "  —  " if x is None else f"{x:.3f}"
+
+
+def report(m: dict[str, Any]) -> str:
+    """``breakdown``'s figures as the benchmarks print them (``m["file"]`` names the set)."""
+    o = m["overall"]
+    lines = [
+        f"{m['file']}: n={o['n']} over {m['questions']} questions  "
+        f"spearman={_f(o['spearman'])}  verdict_accuracy={_f(o['verdict_accuracy'])}  "
+        f"human<=3 called correct: {m['human_le3_called_correct']}",
+    ]
+    if m.get("unknown_ids"):
+        lines.append(f"  ids not in the bank (skipped): {', '.join(m['unknown_ids'])}")
+    lines.append("  per kind:")
+    for kind, a in m["kinds"].items():
+        lines.append(
+            f"    {kind:22} n={a['n']:3}  spearman={_f(a['spearman'])}  "
+            f"verdict_accuracy={_f(a['verdict_accuracy'])}"
+        )
+    lines.append("  per language:")
+    for lang, a in m["langs"].items():
+        lines.append(
+            f"    {lang:22} n={a['n']:3}  spearman={_f(a['spearman'])}  "
+            f"verdict_accuracy={_f(a['verdict_accuracy'])}"
+        )
+    if m["it_minus_en"]:
+        gap = m["it_minus_en"]
+        lines.append(
+            f"  IT - EN: spearman {gap.get('spearman', 0):+.3f}, "
+            f"verdict accuracy {gap.get('verdict_accuracy', 0):+.3f}"
+        )
+    lines.append("  confusion (human -> grader): " + ", ".join(
+        f"{k} {v}" for k, v in m["confusion"].items() if v
+    ))  # fmt: skip
+    return "\n".join(lines)
