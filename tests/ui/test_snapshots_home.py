@@ -53,6 +53,7 @@ def test_drill_checked_80x24(snap_compare, make_app):
         await _settle(pilot)
         first = screen.exercise.fields[0]
         screen.query_one(f"#in-{first.key}", Input).value = str(first.expected_json())
+        await _settle(pilot)  # typing scrolls the field into view; checking scrolls after
         await pilot.press("ctrl+s")
         await _settle(pilot)
 
