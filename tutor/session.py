@@ -58,6 +58,7 @@ __all__ = [
     "load_submission",
     "localize",
     "rating_preview",
+    "store_judgement",
     "study_queue",
     "submit_answer",
 ]
@@ -399,8 +400,15 @@ def judge(
     for item_id in statements:
         out = out.toggled_statement(item_id)
     if out is not submission:
-        store.set_student_judgement(out.attempt_id, out.judgement())
+        store_judgement(store, out)
     return out
+
+
+def store_judgement(store: Store, submission: Submission) -> None:
+    """Write the student's side of the attempt (overrides and follow-ups) next to the
+    grader's; a revealed answer has none."""
+    if not submission.revealed:
+        store.set_student_judgement(submission.attempt_id, submission.judgement())
 
 
 def answer_followup(
@@ -420,7 +428,7 @@ def answer_followup(
     point = grader.grade_point(submission.question, followup.point_id, text)
     asked = FollowUpAnswer(followup.point_id, followup.probe(lang), text, point)
     out = replace(submission, asked=(*submission.asked, asked))
-    store.set_student_judgement(out.attempt_id, out.judgement())
+    store_judgement(store, out)
     try:
         store.clear_draft(submission.question_id, mode=FOLLOWUP_DRAFT)
     except TutorError as exc:

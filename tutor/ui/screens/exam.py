@@ -38,6 +38,7 @@ from tutor.session import (
     answer_followup,
     exam_details,
     finish_exam,
+    store_judgement,
     submit_answer,
 )
 from tutor.ui.app import WorkerErrors
@@ -630,8 +631,7 @@ class ExamReviewScreen(WorkerErrors, Screen[Submission]):
     @work(thread=True, group="judge", exit_on_error=False)
     def _store_judgement(self) -> None:
         with self._lock:
-            sub = self.sub
-            self.app.store.set_student_judgement(sub.attempt_id, sub.judgement())
+            store_judgement(self.app.store, self.sub)
 
     def action_toggle_lang(self) -> None:
         self.model_lang = "it" if (self.model_lang or self.app.lang) == "en" else "en"

@@ -45,6 +45,7 @@ from tutor.session import (
     answer_followup,
     cram_order,
     rating_preview,
+    store_judgement,
     study_queue,
     submit_answer,
 )
@@ -528,9 +529,8 @@ class StudyScreen(WorkerErrors, Screen):
     def _store_judgement(self) -> None:
         """Write the latest judgement; writes are serialised, so the last one wins."""
         with self._judgement_lock:
-            sub = self.sub
-            if sub is not None and not sub.revealed:
-                self.app.store.set_student_judgement(sub.attempt_id, sub.judgement())
+            if self.sub is not None:
+                store_judgement(self.app.store, self.sub)
 
     # -- rating ---------------------------------------------------------------
     def action_accept(self) -> None:
