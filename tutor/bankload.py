@@ -7,6 +7,7 @@ from pathlib import Path
 
 from quizbank import Bank, BankError, load_bank
 from tutor.errors import TutorError
+from tutor.i18n import errors as E
 
 
 def load(bank_dirs: Sequence[Path] = ()) -> Bank:
@@ -14,7 +15,7 @@ def load(bank_dirs: Sequence[Path] = ()) -> Bank:
     try:
         return load_bank(bank_dirs)
     except BankError as exc:
-        raise TutorError(f"invalid question bank: {exc}") from None
+        raise TutorError(E.INVALID_BANK, detail=exc) from None
 
 
 def question(bank: Bank, qid: str):  # -> Question
@@ -22,6 +23,4 @@ def question(bank: Bank, qid: str):  # -> Question
     try:
         return bank.get(qid)
     except KeyError:
-        raise TutorError(
-            f"unknown question id {qid!r} (see 'tutor bank list')", exit_code=2
-        ) from None
+        raise TutorError(E.UNKNOWN_QUESTION, exit_code=2, qid=qid) from None

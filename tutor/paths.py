@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from tutor.errors import TutorError
+from tutor.i18n import errors as E
 
 APP_NAME = "cidl-tutor"
 
@@ -29,13 +30,13 @@ def data_dir(override: Path | str | None = None, *, create: bool = True) -> Path
     path = Path(override).expanduser() if override else default_data_dir()
     if create:
         if path.exists() and not path.is_dir():
-            raise TutorError(f"data directory {path} is not a directory")
+            raise TutorError(E.DATA_DIR_NOT_DIR, path=path)
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise TutorError(
-                f"cannot create data directory {path}: {exc.strerror or exc}"
+                E.DATA_DIR_CANNOT_CREATE, path=path, reason=exc.strerror or exc
             ) from None
         if not path.is_dir():
-            raise TutorError(f"data directory {path} is not a directory")
+            raise TutorError(E.DATA_DIR_NOT_DIR, path=path)
     return path

@@ -31,7 +31,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tutor.errors import TutorError
+from tutor.errors import Phrase, TutorError
+from tutor.i18n import Text
+from tutor.i18n import errors as E
 
 DB_NAME = "progress.sqlite3"
 SCHEMA_VERSION = 2
@@ -145,19 +147,20 @@ class UnreadableRecord(StoreError):
         what: str,
         key: object,
         path: Path,
-        reason: str,
+        reason: str | Phrase,
         *,
         table: str,
         column: str,
         rowid: int | None = None,
     ) -> None:
         super().__init__(
-            f"{what} {key} in {path} is unreadable: {reason}; "
-            "move the file away or run `tutor doctor`"
+            E.UNREADABLE, what=E.RECORDS.get(table, what), key=key, path=path, reason=reason
         )
         self.what = what
         self.key = str(key)
-        self.reason = reason
+        #: Why, in English (``tutor doctor --json``); ``reason_phrase`` has it in both languages.
+        self.reason = str(reason)
+        self.reason_phrase = reason
         self.table = table
         self.column = column
         self.rowid = rowid  # set by Store.find_unreadable, for the repair
@@ -202,28 +205,29 @@ def decode_json(
     somewhere in the UI.
     """
 
-    def bad(reason: str) -> UnreadableRecord:
-        return UnreadableRecord(what, key, path, reason, table=table, column=column)
+    def bad(reason: Text, **fields: object) -> UnreadableRecord:
+        return UnreadableRecord(what, key, path, Phrase(reason, fields), table=table, column=column)
 
     if raw is None:
         if nullable:
             return None
-        raise bad("the value is missing")
+        raise bad(E.REASON_MISSING)
     if isinstance(raw, bytes):
         try:
             raw = raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise bad("it is not UTF-8 text") from None
+            raise bad(E.REASON_NOT_UTF8) from None
     if not isinstance(raw, str):
-        raise bad(f"expected JSON text, found a {type(raw).__name__}")
+        raise bad(E.REASON_NOT_TEXT, found=type(raw).__name__)
     try:
         value = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise bad(f"not valid JSON ({exc.msg} at character {exc.pos})") from None
+        raise bad(E.REASON_BAD_JSON, detail=exc.msg, pos=exc.pos) from None
     except (ValueError, RecursionError) as exc:  # huge integers, deep nesting
-        raise bad(f"not usable JSON ({type(exc).__name__})") from None
+        raise bad(E.REASON_UNUSABLE_JSON, kind=type(exc).__name__) from None
     if expect is not None and not isinstance(value, expect):
-        raise bad(f"expected a JSON {_JSON_NAMES.get(expect, expect.__name__)}")
+        name = _JSON_NAMES.get(expect, expect.__name__)
+        raise bad(E.REASON_WRONG_JSON, kind=E.JSON_KINDS.get(name, name))
     return value
 
 
@@ -427,7 +431,7 @@ class Store:
     def _open(self) -> sqlite3.Connection:
         parent = self.path.parent
         if not parent.is_dir():
-            raise StoreError(f"data directory {parent} does not exist")
+            raise StoreError(E.DATA_DIR_MISSING, path=parent)
         if not (self.path.exists() or self.path.is_symlink()):
             self._create()
         self._check_file()
@@ -445,10 +449,7 @@ class Store:
             conn.execute("PRAGMA foreign_keys = ON")
             check = conn.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
-                raise StoreError(
-                    f"progress database {self.path} is corrupt ({check}); it was left untouched: "
-                    "move it away to start afresh, or restore a backup"
-                )
+                raise StoreError(E.DB_CORRUPT_CHECK, path=self.path, detail=check)
             self._migrate(conn)
         except BaseException as exc:
             if conn is not None:  # locked, corrupt, newer schema: do not leak the connection
@@ -473,19 +474,11 @@ class Store:
             with open(self.path, "rb") as fh:
                 head = fh.read(16)
         except OSError as exc:
-            raise StoreError(
-                f"cannot read progress database {self.path}: {exc.strerror or exc}"
-            ) from None
+            raise StoreError(E.DB_CANNOT_READ, path=self.path, reason=exc.strerror or exc) from None
         if not head:
-            raise StoreError(
-                f"progress database {self.path} is empty (0 bytes), as if it had been truncated; "
-                "it was left untouched: restore a backup, or move it away to start afresh"
-            )
+            raise StoreError(E.DB_EMPTY, path=self.path)
         if head != b"SQLite format 3\x00":
-            raise StoreError(
-                f"progress database {self.path} is corrupt (not an SQLite file); it was left "
-                "untouched: move it away to start afresh, or restore a backup"
-            )
+            raise StoreError(E.DB_CORRUPT_NOT_SQLITE, path=self.path)
 
     def _check_owner(self, conn: sqlite3.Connection) -> None:
         """Only read here: another program's database must be left exactly as it was."""
@@ -493,14 +486,11 @@ class Store:
         if app_id == APPLICATION_ID:
             return
 
-        def refuse(why: str) -> StoreError:
-            return StoreError(
-                f"{self.path} is not a cidl-tutor progress database ({why}); it was left "
-                "untouched: move it away, or use --data-dir to choose another directory"
-            )
+        def refuse(why: Phrase) -> StoreError:
+            return StoreError(E.DB_NOT_OURS, path=self.path, why=why)
 
         if app_id != 0:
-            raise refuse(f"its application id is {app_id:#010x}")
+            raise refuse(Phrase(E.WHY_APP_ID, {"app_id": f"{app_id:#010x}"}))
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {
             r[0]
@@ -514,7 +504,9 @@ class Store:
             return  # written by cidl-tutor before it set an application id
         foreign = sorted(tables - OUR_TABLES) or sorted(tables)
         raise refuse(
-            f"it has tables {', '.join(foreign[:5])}" if foreign else "it has no cidl-tutor tables"
+            Phrase(E.WHY_TABLES, {"tables": ", ".join(foreign[:5])})
+            if foreign
+            else Phrase(E.WHY_NO_TABLES)
         )
 
     def _create(self) -> None:
@@ -546,7 +538,7 @@ class Store:
             raise self._explain(exc) from None
         except OSError as exc:
             raise StoreError(
-                f"cannot write progress database {self.path}: {exc.strerror or exc}"
+                E.DB_CANNOT_WRITE, path=self.path, reason=exc.strerror or exc
             ) from None
         finally:
             if conn is not None:
@@ -565,39 +557,21 @@ class Store:
     def _explain(self, exc: sqlite3.Error) -> StoreError:
         msg = str(exc)
         if "locked" in msg or "busy" in msg:
-            return StoreError(
-                f"progress database {self.path} is locked by another tutor instance; "
-                "close it and try again"
-            )
+            return StoreError(E.DB_LOCKED, path=self.path)
         if "disk is full" in msg or "disk full" in msg:
-            return StoreError(
-                f"cannot write progress database {self.path}: the disk is full "
-                "(free some space and try again; nothing saved so far was lost)"
-            )
+            return StoreError(E.DB_DISK_FULL, path=self.path)
         if "disk I/O error" in msg:
-            return StoreError(
-                f"cannot use progress database {self.path}: disk I/O error "
-                "(is the disk full or failing?)"
-            )
+            return StoreError(E.DB_IO_ERROR, path=self.path)
         if "readonly" in msg or "unable to open" in msg or "read-only" in msg:
-            return StoreError(
-                f"cannot write progress database {self.path}: the data directory is read-only "
-                "or missing (use --data-dir or TUTOR_DATA_DIR to choose another)"
-            )
+            return StoreError(E.DB_READ_ONLY, path=self.path)
         if "not a database" in msg or "malformed" in msg or "corrupt" in msg:
-            return StoreError(
-                f"progress database {self.path} is corrupt ({msg}); it was left untouched: "
-                "move it away to start afresh, or restore a backup"
-            )
-        return StoreError(f"progress database {self.path}: {msg}")
+            return StoreError(E.DB_CORRUPT, path=self.path, detail=msg)
+        return StoreError(E.DB_OTHER, path=self.path, detail=msg)
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"progress database {self.path} was written by a newer cidl-tutor "
-                f"(schema {version} > {SCHEMA_VERSION}); upgrade cidl-tutor"
-            )
+            raise StoreError(E.DB_NEWER, path=self.path, version=version, supported=SCHEMA_VERSION)
         for target in range(version + 1, SCHEMA_VERSION + 1):
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -671,7 +645,9 @@ class Store:
             nullable=nullable,
         )
 
-    def unreadable(self, table: str, column: str, key: object, reason: str) -> UnreadableRecord:
+    def unreadable(
+        self, table: str, column: str, key: object, reason: str | Phrase
+    ) -> UnreadableRecord:
         """The error for a record that decodes as JSON but still cannot be used (e.g. a card
         FSRS rejects), worded and located like every other unreadable record."""
         return UnreadableRecord(WHAT[table], key, self.path, reason, table=table, column=column)
@@ -685,9 +661,13 @@ class Store:
         try:
             value = datetime.fromisoformat(raw)  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            raise self.unreadable(table, column, key, f"{column} is not a timestamp") from None
+            raise self.unreadable(
+                table, column, key, Phrase(E.REASON_NOT_TIMESTAMP, {"column": column})
+            ) from None
         if value.tzinfo is None:
-            raise self.unreadable(table, column, key, f"{column} has no time zone")
+            raise self.unreadable(
+                table, column, key, Phrase(E.REASON_NO_TIMEZONE, {"column": column})
+            )
         return value
 
     @staticmethod
@@ -951,7 +931,7 @@ class Store:
                 (json.dumps(judgement), attempt_id),
             )
             if cur.rowcount != 1:
-                raise StoreError(f"there is no attempt {attempt_id} in {self.path}")
+                raise StoreError(E.NO_ATTEMPT, attempt=attempt_id, path=self.path)
 
     def student_overrides(self, *, on_unreadable: OnUnreadable | None = None) -> list[Attempt]:
         """Attempts the student has judged, newest first."""
@@ -1085,7 +1065,7 @@ class Store:
     def backup_to(self, target: Path) -> None:
         """A consistent copy through SQLite's backup API (safe while another instance runs)."""
         if target.exists():
-            raise StoreError(f"backup {target} already exists")
+            raise StoreError(E.BACKUP_EXISTS, path=target)
         dest: sqlite3.Connection | None = None
         try:
             dest = sqlite3.connect(target)
@@ -1096,7 +1076,7 @@ class Store:
         except sqlite3.Error as exc:
             with contextlib.suppress(OSError):
                 target.unlink()
-            raise StoreError(f"cannot write backup {target}: {exc}") from None
+            raise StoreError(E.BACKUP_FAILED, path=target, detail=exc) from None
         finally:
             if dest is not None:
                 dest.close()

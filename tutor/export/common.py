@@ -17,6 +17,7 @@ from pathlib import Path
 
 from quizbank import Bank, Question
 from tutor.errors import TutorError
+from tutor.i18n import errors as E
 
 FORMATS: tuple[str, ...] = ("apkg", "csv", "tsv", "md", "json")
 LANG_CHOICES: tuple[str, ...] = ("en", "it", "both")
@@ -48,20 +49,19 @@ def languages(lang: str) -> tuple[str, ...]:
         return ("en", "it")
     if lang in ("en", "it"):
         return (lang,)
-    raise TutorError(f"unknown language {lang!r} (use en, it or both)", exit_code=2)
+    raise TutorError(E.UNKNOWN_EXPORT_LANG, exit_code=2, lang=lang)
 
 
 def format_for(path: Path, fmt: str | None) -> str:
     """The explicit format, else the one the file name implies."""
     if fmt:
         if fmt not in FORMATS:
-            raise TutorError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})", exit_code=2)
+            raise TutorError(E.UNKNOWN_FORMAT, exit_code=2, format=fmt, formats=", ".join(FORMATS))
         return fmt
     guessed = SUFFIXES.get(path.suffix.lower())
     if guessed is None:
         raise TutorError(
-            f"cannot tell the format from {path.name!r}; pass --format ({', '.join(FORMATS)})",
-            exit_code=2,
+            E.FORMAT_FROM_NAME, exit_code=2, name=path.name, formats=", ".join(FORMATS)
         )
     return guessed
 
@@ -91,11 +91,11 @@ def select_questions(
             wanted.update(bank.topic(key).question_ids)
         except KeyError:
             raise TutorError(
-                f"unknown topic {key!r} (known: {', '.join(known_topics)})", exit_code=2
+                E.UNKNOWN_TOPIC, exit_code=2, topic=key, known=", ".join(known_topics)
             ) from None
     for qid in ids:
         if qid not in bank:
-            raise TutorError(f"unknown question id {qid!r} (see 'tutor bank list')", exit_code=2)
+            raise TutorError(E.UNKNOWN_QUESTION, exit_code=2, qid=qid)
         wanted.add(qid)
     return [q for q in bank.questions if q.id in wanted]
 
@@ -154,22 +154,22 @@ def mathjax(tex: str, display: bool) -> str:
 def check_target(path: Path, force: bool) -> Path:
     """Fail early, with one line, on a path that cannot be written."""
     if str(path) == "-":
-        raise TutorError("exports go to a file, not to standard output; give a file name")
+        raise TutorError(E.EXPORT_TO_STDOUT)
     path = Path(path).expanduser()
     parent = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
-        raise TutorError(f"{path} is a directory; give a file name")
+        raise TutorError(E.EXPORT_IS_DIR, path=path)
     if path.exists() and not path.is_file():
         # the rename below would put a regular file in place of /dev/null, a FIFO, a socket
-        raise TutorError(f"{path} is not a regular file; give a file name")
+        raise TutorError(E.EXPORT_NOT_REGULAR, path=path)
     if not parent.exists():
-        raise TutorError(f"directory {parent} does not exist")
+        raise TutorError(E.EXPORT_NO_DIR, path=parent)
     if not parent.is_dir():
-        raise TutorError(f"{parent} is not a directory")
+        raise TutorError(E.EXPORT_PARENT_NOT_DIR, path=parent)
     if (path.exists() or path.is_symlink()) and not force:
-        raise TutorError(f"{path} already exists (use --force to overwrite)")
+        raise TutorError(E.EXPORT_EXISTS, path=path)
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise TutorError(f"cannot write to {parent}: permission denied")
+        raise TutorError(E.EXPORT_DENIED, path=parent)
     return path
 
 
@@ -248,17 +248,19 @@ def atomic_write(path: Path, write: Callable[[Path], None], *, force: bool = Fal
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as exc:
-        raise TutorError(f"cannot write to {path.parent}: {exc.strerror or exc}") from None
+        raise TutorError(
+            E.EXPORT_CANNOT_WRITE_IN, path=path.parent, reason=exc.strerror or exc
+        ) from None
     try:
         _lock(fd, wait=True)
         write(tmp)
         if not force and path.exists():  # appeared while we were writing
-            raise TutorError(f"{path} already exists (use --force to overwrite)")
+            raise TutorError(E.EXPORT_EXISTS, path=path)
         os.close(fd)  # a fresh file is never taken for a leftover: the lock can go first
         fd = -1
         os.replace(tmp, path)
     except OSError as exc:
-        raise TutorError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise TutorError(E.EXPORT_CANNOT_WRITE, path=path, reason=exc.strerror or exc) from None
     finally:
         if fd >= 0:
             os.close(fd)
