@@ -36,7 +36,7 @@ SPECS: tuple[DemoSpec, ...] = (
             Param("pace", Kind.FLOAT, 0.03, "seconds to wait per position (animation)", 0.0, 2.0),
             IMAGE_DATA,
         ),
-        quick={"pace": 0.0, "upscale": 1},
+        quick={"pace": 0.02, "upscale": 1},
         plots=(
             Plot("value", "value at the window: by hand vs F.conv2d", ("value", "reference")),
             Plot("filled", "output map", ("filled", "out_h", "out_w")),
