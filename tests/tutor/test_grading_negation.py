@@ -399,3 +399,45 @@ def test_stop_is_a_denial_only_with_what_it_stops() -> None:
     )
     assert "encoder" in _governed("detach stops the gradient to the encoder")
     assert "quantizer" in _governed("backprop stops at the quantizer")
+
+
+# -- contrasts -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("terms", "fires", "safe"),
+    [
+        (
+            [["by hand", "a mano"], ["gradients", "derivatives"]],
+            "You have to derive the gradients by hand for every new model.",
+            "Instead of deriving and coding gradients by hand for every new model, the "
+            "framework builds the graph during the forward pass.",
+        ),
+        (
+            [["ogni neurone", "each neuron"], ["tutti i pixel", "all the pixels"]],
+            "In una CNN ogni neurone vede tutti i pixel dell'immagine.",
+            "A differenza di un MLP, dove l'immagine viene appiattita e ogni neurone vede tutti "
+            "i pixel con pesi propri, una CNN usa filtri piccoli.",
+        ),
+        (
+            [["yolo", "propongono", "propone"], ["regioni", "proposals"]],
+            "YOLO prima propone delle regioni e poi le classifica.",
+            "A differenza dei metodi two-stage come Faster R-CNN, che prima propongono regioni "
+            "e poi le classificano una per una, YOLO non ha una fase di proposal.",
+        ),
+        (
+            [["sigmoid"], ["doesn't saturate", "never saturates"]],
+            "The sigmoid doesn't saturate, so it is a good hidden activation.",
+            "ReLU's gradient is 1 for x > 0, so it doesn't saturate like sigmoid or tanh.",
+        ),
+    ],
+)
+def test_a_contrast_covers_its_whole_phrase_and_relative_clause(terms, fires, safe) -> None:
+    mc = _mc(terms, text_en=fires)
+    assert _fires(mc, fires)
+    assert not _fires(mc, safe)
+
+
+def test_a_gerund_ends_the_noun_phrase_of_senza() -> None:
+    assert "minimizzando" not in _governed("si allena senza etichette minimizzando l'errore")
+    assert "etichette" in _governed("si allena senza etichette minimizzando l'errore")

@@ -217,7 +217,7 @@ _CONTRAST_TWO = {
 }
 _CONTRAST_REACH = 5  # words of the contrasted phrase
 _ARTICLES = _words("the a an il lo la l i gli le un una uno")
-_RELATIVE_REACH = 12
+_RELATIVE_REACH = 20
 # A relative clause right after the contrast still speaks of the contrasted thing.
 _RELATIVE = _words("which that who whose where whom che cui dove quale quali")
 _RELATIVE_PREP = _words("in of by with for on from per con da di nel nella nei nelle al alla")
@@ -362,6 +362,9 @@ def _reach_back(words: list[str], out: list[int], i: int) -> None:
 _NOUN_CUES = _words("without senza no nessun nessuno nessuna")
 NOUN_SCOPE = 2
 _VERB_ENDINGS = ("ing", "are", "ere", "ire")
+# "senza etichette minimizzando l'errore", "without labels, minimising the error": a
+# gerund after the noun starts what the sentence does.
+_GERUND_ENDINGS = ("ing", "ando", "endo")
 
 
 def _verb_after(noun: str, word: str) -> bool:
@@ -443,7 +446,11 @@ def negation_sources(words: list[str]) -> list[int]:
             if (
                 noun
                 and content
-                and ((w in _ARTICLES and words[i - 1] == content) or _verb_after(content, w))
+                and (
+                    (w in _ARTICLES and words[i - 1] == content)
+                    or _verb_after(content, w)
+                    or (len(w) > 5 and w.endswith(_GERUND_ENDINGS))
+                )
             ):
                 left = 0  # "without arguments collapses the tensor": the noun phrase ended
                 continue
@@ -613,39 +620,71 @@ def contrast_positions(words: list[str]) -> list[bool]:
             cue_end = i + 1
         elif (w, nxt) in _CONTRAST_TWO:
             cue_end = i + 2
+        elif w in _LIKE and any(words[k] in CUES for k in range(max(0, i - 4), i)):
+            cue_end = i + 1  # "it doesn't saturate like the sigmoid": the sigmoid does
         else:
             i += 1
             continue
         j = cue_end
         seen = 0
-        while j < n and not _ends_contrast(words, j):
+        while j < n and not _ends_phrase(words, j):
             if words[j] not in _BRACKETS:
                 if seen == _CONTRAST_REACH:
+                    # a longer phrase that a comma closes: "a differenza dei metodi
+                    # two-stage come Faster R-CNN, che …"
+                    comma = _comma_ahead(words, j)
+                    if comma > 0:
+                        j = comma
                     break
                 seen += 1
             # a second article starts the main clause: "unlike a VAE the posterior is…"
-            if (
-                j > cue_end
-                and words[j] in _ARTICLES
-                and words[j - 1] not in FUNCTION_WORDS
-                and words[j - 1] not in _BRACKETS
-            ):
+            if _second_article(words, j, cue_end):
                 break
             j += 1
         while j < n and words[j] in ")]":
             j += 1
-        # "unlike X, which …": the relative clause too
+        # "unlike X, which …": the relative clause too, up to its comma
         k = j + 1 if j < n and words[j] == "," else j
         if k + 1 < n and words[k] in _RELATIVE_PREP and words[k + 1] in _RELATIVE:
             k += 1  # "in cui", "in which"
         if k < n and words[k] in _RELATIVE:
             j = k + 1
-            while j < n and j - k <= _RELATIVE_REACH and not _ends_contrast(words, j):
+            while j < n and j - k <= _RELATIVE_REACH and not _ends_phrase(words, j):
                 j += 1
         for p in range(i, j):
             out[p] = True
         i = max(j, i + 1)
     return out
+
+
+_LIKE = _words("like come")
+_COORDINATORS = _words("and or e ed o oppure")
+_COMMA_AHEAD = 6
+
+
+def _ends_phrase(words: list[str], j: int) -> bool:
+    """The end of a contrasted phrase or of its relative clause: punctuation or a
+    conjunction, but not "and"/"or" ("instead of deriving and coding the gradients")."""
+    return words[j] not in _COORDINATORS and _ends_contrast(words, j)
+
+
+def _second_article(words: list[str], j: int, start: int) -> bool:
+    return (
+        j > start
+        and words[j] in _ARTICLES
+        and words[j - 1] not in FUNCTION_WORDS
+        and words[j - 1] not in _BRACKETS
+    )
+
+
+def _comma_ahead(words: list[str], j: int) -> int:
+    """The position of a comma a few words after ``j`` that closes the phrase, or -1."""
+    for k in range(j, min(len(words), j + _COMMA_AHEAD)):
+        if words[k] == ",":
+            return k
+        if _ends_phrase(words, k) or _second_article(words, k, j):
+            return -1
+    return -1
 
 
 def bracket_depth(words: list[str]) -> list[int]:
