@@ -74,14 +74,24 @@ SPECS: tuple[DemoSpec, ...] = (
             ),
         ),
         questions=("a.01", "a.14", "b.10", "b.11", "b.12"),
-        summary="Linear regression with nn.Linear, MSELoss, DataLoader and optim.SGD: the 2-D loss "
-        "surface with the full-batch GD path and the noisy SGD path, the 1-D slice, the "
-        "minibatch gradient spread vs batch size; SGD step checked by hand.",
+        summary="Linear regression with nn.Linear, MSELoss, DataLoader and optim.SGD from one "
+        "start: SGD with batch 1 vs batch 64 (noise ∝ 1/√B), full-batch GD, and GD with η just "
+        "above 2/λ_max overshooting and diverging, on one loss surface and one loss scale; "
+        "a.14's 1-D step; SGD step checked by hand.",
         params=(
             Param("steps", Kind.INT, 400, "SGD steps (minibatches)", 5, 100_000),
-            Param("batch", Kind.INT, 8, "minibatch size (= n gives full-batch GD)", 1, 4096),
+            Param("batch", Kind.INT, 64, "large minibatch size (= n gives full-batch GD)", 1, 4096),
+            Param("small_batch", Kind.INT, 1, "small minibatch size of the noisy twin", 1, 4096),
             Param(
                 "lr", Kind.FLOAT, 0.05, "learning rate η (GD diverges above about 0.75)", 1e-5, 2.0
+            ),
+            Param(
+                "overshoot",
+                Kind.FLOAT,
+                1.02,
+                "η of the too-large-step GD twin, as a multiple of the limit 2/λ_max",
+                1.0,
+                3.0,
             ),
             Param("n", Kind.INT, 256, "number of data points", 8, 100_000),
             Param("slope", Kind.FLOAT, 2.0, "true slope", -10.0, 10.0),
@@ -92,11 +102,27 @@ SPECS: tuple[DemoSpec, ...] = (
         ),
         quick={"steps": 150},
         plots=(
-            Plot("loss-sgd", "full-data loss", ("loss_sgd", "loss_gd", "loss_min")),
-            Plot("w-sgd", "slope w", ("w_sgd", "w_gd", "w_star")),
-            Plot("b-sgd", "intercept b", ("b_sgd", "b_gd", "b_star")),
-            Plot("grad-noise", "minibatch gradient noise (std of dL/dw)", ("grad_noise",)),
+            Plot(
+                "loss-sgd",
+                "full-data loss: batch 64, batch 1, GD, GD with too-large η (log)",
+                ("loss_sgd", "loss_small", "loss_gd", "loss_big", "loss_min"),
+                log=True,
+            ),
+            Plot(
+                "excess",
+                "excess loss L − L_min: batch 1 stays noisier (log)",
+                ("excess_small", "excess_sgd", "excess_gd"),
+                log=True,
+            ),
+            Plot("w-sgd", "slope w", ("w_sgd", "w_small", "w_gd", "w_star")),
+            Plot("b-sgd", "intercept b", ("b_sgd", "b_small", "b_gd", "b_star")),
+            Plot(
+                "grad-noise",
+                "minibatch gradient noise (std of dL/dw): batch 1 vs 64",
+                ("grad_noise_small", "grad_noise"),
+            ),
         ),
+        focus="heatmap:heatmap-0",
         impl="demos.a_autograd_sgd.sgd_descent:SGDDescent",
     ),
 )
