@@ -441,3 +441,26 @@ def test_a_contrast_covers_its_whole_phrase_and_relative_clause(terms, fires, sa
 def test_a_gerund_ends_the_noun_phrase_of_senza() -> None:
     assert "minimizzando" not in _governed("si allena senza etichette minimizzando l'errore")
     assert "etichette" in _governed("si allena senza etichette minimizzando l'errore")
+
+
+def test_a_term_that_is_only_a_cue_has_no_polarity_of_its_own() -> None:
+    kp = _kp(
+        [["no", "without", "unlike", "instead of"], ["region proposal", "proposals"]],
+        text_en="There is no region proposal stage, unlike two-stage detectors.",
+    )
+    text = (
+        "A single network looks at the whole image once and regresses the boxes, "
+        "without a separate region proposal step."
+    )
+    assert _hit(kp, text)
+    assert not _hit(kp, "It makes region proposals first, without looking at the whole image.")
+
+
+def test_each_language_takes_its_polarity_from_its_own_text() -> None:
+    kp = _kp(
+        [["long range", "distant"], ["dependencies", "relations"]],
+        [["lungo termine", "lontani"], ["dipendenze", "relazioni"]],
+        text_en="Far-away steps barely contribute, so the network cannot learn them.",
+        text_it="Le dipendenze a lungo termine si imparano male.",
+    )
+    assert _hit(kp, "The network cannot learn long-range dependencies.")

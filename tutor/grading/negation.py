@@ -19,6 +19,7 @@ from .lang import FUNCTION_WORDS, detect_words
 __all__ = [
     "BOUNDARY_WORDS",
     "CLAIM_BOUNDARIES",
+    "CONTRAST_WORDS",
     "CUES",
     "META",
     "NEGATION_WORDS",
@@ -216,6 +217,9 @@ _CONTRAST_TWO = {
     ("confronto", "con"),
 }
 _CONTRAST_REACH = 5  # words of the contrasted phrase
+# The words of a contrast cue, for telling a term that is only a cue ("unlike", "instead
+# of", "a differenza di").
+CONTRAST_WORDS = _CONTRAST_ONE | _words("instead of rather than invece di a differenza piuttosto")
 _ARTICLES = _words("the a an il lo la l i gli le un una uno")
 _RELATIVE_REACH = 20
 # A relative clause right after the contrast still speaks of the contrasted thing.

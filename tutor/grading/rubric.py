@@ -21,6 +21,9 @@ from quizbank.textnorm import (
 
 from .lang import FUNCTION_WORDS
 from .negation import (
+    CONTRAST_WORDS,
+    CUES,
+    NEGATION_WORDS,
     PUNCT,
     TOKEN_RE,
     governed,
@@ -178,22 +181,42 @@ def _group_polarity(
     states its own negation must be negated. Another one of an affirmed group must be
     affirmed too; of a negated group it may be a paraphrase of either polarity ("no boxes
     left" / "the remaining boxes", "does not matter" / "is irrelevant"), so anything goes.
-    A belief is a claim: in a group its text does not use, a term must be affirmed.
+    A belief is a claim: in a group its text does not use, a term must be affirmed. Each
+    language is read from its own text. A term that is itself a negation or a contrast
+    ("no", "without", "unlike") has no polarity of its own.
     """
-    known = [
-        st for st, alt in zip(states, group, strict=True) if st is not None and not alt.negative
-    ]
-    group_negated = all(known) if known else None
-    if (
-        group_negated is None
-        and group
-        and (misconception or _plainly_affirmative(text, group[0].lang))
-    ):
-        # the text uses none of the group's words but negates nothing: "the gradient
-        # does not reach the encoder" must not earn "the gradient flows to the encoder"
-        group_negated = False
-    fallback = False if group_negated is False else None
-    return tuple(st if st is not None else fallback for st in states)
+    out: list[bool | None] = list(states)
+    for lang in LANGS:
+        members = [k for k, alt in enumerate(group) if alt.lang == lang]
+        if not members:
+            continue
+        known = [
+            states[k]
+            for k in members
+            if states[k] is not None and not group[k].negative and not _cue_term(group[k])
+        ]
+        group_negated = all(known) if known else None
+        if group_negated is None and (misconception or _plainly_affirmative(text, lang)):
+            # the text uses none of the group's words but negates nothing: "the gradient
+            # does not reach the encoder" must not earn "the gradient flows to the encoder"
+            group_negated = False
+        fallback = False if group_negated is False else None
+        for k in members:
+            if _cue_term(group[k]):
+                out[k] = None
+            elif out[k] is None:
+                out[k] = fallback
+    return tuple(out)
+
+
+def _cue_term(alt: Alt) -> bool:
+    """A term that is nothing but a negation or a contrast: "no", "does not", "unlike"."""
+    words = TOKEN_RE.findall(normalize(alt.phrase))
+    return (
+        not alt.negative
+        and any(w in CUES or w in CONTRAST_WORDS for w in words)
+        and all(w in NEGATION_WORDS or w in CONTRAST_WORDS for w in words)
+    )
 
 
 def _plainly_affirmative(text: dict[str, str], lang: str) -> bool:
