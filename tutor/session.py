@@ -200,7 +200,7 @@ class Submission:
     covered: frozenset[str] = frozenset()
     missed: frozenset[str] = frozenset()
     dismissed: frozenset[str] = frozenset()
-    notes: tuple[str, ...] = field(default=(), compare=False)  # what went wrong on the side
+    notes: tuple[TutorError, ...] = field(default=(), compare=False)  # failed on the side
 
     @property
     def question_id(self) -> str:
@@ -348,11 +348,11 @@ def submit_answer(
         grade=grade,
         exam_id=exam_id,
     )
-    notes: tuple[str, ...] = ()
+    notes: tuple[TutorError, ...] = ()
     try:
         store.clear_draft(question.id, mode=mode)
     except TutorError as exc:
-        notes = (exc.message,)
+        notes = (exc,)
     return Submission(
         question,
         attempt_id,
@@ -432,7 +432,7 @@ def answer_followup(
     try:
         store.clear_draft(submission.question_id, mode=FOLLOWUP_DRAFT)
     except TutorError as exc:
-        out = replace(out, notes=(*out.notes, exc.message))
+        out = replace(out, notes=(*out.notes, exc))
     return out
 
 
@@ -516,7 +516,7 @@ class ExamOutcome:
     """An exam's details, and why they could not be stored if they could not."""
 
     details: dict[str, Any]
-    error: str | None = None
+    error: TutorError | None = None
 
 
 def finish_exam(
@@ -529,5 +529,5 @@ def finish_exam(
     try:
         store.finish_exam(exam_id, details["mark"], details["lode"], details, at)
     except TutorError as exc:
-        return ExamOutcome(details, exc.message)
+        return ExamOutcome(details, exc)
     return ExamOutcome(details)

@@ -82,7 +82,7 @@ def test_a_draft_that_cannot_be_cleared_does_not_undo_the_submission(
 
     monkeypatch.setattr(store, "clear_draft", locked)
     sub = submit(store, grader, mini_bank, HALF)
-    assert sub.notes == ("progress database is locked",)
+    assert [n.message for n in sub.notes] == ["progress database is locked"]
     assert [a.answer for a in store.attempts()] == [HALF]
 
 
@@ -288,4 +288,4 @@ def test_an_exam_result_that_cannot_be_stored_still_has_its_mark(
 
     monkeypatch.setattr(store, "finish_exam", full)
     outcome = finish_exam(store, 1, [sub], NOW)
-    assert outcome.error == "disk full" and outcome.details["mark"] > 0
+    assert outcome.error.message == "disk full" and outcome.details["mark"] > 0

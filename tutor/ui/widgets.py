@@ -16,6 +16,7 @@ from textual.widgets import Static, TextArea
 
 from quizbank import Question
 from tutor.domain import Verdict
+from tutor.errors import TutorError
 from tutor.grading import GradeResult, PointResult
 from tutor.grading.nonanswer import NOT_AN_ANSWER
 from tutor.grading.result import NOT_AN_ANSWER_ID, MisconceptionResult
@@ -30,6 +31,7 @@ __all__ = [
     "AnswerArea",
     "CardLine",
     "GradeView",
+    "error_text",
     "format_interval",
     "question_text",
 ]
@@ -65,6 +67,13 @@ def question_text(q: Question, lang: str) -> Text:
         out.append(f"\n{R.CONTEXT(lang)}: ", style="bold cyan")
         out.append(render_markdown_math(context))
     return out
+
+
+def error_text(error: BaseException | None, lang: str) -> str:
+    """What went wrong, in ``lang`` when the error carries its catalogue text."""
+    if isinstance(error, TutorError):
+        return error.render(lang)
+    return str(error) if error is not None else ""
 
 
 def _quote(text: str) -> str:

@@ -43,7 +43,7 @@ from tutor.session import (
 )
 from tutor.ui.app import WorkerErrors
 from tutor.ui.keys import TutorFooter
-from tutor.ui.widgets import AnswerArea, CardLine, GradeView, question_text
+from tutor.ui.widgets import AnswerArea, CardLine, GradeView, error_text, question_text
 
 #: The setup's limits (a real oral has three to five questions).
 MAX_QUESTIONS, MAX_MINUTES = 20, 60
@@ -108,7 +108,8 @@ class ExamSetupScreen(Screen):
         try:
             exam_id = self.app.store.start_exam(len(ids), limit, self.app.clock())
         except TutorError as exc:  # locked or read-only database: say so, do not crash
-            self.error.update(RichText(T.CANNOT_START(lang, error=exc.message), style="red"))
+            message = T.CANNOT_START(lang, error=exc.render(lang))
+            self.error.update(RichText(message, style="red"))
             return
         self.app.switch_screen(ExamScreen(ids, limit, exam_id=exam_id))
 
@@ -335,7 +336,7 @@ class ExamScreen(WorkerErrors, Screen):
         if sub.question_id != self.qid or not self.is_attached:
             return
         for note in sub.notes:
-            self.app.notify(note, severity="warning", markup=False)
+            self.app.notify(error_text(note, self.app.lang), severity="warning", markup=False)
         if self.index < len(self.subs):
             self.subs[self.index] = sub
         else:
@@ -373,11 +374,13 @@ class ExamScreen(WorkerErrors, Screen):
         self.app.call_from_thread(self._finished, outcome.details, subs, at, outcome.error)
 
     def _finished(
-        self, details: dict, subs: list[Submission], at: datetime, error: str | None
+        self, details: dict, subs: list[Submission], at: datetime, error: TutorError | None
     ) -> None:
         self.state = Phase.DONE
-        if error:  # the mark is still shown; only its record is lost
-            self.app.notify(T.NOT_STORED(self.app.lang, error=error), severity="error", timeout=10)
+        if error is not None:  # the mark is still shown; only its record is lost
+            lang = self.app.lang
+            message = T.NOT_STORED(lang, error=error_text(error, lang))
+            self.app.notify(message, severity="error", timeout=10, markup=False)
         self.app.switch_screen(ExamResultScreen(details, subs, exam_id=self.exam_id, at=at))
 
     @on(Worker.StateChanged)
@@ -386,8 +389,7 @@ class ExamScreen(WorkerErrors, Screen):
         if event.state is not WorkerState.ERROR or event.worker.group != "grade":
             return
         if self.state is Phase.GRADING:
-            error = event.worker.error
-            message = getattr(error, "message", None) or str(error)
+            message = error_text(event.worker.error, self.app.lang)
             self.state = Phase.FOLLOWUP if self.followup else Phase.ANSWERING
             self.answer.read_only = False
             self.answer.focus()
@@ -405,7 +407,7 @@ class ExamScreen(WorkerErrors, Screen):
         try:
             self.app.store.save_draft(self.qid, self.answer.text, mode=mode)
         except TutorError as exc:
-            self.app.notify(exc.message, severity="error", markup=False)
+            self.app.notify(exc.render(self.app.lang), severity="error", markup=False)
 
     def _autosave_draft(self) -> None:
         if self._draft_dirty and self.state in (Phase.ANSWERING, Phase.FOLLOWUP):
@@ -549,8 +551,8 @@ class ExamResultScreen(WorkerErrors, Screen):
         with self._lock:
             if self.exam_id is not None and self.at is not None:
                 outcome = finish_exam(self.app.store, self.exam_id, self.subs, self.at)
-                if outcome.error:
-                    raise TutorError(T.NOT_STORED(self.app.lang, error=outcome.error))
+                if outcome.error is not None:
+                    raise TutorError(T.NOT_STORED, error=outcome.error)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -51,7 +51,14 @@ from tutor.session import (
 )
 from tutor.ui.app import WorkerErrors
 from tutor.ui.keys import TutorFooter
-from tutor.ui.widgets import AnswerArea, CardLine, GradeView, format_interval, question_text
+from tutor.ui.widgets import (
+    AnswerArea,
+    CardLine,
+    GradeView,
+    error_text,
+    format_interval,
+    question_text,
+)
 
 #: Lines of the student's answer shown above the card (the rest is in the store).
 ANSWER_LINES = 12
@@ -416,7 +423,7 @@ class StudyScreen(WorkerErrors, Screen):
 
     def _notes(self, sub: Submission) -> None:
         for note in sub.notes:
-            self.app.notify(note, severity="warning", markup=False)
+            self.app.notify(error_text(note, self.app.lang), severity="warning", markup=False)
 
     def _ask_or_show(self) -> None:
         """The next follow-up the examiner asks, or the card once there is none."""
@@ -569,9 +576,8 @@ class StudyScreen(WorkerErrors, Screen):
         """Back to where the student was; the app's handler has said what went wrong."""
         if event.state is not WorkerState.ERROR:
             return
-        error = event.worker.error
-        message = getattr(error, "message", None) or str(error)
         lang = self.app.lang
+        message = error_text(event.worker.error, lang)
         group = event.worker.group
         if group == "grade" and self.state is Phase.GRADING:
             self.state = Phase.FOLLOWUP if self.followup else Phase.ANSWERING
@@ -648,7 +654,7 @@ class StudyScreen(WorkerErrors, Screen):
         try:
             self.app.store.save_draft(self.qid, self.answer.text, mode=mode)
         except Exception as exc:  # leaving must not fail; say why the draft is not kept
-            self.app.notify(getattr(exc, "message", str(exc)), severity="error", markup=False)
+            self.app.notify(error_text(exc, self.app.lang), severity="error", markup=False)
 
     def _autosave_draft(self) -> None:
         """While typing, the draft is saved every pause, so even kill -9 loses little."""
