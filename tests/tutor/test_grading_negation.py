@@ -464,3 +464,19 @@ def test_each_language_takes_its_polarity_from_its_own_text() -> None:
         text_it="Le dipendenze a lungo termine si imparano male.",
     )
     assert _hit(kp, "The network cannot learn long-range dependencies.")
+
+
+def test_prevents_x_from_y_denies_y_not_x() -> None:
+    assert _governed("this prevents the network from learning the identity") == [
+        "prevents",
+        "learning",
+        "the",
+        "identity",
+    ]
+    assert "gradient" in _governed("the shortcut stops the gradient from reaching the layers")
+
+
+def test_a_condition_ends_the_scope_of_a_negation() -> None:
+    words = _governed("il gradiente passa senza svanire se il forget è vicino a 1")
+    assert "svanire" in words and "forget" not in words
+    assert "reale" in _governed("il discriminatore predice solo la classe, non se è reale")

@@ -305,7 +305,14 @@ def _ends_scope(words: list[str], i: int) -> bool:
     w = words[i]
     if w in PUNCT or w == ARROW:
         return True
+    if w in _SUBORDINATORS:
+        return not (i > 0 and words[i - 1] in CUES)  # "non se è reale": not whether
     return w in BOUNDARY_WORDS and not _copula(words, i)
+
+
+# A condition starts a clause of its own: "the gradient flows without vanishing if the
+# forget gate is near 1" does not deny the forget gate.
+_SUBORDINATORS = _words("if unless when whenever se quando qualora")
 
 
 def _ends_contrast(words: list[str], i: int) -> bool:
@@ -383,6 +390,24 @@ def _verb_after(noun: str, word: str) -> bool:
     return False
 
 
+# "prevents X from Y", "impedisce a X di Y": the denial starts at "from"/"di".
+_PREVENT = _words("prevent prevents prevented preventing impedisce impediscono impedire")
+_PREVENT_FROM = _words("from di")
+_PREVENT_REACH = 5
+
+
+def _object_before(words: list[str], i: int) -> int:
+    """How many words lie between a "prevents" at ``i`` and its "from", or 0."""
+    if words[i] not in _PREVENT:
+        return 0
+    for k in range(i + 1, min(len(words), i + 2 + _PREVENT_REACH)):
+        if words[k] in _PREVENT_FROM:
+            return k - i if k > i + 1 else 0
+        if _ends_scope(words, k):
+            return 0
+    return 0
+
+
 NONE = -1  # no cue governs the token
 META = -2  # a meta-denial governs it ("it is not true that …"): never a term's own word
 
@@ -402,6 +427,7 @@ def negation_sources(words: list[str]) -> list[int]:
     left = 0
     cue = NONE
     noun = False  # the cue denies a noun phrase ("without activations")
+    wait = 0  # words between "prevents" and its "from" ("prevents the output from")
     content = ""  # the last content word in its scope
     meta = -1  # inside a meta-denial until the end of the claim
     for i, w in enumerate(words):
@@ -440,11 +466,20 @@ def negation_sources(words: list[str]) -> list[int]:
             left = NOUN_SCOPE if noun else SCOPE if plain_cue(w) else DENIAL_SCOPE
             cue = i
             content = ""
+            skip = _object_before(words, i)
+            if skip:
+                # "prevents the network from learning the identity": what is prevented
+                # comes after "from"; the network is not denied
+                out[i + 1 : i + 1 + skip] = [NONE] * skip
+                wait = skip
             after = words[i + 2] if i + 2 < n else ""
             if plain_cue(w) and (
                 nxt in _BACKWARD_AFTER or (nxt in _BACKWARD_SKIP and after in _BACKWARD_AFTER)
             ):
                 _reach_back(words, out, i)
+            continue
+        if wait:
+            wait -= 1
             continue
         if left:
             if (
