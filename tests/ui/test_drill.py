@@ -79,6 +79,8 @@ async def test_check_button_and_solution_are_reachable_at_80x24():
         button = screen.query_one("#check", Button)
         button.focus()
         await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
         assert visible(button, 24)
         await pilot.press("enter")  # the visible Check button checks
         await pilot.pause()

@@ -177,7 +177,8 @@ class DrillScreen(Screen):
             summary = T.SOME_WRONG(lang, correct=result.correct, total=result.total, wrong=wrong)
         self.summary.update(summary)
         self.solution.set_class(True, "shown")
-        # the marks, then the summary and the solution below them
+        # the marks, then the summary and the solution below them, once the solution's
+        # height is laid out (before that the scroll would stop short)
         fields = self.query_one("#drill-fields", Vertical)
         self.call_after_refresh(self.body.scroll_to_widget, fields, top=True, animate=False)
         self.post_message(
