@@ -42,8 +42,9 @@ SPECS: tuple[DemoSpec, ...] = (
         ),
         questions=("b.05", "b.06", "b.07"),
         summary="A map-style digits Dataset and a generated IterableDataset through DataLoader: "
-        "len = ceil/floor(N/B), seeded shuffling, dict collate and padding, worker sharding; "
-        "a softmax classifier trained from the loader.",
+        "a whole epoch's visit map (permutation vs ramp), why shuffle (the same data sorted by "
+        "label and unshuffled trains far worse), len = ceil/floor(N/B) with drop_last, dict "
+        "collate and padding, workers' arrival order and sharding; SGD softmax classifiers.",
         params=(
             Param("steps", Kind.INT, 400, "training steps (batches)", 5, 100_000),
             Param("batch", Kind.INT, 32, "batch size B", 1, 1497),
@@ -53,15 +54,33 @@ SPECS: tuple[DemoSpec, ...] = (
             Param(
                 "check_workers", Kind.INT, 2, "worker processes in the IterableDataset check", 1, 8
             ),
-            Param("lr", Kind.FLOAT, 0.05, "Adam learning rate", 1e-5, 1.0),
+            Param("lr", Kind.FLOAT, 0.5, "SGD learning rate", 1e-5, 5.0),
         ),
         quick={"steps": 100},
         plots=(
-            Plot("loss", "loss", ("loss",)),
-            Plot("accuracy", "held-out accuracy", ("accuracy",), ylim=(0, 1)),
+            Plot(
+                "loss",
+                "batch loss: shuffled vs sorted twin (log)",
+                ("loss", "loss_sorted"),
+                log=True,
+            ),
+            Plot(
+                "accuracy",
+                "held-out accuracy: shuffled vs sorted by label, shuffle=False",
+                ("accuracy", "accuracy_sorted"),
+                ylim=(0, 1),
+                chance=0.1,
+            ),
+            Plot(
+                "digits-per-batch",
+                "different digits in a batch",
+                ("digits_per_batch", "digits_per_batch_sorted"),
+                ylim=(0, 10),
+            ),
             Plot("epoch", "epoch progress", ("epoch", "epoch_fraction")),
             Plot("batch-size", "batch size", ("batch_size",)),
         ),
+        focus="plot:accuracy",
         impl="demos.b_tensors_pytorch.data_pipeline:DataPipeline",
     ),
     DemoSpec(
