@@ -8,14 +8,20 @@ from __future__ import annotations
 
 from demos.platform import Bilingual, DemoSpec, Kind, Param, Plot
 
-# lstm-gates and gru-gates: the same memory task, the same knobs
+# lstm-gates and gru-gates: the same memory task (recall the marked symbol), the same knobs
 GATE_PARAMS = (
     Param("steps", Kind.INT, 1500, "training steps", 10, 100_000),
     Param("batch", Kind.INT, 64, "sequences per step", 4, 4096),
     Param("hidden", Kind.INT, 24, "hidden units", 2, 512),
-    Param("length", Kind.INT, 40, "sequence length (first symbol + distractors + query)", 3, 500),
-    Param("symbols", Kind.INT, 4, "symbols to remember (chance = 1/symbols)", 2, 32),
-    Param("distractors", Kind.INT, 4, "distinct distractor tokens", 1, 32),
+    Param(
+        "length",
+        Kind.INT,
+        40,
+        "sequence length (the mark falls in the first half, the query is last)",
+        3,
+        500,
+    ),
+    Param("symbols", Kind.INT, 4, "symbols in the alphabet (chance = 1/symbols)", 2, 32),
     Param("lr", Kind.FLOAT, 1e-2, "Adam learning rate (both models)", 1e-5, 1.0),
     Param("clip", Kind.FLOAT, 1.0, "gradient-norm clipping (0 = off)", 0.0, 100.0),
     Param(
@@ -30,12 +36,26 @@ GATE_PARAMS = (
 )
 
 
-def gate_plots(holder: str) -> tuple[Plot, ...]:
-    """The charts of a gate demo; ``holder`` is the gate that keeps the memory (f or z)."""
+def gate_plots(holder: str, writer: str) -> tuple[Plot, ...]:
+    """The charts of a gate demo: ``holder`` keeps the memory (f or z), ``writer`` stores it."""
+    memory = [f"{holder}_memory", f"{writer}_mark"]
+    if writer != holder:
+        memory.append(f"{writer}_hold")
     return (
-        Plot("accuracy", "held-out accuracy", ("accuracy", "rnn_accuracy"), ylim=(0, 1)),
+        Plot(
+            "accuracy",
+            "held-out accuracy: gated cell vs vanilla RNN",
+            ("accuracy", "rnn_accuracy"),
+            ylim=(0, 1),
+            chance=0.25,  # 1/symbols at the default 4 symbols
+        ),
         Plot("loss", "training loss", ("loss", "rnn_loss")),
-        Plot("memory", f"mean {holder} on the memory units", (f"{holder}_memory",), ylim=(0, 1)),
+        Plot(
+            "memory",
+            f"mean gates: {holder} after the mark, {writer} at the mark",
+            tuple(memory),
+            ylim=(0, 1),
+        ),
     )
 
 
@@ -48,7 +68,8 @@ SPECS: tuple[DemoSpec, ...] = (
         ),
         questions=("d.04", "d.05", "d.12"),
         summary="RNN, LSTM and GRU learn to recall the first symbol after distractors; live "
-        "log10 |dh_T/dx_t| over t per cell, gradient norms before clipping, accuracy.",
+        "log10 |dh_T/dx_t| over t per cell, gradient norms before clipping, accuracy; an "
+        "amplifying vanilla RNN trained by SGD with and without clipping.",
         params=(
             Param("steps", Kind.INT, 800, "training steps", 10, 100_000),
             Param("batch", Kind.INT, 64, "sequences per step", 4, 4096),
@@ -64,10 +85,32 @@ SPECS: tuple[DemoSpec, ...] = (
                 "gate_bias", Kind.FLOAT, 3.0, "added to the LSTM f / GRU z bias at init", -5.0, 5.0
             ),
             Param("probe", Kind.INT, 16, "held-out sequences averaged in the connectivity", 1, 256),
+            Param(
+                "explode_scale",
+                Kind.FLOAT,
+                3.0,
+                "the exploding pair: multiplies W_hh of two vanilla RNNs at init",
+                0.0,
+                10.0,
+            ),
+            Param(
+                "twin_lr",
+                Kind.FLOAT,
+                0.1,
+                "SGD learning rate of the exploding pair (one clipped at c, or 1 if clip = 0)",
+                1e-4,
+                10.0,
+            ),
         ),
         quick={"steps": 250, "hidden": 24},
         plots=(
-            Plot("acc-rnn", "held-out accuracy", ("acc_rnn", "acc_lstm", "acc_gru"), ylim=(0, 1)),
+            Plot(
+                "acc-rnn",
+                "held-out accuracy",
+                ("acc_rnn", "acc_lstm", "acc_gru"),
+                ylim=(0, 1),
+                chance=0.25,  # 1/symbols at the default 4 symbols
+            ),
             Plot(
                 "grad-rnn", "gradient norm before clipping", ("grad_rnn", "grad_lstm", "grad_gru")
             ),
@@ -76,7 +119,19 @@ SPECS: tuple[DemoSpec, ...] = (
                 "log10 |dh_T/dx_1| / |dh_T/dx_T|",
                 ("reach_rnn", "reach_lstm", "reach_gru"),
             ),
+            Plot(
+                "explode",
+                "exploding pair (W_hh scaled up, SGD): peak gradient norm, unclipped vs clipped",
+                ("grad_noclip", "grad_clip"),
+                log=True,
+            ),
+            Plot(
+                "explode-loss",
+                "exploding pair: held-out loss, unclipped vs clipped",
+                ("loss_noclip", "loss_clip"),
+            ),
         ),
+        focus="plot:explode-loss",
         impl="demos.d_rnn.rnn_memory:RNNMemory",
     ),
     DemoSpec(
@@ -123,15 +178,20 @@ SPECS: tuple[DemoSpec, ...] = (
     DemoSpec(
         name="lstm-gates",
         title=Bilingual(
-            en="LSTM gates: a hand-written cell remembering across distractors",
-            it="Le porte dell'LSTM: una cella scritta a mano che ricorda oltre i distrattori",
+            en="LSTM gates: a hand-written cell that writes, keeps and recalls a marked symbol",
+            it=(
+                "Le porte dell'LSTM: una cella scritta a mano che scrive, conserva e richiama "
+                "un simbolo contrassegnato"
+            ),
         ),
         questions=("d.07",),
-        summary="A hand-written LSTM cell (equal to nn.LSTM) learns to recall the first symbol "
-        "after distractors; heatmaps of i, f, g, o, c, h over time; vs a vanilla RNN.",
+        summary="A hand-written LSTM cell (equal to nn.LSTM) learns to recall the marked symbol "
+        "among look-alike symbols, which a vanilla RNN on the same batches cannot; heatmaps "
+        "of i, f, g, o, c, h over time under the input; parameters vs GRU and RNN.",
         params=GATE_PARAMS,
-        quick={"steps": 300, "hidden": 24, "length": 30},
-        plots=gate_plots("f"),
+        quick={"steps": 400, "hidden": 24, "length": 30},
+        plots=gate_plots("f", "i"),
+        focus="heatmap:gate-c",
         impl="demos.d_rnn.lstm_gates:LSTMGates",
     ),
     DemoSpec(
@@ -142,10 +202,12 @@ SPECS: tuple[DemoSpec, ...] = (
         ),
         questions=("d.08", "d.09"),
         summary="A hand-written GRU cell (equal to nn.GRU, r applied after the hidden matmul) "
-        "learns to recall the first symbol; heatmaps of r, z, n, h; parameters vs LSTM.",
+        "learns to recall the marked symbol, which a vanilla RNN cannot; heatmaps of r, z, "
+        "n, h under the input; parameters: 3/4 of an LSTM's.",
         params=GATE_PARAMS,
         quick={"steps": 300, "hidden": 24, "length": 30},
-        plots=gate_plots("z"),
+        plots=gate_plots("z", "z"),
+        focus="heatmap:gate-z",
         impl="demos.d_rnn.gru_gates:GRUGates",
     ),
 )

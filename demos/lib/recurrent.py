@@ -1,36 +1,116 @@
 """Shared machinery of the gate demos (``lstm-gates``, ``gru-gates``).
 
 The gated network is trained as ``nn.LSTM``/``nn.GRU`` (cuDNN on a GPU, one fused kernel
-per sequence), next to a vanilla ``nn.RNN`` on the same batches, on a memory task: recall
-the first symbol after a run of distractors. What the student sees — the gates over time
-— comes from a cell written by hand (each demo file holds its own equations) run on the
-*same* weight tensors: :func:`cell_weights` hands the layer's ``weight_ih_l0`` …
-``bias_hh_l0`` to the hand cell under PyTorch's names and layout (gates stacked along
-dim 0, two biases). The checks prove that cell equal to ``nn.LSTM``/``nn.GRU`` in
-float64, and every recorded step compares the traced outputs with the trained layer's.
+per sequence), next to a vanilla ``nn.RNN`` on the same batches, on a memory task the
+vanilla RNN cannot learn: :class:`MarkedRecall`, recall the one symbol that carried a
+mark, after a run of other symbols of the same alphabet. Storing it needs a gate that
+opens only at the mark (LSTM: i; GRU: 1 − z) and keeping it needs one that then stays
+shut (LSTM: f ≈ 1; GRU: z ≈ 1) — a multiplication by the input that a tanh RNN does not
+have. What the student sees — the gates over time — comes from a cell written by hand
+(each demo file holds its own equations) run on the *same* weight tensors:
+:func:`cell_weights` hands the layer's ``weight_ih_l0`` … ``bias_hh_l0`` to the hand cell
+under PyTorch's names and layout (gates stacked along dim 0, two biases). The checks
+prove that cell equal to ``nn.LSTM``/``nn.GRU`` in float64, and every recorded step
+compares the traced outputs with the trained layer's.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from demos.platform import Check, Demo, Frame, RunContext, heatmap
-from demos.platform.data import RecallTask
-from demos.platform.figures import image_panel, plot_history, plt, save_figure
+from demos.platform import Bilingual, Check, Demo, Frame, RunContext, heatmap
+from demos.platform.figures import (
+    animation,
+    image_panel,
+    integer_ticks,
+    plot_history,
+    plt,
+    save_figure,
+)
 
 WEIGHTS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+BLOCKS = {"RNN": 1, "GRU": 3, "LSTM": 4}  # weight blocks per layer (gates + candidate)
+GIF_FRAMES = 25  # training moments replayed in the GIF (every record in quick mode)
 
 
 def cell_weights(layer: nn.RNNBase) -> dict[str, torch.Tensor]:
     """Layer 0's parameters by the hand cell's names: the very tensors, not copies."""
     return {name: getattr(layer, name + "_l0") for name in WEIGHTS}
+
+
+@dataclass(frozen=True)
+class MarkedRecall:
+    """Recall the marked symbol: every step shows a symbol, one of them carries a mark.
+
+    Features per step: a one-hot of the symbol (``symbols`` values), a mark flag and a
+    query flag. The mark falls in the first half of the sequence, every later step shows
+    another symbol of the same alphabet, and the last step is the query (no symbol). The
+    answer is the marked symbol, so a model must write it once and then ignore at least
+    ``length // 2 − 1`` look-alike inputs: overwriting is the vanilla RNN's failure.
+    """
+
+    length: int = 30
+    symbols: int = 4
+
+    @property
+    def features(self) -> int:
+        return self.symbols + 2
+
+    def sample(
+        self, n: int, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """x (n, T, F) float32, answers (n,), symbols (n, T) with −1 at the query, marks (n,)."""
+        t = self.length
+        symbols = rng.integers(0, self.symbols, size=(n, t))
+        marks = rng.integers(0, max(1, (t - 1) // 2), size=n)
+        symbols[:, -1] = -1
+        x = np.zeros((n, t, self.features), dtype=np.float32)
+        rows, steps = np.nonzero(symbols >= 0)
+        x[rows, steps, symbols[rows, steps]] = 1.0
+        x[np.arange(n), marks, self.symbols] = 1.0  # the mark
+        x[:, -1, self.symbols + 1] = 1.0  # the query
+        y = symbols[np.arange(n), marks]
+        return x, y.astype(np.int64), symbols.astype(np.int64), marks.astype(np.int64)
+
+
+def parameter_counts(inputs: int, hidden: int) -> dict[str, dict[str, int]]:
+    """numel of nn.RNN / nn.GRU / nn.LSTM of one size, and the formula G·(H·I + H·H + 2H)."""
+    out = {}
+    for name, blocks in BLOCKS.items():
+        layer = getattr(nn, name)(inputs, hidden)
+        out[name] = {
+            "numel": sum(w.numel() for w in layer.parameters()),
+            "formula": blocks * (hidden * inputs + hidden * hidden + 2 * hidden),
+        }
+    return out
+
+
+def check_parameters(
+    reference: str, ours: int, inputs: int, hidden: int, counts: dict | None = None
+) -> Check:
+    """Our layer's count == nn's == the formula; GRU : LSTM : RNN = 3 : 4 : 1 exactly."""
+    counts = counts or parameter_counts(inputs, hidden)
+    exact = all(c["numel"] == c["formula"] for c in counts.values())
+    lstm, gru, rnn = (counts[k]["numel"] for k in ("LSTM", "GRU", "RNN"))
+    ratios = 4 * gru == 3 * lstm and 4 * rnn == lstm
+    ok = exact and ratios and ours == counts[reference]["numel"]
+    return Check(
+        "parameter-count",
+        bool(ok),
+        f"our {reference} has {ours} parameters = {BLOCKS[reference]}·(H·I + H·H + 2H) with "
+        f"H={hidden}, I={inputs}; nn.LSTM {lstm}, nn.GRU {gru} (= {gru / lstm:.2f} of the "
+        f"LSTM: 3 weight blocks instead of 4), nn.RNN {rnn} ({rnn / lstm:.2f})",
+    )
 
 
 class GateDemo(Demo):
@@ -39,8 +119,13 @@ class GateDemo(Demo):
     gates: ClassVar[int]  # 4 for LSTM (i, f, g, o), 3 for GRU (r, z, n)
     shown: ClassVar[tuple[str, ...]]  # what the heatmaps show, in order
     holder: ClassVar[str]  # the gate that holds memory ("f" for LSTM, "z" for GRU)
+    writer: ClassVar[str]  # the gate recorded at the mark ("i" for LSTM, "z" for GRU)
+    memory: ClassVar[str]  # the state that holds the symbol ("c" or "h")
     reference: ClassVar[str]  # "LSTM" or "GRU" (the torch.nn class)
+    layout: ClassVar[tuple[tuple[str, ...], tuple[str, ...]]]  # two rows of heat panels
+    equations: ClassVar[str]  # the cell, for the schematic panel
     accuracy_floor: ClassVar[float] = 0.9
+    margin: ClassVar[float] = 0.4  # the gated cell must beat the vanilla RNN by this much
     trace_tolerance: ClassVar[float] = 1e-2  # float32 (TF32 in cuDNN) vs the hand cell
 
     # -- hooks each cell implements ----------------------------------------------
@@ -50,6 +135,10 @@ class GateDemo(Demo):
 
     def cell(self, x: torch.Tensor, state: tuple, p: Any) -> tuple[tuple, dict[str, Any]]:
         """One time step: (new state, {name: (B, H) tensor} for the heatmaps)."""
+        raise NotImplementedError
+
+    def caption_for(self, ctx: RunContext, f: dict[str, float]) -> Bilingual:
+        """What to look for, from the run's last record ``f``."""
         raise NotImplementedError
 
     # -- model -------------------------------------------------------------------
@@ -71,8 +160,8 @@ class GateDemo(Demo):
 
     def setup(self, ctx: RunContext) -> None:
         p = ctx.params
-        self.task = RecallTask(p["length"], p["symbols"], p["distractors"])
-        v, h = self.task.vocab, p["hidden"]
+        self.task = MarkedRecall(p["length"], p["symbols"])
+        v, h = self.task.features, p["hidden"]
         # built on the CPU so that a seed gives the same start on every device
         self.net = getattr(nn, self.reference)(v, h, batch_first=True)
         with torch.no_grad():  # gate blocks are stacked; the memory gate is block 1 in both
@@ -81,19 +170,24 @@ class GateDemo(Demo):
         self.head = nn.Linear(h, p["symbols"]).to(ctx.device)
         self.rnn = nn.RNN(v, h, batch_first=True).to(ctx.device)
         self.rnn_head = nn.Linear(h, p["symbols"]).to(ctx.device)
-        x, y = self.task.sample(256, ctx.rng(offset=1))
-        self.eval_tokens = torch.from_numpy(x).to(ctx.device)
-        self.eval_x = self._onehot(self.eval_tokens)
+        x, y, symbols, marks = self.task.sample(256, ctx.rng(offset=1))
+        self.eval_x = torch.from_numpy(x).to(ctx.device)  # (B, T, F)
         self.eval_y = torch.from_numpy(y).to(ctx.device)
-
-    def _onehot(self, tokens: torch.Tensor) -> torch.Tensor:
-        return F.one_hot(tokens, self.task.vocab).float()  # (B, T, V)
+        self.eval_symbols, self.eval_marks = symbols, marks
+        steps = np.arange(p["length"])[None, :]
+        hold = (steps > marks[:, None]) & (steps < p["length"] - 1)  # after the mark
+        self.hold_mask = torch.from_numpy(hold).to(ctx.device)  # (B, T)
+        self.mark_index = torch.from_numpy(marks).to(ctx.device)
+        self.counts = parameter_counts(v, h)
+        total = ctx.total_steps
+        count = min(total, GIF_FRAMES)
+        self.gif_steps = {round(i * (total - 1) / max(1, count - 1)) for i in range(count)}
 
     # -- checks ------------------------------------------------------------------
 
     def checks(self, ctx: RunContext) -> Iterator[Check]:
         p = ctx.params
-        v, h = self.task.vocab, p["hidden"]
+        v, h = self.task.features, p["hidden"]
         # float64 so the comparison tests the equations, not float32/TF32 rounding
         # (MPS has no float64: compare on the CPU there).
         dev = torch.device("cpu") if ctx.device.type == "mps" else ctx.device
@@ -122,18 +216,8 @@ class GateDemo(Demo):
             worst <= 1e-6,
             f"hand-written cell vs nn.{self.reference} with copied weights: {detail}",
         )
-
         ours = sum(w.numel() for w in cell_weights(self.net).values())
-        theirs = sum(w.numel() for w in ref.parameters())
-        formula = self.gates * (h * v + h * h + 2 * h)
-        lstm = 4 * (h * v + h * h + 2 * h)
-        yield Check(
-            "parameter-count",
-            ours == theirs == formula,
-            f"{ours} parameters = {self.gates}·(H·I + H·H + 2H) with H={h}, I={v} "
-            f"(nn.{self.reference}: {theirs}); an LSTM of the same size has {lstm}, "
-            f"ratio {ours / lstm:.2f}",
-        )
+        yield check_parameters(self.reference, ours, v, h, self.counts)
 
     # -- training ----------------------------------------------------------------
 
@@ -145,11 +229,11 @@ class GateDemo(Demo):
         opt_rnn = torch.optim.Adam(plain, lr=p["lr"])
         rng = ctx.rng(offset=2)
         self.probe_trace: dict[str, torch.Tensor] = {}
+        self.snapshots: list[dict[str, Any]] = []  # the GIF: the probe's gates over training
         for step in range(ctx.total_steps):
-            tokens, y = self.task.sample(p["batch"], rng)
-            tokens = torch.from_numpy(tokens).to(ctx.device)
+            x, y, _, _ = self.task.sample(p["batch"], rng)
+            x = torch.from_numpy(x).to(ctx.device)  # (B, T, F)
             y = torch.from_numpy(y).to(ctx.device)
-            x = self._onehot(tokens)  # (B, T, V)
 
             out, _ = self.net(x)  # the fused layer (cuDNN on CUDA)
             loss = F.cross_entropy(self.head(out[:, -1]), y)
@@ -164,6 +248,19 @@ class GateDemo(Demo):
 
             if ctx.wants(step):
                 yield self._frame(ctx, step, loss, rnn_loss)
+        self.caption = self.caption_for(ctx, ctx.final)
+        return self.caption
+
+    def _gate_means(self, trace: dict[str, torch.Tensor]) -> dict[str, float]:
+        """Mean gates over all units and held-out sequences: at the mark, and after it."""
+        rows = torch.arange(len(self.mark_index), device=self.mark_index.device)
+        hold = self.hold_mask.float()[..., None]  # (B, T, 1)
+        out = {}
+        for name in {self.holder, self.writer}:
+            g = trace[name]  # (B, T, H)
+            out[f"{name}_hold"] = ((g * hold).sum() / (hold.sum() * g.shape[-1])).item()
+            out[f"{name}_mark"] = g[rows, self.mark_index].mean().item()
+        return out
 
     def _frame(self, ctx: RunContext, step: int, loss, rnn_loss) -> Frame:
         p = ctx.params
@@ -172,25 +269,39 @@ class GateDemo(Demo):
             fused, _ = self.net(self.eval_x)
             gap = (out - fused).abs().max().item()  # the traced cell is the trained layer
             acc = (self.head(fused[:, -1]).argmax(1) == self.eval_y).float().mean().item()
-            rnn_out, _ = self.rnn(self.eval_x)
+            rnn_out, _ = self.rnn(self.eval_x)  # (B, T, H)
             rnn_acc = (self.rnn_head(rnn_out[:, -1]).argmax(1) == self.eval_y).float().mean()
             units = self._memory_units(trace)
-            hold = trace[self.holder][:, 1:-1, units].mean().item()  # over the distractors
+            means = self._gate_means(trace)
         i = p["probe"] % len(self.eval_x)
-        first = int(self.eval_tokens[i, 0])
         self.probe_trace = {k: trace[k][i].t().cpu() for k in self.shown}  # each (H, T)
+        self.probe_trace["rnn"] = rnn_out[i].t().cpu()
         self.memory_units = units.cpu()
         metrics = {
             "loss": loss.item(),
             "accuracy": acc,
             "rnn_loss": rnn_loss.item(),
             "rnn_accuracy": rnn_acc.item(),
-            f"{self.holder}_memory": hold,
+            f"{self.holder}_memory": means[f"{self.holder}_hold"],
+            f"{self.writer}_mark": means[f"{self.writer}_mark"],
             "trace_gap": gap,
         }
+        if self.writer != self.holder:
+            metrics[f"{self.writer}_hold"] = means[f"{self.writer}_hold"]
+        if ctx.should_record(step) and step in self.gif_steps:
+            self.snapshots.append(
+                {
+                    "step": step,
+                    "accuracy": acc,
+                    "rnn_accuracy": rnn_acc.item(),
+                    **{k: v.clone() for k, v in self.probe_trace.items()},
+                }
+            )
+        mark = int(self.eval_marks[i])
+        symbol = LETTERS[int(self.eval_y[i])]
         maps = [
             heatmap(
-                f"{k}  (sequence {i}, first symbol {first})",
+                f"{k} of sequence {i} (symbol {symbol} marked at t={mark})",
                 self.probe_trace[k],
                 "t",
                 "unit",
@@ -199,20 +310,47 @@ class GateDemo(Demo):
             )
             for k in self.shown
         ]
+        maps.append(
+            heatmap(
+                f"vanilla RNN h of sequence {i} (same scale)",
+                self.probe_trace["rnn"],
+                "t",
+                "unit",
+                key="rnn-h",
+                vmin=-1.0,
+                vmax=1.0,
+            )
+        )
+        tokens = np.stack(
+            [self.eval_symbols[i], (np.arange(p["length"]) == mark).astype(float)]
+        )  # (2, T)
+        maps.insert(
+            0,
+            heatmap(
+                f"input of sequence {i}: row 0 symbol (A=0 …, query −1), row 1 the mark",
+                tokens,
+                "t",
+                "",
+                key="tokens",
+                vmin=-1.0,
+                vmax=float(p["symbols"] - 1),
+            ),
+        )
         return Frame(step=step, metrics=metrics, heatmaps=maps)
 
-    @staticmethod
-    def _scale(name: str) -> dict[str, float]:
-        """Gates live in [0, 1], candidates and states in [-1, 1]: fixed colour scales."""
+    def _scale(self, name: str) -> dict[str, float]:
+        """Gates live in [0, 1], candidates and h in [-1, 1]; c gets a symmetric scale."""
         if name in ("i", "f", "o", "r", "z"):
             return {"vmin": 0.0, "vmax": 1.0}
         if name == "c":
-            return {}
+            top = float(self.probe_trace["c"].abs().max()) if self.probe_trace else 1.0
+            top = max(1.0, math.ceil(top))
+            return {"vmin": -top, "vmax": top}
         return {"vmin": -1.0, "vmax": 1.0}
 
     def _memory_units(self, trace: dict[str, torch.Tensor], top: int = 4) -> torch.Tensor:
-        """Units whose final state differs most between first symbols: they hold the memory."""
-        state = trace["c"] if "c" in trace else trace["h"]
+        """Units whose final state differs most between answers: they hold the memory."""
+        state = trace[self.memory]
         final = state[:, -2]  # (B, H), the step before the query
         means = torch.stack(
             [final[self.eval_y == s].mean(0) for s in range(self.task.symbols)]
@@ -223,64 +361,228 @@ class GateDemo(Demo):
     # -- judgement and figures ---------------------------------------------------
 
     def learned(self, ctx: RunContext) -> Check:
-        acc = ctx.final.get("accuracy", math.nan)
-        rnn = ctx.final.get("rnn_accuracy", math.nan)
-        hold = ctx.final.get(f"{self.holder}_memory", math.nan)
+        f = ctx.final
+        acc = f.get("accuracy", math.nan)
+        rnn = f.get("rnn_accuracy", math.nan)
+        hold = f.get(f"{self.holder}_memory", math.nan)
         gap = max((h.get("trace_gap") or 0.0 for h in ctx.history), default=math.nan)
         chance = 1 / ctx.params["symbols"]
+        ok = acc >= self.accuracy_floor and acc - rnn >= self.margin and gap <= self.trace_tolerance
         return Check(
             "learning",
-            bool(acc >= self.accuracy_floor and gap <= self.trace_tolerance),
+            bool(ok),
             f"held-out accuracy {acc:.3f} (floor {self.accuracy_floor}, chance {chance:.2f}); "
-            f"vanilla RNN {rnn:.3f}; mean {self.holder} on the memory units {hold:.2f}; "
-            f"the traced hand cell matches the trained nn.{self.reference} to {gap:.1e} "
-            f"(needs <= {self.trace_tolerance:g})",
+            f"vanilla RNN {rnn:.3f}, so the {self.reference} leads by {acc - rnn:.3f} (needs "
+            f">= {self.margin}); mean {self.holder} after the mark {hold:.2f}; the traced hand "
+            f"cell matches the trained nn.{self.reference} to {gap:.1e} (needs <= "
+            f"{self.trace_tolerance:g})",
         )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
+        return [self._png(ctx, out_dir), self._gif(ctx, out_dir)]
+
+    def _memory_keys(self) -> tuple[list[str], list[str]]:
+        keys = [f"{self.holder}_memory", f"{self.writer}_mark"]
+        labels = [f"{self.holder} after the mark", f"{self.writer} at the mark"]
+        if self.writer != self.holder:
+            keys.append(f"{self.writer}_hold")
+            labels.append(f"{self.writer} after the mark")
+        return keys, labels
+
+    def _png(self, ctx: RunContext, out_dir: Path) -> Path:
         hist = ctx.history
-        n = len(self.shown)
-        fig = plt.figure(figsize=(4 * max(3, (n + 1) // 2), 9))
-        grid = fig.add_gridspec(3, max(3, (n + 1) // 2))
-        ax = fig.add_subplot(grid[0, 0])
+        p = ctx.params
+        fig = plt.figure(figsize=(19, 14.5))
+        grid = fig.add_gridspec(5, 12, height_ratios=[3.2, 0.3, 3, 0.3, 3])
+        ax = fig.add_subplot(grid[0, 0:3])
         plot_history(
             ax,
             hist,
             ["accuracy", "rnn_accuracy"],
             labels=[f"{self.reference} (hand-traced)", "vanilla RNN"],
-            title="held-out accuracy",
+            styles=["-", "--"],
+            title="held-out accuracy: the contrast",
             ylim=(0, 1.02),
             legend=False,
         )
-        ax.axhline(1 / ctx.params["symbols"], color="grey", ls=":", label="chance")
-        ax.legend(fontsize=8)
-        ax = fig.add_subplot(grid[0, 1])
+        ax.axhline(1 / p["symbols"], color="grey", ls=":", label=f"chance 1/{p['symbols']}")
+        ax.legend(fontsize=9)
+        ax = fig.add_subplot(grid[0, 3:6])
         plot_history(
             ax,
             hist,
             ["loss", "rnn_loss"],
             labels=[self.reference, "vanilla RNN"],
-            title="training loss",
+            styles=["-", "--"],
+            title="training loss (cross-entropy)",
         )
-        ax = fig.add_subplot(grid[0, 2])
+        ax.axhline(math.log(p["symbols"]), color="grey", ls=":", label="ln S (chance)")
+        ax.legend(fontsize=9)
+        ax = fig.add_subplot(grid[0, 6:9])
+        keys, labels = self._memory_keys()
         plot_history(
             ax,
             hist,
-            [f"{self.holder}_memory"],
-            title=f"mean {self.holder} on memory units",
+            keys,
+            labels=labels,
+            styles=["-", "-o", "--"],
+            title="gates (mean over units and sequences)",
             ylim=(0, 1.02),
+            ms=3,
         )
-        for k, name in enumerate(self.shown):
-            ax = fig.add_subplot(grid[1 + k // grid.ncols, k % grid.ncols])
-            data = self.probe_trace[name].numpy()
-            cmap = "viridis" if name in ("i", "f", "o", "r", "z") else "coolwarm"
-            image_panel(fig, ax, data, title=name, cmap=cmap, aspect="auto", **self._scale(name))
-            ax.set(xlabel="t", ylabel="unit")
-            for u in self.memory_units.tolist():
-                ax.annotate("◂", (data.shape[1] - 0.5, u), fontsize=7, annotation_clip=False)
-        probe = ctx.params["probe"] % len(self.eval_x)
+        self._draw_parameters(fig.add_subplot(grid[0, 9:12]), p)
+        probe = p["probe"] % len(self.eval_x)
+        for row, names in enumerate(self.layout):
+            width = 12 // len(names)
+            for col, name in enumerate(names):
+                cols = slice(col * width, (col + 1) * width)
+                strip = fig.add_subplot(grid[1 + 2 * row, cols])
+                ax = fig.add_subplot(grid[2 + 2 * row, cols])
+                if name == "equations":
+                    strip.axis("off")
+                    self._draw_equations(ax)
+                    continue
+                self._draw_strip(strip, probe, letters=row == 0)
+                self._draw_heat(fig, ax, name, self.probe_trace[name], probe)
         title = (
-            f"{self.name}: recall task, length {ctx.params['length']}, "
-            f"probe sequence {probe} (◂ = memory units), {ctx.device}"
+            f"{self.name}: recall the marked symbol, length {p['length']}, {p['symbols']} "
+            f"symbols, {ctx.total_steps} steps, probe sequence {probe} (◂ = memory units), "
+            f"{ctx.device}"
         )
-        return [save_figure(out_dir, self.name, fig, title=title)]
+        return save_figure(
+            out_dir,
+            self.name,
+            fig,
+            title=title,
+            caption=f"{self.caption.en}\n{self.caption.it}",
+        )
+
+    def _draw_parameters(self, ax: Any, p: Any) -> None:
+        """Parameters of RNN, GRU and LSTM of one size: 1 : 3 : 4 weight blocks."""
+        names = ("RNN", "GRU", "LSTM")
+        values = [self.counts[n]["numel"] for n in names]
+        colours = ["tab:grey", "tab:green" if self.reference == "GRU" else "tab:olive", "tab:blue"]
+        bars = ax.bar(names, values, color=colours)
+        for bar, name, v in zip(bars, names, values, strict=True):
+            share = v / self.counts["LSTM"]["numel"]
+            ax.text(
+                bar.get_x() + bar.get_width() / 2,
+                v,
+                f"{v}\n({BLOCKS[name]} blocks, {share:.2f}×)",
+                ha="center",
+                va="bottom",
+                fontsize=9,
+            )
+        ax.set_ylim(0, max(values) * 1.3)
+        ax.set(
+            title=f"parameters, H={p['hidden']}, I={self.task.features}: G·(H·I+H·H+2H)",
+            ylabel="parameters",
+        )
+
+    def _draw_strip(self, ax: Any, probe: int, letters: bool = True) -> None:
+        """The probe's input as a row of coloured (lettered) cells: the mark outlined."""
+        symbols = self.eval_symbols[probe]
+        mark = int(self.eval_marks[probe])
+        colours = plt.get_cmap("tab10")
+        t = len(symbols)
+        image = np.ones((1, t, 3))
+        for k, s in enumerate(symbols):
+            if s >= 0:
+                image[0, k] = colours(int(s))[:3]
+        ax.imshow(image, aspect="auto", interpolation="nearest", alpha=0.55)
+        for k, s in enumerate(symbols if letters else ()):
+            bold = k == mark
+            ax.text(
+                k,
+                0,
+                "?" if s < 0 else LETTERS[int(s)],
+                ha="center",
+                va="center",
+                fontsize=8 if t <= 45 else 6,
+                fontweight="bold" if bold else "normal",
+            )
+        ax.add_patch(plt.Rectangle((mark - 0.5, -0.5), 1, 1, fill=False, ec="red", lw=2))
+        ax.set_xticks([])
+        ax.set_yticks([])
+
+    def _draw_heat(self, fig: Any, ax: Any, name: str, data: torch.Tensor, probe: int) -> Any:
+        """One state or gate of the probe over time, on its fixed scale, mark dashed."""
+        scale = self._scale("h" if name == "rnn" else name)
+        cmap = "viridis" if scale["vmin"] == 0.0 else "coolwarm"
+        im = image_panel(fig, ax, data, cmap=cmap, aspect="auto", **scale)
+        mark = int(self.eval_marks[probe])
+        ax.axvline(mark, color="red", ls="--", lw=1)
+        title = {**_TITLES, **self.titles}.get(name, name)
+        ax.set(xlabel="t (time step)", ylabel="unit")
+        ax.set_title(title, fontsize=11)
+        if name != "rnn":
+            for u in self.memory_units.tolist():
+                ax.annotate(
+                    "◂", (data.shape[1] - 0.5, u), fontsize=8, annotation_clip=False, va="center"
+                )
+        integer_ticks(ax, x=True, y=True)
+        return im
+
+    def _draw_equations(self, ax: Any) -> None:
+        ax.axis("off")
+        ax.set_title(f"the {self.reference} cell (hand-written, == nn.{self.reference})")
+        ax.text(0.0, 0.95, self.equations, family="monospace", va="top", fontsize=10.5)
+
+    def _gif(self, ctx: RunContext, out_dir: Path) -> Path:
+        """The probe's key gates over training: the write at the mark and the hold after it."""
+        names = self.gif_panels
+        probe = ctx.params["probe"] % len(self.eval_x)
+        fig = plt.figure(figsize=(3.6 * len(names), 4.2))
+        grid = fig.add_gridspec(2, len(names), height_ratios=[0.35, 3], hspace=0.08)
+        images = []
+        for col, name in enumerate(names):
+            self._draw_strip(fig.add_subplot(grid[0, col]), probe, letters=False)
+            ax = fig.add_subplot(grid[1, col])
+            scale = self._scale("h" if name == "rnn" else name)
+            if name == "c":  # one scale for the whole animation
+                top = max(float(s["c"].abs().max()) for s in self.snapshots)
+                scale = {"vmin": -max(1.0, math.ceil(top)), "vmax": max(1.0, math.ceil(top))}
+            cmap = "viridis" if scale["vmin"] == 0.0 else "coolwarm"
+            images.append(
+                image_panel(fig, ax, self.snapshots[0][name], cmap=cmap, aspect="auto", **scale)
+            )
+            ax.axvline(int(self.eval_marks[probe]), color="red", ls="--", lw=1)
+            ax.set_title({**_TITLES, **self.titles}.get(name, name), fontsize=10)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set(xlabel="t →", ylabel="unit")
+
+        def update(n: int) -> None:
+            snap = self.snapshots[n]
+            for image, name in zip(images, names, strict=True):
+                image.set_data(snap[name].numpy())
+            fig.suptitle(
+                f"{self.name}, step {snap['step']}: accuracy {self.reference} "
+                f"{snap['accuracy']:.2f}, vanilla RNN {snap['rnn_accuracy']:.2f}"
+            )
+
+        update(0)
+        fig.subplots_adjust(left=0.04, right=0.97, top=0.85, bottom=0.08, wspace=0.25)
+        return animation(out_dir, self.name, fig, update, len(self.snapshots), fps=4)
+
+    gif_panels: ClassVar[tuple[str, ...]] = ()  # what the GIF animates
+    titles: ClassVar[dict[str, str]] = {}  # a cell's own panel titles
+
+
+_TITLES = {
+    "i": "input gate i (0 = shut, 1 = write)",
+    "f": "forget gate f (1 = keep c)",
+    "g": "candidate g = tanh(…)",
+    "o": "output gate o",
+    "c": "cell state c (the memory)",
+    "h": "hidden state h",
+    "r": "reset gate r",
+    "z": "update gate z (1 = keep h, 0 = take n)",
+    "n": "new gate n (candidate)",
+    "rnn": "vanilla RNN: hidden state h (same batches)",
+}
+
+
+def it_number(x: float, digits: int = 2) -> str:
+    """A number written the Italian way (decimal comma): 0.93 → '0,93'."""
+    return f"{x:.{digits}f}".replace(".", ",")
