@@ -20,7 +20,17 @@ CATALOGUE = {
     "vq-assign": ("f.02", "f.03", "f.06"),
     "iou-nms": ("h.02", "h.03"),
 }
-JSON_KEYS = {"drill", "seed", "difficulty", "statement", "diagram", "inputs", "fields", "solution"}
+JSON_KEYS = {
+    "drill",
+    "seed",
+    "difficulty",
+    "lang",
+    "statement",
+    "diagram",
+    "inputs",
+    "fields",
+    "solution",
+}
 
 
 def right_answer(field: Field) -> str:

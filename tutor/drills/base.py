@@ -5,7 +5,7 @@ answers, so checking never needs the generator again.
 
 JSON form of an exercise (``Exercise.to_json()``, printed by ``tutor drill NAME --seed N --json``)::
 
-    {"drill": "cg-reverse", "seed": 7, "difficulty": 1,
+    {"drill": "cg-reverse", "seed": 7, "difficulty": 1, "lang": "en",
      "statement": "...", "diagram": "..." or null,
      "inputs": {...},                      # drill-specific, enough to rebuild the exercise
      "fields": [{"key": "v3", "label": "...", "expected": ..., "tolerance": ..., "kind": "exact"}],
@@ -27,6 +27,11 @@ Field kinds, how ``expected`` is written, and what is accepted:
 - ``set``: a sorted list of ints; the answer is a list in any order (``0 2 3``, ``[0, 2, 3]``).
 
 Numbers accept the usual notations: ``0.5``, ``.5``, ``1/2``, ``-1/2``, ``0,5``, ``1e-3``.
+
+An exercise is generated in one language (``Drill.generate(seed, difficulty, lang="it")``):
+its statement, labels, hints and solution are in that language, its numbers, ``inputs`` and
+``expected`` values are the same in both. Italian answers (``sì``, ``errore``, ``scalare``)
+are accepted in either.
 """
 
 from __future__ import annotations
@@ -38,6 +43,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, NamedTuple
+
+from tutor.i18n import Text
+from tutor.i18n import drills as T
+from tutor.i18n.lists import DRILL_TITLES
 
 Num = Fraction | float
 
@@ -51,7 +60,16 @@ MAX_EXPONENT = 300
 
 
 class AnswerError(ValueError):
-    """A malformed answer; the message is a hint meant for the student."""
+    """A malformed answer; the message is a hint meant for the student, in either language
+    (``str()`` is the English one)."""
+
+    def __init__(self, message: Text, /, **fields: Any) -> None:
+        self.text = message
+        self.fields = fields
+        super().__init__(message("en", **fields))
+
+    def hint(self, lang: str = "en") -> str:
+        return self.text(lang, **self.fields)
 
 
 @dataclass(frozen=True)
@@ -80,8 +98,8 @@ class Field:
         if self.kind == "decimal" and self.tolerance is None:
             object.__setattr__(self, "tolerance", Tolerance())
 
-    def expected_text(self) -> str:
-        return format_value(self.kind, self.expected)
+    def expected_text(self, lang: str = "en") -> str:
+        return format_value(self.kind, self.expected, lang)
 
     def expected_json(self) -> Any:
         if self.kind == "exact":
@@ -108,27 +126,22 @@ class Field:
             "kind": self.kind,
         }
 
-    def check(self, raw: Any) -> FieldResult:
+    def check(self, raw: Any, lang: str = "en") -> FieldResult:
+        """The verdict on one answer; the hint and the expected value in ``lang``."""
         given = "" if raw is None else str(raw).strip()
+        expected = self.expected_text(lang)
         if not given:
-            return FieldResult(
-                self.key, self.label, given, False, self.expected_text(), "no answer"
-            )
+            return FieldResult(self.key, self.label, given, False, expected, T.NO_ANSWER(lang))
         if len(given) > MAX_ANSWER_CHARS:  # thousands of digits would hit int() limits
-            hint = f"answer too long (at most {MAX_ANSWER_CHARS} characters)"
+            hint = T.TOO_LONG(lang, n=MAX_ANSWER_CHARS)
             return FieldResult(
-                self.key,
-                self.label,
-                given[:MAX_ANSWER_CHARS] + "…",
-                False,
-                self.expected_text(),
-                hint,
+                self.key, self.label, given[:MAX_ANSWER_CHARS] + "…", False, expected, hint
             )
         try:
             ok = _matches(self, given)
         except AnswerError as exc:
-            return FieldResult(self.key, self.label, given, False, self.expected_text(), str(exc))
-        return FieldResult(self.key, self.label, given, ok, self.expected_text(), None)
+            return FieldResult(self.key, self.label, given, False, expected, exc.hint(lang))
+        return FieldResult(self.key, self.label, given, ok, expected, None)
 
 
 @dataclass(frozen=True)
@@ -174,6 +187,7 @@ class Exercise:
     inputs: dict[str, Any]
     fields: tuple[Field, ...]
     solution: tuple[str, ...]
+    lang: str = "en"
 
     def field(self, key: str) -> Field:
         for f in self.fields:
@@ -183,13 +197,14 @@ class Exercise:
 
     def check(self, answers: Mapping[str, Any]) -> CheckResult:
         """Check every field; missing or malformed answers count as wrong, with a hint."""
-        return CheckResult(tuple(f.check(answers.get(f.key)) for f in self.fields))
+        return CheckResult(tuple(f.check(answers.get(f.key), self.lang) for f in self.fields))
 
     def to_json(self) -> dict[str, Any]:
         return {
             "drill": self.drill,
             "seed": self.seed,
             "difficulty": self.difficulty,
+            "lang": self.lang,
             "statement": self.statement,
             "diagram": self.diagram,
             "inputs": self.inputs,
@@ -208,7 +223,8 @@ class Content(NamedTuple):
     solution: list[str]
 
 
-Generator = Callable[[random.Random, int], Content]
+#: ``(rng, difficulty, lang) -> Content``: the language changes words, never a draw of ``rng``.
+Generator = Callable[[random.Random, int, str], Content]
 
 
 @dataclass(frozen=True)
@@ -220,13 +236,21 @@ class Drill:
     # Drills built on the same exercise family share their random stream (cg-reverse/cg-forward).
     stream: str | None = None
 
-    def generate(self, seed: int, difficulty: int = 1) -> Exercise:
+    def title_in(self, lang: str = "en") -> str:
+        """The title in ``lang`` (the catalogue's; ``title`` is the English one)."""
+        text = DRILL_TITLES.get(self.name)
+        return text(lang) if text is not None else self.title
+
+    def generate(self, seed: int, difficulty: int = 1, lang: str = "en") -> Exercise:
+        """The exercise of ``(seed, difficulty)``, worded in ``lang`` (en or it): the same
+        numbers in every language."""
         if isinstance(difficulty, bool) or difficulty not in (1, 2, 3):
             raise ValueError(f"difficulty must be 1, 2 or 3, not {difficulty!r}")
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise ValueError(f"seed must be an integer, not {seed!r}")
+        lang = "it" if lang == "it" else "en"
         rng = random.Random(f"{self.stream or self.name}/{seed}/{difficulty}")
-        c = self.generator(rng, difficulty)
+        c = self.generator(rng, difficulty, lang)
         return Exercise(
             drill=self.name,
             seed=seed,
@@ -236,6 +260,7 @@ class Drill:
             inputs=c.inputs,
             fields=tuple(c.fields),
             solution=tuple(c.solution),
+            lang=lang,
         )
 
 
@@ -245,7 +270,6 @@ _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _NUM_RE = re.compile(rf"^({_NUM})(?:\s*/\s*({_NUM}))?$")
 _COMMA_DECIMAL = re.compile(r"^[+-]?\d*,\d+$")
 _EXP_RE = re.compile(r"[eE]([+-]?\d+)$")
-NUMBER_HINT = "write a number such as 2, -0.5, .5 or 1/2"
 
 
 def parse_number(text: str) -> tuple[Fraction, int | None]:
@@ -255,19 +279,17 @@ def parse_number(text: str) -> tuple[Fraction, int | None]:
         s = s.replace(",", ".")
     m = _NUM_RE.match(s)
     if not m:
-        raise AnswerError(f"could not read {text.strip()!r} as a number: {NUMBER_HINT}")
+        raise AnswerError(T.NOT_A_NUMBER, text=text.strip())
     num, den = m.group(1), m.group(2)
     for part in (num, den):
         exp = _EXP_RE.search(part or "")
         if exp and (len(exp.group(1).lstrip("+-")) > 3 or abs(int(exp.group(1))) > MAX_EXPONENT):
-            raise AnswerError(
-                f"{text.strip()!r} is out of range: keep exponents within ±{MAX_EXPONENT}"
-            )
+            raise AnswerError(T.OUT_OF_RANGE, text=text.strip(), limit=MAX_EXPONENT)
     value = Fraction(num)
     if den is not None:
         d = Fraction(den)
         if d == 0:
-            raise AnswerError("division by zero in the answer")
+            raise AnswerError(T.DIVISION_BY_ZERO)
         return value / d, None
     if "." in num and "e" not in num.lower():
         return value, len(num.split(".", 1)[1])
@@ -277,7 +299,7 @@ def parse_number(text: str) -> tuple[Fraction, int | None]:
 def parse_int(text: str) -> int:
     s = text.strip().replace("\u2212", "-").replace("_", "").replace(",", "").replace(" ", "")
     if not re.fullmatch(r"[+-]?\d+", s):
-        raise AnswerError(f"could not read {text.strip()!r} as a whole number, e.g. 1280")
+        raise AnswerError(T.NOT_AN_INTEGER, text=text.strip())
     return int(s)
 
 
@@ -286,19 +308,16 @@ _SHAPE_SPLIT = re.compile(r"\s*(?:[x×*,]|\s)\s*")
 
 def parse_shape(text: str) -> tuple[int, ...] | None:
     s = text.strip().lower()
-    if s in ("error", "err", "raises", "invalid"):
+    if s in ("error", "err", "raises", "invalid", "errore", "eccezione"):
         return None
-    if s in ("()", "[]", "scalar", "torch.size([])"):
+    if s in ("()", "[]", "scalar", "scalare", "torch.size([])"):
         return ()
     if s.startswith("torch.size("):
         s = s[len("torch.size(") : -1] if s.endswith(")") else s
     s = s.strip("()[] ")
     parts = [p for p in _SHAPE_SPLIT.split(s) if p]
     if not parts or not all(p.isdigit() for p in parts):
-        raise AnswerError(
-            f"could not read {text.strip()!r} as a shape: write (2, 3), 2x3, () for a scalar, "
-            "or error"
-        )
+        raise AnswerError(T.NOT_A_SHAPE, text=text.strip())
     return tuple(int(p) for p in parts)
 
 
@@ -312,16 +331,16 @@ def parse_yesno(text: str) -> bool:
         return True
     if s in _NO:
         return False
-    raise AnswerError(f"could not read {text.strip()!r}: answer yes or no")
+    raise AnswerError(T.NOT_YES_NO, text=text.strip())
 
 
 def parse_int_set(text: str) -> frozenset[int]:
     s = text.strip().strip("{}[]() ")
-    if s.lower() in ("", "none", "empty"):
+    if s.lower() in ("", "none", "empty", "nessuno", "vuoto"):
         return frozenset()
     parts = [p for p in re.split(r"[\s,;]+", s) if p]
     if not all(re.fullmatch(r"\d+", p) for p in parts):
-        raise AnswerError(f"could not read {text.strip()!r}: write indices like 0 2 3 or [0, 2, 3]")
+        raise AnswerError(T.NOT_A_SET, text=text.strip())
     return frozenset(int(p) for p in parts)
 
 
@@ -380,21 +399,23 @@ def paren(x: Num | int) -> str:
     return f"({s})" if s.startswith("-") or "/" in s else s
 
 
-def fmt_shape(shape: tuple[int, ...] | None) -> str:
+def fmt_shape(shape: tuple[int, ...] | None, lang: str = "en") -> str:
+    """``(2, 3)``, ``(4,)``, ``()``; a shape that does not exist (the operation raises) is
+    the word *error* in ``lang``."""
     if shape is None:
-        return "error"
+        return T.ERROR(lang)
     if len(shape) == 1:
         return f"({shape[0]},)"
     return "(" + ", ".join(str(s) for s in shape) + ")"
 
 
-def format_value(kind: str, value: Any) -> str:
+def format_value(kind: str, value: Any, lang: str = "en") -> str:
     if kind in ("exact", "decimal"):
         return fmt_approx(value)
     if kind == "shape":
-        return fmt_shape(value)
+        return fmt_shape(value, lang)
     if kind == "yesno":
-        return "yes" if value else "no"
+        return (T.YES if value else T.NO)(lang)
     if kind == "set":
         return "[" + ", ".join(str(v) for v in sorted(value)) + "]"
     return str(value)

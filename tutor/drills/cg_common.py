@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from tutor.drills.base import DEFAULT_ABS, DEFAULT_REL, fmt_num
 from tutor.drills.graph import Graph
-
-HOW_TO_ANSWER = (
-    "Give exact values as integers or fractions (-3/2); values that involve exp, log, sin, tanh "
-    f"or sigmoid as decimals (accepted within {DEFAULT_ABS:g} absolute or {DEFAULT_REL:.1%} "
-    "relative error: carry 4 decimals)."
-)
+from tutor.i18n import drills as T
 
 
-def describe(g: Graph) -> str:
+def how_to_answer(lang: str = "en") -> str:
+    """Which values are exact and which decimal, and the tolerance on the decimal ones."""
+    return T.CG_HOW_TO_ANSWER(lang, abs=DEFAULT_ABS, rel=DEFAULT_REL)
+
+
+def describe(g: Graph, lang: str = "en") -> str:
     names = ", ".join(str(x.name) for x in g.inputs)
     at = ", ".join(f"{x.name} = {fmt_num(g.values[x.idx])}" for x in g.inputs)
-    return f"f({names}) = {g.expression()}, evaluated at {at}"
+    return T.CG_DESCRIBE(lang, names=names, expression=g.expression(), at=at)

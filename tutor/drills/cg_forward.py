@@ -9,21 +9,18 @@ from __future__ import annotations
 import random
 
 from tutor.drills.base import Content, Drill, number_field
-from tutor.drills.cg_common import HOW_TO_ANSWER, describe
+from tutor.drills.cg_common import describe, how_to_answer
 from tutor.drills.graph import forward_steps, random_graph, tangent_steps
+from tutor.i18n import drills as T
 
 
-def generate(rng: random.Random, difficulty: int) -> Content:
+def generate(rng: random.Random, difficulty: int, lang: str = "en") -> Content:
     g = random_graph(rng, difficulty)
     reach = {x.idx: len(g.descendants(x.idx)) for x in g.inputs}
     wrt = rng.choice([x for x in g.inputs if reach[x.idx] == max(reach.values())])
     dot = g.tangents(wrt.idx)
-    statement = (
-        f"Draw the computational graph of {describe(g)}. Run the forward pass (the value of "
-        f"every node) and forward-mode differentiation with respect to {wrt.name}: the tangent "
-        f"v_dot = dv/d{wrt.name} of every node, seeded with {wrt.name}_dot = 1 and the other "
-        f"inputs' tangents 0; the last one is df/d{wrt.name}. A node with fan-out passes its "
-        f"one tangent on to each consumer. {HOW_TO_ANSWER}"
+    statement = T.CG_FORWARD_STATEMENT(
+        lang, graph=describe(g, lang), x=wrt.name, how=how_to_answer(lang)
     )
     fields = [number_field(n.vid, f"{n.vid} = {n.formula()}", g.values[n.idx]) for n in g.ops]
     fields += [
@@ -31,7 +28,8 @@ def generate(rng: random.Random, difficulty: int) -> Content:
         for n in g.ops
     ]
     inputs = g.to_json() | {"wrt": wrt.name}
-    return Content(statement, g.diagram(), inputs, fields, forward_steps(g) + tangent_steps(g, wrt))
+    steps = forward_steps(g, lang) + tangent_steps(g, wrt, lang)
+    return Content(statement, g.diagram(lang), inputs, fields, steps)
 
 
 DRILL = Drill(

@@ -5,25 +5,22 @@ from __future__ import annotations
 import random
 
 from tutor.drills.base import Content, Drill, number_field
-from tutor.drills.cg_common import HOW_TO_ANSWER, describe
+from tutor.drills.cg_common import describe, how_to_answer
 from tutor.drills.graph import forward_steps, random_graph, reverse_steps
+from tutor.i18n import drills as T
 
 
-def generate(rng: random.Random, difficulty: int) -> Content:
+def generate(rng: random.Random, difficulty: int, lang: str = "en") -> Content:
     g = random_graph(rng, difficulty)
     adj = g.adjoints()
-    statement = (
-        f"Draw the computational graph of {describe(g)}. Run the forward pass (the value of "
-        "every node), then reverse-mode differentiation: the adjoint v_bar = df/dv of every "
-        "node, ending with the gradient with respect to the inputs. A node with fan-out gets "
-        f"one adjoint term from each consumer, and they add up. {HOW_TO_ANSWER}"
-    )
+    statement = T.CG_REVERSE_STATEMENT(lang, graph=describe(g, lang), how=how_to_answer(lang))
     fields = [number_field(n.vid, f"{n.vid} = {n.formula()}", g.values[n.idx]) for n in g.ops]
     fields += [
         number_field(f"{n.vid}_bar", f"{n.vid}_bar = df/d{n.vid}", adj[n.idx])
         for n in reversed(g.nodes[:-1])
     ]
-    return Content(statement, g.diagram(), g.to_json(), fields, forward_steps(g) + reverse_steps(g))
+    steps = forward_steps(g, lang) + reverse_steps(g, lang)
+    return Content(statement, g.diagram(lang), g.to_json(), fields, steps)
 
 
 DRILL = Drill(

@@ -10,6 +10,7 @@ import random
 from typing import Any
 
 from tutor.drills.base import Content, Drill, Field, fmt_shape
+from tutor.i18n import drills as T
 
 
 def out_size(w: int, k: int, s: int, p: int, d: int) -> int:
@@ -94,32 +95,21 @@ def _try(rng: random.Random, d: int) -> tuple[list[int], list[dict[str, Any]]] |
     return [c, h, w], layers
 
 
-def generate(rng: random.Random, difficulty: int) -> Content:
+def generate(rng: random.Random, difficulty: int, lang: str = "en") -> Content:
     while (found := _try(rng, difficulty)) is None:
         pass
     inp, layers = found
     lines = [f"  {i}. {_call(layer)}" for i, layer in enumerate(layers, start=1)]
-    statement = (
-        f"An input of shape (N, C, H, W) = (1, {inp[0]}, {inp[1]}, {inp[2]}) goes through:\n"
-        + "\n".join(lines)
-        + "\nGive the output shape (C, H, W) after each layer (as (16, 14, 14) or 16x14x14)"
-        + (
-            ", the number of parameters of each Conv2d and the total."
-            if difficulty > 1
-            else " and the number of parameters of each Conv2d."
-        )
+    statement = (T.CONV_STATEMENT_TOTAL if difficulty > 1 else T.CONV_STATEMENT)(
+        lang, c=inp[0], h=inp[1], w=inp[2], layers="\n".join(lines)
     )
     fields: list[Field] = []
-    steps = [
-        "Output size per spatial dim: floor((W + 2P - D*(K - 1) - 1) / S) + 1; with D = 1 this "
-        "is floor((W + 2P - K) / S) + 1. A Conv2d has out_channels*in_channels*Kh*Kw weights "
-        "(+ out_channels biases) and sets the channels; pooling has no parameters and keeps them."
-    ]
+    steps = [T.CONV_RULE(lang)]
     shape = inp
     total = 0
     for i, layer in enumerate(layers, start=1):
         out = layer["out_shape"]
-        fields.append(Field(f"L{i}_shape", f"shape after layer {i} (C, H, W)", "shape", tuple(out)))
+        fields.append(Field(f"L{i}_shape", T.CONV_SHAPE_AFTER(lang, i=i), "shape", tuple(out)))
         parts = []
         for dim, name in ((0, "H"), (1, "W")):
             k, s = layer["kernel_size"][dim], layer["stride"][dim]
@@ -129,20 +119,23 @@ def generate(rng: random.Random, difficulty: int) -> Content:
                 f"{name}: floor(({shape[1 + dim]} + 2*{p} - {eff}) / {s}) + 1 = {out[1 + dim]}"
             )
         steps.append(
-            f"Layer {i}, {_call(layer)}: " + "; ".join(parts) + f" -> {fmt_shape(tuple(out))}"
+            T.CONV_LAYER(
+                lang, i=i, call=_call(layer), sizes="; ".join(parts), shape=fmt_shape(tuple(out))
+            )
         )
         if layer["type"] == "Conv2d":
             n = params(layer)
             total += n
             kh, kw = layer["kernel_size"]
-            bias = f" + {layer['out_channels']}" if layer["bias"] else " (no bias)"
+            bias = f" + {layer['out_channels']}" if layer["bias"] else f" {T.CONV_NO_BIAS(lang)}"
             c_out, c_in = layer["out_channels"], layer["in_channels"]
-            steps.append(f"  parameters: {c_out}*{c_in}*{kh}*{kw}{bias} = {n}")
-            fields.append(Field(f"L{i}_params", f"parameters of layer {i}", "int", n))
+            formula = f"{c_out}*{c_in}*{kh}*{kw}{bias}"
+            steps.append("  " + T.CONV_PARAMS(lang, formula=formula, n=n))
+            fields.append(Field(f"L{i}_params", T.CONV_PARAMS_OF(lang, i=i), "int", n))
         shape = out
     if difficulty > 1:
-        fields.append(Field("total_params", "total parameters", "int", total))
-        steps.append(f"Total parameters: {total}")
+        fields.append(Field("total_params", T.CONV_TOTAL_FIELD(lang), "int", total))
+        steps.append(T.CONV_TOTAL(lang, total=total))
     inputs = {"input": [1, *inp], "layers": layers}
     return Content(statement, None, inputs, fields, steps)
 

@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from tutor.drills.base import Num, fmt_num, fraction_ok, paren
+from tutor.i18n import drills as T
 
 BINARY = ("add", "sub", "mul", "div")
 TRANSCENDENTAL = ("exp", "log", "sin", "tanh", "sigmoid")
@@ -180,7 +181,7 @@ class Graph:
     def expression(self) -> str:
         return _render(self, self.output.idx)
 
-    def diagram(self) -> str:
+    def diagram(self, lang: str = "en") -> str:
         """One line per node: its number, its operation, the value in, the nodes it feeds.
 
         The same picture serves both drills, so a node that feeds several others is only
@@ -196,10 +197,10 @@ class Graph:
             outs = [f"v{c.idx}" for c in self.consumers(n.idx)]
             left = f"[{n.vid:>3}]  {text:<{width}}"
             if outs:
-                fan = "  (fan-out)" if len(outs) > 1 else ""
+                fan = f"  {T.CG_FAN_OUT(lang)}" if len(outs) > 1 else ""
                 lines.append(f"{left}──▶ {', '.join(outs)}{fan}")
             else:
-                lines.append(f"{left}──▶ f  (output)")
+                lines.append(f"{left}──▶ f  {T.CG_OUTPUT(lang)}")
         return "\n".join(lines)
 
     def adjoints(self) -> dict[int, Num]:
@@ -350,8 +351,8 @@ def random_graph(rng: random.Random, difficulty: int) -> Graph:
     raise RuntimeError("could not generate a computational graph")  # pragma: no cover
 
 
-def forward_steps(g: Graph) -> list[str]:
-    steps = ["Forward pass (evaluate every node in topological order):"]
+def forward_steps(g: Graph, lang: str = "en") -> list[str]:
+    steps = [T.CG_FORWARD_PASS(lang)]
     for n in g.nodes:
         v = g.values[n.idx]
         if n.op == "input":
@@ -374,14 +375,10 @@ def _show(v: Num) -> str:
     return fmt_num(v)
 
 
-def reverse_steps(g: Graph) -> list[str]:
+def reverse_steps(g: Graph, lang: str = "en") -> list[str]:
     adj = g.adjoints()
     out = g.output
-    steps = [
-        "Reverse pass: seed the output with adjoint 1, then visit nodes from last to first; "
-        "an adjoint is the sum, over the node's consumers c, of c_bar * dc/dnode.",
-        f"  {out.vid}_bar = 1 (the output f itself)",
-    ]
+    steps = [T.CG_REVERSE_PASS(lang), f"  {out.vid}_bar = 1 {T.CG_OUTPUT_SEED(lang)}"]
     for n in reversed(g.nodes[:-1]):
         terms, nums = [], []
         for c in g.consumers(n.idx):
@@ -389,22 +386,19 @@ def reverse_steps(g: Graph) -> list[str]:
                 if arg == n.idx:
                     terms.append(f"{c.vid}_bar * d{c.vid}/d{n.vid}")
                     nums.append(f"{paren(adj[c.idx])} * [{ptxt} = {fmt_num(p)}]")
-        fan = " (fan-out: one term per consumer)" if len(terms) > 1 else ""
+        fan = f" {T.CG_FAN_OUT_TERMS(lang)}" if len(terms) > 1 else ""
         steps.append(
             f"  {n.vid}_bar = {' + '.join(terms)} = {' + '.join(nums)} = {_show(adj[n.idx])}{fan}"
         )
     grads = ", ".join(f"df/d{x.name} = {x.vid}_bar = {fmt_num(adj[x.idx])}" for x in g.inputs)
-    steps.append(f"Gradient: {grads}")
+    steps.append(T.CG_GRADIENT(lang, grads=grads))
     return steps
 
 
-def tangent_steps(g: Graph, wrt: Node) -> list[str]:
+def tangent_steps(g: Graph, wrt: Node, lang: str = "en") -> list[str]:
     dot = g.tangents(wrt.idx)
     seeds = ", ".join(f"{x.vid}_dot = {int(x.idx == wrt.idx)}" for x in g.inputs)
-    steps = [
-        f"Forward mode: seed the tangents of the inputs ({seeds}), then visit nodes in order; "
-        "a tangent is the sum, over the node's arguments a, of dnode/da * a_dot.",
-    ]
+    steps = [T.CG_TANGENT_PASS(lang, seeds=seeds)]
     for n in g.ops:
         terms, nums = [], []
         for arg, (p, ptxt) in zip(n.args, partials(n, g.values), strict=False):
@@ -413,5 +407,6 @@ def tangent_steps(g: Graph, wrt: Node) -> list[str]:
         steps.append(
             f"  {n.vid}_dot = {' + '.join(terms)} = {' + '.join(nums)} = {_show(dot[n.idx])}"
         )
-    steps.append(f"Result: df/d{wrt.name} = {g.output.vid}_dot = {fmt_num(dot[g.output.idx])}")
+    result = f"df/d{wrt.name} = {g.output.vid}_dot = {fmt_num(dot[g.output.idx])}"
+    steps.append(T.CG_RESULT(lang, result=result))
     return steps

@@ -11,6 +11,7 @@ import random
 from fractions import Fraction
 
 from tutor.drills.base import Content, Drill, Field, fmt_approx
+from tutor.i18n import drills as T
 
 Box = tuple[int, int, int, int]
 THRESHOLDS = (Fraction(1, 2), Fraction(3, 10), Fraction(2, 5))
@@ -52,20 +53,22 @@ def _box(rng: random.Random, size: int, near: Box | None = None) -> Box:
     return (x1, y1, rng.randint(x1 + 2, min(size, x1 + 7)), rng.randint(y1 + 2, min(size, y1 + 7)))
 
 
-def _iou_steps(a: Box, b: Box, name: str) -> list[str]:
+def _iou_steps(a: Box, b: Box, name: str, lang: str) -> list[str]:
     i = inter(a, b)
     w = min(a[2], b[2]) - max(a[0], b[0])
     h = min(a[3], b[3]) - max(a[1], b[1])
-    return [
-        f"  IoU({name}): intersection width min({a[2]}, {b[2]}) - max({a[0]}, {b[0]}) = {w}, "
-        f"height min({a[3]}, {b[3]}) - max({a[1]}, {b[1]}) = {h}"
-        + (" -> no overlap, intersection 0" if w <= 0 or h <= 0 else f" -> intersection {i}"),
-        f"    union = {area(a)} + {area(b)} - {i} = {area(a) + area(b) - i}; IoU = "
-        f"{fmt_approx(iou(a, b))}",
-    ]
+    width = f"min({a[2]}, {b[2]}) - max({a[0]}, {b[0]}) = {w}"
+    height = f"min({a[3]}, {b[3]}) - max({a[1]}, {b[1]}) = {h}"
+    overlap = (
+        T.IOU_NO_OVERLAP(lang, name=name, width=width, height=height)
+        if w <= 0 or h <= 0
+        else T.IOU_OVERLAP(lang, name=name, width=width, height=height, area=i)
+    )
+    union = f"{area(a)} + {area(b)} - {i} = {area(a) + area(b) - i}"
+    return ["  " + overlap, "    " + T.IOU_UNION(lang, union=union, iou=fmt_approx(iou(a, b)))]
 
 
-def generate(rng: random.Random, difficulty: int) -> Content:
+def generate(rng: random.Random, difficulty: int, lang: str = "en") -> Content:
     size = 10 if difficulty == 1 else 12
     n_nms = {1: 0, 2: 4, 3: 6}[difficulty]
     while True:
@@ -89,38 +92,34 @@ def generate(rng: random.Random, difficulty: int) -> Content:
         if thr not in pairs and 1 < len(kept) < n_nms and len(set(boxes)) == n_nms:
             break
     fields = [Field("iou_ab", "IoU(A, B)", "exact", iou(a, b))]
-    steps = ["IoU = area of intersection / area of union; union = area A + area B - intersection."]
-    steps += _iou_steps(a, b, "A, B")
-    statement = f"Boxes are (x1, y1, x2, y2). A = {a}, B = {b}. Give IoU(A, B) as a fraction."
+    steps = [T.IOU_RULE(lang)]
+    steps += _iou_steps(a, b, "A, B", lang)
+    statement = T.IOU_STATEMENT(lang, a=a, b=b)
     inputs: dict[str, object] = {"a": list(a), "b": list(b)}
     if n_nms:
         listing = "; ".join(
-            f"#{i}: {bx} score {float(s):.2f}"
+            T.IOU_BOX(lang, i=i, box=bx, score=f"{float(s):.2f}")
             for i, (bx, s) in enumerate(zip(boxes, scores, strict=False))
         )
-        statement += (
-            f"\nThen run non-maximum suppression with IoU threshold {float(thr):g} (a box is "
-            f"dropped when its IoU with a kept box is > {float(thr):g}) on {listing}. Which "
-            "indices are kept (any order, e.g. 0 2 3)?"
-        )
+        statement += "\n" + T.IOU_NMS_STATEMENT(lang, thr=f"{float(thr):g}", boxes=listing)
         kept = nms(boxes, scores, thr)
-        fields.append(Field("kept", "indices kept by NMS", "set", frozenset(kept)))
+        fields.append(Field("kept", T.IOU_KEPT_FIELD(lang), "set", frozenset(kept)))
         order = sorted(range(n_nms), key=lambda i: -scores[i])
-        steps.append(f"NMS: sort by score: {order}.")
+        steps.append(T.IOU_SORT(lang, order=order))
         remaining = list(order)
         while remaining:
             best = remaining.pop(0)
-            rest = "; compare the rest:" if remaining else "; nothing left to compare."
-            steps.append(f"  keep #{best} (score {float(scores[best]):.2f}){rest}")
+            keep = T.IOU_KEEP_COMPARE if remaining else T.IOU_KEEP_LAST
+            steps.append("  " + keep(lang, best=best, score=f"{float(scores[best]):.2f}"))
             survivors = []
             for j in remaining:
                 v = iou(boxes[best], boxes[j])
-                verdict = "drop" if v > thr else "keep for now"
-                steps.append(f"    IoU(#{best}, #{j}) = {fmt_approx(v)} -> {verdict}")
+                verdict = T.IOU_DROP if v > thr else T.IOU_KEEP_FOR_NOW
+                steps.append("    " + verdict(lang, best=best, j=j, iou=fmt_approx(v)))
                 if v <= thr:
                     survivors.append(j)
             remaining = survivors
-        steps.append(f"Kept: {sorted(kept)}")
+        steps.append(T.IOU_KEPT(lang, kept=sorted(kept)))
         inputs.update(
             boxes=[list(bx) for bx in boxes],
             scores=[str(s) for s in scores],

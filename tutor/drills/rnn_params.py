@@ -16,6 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 from tutor.drills.base import Content, Drill, Field, Tolerance, fmt_num
+from tutor.i18n import drills as T
 
 GATES = {"RNN": 1, "GRU": 3, "LSTM": 4}
 SMALL = tuple(Fraction(x) for x in ("-1", "-1/2", "0", "1/2", "1"))
@@ -66,7 +67,7 @@ def gru_step(p: dict[str, Any]) -> dict[str, float]:
     return {"r": r, "z": z, "n": n, "h1": (1 - z) * n + z * float(h)}
 
 
-def _step(rng: random.Random) -> tuple[str, dict[str, Any], list[Field], list[str], str]:
+def _step(rng: random.Random, lang: str) -> tuple[str, dict[str, Any], list[Field], list[str], str]:
     kind = rng.choice(("LSTM", "GRU"))
     x = rng.choice((Fraction(-1), Fraction(1, 2), Fraction(1), Fraction(2)))
     h0 = rng.choice((Fraction(-1, 2), Fraction(0), Fraction(1, 2), Fraction(1)))
@@ -89,20 +90,8 @@ def _step(rng: random.Random) -> tuple[str, dict[str, Any], list[Field], list[st
     if kind == "LSTM":
         p["c0"] = rng.choice((Fraction(-1), Fraction(0), Fraction(1)))
         v = lstm_step(p)
-        setup = (
-            f"One step of a scalar LSTM cell (input and hidden size 1) with x = {_d(x)}, "
-            f"h0 = {_d(h0)}, c0 = {_d(p['c0'])} and weights\n" + "\n".join(lines) + "\n"
-            "    i, f, o = sigmoid(w_x*x + w_h*h0 + b), g = tanh(w_x*x + w_h*h0 + b), "
-            "c1 = f*c0 + i*g, h1 = o*tanh(c1)."
-        )
-        labels = {
-            "i": "input gate i",
-            "f": "forget gate f",
-            "g": "cell candidate g",
-            "o": "output gate o",
-            "c1": "new cell state c1",
-            "h1": "new hidden state h1",
-        }
+        setup = T.RNN_LSTM_SETUP(lang, x=_d(x), h0=_d(h0), c0=_d(p["c0"]), weights="\n".join(lines))
+        labels = {k: T.RNN_STEP_LABELS[k](lang) for k in ("i", "f", "g", "o", "c1", "h1")}
         for gname in names:
             w = gates[gname]
             z = w["w_x"] * x + w["w_h"] * h0 + w["b"]
@@ -118,13 +107,9 @@ def _step(rng: random.Random) -> tuple[str, dict[str, Any], list[Field], list[st
         steps.append(f"  h1 = o*tanh(c1) = {v['o']:.4f}*tanh({v['c1']:.4f}) = {v['h1']:.4f}")
     else:
         v = gru_step(p)
-        setup = (
-            f"One step of a scalar GRU cell (input and hidden size 1) with x = {_d(x)}, "
-            f"h0 = {_d(h0)} and weights\n" + "\n".join(lines) + "\n"
-            "    r, z = sigmoid(w_x*x + w_h*h0 + b), n = tanh(w_xn*x + b_n + r*(w_hn*h0 + b_hn)), "
-            "h1 = (1 - z)*n + z*h0."
-        )
-        labels = {"r": "reset gate r", "z": "update gate z", "n": "new gate n", "h1": "new h1"}
+        setup = T.RNN_GRU_SETUP(lang, x=_d(x), h0=_d(h0), weights="\n".join(lines))
+        labels = {k: T.RNN_STEP_LABELS[k](lang) for k in ("r", "z", "n")}
+        labels["h1"] = T.RNN_GRU_NEW(lang)
         for gname in ("r", "z"):
             w = gates[gname]
             z_ = w["w_x"] * x + w["w_h"] * h0 + w["b"]
@@ -135,7 +120,7 @@ def _step(rng: random.Random) -> tuple[str, dict[str, Any], list[Field], list[st
         w = gates["n"]
         steps.append(
             f"  n = tanh({_pd(w['w_x'])}*{_pd(x)} + {_pd(w['b'])} + r*({_pd(w['w_h'])}*{_pd(h0)} + "
-            f"{_pd(w['b_h'])})) = {v['n']:.4f}  (r scales the hidden term only)"
+            f"{_pd(w['b_h'])})) = {v['n']:.4f}  {T.RNN_HIDDEN_ONLY(lang)}"
         )
         steps.append(
             f"  h1 = (1 - z)*n + z*h0 = {1 - v['z']:.4f}*{_pf(v['n'])} + {v['z']:.4f}*{_pd(h0)} "
@@ -149,10 +134,18 @@ def _step(rng: random.Random) -> tuple[str, dict[str, Any], list[Field], list[st
         "c0": str(p["c0"]) if kind == "LSTM" else None,
         "gates": {g: {k: str(val) for k, val in w.items()} for g, w in gates.items()},
     }
-    return kind, js, fields, [f"One {kind} step:", *steps], setup
+    return kind, js, fields, [T.RNN_ONE_STEP(lang, kind=kind), *steps], setup
 
 
-def generate(rng: random.Random, difficulty: int) -> Content:
+#: The gate blocks of each layer type, as PyTorch stacks them.
+_GATES_OF = {
+    "RNN": "(tanh(W_ih x + b_ih + W_hh h + b_hh))",
+    "GRU": "(r, z, n)",
+    "LSTM": "(i, f, g, o)",
+}
+
+
+def generate(rng: random.Random, difficulty: int, lang: str = "en") -> Content:
     kind = rng.choice(("RNN", "LSTM", "GRU"))
     inp = rng.choice((1, 2, 3, 4, 8, 10, 16, 32))
     hid = rng.choice((2, 4, 8, 16, 20, 32, 64))
@@ -169,23 +162,20 @@ def generate(rng: random.Random, difficulty: int) -> Content:
     in_last = inp if last == 0 else hid * dirs
     w_ih = (g * hid, in_last)
     fields = [
-        Field(f"weight_ih_l{last}", f"shape of weight_ih_l{last}", "shape", w_ih),
-        Field("weight_hh_l0", "shape of weight_hh_l0", "shape", (g * hid, hid)),
-        Field("total", f"total parameters of {call}", "int", total),
+        Field(f"weight_ih_l{last}", T.RNN_SHAPE_OF(lang, name=f"weight_ih_l{last}"), "shape", w_ih),
+        Field("weight_hh_l0", T.RNN_SHAPE_OF(lang, name="weight_hh_l0"), "shape", (g * hid, hid)),
+        Field("total", T.RNN_TOTAL_OF(lang, call=call), "int", total),
     ]
+    shape_ih = f"({g * hid}, {in_last})"
     steps = [
-        f"{kind}: {g} gate block{'s' if g > 1 else ''} "
-        + {
-            "RNN": "(tanh(W_ih x + b_ih + W_hh h + b_hh))",
-            "GRU": "(r, z, n)",
-            "LSTM": "(i, f, g, o)",
-        }[kind]
-        + f", stacked in the weight matrices: {g}*{hid} = {g * hid} rows.",
-        f"weight_ih_l{last}: ({g * hid}, {in_last})"
+        (T.RNN_BLOCKS if g > 1 else T.RNN_BLOCK)(
+            lang, kind=kind, g=g, gates=_GATES_OF[kind], h=hid, rows=g * hid
+        ),
+        f"weight_ih_l{last}: "
         + (
-            f" (layer {last} reads the previous layer's output: H*{dirs} = {in_last})"
+            T.RNN_READS_BELOW(lang, shape=shape_ih, layer=last, dirs=dirs, width=in_last)
             if last > 0
-            else " (layer 0 reads input_size features)"
+            else T.RNN_READS_INPUT(lang, shape=shape_ih)
         ),
         f"weight_hh_l0: ({g * hid}, {hid})",
     ]
@@ -193,14 +183,15 @@ def generate(rng: random.Random, difficulty: int) -> Content:
         i = inp if layer == 0 else hid * dirs
         per = g * hid * (i + hid) + (2 * g * hid if bias else 0)
         b = f" + 2*{g}*{hid}" if bias else ""
-        steps.append(
-            f"layer {layer}: {g}*{hid}*({i} + {hid}){b} = {per} per direction"
-            + (f", x2 directions = {2 * per}" if bidir else "")
-        )
-    steps.append(f"total = {total}")
-    statement = f"For {call}: give the shapes of weight_ih_l{last} and weight_hh_l0 and the " + (
-        "total number of parameters."
-    )
+        formula = f"{g}*{hid}*({i} + {hid}){b}"
+        if bidir:
+            steps.append(
+                T.RNN_LAYER_BIDIRECTIONAL(lang, layer=layer, formula=formula, n=per, both=2 * per)
+            )
+        else:
+            steps.append(T.RNN_LAYER(lang, layer=layer, formula=formula, n=per))
+    steps.append(T.RNN_TOTAL(lang, total=total))
+    statement = T.RNN_STATEMENT(lang, call=call, last=last)
     inputs: dict[str, Any] = {
         "layer": {
             "type": kind,
@@ -212,11 +203,8 @@ def generate(rng: random.Random, difficulty: int) -> Content:
         }
     }
     if difficulty >= 2:
-        _, js, step_fields, step_steps, setup = _step(rng)
-        statement += (
-            "\nThen " + setup[0].lower() + setup[1:] + "\nGive decimals (within 1e-3 absolute or "
-            "0.1% relative error)."
-        )
+        _, js, step_fields, step_steps, setup = _step(rng, lang)
+        statement += "\n" + T.RNN_THEN(lang, setup=setup)
         fields += step_fields
         steps += step_steps
         inputs["step"] = js

@@ -10,6 +10,7 @@ import random
 from fractions import Fraction
 
 from tutor.drills.base import Content, Drill, Field, fmt_approx, fraction_ok, paren
+from tutor.i18n import drills as T
 
 LRS = {
     1: (Fraction(1, 10), Fraction(1, 20), Fraction(1, 8), Fraction(1, 4)),
@@ -32,7 +33,13 @@ def _grads(w: Fraction, b: Fraction, batch: list[tuple[int, int]]) -> tuple[Frac
     return gw, gb
 
 
-def plot(w0: Fraction, w1: Fraction | None, b: Fraction, batch: list[tuple[int, int]]) -> str:
+def plot(
+    w0: Fraction,
+    w1: Fraction | None,
+    b: Fraction,
+    batch: list[tuple[int, int]],
+    lang: str = "en",
+) -> str:
     """A text plot of L(w) around w0 (and w1): 'o' marks w0, '*' marks w1."""
     pts = [float(w0)] + ([float(w1)] if w1 is not None else [])
     a = sum(x * x for x, _ in batch) / len(batch)
@@ -58,12 +65,12 @@ def plot(w0: Fraction, w1: Fraction | None, b: Fraction, batch: list[tuple[int, 
     lines = ["L(w)"] + ["  |" + "".join(r) for r in grid]
     lines.append("  +" + "-" * cols + "> w")
     lines.append(f"   {lo:<.2f}{'':>{cols - 10}}{hi:>.2f}")
-    legend = "o = w0" + (", * = w1 after the step" if w1 is not None else "")
+    legend = "o = w0" + (f", {T.SGD_LEGEND_STEP(lang)}" if w1 is not None else "")
     lines.append(f"   {legend}")
     return "\n".join(lines)
 
 
-def generate(rng: random.Random, difficulty: int) -> Content:
+def generate(rng: random.Random, difficulty: int, lang: str = "en") -> Content:
     n, m, bias = SHAPE[difficulty]
     max_num, max_den = BOUND[difficulty]
     for _ in range(10_000):
@@ -91,52 +98,47 @@ def generate(rng: random.Random, difficulty: int) -> Content:
     params = f"w0 = {w0}, b0 = {b0}" if bias else f"w0 = {w0}"
     if n == 1:
         ((x, y),) = data
-        where = f"the single training example (x, y) = ({x}, {y})"
+        where = T.SGD_SINGLE(lang, x=x, y=y)
     else:
         rows_ = ", ".join(f"#{i}: ({x}, {y})" for i, (x, y) in enumerate(data))
-        where = (
-            f"the dataset {rows_}, of which this step samples the minibatch "
-            f"{{{', '.join(f'#{i}' for i in batch_idx)}}}"
-        )
-    statement = (
-        f"The model is y_hat = {model} and the loss is the mean squared error "
-        f"L = (1/m) * sum (y_hat - y)^2 over the minibatch (m = {m}). Given {where}, "
-        f"the starting point {params} and the learning rate eta = {lr}, perform one step of "
-        "SGD: compute the minibatch loss, its gradient, the updated parameters and the loss "
-        "after the step. Give exact values (fractions like 3/4 or decimals)."
-    )
-    fields = [Field("loss0", "minibatch loss L at the start", "exact", loss0)]
-    fields.append(Field("grad_w", "dL/dw at the start", "exact", gw))
+        batch_ids = ", ".join(f"#{i}" for i in batch_idx)
+        where = T.SGD_DATASET(lang, rows=rows_, batch=batch_ids)
+    statement = T.SGD_STATEMENT(lang, model=model, m=m, where=where, params=params, lr=lr)
+    fields = [Field("loss0", T.SGD_LOSS0(lang), "exact", loss0)]
+    fields.append(Field("grad_w", T.SGD_GRAD(lang, p="w"), "exact", gw))
     if bias:
-        fields.append(Field("grad_b", "dL/db at the start", "exact", gb))
-    fields.append(Field("w1", "w after the step", "exact", w1))
+        fields.append(Field("grad_b", T.SGD_GRAD(lang, p="b"), "exact", gb))
+    fields.append(Field("w1", T.SGD_AFTER(lang, p="w"), "exact", w1))
     if bias:
-        fields.append(Field("b1", "b after the step", "exact", b1))
-    fields.append(Field("loss1", "minibatch loss after the step", "exact", loss1))
+        fields.append(Field("b1", T.SGD_AFTER(lang, p="b"), "exact", b1))
+    fields.append(Field("loss1", T.SGD_LOSS1(lang), "exact", loss1))
 
-    steps = [f"Minibatch ({m} example{'s' if m > 1 else ''}): only these enter the gradient."]
+    steps = [(T.SGD_BATCH_MANY if m > 1 else T.SGD_BATCH_ONE)(lang, m=m)]
     res = []
     for x, y in batch:
         r = w0 * x + b0 - y
         res.append(r)
         lin = f"{paren(w0)}*{paren(x)}" + (f" + {paren(b0)}" if bias else "")
-        steps.append(f"  x = {x}, y = {y}: residual y_hat - y = {lin} - {paren(y)} = {r}")
+        value = f"{lin} - {paren(y)} = {r}"
+        steps.append("  " + T.SGD_RESIDUAL(lang, x=x, y=y, value=value))
     sq = " + ".join(f"{paren(r)}^2" for r in res)
-    steps.append(f"L(start) = ({sq}) / {m} = {fmt_approx(loss0)}")
+    steps.append(T.SGD_LOSS_START(lang, value=f"({sq}) / {m} = {fmt_approx(loss0)}"))
     terms = " + ".join(f"{paren(r)}*{paren(x)}" for r, (x, _) in zip(res, batch, strict=False))
-    steps.append(f"dL/dw = (2/{m}) * sum residual*x = (2/{m}) * ({terms}) = {fmt_approx(gw)}")
+    value = f"(2/{m}) * ({terms}) = {fmt_approx(gw)}"
+    steps.append(T.SGD_GRAD_W(lang, m=m, value=value))
     if bias:
         terms_b = " + ".join(paren(r) for r in res)
-        steps.append(f"dL/db = (2/{m}) * sum residual = (2/{m}) * ({terms_b}) = {fmt_approx(gb)}")
+        value = f"(2/{m}) * ({terms_b}) = {fmt_approx(gb)}"
+        steps.append(T.SGD_GRAD_B(lang, m=m, value=value))
     steps.append(f"w1 = w0 - eta * dL/dw = {w0} - {lr} * {paren(gw)} = {fmt_approx(w1)}")
     if bias:
         steps.append(f"b1 = b0 - eta * dL/db = {b0} - {lr} * {paren(gb)} = {fmt_approx(b1)}")
-    change = "fell" if loss1 < loss0 else "did not fall: the step overshot (eta too large)"
-    steps.append(f"L(after) = {fmt_approx(loss1)}: the minibatch loss {change}.")
+    after = T.SGD_FELL if loss1 < loss0 else T.SGD_OVERSHOT
+    steps.append(after(lang, value=fmt_approx(loss1)))
     diagram = None
     if not bias:
-        steps.append("The step on the loss curve:\n" + plot(w0, w1, b0, batch))
-        diagram = plot(w0, None, b0, batch)
+        steps.append(T.SGD_ON_THE_CURVE(lang) + "\n" + plot(w0, w1, b0, batch, lang))
+        diagram = plot(w0, None, b0, batch, lang)
     inputs = {
         "model": model,
         "data": [[x, y] for x, y in data],

@@ -9,8 +9,11 @@ from typing import Any
 
 from tutor.drills import shapes as S
 from tutor.drills.base import Content, Drill, Field, fmt_shape
+from tutor.i18n import drills as T
 
 Question = tuple[str, list[Field], list[str], dict[str, Any]]
+#: ``(rng, key, difficulty, lang)``: one question of the drill.
+Maker = Callable[[random.Random, str, int, str], Question]
 SIZES = (2, 3, 4, 5, 6)
 
 
@@ -18,7 +21,7 @@ def _t(shape: tuple[int, ...]) -> str:
     return f"torch.randn{fmt_shape(shape)}" if len(shape) != 1 else f"torch.randn({shape[0]})"
 
 
-def _broadcast(rng: random.Random, key: str, d: int) -> Question:
+def _broadcast(rng: random.Random, key: str, d: int, lang: str) -> Question:
     rank = rng.randint(2, 3 if d == 1 else 4)
     full = tuple(rng.choice(SIZES) for _ in range(rank))
     a = tuple(1 if rng.random() < 0.3 else s for s in full)
@@ -31,23 +34,20 @@ def _broadcast(rng: random.Random, key: str, d: int) -> Question:
         a, b = b, a
     op = rng.choice("+*")
     res = S.broadcast(a, b)
-    expr = f"a {op} b with a = {_t(a)}, b = {_t(b)}"
-    steps = [
-        f"{key}: {expr}. Align the shapes from the right, {fmt_shape(a)} vs {fmt_shape(b)}; "
-        "a missing dim counts as 1; each pair must be equal or contain a 1, which is stretched."
-    ]
+    expr = T.TS_BINARY(lang, op=op, a=_t(a), b=_t(b))
+    steps = [T.TS_ALIGN(lang, key=key, expr=expr, a=fmt_shape(a), b=fmt_shape(b))]
     n = max(len(a), len(b))
     pa, pb = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
     pairs = ", ".join(f"{x}&{y}" for x, y in zip(pa, pb, strict=False))
     if res is None:
-        steps.append(f"  padded pairs {pairs}: a pair has two different sizes, neither 1 -> error.")
+        steps.append("  " + T.TS_CLASH(lang, pairs=pairs, error=T.ERROR(lang)))
     else:
-        steps.append(f"  padded pairs {pairs} -> {fmt_shape(res)}.")
+        steps.append("  " + T.TS_PAIRS(lang, pairs=pairs, shape=fmt_shape(res)))
     spec = {"key": key, "op": "broadcast", "sym": op, "a": list(a), "b": list(b)}
-    return expr, [Field(key, f"shape of {expr} (or error)", "shape", res)], steps, spec
+    return expr, [Field(key, T.TS_SHAPE_OR_ERROR(lang, expr=expr), "shape", res)], steps, spec
 
 
-def _matmul(rng: random.Random, key: str, d: int) -> Question:
+def _matmul(rng: random.Random, key: str, d: int, lang: str) -> Question:
     n, m, p, bt, bt2 = (rng.choice(SIZES) for _ in range(5))
     cases = [((n, m), (m, p)), ((m,), (m, p)), ((n, m), (m,)), ((n, m), (p, m))]
     if d >= 2:
@@ -56,33 +56,35 @@ def _matmul(rng: random.Random, key: str, d: int) -> Question:
         cases += [((bt, 1, n, m), (bt2, m, p)), ((m,), (bt, m, p)), ((bt, n, m), (bt2, m, p))]
     a, b = rng.choice(cases)
     res = S.matmul(a, b)
-    expr = f"a @ b with a = {_t(a)}, b = {_t(b)}"
+    expr = T.TS_BINARY(lang, op="@", a=_t(a), b=_t(b))
     steps = [f"{key}: {expr}."]
     if len(a) == 1 and len(b) == 1:
-        steps.append("  1-D @ 1-D is a dot product: sizes must match, the result is 0-d.")
+        steps.append("  " + T.TS_DOT(lang))
     else:
         if len(a) == 1:
-            steps.append("  a is 1-D: treat it as (1, m), then drop that dim from the result.")
+            steps.append("  " + T.TS_A_1D(lang))
         if len(b) == 1:
-            steps.append("  b is 1-D: treat it as (m, 1), then drop that dim from the result.")
+            steps.append("  " + T.TS_B_1D(lang))
         a2 = (1, *a) if len(a) == 1 else a
         b2 = (*b, 1) if len(b) == 1 else b
-        same = "match" if a2[-1] == b2[-2] else "differ -> error"
-        steps.append(
-            f"  inner sizes: last of a = {a2[-1]}, second-to-last of b = {b2[-2]}: {same}."
-        )
+        if a2[-1] == b2[-2]:
+            steps.append("  " + T.TS_INNER_MATCH(lang, a=a2[-1], b=b2[-2]))
+        else:
+            steps.append("  " + T.TS_INNER_DIFFER(lang, a=a2[-1], b=b2[-2], error=T.ERROR(lang)))
         if a2[-1] == b2[-2] and (len(a2) > 2 or len(b2) > 2):
             batch = S.broadcast(a2[:-2], b2[:-2])
             steps.append(
-                f"  batch dims {fmt_shape(a2[:-2])} and {fmt_shape(b2[:-2])} broadcast -> "
-                f"{fmt_shape(batch)}."
+                "  "
+                + T.TS_BATCH(
+                    lang, a=fmt_shape(a2[:-2]), b=fmt_shape(b2[:-2]), shape=fmt_shape(batch, lang)
+                )
             )
-    steps.append(f"  -> {fmt_shape(res)}")
+    steps.append(f"  -> {fmt_shape(res, lang)}")
     spec = {"key": key, "op": "matmul", "a": list(a), "b": list(b)}
-    return expr, [Field(key, f"shape of {expr} (or error)", "shape", res)], steps, spec
+    return expr, [Field(key, T.TS_SHAPE_OR_ERROR(lang, expr=expr), "shape", res)], steps, spec
 
 
-def _reduce(rng: random.Random, key: str, d: int) -> Question:
+def _reduce(rng: random.Random, key: str, d: int, lang: str) -> Question:
     shape = tuple(rng.choice(SIZES) for _ in range(rng.randint(2, 3 if d == 1 else 4)))
     fn = rng.choice(("sum", "mean", "amax", "max", "argmax"))
     keepdim = rng.random() < 0.5
@@ -105,41 +107,44 @@ def _reduce(rng: random.Random, key: str, d: int) -> Question:
         call = f"t.{fn}(dim={dim_txt}{', keepdim=True' if keepdim else ''})"
     if fn == "max" and dims is not None:
         call += ".values"
-    expr = f"{call} with t = {_t(shape)}"
+    expr = T.TS_ON(lang, call=call, t=_t(shape))
     steps = [f"{key}: {expr}."]
     if dims is None:
-        steps.append("  no dim: the reduction runs over every element -> 0-d tensor ().")
+        steps.append("  " + T.TS_ALL_DIMS(lang))
     else:
-        norm = sorted({x % len(shape) for x in dims})
-        what = "kept with size 1 (keepdim=True)" if keepdim else "removed"
-        neg = " (a negative dim counts from the end)" if any(x < 0 for x in dims) else ""
-        steps.append(f"  dim {', '.join(map(str, norm))}{neg} of {fmt_shape(shape)} is {what}.")
-        steps.append(f"  -> {fmt_shape(res)}")
+        reduced = sorted({x % len(shape) for x in dims})
+        norm = ", ".join(str(x) for x in reduced)
+        neg = T.TS_NEGATIVE_DIM(lang) if any(x < 0 for x in dims) else ""
+        if len(reduced) > 1:
+            what = T.TS_DIMS_KEPT if keepdim else T.TS_DIMS_REMOVED
+        else:
+            what = T.TS_DIM_KEPT if keepdim else T.TS_DIM_REMOVED
+        steps.append("  " + what(lang, dims=norm, negative=neg, shape=fmt_shape(shape)))
+        steps.append(f"  -> {fmt_shape(res, lang)}")
     spec = {"key": key, "op": "reduce", "fn": fn, "shape": list(shape), "keepdim": keepdim}
     spec["dims"] = None if dims is None else list(dims)
-    return expr, [Field(key, f"shape of {expr}", "shape", res)], steps, spec
+    return expr, [Field(key, T.TS_SHAPE(lang, expr=expr), "shape", res)], steps, spec
 
 
-def _view_infer(rng: random.Random, key: str, d: int) -> Question:
+def _view_infer(rng: random.Random, key: str, d: int, lang: str) -> Question:
     shape = tuple(rng.choice(SIZES) for _ in range(rng.randint(2, 3)))
     numel = prod(shape)
     divisors = [x for x in range(2, 13) if numel % x == 0] or [numel]
     k = rng.choice(divisors) if rng.random() < 0.8 else rng.choice([5, 7, 9])
     new = (k, -1) if rng.random() < 0.5 else (-1, k)
     res = S.infer_view(numel, new)
-    expr = f"t.view{new} with t = {_t(shape)}"
-    steps = [
-        f"{key}: {expr}. t is contiguous with {numel} elements; -1 takes whatever size makes "
-        "the element count match.",
-        f"  {numel} / {k} = {numel / k:g}" + (" -> not an integer: error." if res is None else ""),
-    ]
+    expr = T.TS_ON(lang, call=f"t.view{new}", t=_t(shape))
+    division = f"  {numel} / {k} = {numel / k:g}"
+    if res is None:
+        division += " " + T.TS_NOT_INTEGER(lang, error=T.ERROR(lang))
+    steps = [T.TS_INFER(lang, key=key, expr=expr, numel=numel), division]
     if res is not None:
-        steps.append(f"  -> {fmt_shape(res)}")
+        steps.append(f"  -> {fmt_shape(res, lang)}")
     spec = {"key": key, "op": "view_infer", "shape": list(shape), "new": list(new)}
-    return expr, [Field(key, f"shape of {expr} (or error)", "shape", res)], steps, spec
+    return expr, [Field(key, T.TS_SHAPE_OR_ERROR(lang, expr=expr), "shape", res)], steps, spec
 
 
-def _view_legal(rng: random.Random, key: str, d: int) -> Question:
+def _view_legal(rng: random.Random, key: str, d: int, lang: str) -> Question:
     shape = tuple(rng.choice((2, 3, 4)) for _ in range(rng.randint(2, 3 if d == 2 else 4)))
     strides = S.contiguous_strides(shape)
     kind = rng.choice(("transpose", "transpose", "permute", "none"))
@@ -168,18 +173,18 @@ def _view_legal(rng: random.Random, key: str, d: int) -> Question:
     contig = S.is_contiguous(ushape, ustrides)
     expr = f"t = torch.arange({prod(shape)}).reshape{shape}; {how}; u.view{new}"
     chunks = S.memory_chunks(ushape, ustrides)
+    hits = ", ".join(str(prod(chunks[: i + 1])) for i in range(len(chunks)))
     steps = [
-        f"{key}: u has shape {fmt_shape(ushape)} and strides {fmt_shape(ustrides)} "
-        f"(t's strides {fmt_shape(strides)}, reordered).",
-        "  contiguous means each stride equals the product of the sizes after it: "
-        + ("yes." if contig else "no."),
-        "  a view can only split or merge dims that sit back to back in memory; here those runs "
-        f"have sizes {chunks}, so {fmt_shape(new)} must group into exactly those products "
-        "(running products hitting "
-        + ", ".join(str(prod(chunks[: i + 1])) for i in range(len(chunks)))
-        + ").",
-        f"  -> view {'legal' if legal else 'raises a RuntimeError'}"
-        + ("" if legal else "; u.reshape(...) would copy, or use u.contiguous().view(...)."),
+        T.TS_STRIDES(
+            lang,
+            key=key,
+            shape=fmt_shape(ushape),
+            strides=fmt_shape(ustrides),
+            original=fmt_shape(strides),
+        ),
+        "  " + T.TS_CONTIGUOUS(lang, answer=(T.YES if contig else T.NO)(lang)),
+        "  " + T.TS_RUNS(lang, chunks=chunks, new=fmt_shape(new), hits=hits),
+        "  " + (T.TS_VIEW_LEGAL if legal else T.TS_VIEW_RAISES)(lang),
     ]
     spec = {
         "key": key,
@@ -189,8 +194,8 @@ def _view_legal(rng: random.Random, key: str, d: int) -> Question:
         "new": list(new),
     }
     fields = [
-        Field(f"{key}_contig", f"{how}: is u contiguous? (yes/no)", "yesno", contig),
-        Field(f"{key}_view", f"{expr}: legal? (yes/no)", "yesno", legal),
+        Field(f"{key}_contig", T.TS_IS_CONTIGUOUS(lang, how=how), "yesno", contig),
+        Field(f"{key}_view", T.TS_IS_LEGAL(lang, expr=expr), "yesno", legal),
     ]
     return expr, fields, steps, spec
 
@@ -211,28 +216,25 @@ def _random_factorisation(rng: random.Random, n: int) -> tuple[int, ...]:
     return tuple(factors) or (1,)
 
 
-PLAN: dict[int, list[Callable[[random.Random, str, int], Question]]] = {
+PLAN: dict[int, list[Maker]] = {
     1: [_broadcast, _matmul, _reduce, _view_infer],
     2: [_broadcast, _matmul, _reduce, _reduce, _view_legal],
     3: [_broadcast, _broadcast, _matmul, _reduce, _reduce, _view_legal],
 }
 
 
-def generate(rng: random.Random, difficulty: int) -> Content:
+def generate(rng: random.Random, difficulty: int, lang: str = "en") -> Content:
     fields: list[Field] = []
     steps: list[str] = []
     specs: list[dict[str, Any]] = []
     lines = []
     for i, make in enumerate(PLAN[difficulty], start=1):
-        expr, fs, st, spec = make(rng, f"q{i}", difficulty)
+        expr, fs, st, spec = make(rng, f"q{i}", difficulty, lang)
         lines.append(f"  q{i}. {expr}")
         fields += fs
         steps += st
         specs.append(spec)
-    statement = (
-        "Give the shape of each result as (2, 3) or 2x3 (() for a 0-d tensor, 'error' when "
-        "PyTorch raises), and answer yes/no where asked.\n" + "\n".join(lines)
-    )
+    statement = T.TS_STATEMENT(lang) + "\n" + "\n".join(lines)
     return Content(statement, None, {"questions": specs}, fields, steps)
 
 

@@ -10,6 +10,7 @@ import random
 from fractions import Fraction
 
 from tutor.drills.base import Content, Drill, Field, paren
+from tutor.i18n import drills as T
 
 # (vectors N, codes K, dim D, value pool)
 SIZES = {1: (2, 3, 2), 2: (3, 4, 2), 3: (4, 4, 3)}
@@ -30,7 +31,7 @@ def _vec(v: tuple[Fraction, ...]) -> str:
     return "(" + ", ".join(str(x) for x in v) + ")"
 
 
-def generate(rng: random.Random, difficulty: int) -> Content:
+def generate(rng: random.Random, difficulty: int, lang: str = "en") -> Content:
     n, k, dim = SIZES[difficulty]
     pool = _pool(difficulty)
     while True:
@@ -45,35 +46,25 @@ def generate(rng: random.Random, difficulty: int) -> Content:
     chosen = [row.index(min(row)) for row in dist]
     book = "; ".join(f"e{j} = {_vec(e)}" for j, e in enumerate(codes))
     enc = "; ".join(f"z{i} = {_vec(z)}" for i, z in enumerate(zs))
-    statement = (
-        f"A VQ-VAE codebook holds K = {k} vectors of dimension {dim}: {book}. The encoder outputs "
-        f"{enc}. Give the squared Euclidean distance ||z_i - e_j||^2 for every pair (the squares "
-        "of what torch.cdist(z, codebook) returns) and the code index each z_i is quantized to "
-        "(argmin over j)."
-    )
+    statement = T.VQ_STATEMENT(lang, k=k, dim=dim, book=book, enc=enc)
     fields = []
-    steps = ["||z - e||^2 = sum over coordinates of (z_d - e_d)^2; the code is the nearest e_j."]
+    steps = [T.VQ_RULE(lang)]
     for i, z in enumerate(zs):
         for j, e in enumerate(codes):
             fields.append(Field(f"d{i}_{j}", f"||z{i} - e{j}||^2", "exact", dist[i][j]))
             terms = " + ".join(f"({paren(a)} - {paren(b)})^2" for a, b in zip(z, e, strict=False))
             steps.append(f"  d(z{i}, e{j}) = {terms} = {dist[i][j]}")
         row = ", ".join(str(x) for x in dist[i])
-        steps.append(
-            f"  z{i}: distances [{row}] -> smallest at j = {chosen[i]}, so z{i} -> e{chosen[i]} "
-            f"= {_vec(codes[chosen[i]])}"
-        )
+        code = _vec(codes[chosen[i]])
+        steps.append("  " + T.VQ_NEAREST(lang, i=i, row=row, j=chosen[i], code=code))
     for i in range(n):
-        fields.append(Field(f"code{i}", f"code index chosen for z{i}", "int", chosen[i]))
+        fields.append(Field(f"code{i}", T.VQ_CODE_FOR(lang, i=i), "int", chosen[i]))
     used = sorted(set(chosen))
-    steps.append(
-        f"Codes used: {used} of {k}"
-        + (
-            f"; unused codes {sorted(set(range(k)) - set(used))} get no update from this batch."
-            if len(used) < k
-            else "."
-        )
-    )
+    if len(used) < k:
+        unused = sorted(set(range(k)) - set(used))
+        steps.append(T.VQ_SOME_UNUSED(lang, used=used, k=k, unused=unused))
+    else:
+        steps.append(T.VQ_ALL_USED(lang, used=used, k=k))
     inputs = {
         "codebook": [[str(x) for x in e] for e in codes],
         "z": [[str(x) for x in z] for z in zs],

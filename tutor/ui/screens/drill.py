@@ -89,6 +89,10 @@ class DrillScreen(Screen):
         return getattr(self.app, "lang", "en")
 
     def compose(self) -> ComposeResult:
+        if self.exercise.lang != self.lang:  # the same exercise, worded in the app's language
+            self.exercise = self.drill.generate(
+                self.exercise.seed, self.exercise.difficulty, self.lang
+            )
         ex, lang = self.exercise, self.lang
         title = DRILL_TITLES[ex.drill](lang) if ex.drill in DRILL_TITLES else self.drill.title
         yield Header()
@@ -189,7 +193,7 @@ class DrillScreen(Screen):
         seed = self._seed(None)
         if seed == self.exercise.seed:
             seed += 1
-        self.exercise = self.drill.generate(seed, self.difficulty)
+        self.exercise = self.drill.generate(seed, self.difficulty, self.lang)
         self.result = None
         await self.recompose()
         self.on_mount()
