@@ -171,6 +171,24 @@ def test_word_salad_is_not_an_answer(grader: Grader) -> None:
     assert ok.not_answer is None
 
 
+def test_terse_notes_with_arrows_are_not_a_word_salad() -> None:
+    # prose of symbols and fragments scores low on function-word order, like a salad,
+    # but its words stay in their sentences
+    notes = (
+        "No activation → conv∘conv = conv, linear, depth useless — decision boundaries "
+        "stay flat. ReLU between layers: piecewise linear, cheap, gradient 1 for x > 0. "
+        "It's ReLU and not tanh since tanh saturates, gradient dies layer after layer in "
+        "deep nets, so training stalls."
+    )
+    g = Grader(load_bank())
+    q = g.question("c.05")
+    words = [s.words for s in g.judge_items(q, notes).analysis.sentences]
+    gain, n = g.syntax().gain_words(words)
+    assert n >= 50 and gain < -0.1  # what the mean alone would call a salad
+    r = g.grade(q, notes)
+    assert r.not_answer is None and r.score > 0
+
+
 def test_huge_word_salad_of_the_right_words_is_not_correct(grader: Grader) -> None:
     # the newcomer's 221,880-character salad of SGD words ("CORRECT 61%")
     rng = random.Random(7)

@@ -363,7 +363,7 @@ class Grader:
         words = [s.words for s in a.sentences]
         if repetition(words):
             return "repetition"
-        if word_salad(words, self.syntax()):
+        if word_salad(words, self.syntax(), text):
             return "word-salad"
         return None
 

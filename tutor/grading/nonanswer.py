@@ -193,7 +193,35 @@ def _classes_of(sentences_words: list[list[str]]) -> list[str]:
     return out
 
 
-def word_salad(sentences_words: list[list[str]], model: SyntaxModel) -> bool:
-    """Whether a long text's function words fall in no order prose would give them."""
+def word_salad(
+    sentences_words: list[list[str]], model: SyntaxModel, text: str | None = None
+) -> bool:
+    """Whether a long text's function words fall in no order prose would give them.
+
+    A real answer with a formula or a terse aside can have a low mean too, so between
+    ``_SALAD_GAIN`` and ``_SALAD_SURE`` the text (when given) must also show words
+    shuffled out of their sentences: capitalised words stranded in the middle of one
+    ("the boxes The over follows").
+    """
     gain, n = model.gain_words(sentences_words)
-    return n >= _SALAD_MIN_TOKENS and gain < _SALAD_GAIN
+    if n < _SALAD_MIN_TOKENS or gain >= _SALAD_GAIN:
+        return False
+    return gain < _SALAD_SURE or text is None or _stray_capitals(text) >= _SALAD_STRAY
+
+
+_SALAD_SURE = -0.18
+_SALAD_STRAY = 2
+_WORD_RE = re.compile(r"[^\W\d_]+")
+_STRAY_RE = re.compile(r"[^\W\d_][^\W\d_A-Z]+")
+
+
+def _stray_capitals(text: str) -> int:
+    """Words written Capitalised (one capital, then lower case) after the first word of
+    their sentence: where the first words of shuffled sentences end up."""
+    count = 0
+    for a, b in sentences(text):
+        for k, m in enumerate(_WORD_RE.finditer(text[a:b])):
+            w = m.group(0)
+            if k and w[0].isupper() and _STRAY_RE.fullmatch(w) and len(w) > 1:
+                count += 1
+    return count
