@@ -39,7 +39,7 @@ async def test_home_lists_topics(make_app):
         assert isinstance(app.screen, HomeScreen)
         table = app.screen.query_one("#topics", DataTable)
         assert table.row_count == 4
-        assert table.get_row_at(0)[1:4] == ["5", "0", "5"]
+        assert [str(c) for c in table.get_row_at(0)[1:4]] == ["5", "0", "5"]
 
 
 async def test_home_reads_stats_once_at_start_and_again_on_return(make_app):

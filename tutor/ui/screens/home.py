@@ -107,7 +107,9 @@ class HomeScreen(WorkerErrors, Screen):
         self.query_one("#mastery-means", Static).update(T.MASTERY_MEANS(lang))
         self.table.clear(columns=True)
         for column in (T.COL_TOPIC, T.COL_QUESTIONS, T.COL_DUE, T.COL_NEW, T.COL_MASTERY):
-            self.table.add_column(column(lang), key=column.en)
+            # rich Text, not str: a str would be parsed as markup (which loads Rich's table
+            # of emoji codes, a few milliseconds of the start-up for nothing)
+            self.table.add_column(RichText(column(lang)), key=column.en)
         if self.stats is not None:
             self._show_stats(self.stats, self.new_left)
 
@@ -128,9 +130,8 @@ class HomeScreen(WorkerErrors, Screen):
             # the figure first: on a narrow terminal the bar may be cut, never the number
             mastery = RichText(f"{t.mastery:4.0%} ")
             mastery.append(bar(t.mastery, width), style="green")
-            table.add_row(
-                f"{t.topic}  {title}", str(t.total), str(t.due), str(t.new), mastery, key=t.topic
-            )
+            cells = (f"{t.topic}  {title}", str(t.total), str(t.due), str(t.new))
+            table.add_row(*map(RichText, cells), mastery, key=t.topic)
         if stats.topics:
             table.move_cursor(row=min(max(cursor, 0), len(stats.topics) - 1))
         total = sum(t.total for t in stats.topics)
