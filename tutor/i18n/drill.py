@@ -13,7 +13,7 @@ HOW_TO = Text(
     "Type each answer and press enter for the next field; enter on the last one, ctrl+s or "
     "Check checks them all.",
     "Scrivi ogni risposta e premi invio per passare al campo successivo; invio sull'ultimo, "
-    "ctrl+s o Verifica le controlla tutte (il testo generato dell'esercizio è in inglese).",
+    "ctrl+s o Verifica le controlla tutte.",
 )
 CHECK = Text("Check", "Verifica")
 NEXT = Text("Next exercise", "Nuovo esercizio")
