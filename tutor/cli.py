@@ -13,67 +13,125 @@ import importlib
 import os
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from tutor import __version__
 from tutor.errors import TutorError
+from tutor.i18n import LANGS, locale_lang
+from tutor.i18n import cli as T
+from tutor.i18n import demo as D
 
 COMMANDS = ("bank", "grade", "demo", "drill", "export", "stats", "doctor")
+#: Commands whose own ``--lang`` is the language of the content (the answer to grade, the
+#: cards to export), not of the messages: only an explicit ``tutor --lang`` sets it, the
+#: locale does not (a student with an Italian desktop may well answer in English).
+CONTENT_LANG = frozenset({"grade", "export"})
 
 
-def _path(value: str) -> Path:
+def _path_type(lang: str) -> Any:
     """A non-empty path: an empty --data-dir must not mean "the current directory"."""
-    if not value.strip():
-        raise argparse.ArgumentTypeError("a path cannot be empty")
-    return Path(value)
+
+    def path(value: str) -> Path:
+        if not value.strip():
+            raise argparse.ArgumentTypeError(T.EMPTY_PATH(lang))
+        return Path(value)
+
+    return path
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors on one line with exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise TutorError(f"{message} (see '{self.prog} --help')", exit_code=2)
+        raise TutorError(T.USAGE, exit_code=2, message=message, prog=self.prog)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full parser; command modules add their own subparsers."""
-    parser = _Parser(
-        prog="tutor",
-        description="Exam-prep tutor for Computational Intelligence and Deep Learning. "
-        "Without a command it opens the study app.",
-    )
+class Subcommands:
+    """What a command module's ``register`` receives: argparse's subparsers action, with
+    the run's language as ``lang`` (for the help of its options) and the one-line help of
+    every command, as ``tutor --help`` lists it, taken from the catalogue in that language."""
+
+    def __init__(self, action: argparse._SubParsersAction, lang: str) -> None:
+        self._action = action
+        self.lang = lang
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        text = _COMMAND_HELP.get(name)
+        if text is not None:
+            kwargs["help"] = text(self.lang)
+        return self._action.add_parser(name, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._action, name)
+
+
+_COMMAND_HELP = {**T.COMMAND_HELP, "demo": D.HELP_DEMO}
+
+
+def build_parser(lang: str = "en") -> argparse.ArgumentParser:
+    """The full parser, its help in ``lang``; command modules add their own subparsers."""
+    parser = _Parser(prog="tutor", description=T.DESCRIPTION(lang))
+    path = _path_type(lang)
     parser.add_argument("--version", action="version", version=f"cidl-tutor {__version__}")
     parser.add_argument(
         "--bank",
         dest="bank_dirs",
         action="append",
-        type=_path,
+        type=path,
         default=[],
         metavar="DIR",
-        help="also load the question bank in DIR (repeatable)",
+        help=T.HELP_BANK_DIR(lang),
     )
     parser.add_argument(
         "--data-dir",
-        type=_path,
+        type=path,
         default=None,
         metavar="DIR",
-        help="where progress is stored (default: $TUTOR_DATA_DIR or the user data directory)",
+        help=T.HELP_DATA_DIR(lang),
     )
     parser.add_argument(
         "--lang",
         dest="app_lang",
-        choices=("en", "it"),
+        choices=LANGS,
         default=None,
-        help="language of the study app (default: the one chosen last in the app, else the "
-        "locale's)",
+        help=T.HELP_LANG(lang),
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(
+        dest="command", metavar=T.METAVAR_COMMAND(lang), parser_class=_Parser
+    )
+    commands = Subcommands(sub, lang)
     for name in COMMANDS:
         module = importlib.import_module(f"tutor.commands.{name}")
-        module.register(sub)
+        module.register(commands)
     return parser
+
+
+def argv_lang(argv: Sequence[str], environ: Mapping[str, str]) -> str:
+    """The language of a run before its arguments are parsed (for ``--help`` and usage
+    errors): the first ``--lang`` given, global or a command's, else the locale's."""
+    for i, token in enumerate(argv):
+        if token == "--":
+            break
+        value = None
+        if token == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif token.startswith("--lang="):
+            value = token.partition("=")[2]
+        if value in LANGS:
+            return value
+    return locale_lang(environ)
+
+
+def run_lang(args: argparse.Namespace, environ: Mapping[str, str]) -> str:
+    """The language of a command's messages: ``tutor --lang``, else the locale's. It also
+    becomes the default of a command's own ``--lang`` (see ``CONTENT_LANG``)."""
+    lang = args.app_lang or locale_lang(environ)
+    args.run_lang = lang
+    if getattr(args, "lang", "") is None:
+        args.lang = args.app_lang if args.command in CONTENT_LANG else lang
+    return lang
 
 
 # -- the console in an ASCII-only locale -------------------------------------------------
@@ -202,22 +260,21 @@ def _fix_text_arguments(args: argparse.Namespace) -> None:
 
 def read_text_input(path: Path | str, what: str | None = None) -> str:
     """A file's text, or standard input's for '-'; one clear error when it is not UTF-8."""
-    name = what or ("standard input" if str(path) == "-" else str(path))
+    name: Any = what or (T.STDIN if str(path) == "-" else str(path))
     try:
         if str(path) == "-":
             data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
         else:
             data = Path(path).read_bytes()
     except OSError as exc:
-        raise TutorError(f"cannot read {name}: {exc.strerror or exc}") from None
+        raise TutorError(T.CANNOT_READ, name=name, reason=exc.strerror or exc) from None
     if isinstance(data, str):
         return data
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise TutorError(
-            f"{name} is not UTF-8 text (byte {data[exc.start]:#04x} at position {exc.start}); "
-            "save it as UTF-8"
+            T.NOT_UTF8, name=name, byte=f"{data[exc.start]:#04x}", position=exc.start
         ) from None
 
 
@@ -230,19 +287,22 @@ def _run_app(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tutor`` console script."""
     configure_console()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = argv_lang(argv, os.environ)
     try:
-        parser = build_parser()
+        parser = build_parser(lang)
         args = parser.parse_args(argv)
         _fix_text_arguments(args)
         func = getattr(args, "func", None)
         if func is None:
             return _run_app(args)
+        lang = run_lang(args, os.environ)
         return int(func(args) or 0)
     except TutorError as exc:
-        print(f"tutor: error: {exc.message}", file=sys.stderr)
+        print(T.ERROR(lang, message=exc.render(lang)), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("tutor: interrupted", file=sys.stderr)
+        print(T.INTERRUPTED(lang), file=sys.stderr)
         return 130
     except BrokenPipeError:
         # `tutor bank list | head`: the reader went away; that is not an error.
@@ -252,8 +312,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # never a traceback for the student
         if os.environ.get("TUTOR_DEBUG"):
             raise
-        print(
-            f"tutor: internal error: {type(exc).__name__}: {exc} (set TUTOR_DEBUG=1 for details)",
-            file=sys.stderr,
-        )
+        print(T.INTERNAL(lang, kind=type(exc).__name__, detail=exc), file=sys.stderr)
         return 70

@@ -9,29 +9,43 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tutor.errors import TutorError
+from tutor.i18n import LANGS
+from tutor.i18n import cli as C
+from tutor.i18n import commands as T
+from tutor.i18n import errors as E
+
+if TYPE_CHECKING:
+    from tutor.cli import Subcommands
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("bank", help="list, show and validate the question bank")
-    bsub = p.add_subparsers(dest="bank_command", metavar="ACTION", required=True)
+def register(sub: Subcommands) -> None:
+    lang = getattr(sub, "lang", "en")
+    p = sub.add_parser("bank", help=C.COMMAND_HELP["bank"](lang))
+    bsub = p.add_subparsers(dest="bank_command", metavar=T.METAVAR_ACTION(lang), required=True)
 
-    ls = bsub.add_parser("list", help="list the questions")
-    ls.add_argument("--topic", help="only this topic (a–h, or NS:KEY for an extra bank)")
-    ls.add_argument("--json", action="store_true", help="print a JSON array")
+    ls = bsub.add_parser("list", help=T.BANK_HELP_LIST(lang))
+    ls.add_argument("--topic", help=T.BANK_HELP_TOPIC(lang))
+    ls.add_argument("--json", action="store_true", help=T.BANK_HELP_JSON_LIST(lang))
     ls.set_defaults(func=cmd_list)
 
-    show = bsub.add_parser("show", help="show a question and its model answer")
-    show.add_argument("id", help="question id, e.g. a.01")
-    show.add_argument("--lang", choices=("en", "it"), default="en", help="answer language")
-    show.add_argument("--raw", action="store_true", help="print the Markdown/LaTeX source")
+    show = bsub.add_parser("show", help=T.BANK_HELP_SHOW(lang))
+    show.add_argument("id", help=T.BANK_HELP_ID(lang))
+    show.add_argument("--lang", choices=LANGS, default=None, help=T.BANK_HELP_LANG(lang))
+    show.add_argument("--raw", action="store_true", help=T.BANK_HELP_RAW(lang))
     show.set_defaults(func=cmd_show)
 
-    val = bsub.add_parser("validate", help="check bank directories (default: the built-in bank)")
-    val.add_argument("dirs", nargs="*", type=Path, metavar="DIR", help="bank directories to check")
-    val.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    val = bsub.add_parser("validate", help=T.BANK_HELP_VALIDATE(lang))
+    val.add_argument("dirs", nargs="*", type=Path, metavar="DIR", help=T.BANK_HELP_DIRS(lang))
+    val.add_argument("--strict", action="store_true", help=T.BANK_HELP_STRICT(lang))
     val.set_defaults(func=cmd_validate)
+
+
+def run_lang(args: argparse.Namespace) -> str:
+    """The language of this run's messages (set by ``tutor.cli``; English when called bare)."""
+    return getattr(args, "run_lang", None) or "en"
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -44,9 +58,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             questions = bank.in_topic(args.topic)
         except KeyError:
             known = ", ".join(t.id for t in bank.topics)
-            raise TutorError(
-                f"unknown topic {args.topic!r} (known: {known})", exit_code=2
-            ) from None
+            raise TutorError(E.UNKNOWN_TOPIC, exit_code=2, topic=args.topic, known=known) from None
     if args.json:
         rows = [
             {
@@ -64,24 +76,29 @@ def cmd_list(args: argparse.Namespace) -> int:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
+    lang = run_lang(args)
     width = max((len(q.id) for q in questions), default=4)
     for q in questions:
         tag = "" if q.kind == "open" else f" [{q.kind}]"
         print(f"{q.id:<{width}}  {q.question}{tag}")
+        if lang == "it" and q.question_it:  # the official text, its rendering beneath
+            print(f"{'':<{width}}  {q.question_it}")
     return 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
     from tutor.bankload import load, question
+    from tutor.render import localized
 
+    lang = getattr(args, "lang", None) or run_lang(args)
     bank = load(args.bank_dirs)
     q = question(bank, args.id)
     if args.raw:
-        print(f"# {q.id} {q.question}\n\n{q.answer[args.lang]}")
+        print(f"# {q.id} {q.question}\n\n{localized(q.answer, lang)}")
         return 0
     from tutor.render import question_markdown
 
-    text = question_markdown(q, args.lang)
+    text = question_markdown(q, lang)
     if sys.stdout.isatty():
         from rich.console import Console
         from rich.markdown import Markdown
@@ -117,7 +134,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     dirs = list(args.dirs) + list(args.bank_dirs)
     for d in dirs:
         if not d.exists():
-            raise TutorError(f"no such directory: {d}")
+            raise TutorError(T.NO_SUCH_DIR, path=d)
     demos, drills = implemented_names()
     problems = validate(
         dirs,
@@ -133,10 +150,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if not errors:
         e, w = _check_examples(dirs, include_builtin=not args.dirs, strict=args.strict)
         errors, warnings = errors + e, warnings + w
+    lang = run_lang(args)
     if errors:
-        print(f"tutor: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
+        print(T.BANK_INVALID(lang, errors=errors, warnings=warnings), file=sys.stderr)
         return 1
-    print(f"bank valid ({warnings} warning(s))", file=sys.stderr)
+    print(T.BANK_VALID(lang, warnings=warnings), file=sys.stderr)
     return 0
 
 

@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     inner.required = True
     ls = inner.add_parser("list", help=T.HELP_LIST())
     ls.add_argument("--json", action="store_true", help=T.HELP_JSON_LIST())
-    ls.add_argument("--lang", choices=LANGS, default="en", help=T.HELP_LANG())
+    ls.add_argument("--lang", choices=LANGS, default=None, help=T.HELP_LANG())
     ls.set_defaults(func=cmd_list)
     run = inner.add_parser("run", help=T.HELP_RUN())
     run.add_argument("name", metavar="NAME")
@@ -45,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     shown = run.add_mutually_exclusive_group()
     shown.add_argument("--json", action="store_true", help=T.HELP_JSON_RUN())
     shown.add_argument("--live", action="store_true", help=T.HELP_LIVE())
-    run.add_argument("--lang", choices=LANGS, default="en", help=T.HELP_LANG())
+    run.add_argument("--lang", choices=LANGS, default=None, help=T.HELP_LANG())
     run.set_defaults(func=cmd_run)
 
 

@@ -15,24 +15,38 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from tutor.errors import localize
+from tutor.i18n import cli as C
+from tutor.i18n import commands as T
+
+if TYPE_CHECKING:
+    from tutor.cli import Subcommands
+
+#: A report line: a label and its text, or ``(None, text)`` for a line of its own; an
+#: empty label continues the line above, indented under its text.
+Line = tuple[str | None, str]
+_LABELS = (
+    T.DOCTOR_LABEL_DATABASE,
+    T.DOCTOR_LABEL_INTEGRITY,
+    T.DOCTOR_LABEL_RECORDS,
+    T.DOCTOR_LABEL_QUARANTINE,
+    T.DOCTOR_LABEL_BACKUP,
+    T.DOCTOR_LABEL_REINDEXED,
+    T.DOCTOR_LABEL_ASIDE,
+)
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: Subcommands) -> None:
+    lang = getattr(sub, "lang", "en")
     p = sub.add_parser(
         "doctor",
-        help="check the progress database (indexes, every record); --repair mends it",
-        description="Check the progress database: SQLite's integrity check including indexes, "
-        "and every record decoded. Exit status 1 when something is wrong. --repair backs the "
-        "database up first, then rebuilds the indexes and moves unreadable records into a "
-        "quarantine table (nothing is deleted).",
+        help=C.COMMAND_HELP["doctor"](lang),
+        description=T.DOCTOR_DESCRIPTION(lang),
     )
-    p.add_argument(
-        "--repair",
-        action="store_true",
-        help="back up, rebuild indexes, set unreadable records aside",
-    )
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--repair", action="store_true", help=T.DOCTOR_HELP_REPAIR(lang))
+    p.add_argument("--json", action="store_true", help=T.DOCTOR_HELP_JSON(lang))
     p.set_defaults(func=cmd_doctor)
 
 
@@ -47,31 +61,13 @@ def backup_path(db: Path, now: datetime | None = None) -> Path:
     return candidate
 
 
-_NAMES = {
-    "cards": ("card", "cards"),
-    "reviews": ("review", "reviews"),
-    "attempts": ("attempt", "attempts"),
-    "exams": ("exam", "exams"),
-    "drill_results": ("drill result", "drill results"),
-    "settings": ("setting", "settings"),
-    "drafts": ("draft", "drafts"),
-}
-_MEANING = {
-    ("cards", "moved"): "the question starts afresh; its reviews are kept",
-    ("settings", "moved"): "the default applies",
-    ("attempts", "cleared"): "the answer is kept",
-    ("reviews", "cleared"): "the rating is kept",
-    ("exams", "cleared"): "the mark is kept",
-}
+def _records(n: int, table: str, lang: str) -> str:
+    word = (T.DOCTOR_ONE if n == 1 else T.DOCTOR_MANY).get(table)
+    return f"{n} {word(lang) if word else table}"
 
 
-def _plural(n: int, table: str) -> str:
-    one, many = _NAMES.get(table, (table, table))
-    return f"{n} {one if n == 1 else many}"
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def _problems(n: int, lang: str) -> str:
+    return (T.DOCTOR_PROBLEM_ONE if n == 1 else T.DOCTOR_PROBLEM_MANY)(lang, n=n)
 
 
 def check(store: Any) -> tuple[list[str], list[Any]]:
@@ -89,27 +85,32 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     from tutor.paths import data_dir
     from tutor.store import DB_NAME, Store, StoreError
 
+    lang = getattr(args, "run_lang", None) or "en"
     path = data_dir(args.data_dir, create=False) / DB_NAME
     report: dict[str, Any] = {"path": str(path), "ok": True}
     if not (path.exists() or path.is_symlink()):
         report.update(exists=False)
-        return _emit(args, report, [f"no progress database at {path} yet: nothing to check"])
+        return _emit(args, report, [(None, T.DOCTOR_NO_DATABASE(lang, path=path))])
     try:
         store = Store(path)
     except StoreError as exc:
         report.update(ok=False, error=exc.message)
-        return _emit(args, report, [f"cannot open it: {exc.message}"])
-    lines: list[str] = []
+        return _emit(args, report, [(None, T.DOCTOR_CANNOT_OPEN(lang, error=exc.render(lang)))])
+    lines: list[Line] = []
     with store:
         try:
             integrity, problems = check(store)
         except StoreError as exc:  # damage deeper than one record: reading fails midway
             report.update(ok=False, error=exc.message)
-            return _emit(args, report, [f"cannot read it all: {exc.message}"])
+            error = exc.render(lang)
+            return _emit(args, report, [(None, T.DOCTOR_CANNOT_READ(lang, error=error))])
         counts = store.record_counts()
         size = path.stat().st_size
         lines.append(
-            f"progress database  {path} (schema {store.schema_version()}, {size / 1024:.0f} KiB)"
+            (
+                T.DOCTOR_LABEL_DATABASE(lang),
+                T.DOCTOR_DATABASE(lang, path=path, schema=store.schema_version(), kib=size / 1024),
+            )
         )
         report.update(
             schema=store.schema_version(),
@@ -118,49 +119,67 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             integrity=integrity,
             unreadable=[_problem_dict(p) for p in problems],
         )
-        lines += _describe(integrity, problems, counts)
+        lines += _describe(integrity, problems, counts, lang)
         found = len(integrity) + len(problems)
         if not found:
-            lines.append("everything is fine")
+            lines.append((None, T.DOCTOR_FINE(lang)))
             return _emit(args, report, lines)
         if not args.repair:
             report["ok"] = False
-            lines.append(
-                f"{_count(found, 'problem')} found; `tutor doctor --repair` backs "
-                "the database up, then rebuilds the indexes and sets the unreadable records "
-                "aside (nothing is deleted)"
-            )
+            lines.append((None, T.DOCTOR_FOUND(lang, problems=_problems(found, lang))))
             return _emit(args, report, lines)
-        return _repair(args, store, path, report, lines, integrity, problems)
+        return _repair(args, store, path, report, lines, integrity, problems, lang)
 
 
-def _describe(integrity: list[str], problems: list[Any], counts: dict[str, int]) -> list[str]:
-    lines: list[str] = []
+def _describe(
+    integrity: list[str], problems: list[Any], counts: dict[str, int], lang: str
+) -> list[Line]:
+    lines: list[Line] = []
+    label = T.DOCTOR_LABEL_INTEGRITY(lang)
     if integrity:
         lines.append(
-            f"integrity check    {_count(len(integrity), 'problem')} (tables and indexes):"
+            (label, T.DOCTOR_INTEGRITY_BAD(lang, problems=_problems(len(integrity), lang)))
         )
-        lines += [f"                     {msg}" for msg in integrity[:20]]
+        lines += [("", msg) for msg in integrity[:20]]
         if len(integrity) > 20:
-            lines.append(f"                     … and {len(integrity) - 20} more")
+            lines.append(("", T.DOCTOR_MORE(lang, n=len(integrity) - 20)))
     else:
-        lines.append("integrity check    ok (tables and indexes)")
-    records = ", ".join(_plural(n, t) for t, n in counts.items() if t != "quarantine")
+        lines.append((label, T.DOCTOR_INTEGRITY_OK(lang)))
+    records = ", ".join(_records(n, t, lang) for t, n in counts.items() if t != "quarantine")
+    label = T.DOCTOR_LABEL_RECORDS(lang)
     if problems:
-        lines.append(f"records            {records}: {len(problems)} unreadable:")
+        lines.append((label, T.DOCTOR_RECORDS_BAD(lang, records=records, n=len(problems))))
         lines += [
-            f"                     {p.what} {p.key} ({p.table}.{p.column}): {p.reason}"
+            (
+                "",
+                T.DOCTOR_PROBLEM(
+                    lang,
+                    what=_what(p.table, p.what, lang),
+                    key=p.key,
+                    table=p.table,
+                    column=p.column,
+                    reason=localize(p.reason_phrase, lang),
+                ),
+            )
             for p in problems
         ]
     else:
-        lines.append(f"records            {records}: all readable")
+        lines.append((label, T.DOCTOR_RECORDS_OK(lang, records=records)))
     aside = counts.get("quarantine", 0)
+    values = (T.DOCTOR_VALUE_ONE if aside == 1 else T.DOCTOR_VALUE_MANY)(lang, n=aside)
     lines.append(
-        f"quarantine         {_count(aside, 'value')} set aside by earlier repairs"
-        if aside
-        else "quarantine         empty"
+        (
+            T.DOCTOR_LABEL_QUARANTINE(lang),
+            T.DOCTOR_QUARANTINE(lang, values=values) if aside else T.DOCTOR_QUARANTINE_EMPTY(lang),
+        )
     )
     return lines
+
+
+def _what(table: str, what: str, lang: str) -> str:
+    """The kind of record, as a bare noun (``card``, ``carta``)."""
+    word = T.DOCTOR_ONE.get(table)
+    return word(lang) if word else what
 
 
 def _repair(
@@ -168,9 +187,10 @@ def _repair(
     store: Any,
     path: Path,
     report: dict[str, Any],
-    lines: list[str],
+    lines: list[Line],
     integrity: list[str],
     problems: list[Any],
+    lang: str,
 ) -> int:
     from tutor.store import StoreError
 
@@ -179,28 +199,43 @@ def _repair(
         store.backup_to(backup)
     except StoreError as exc:
         report.update(ok=False, repair={"error": exc.message})
-        lines.append(f"not repaired: {exc.message} (nothing was changed)")
+        lines.append((None, T.DOCTOR_NOT_REPAIRED(lang, error=exc.render(lang))))
         return _emit(args, report, lines)
     repair: dict[str, Any] = {"backup": str(backup), "reindexed": False, "quarantined": []}
     report["repair"] = repair
-    lines.append(f"backup             {backup}")
+    lines.append((T.DOCTOR_LABEL_BACKUP(lang), str(backup)))
     if integrity:
         store.reindex()
         repair["reindexed"] = True
         after = store.integrity_check()
         lines.append(
-            "rebuilt indexes    integrity check now ok"
-            if not after
-            else f"rebuilt indexes    {_count(len(after), 'problem')} left: {after[0]}"
+            (
+                T.DOCTOR_LABEL_REINDEXED(lang),
+                T.DOCTOR_REINDEX_OK(lang)
+                if not after
+                else T.DOCTOR_REINDEX_LEFT(
+                    lang, problems=_problems(len(after), lang), first=after[0]
+                ),
+            )
         )
     for q in store.quarantine(problems):
-        meaning = _MEANING.get((q.table, q.action), "")
+        meaning = T.DOCTOR_MEANING.get(f"{q.table}/{q.action}")
+        action = T.DOCTOR_ACTIONS.get(q.action)
         repair["quarantined"].append(
             {"table": q.table, "key": q.key, "column": q.column, "action": q.action}
         )
         lines.append(
-            f"set aside          {_NAMES.get(q.table, (q.table,))[0]} {q.key} ({q.column}, "
-            f"{q.action}{': ' + meaning if meaning else ''})"
+            (
+                T.DOCTOR_LABEL_ASIDE(lang),
+                T.DOCTOR_ASIDE(
+                    lang,
+                    what=_what(q.table, q.table, lang),
+                    key=q.key,
+                    column=q.column,
+                    action=action(lang) if action else q.action,
+                    meaning=T.DOCTOR_MEANING_SEP(lang, meaning=meaning(lang)) if meaning else "",
+                ),
+            )
         )
     integrity_after, problems_after = check(store)
     report["after"] = {
@@ -209,13 +244,10 @@ def _repair(
     }
     if integrity_after or problems_after:
         report["ok"] = False
-        lines.append(
-            "still wrong after the repair: "
-            f"{_count(len(integrity_after) + len(problems_after), 'problem')}; "
-            f"restore a backup (this one: {backup}) or ask for help"
-        )
+        left = _problems(len(integrity_after) + len(problems_after), lang)
+        lines.append((None, T.DOCTOR_STILL_WRONG(lang, problems=left, backup=backup)))
     else:
-        lines.append("repaired: everything is fine now (the quarantine table keeps the old values)")
+        lines.append((None, T.DOCTOR_REPAIRED(lang)))
     return _emit(args, report, lines)
 
 
@@ -230,10 +262,24 @@ def _problem_dict(p: Any) -> dict[str, str]:
     }
 
 
-def _emit(args: argparse.Namespace, report: dict[str, Any], lines: list[str]) -> int:
+def _emit(args: argparse.Namespace, report: dict[str, Any], lines: list[Line]) -> int:
     if args.json:
         json.dump(report, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        print("\n".join(lines))
+        print("\n".join(_format(lines, getattr(args, "run_lang", None) or "en")))
     return 0 if report["ok"] else 1
+
+
+def _format(lines: list[Line], lang: str) -> list[str]:
+    """Labels in one column as wide as the longest label of the language, plus two."""
+    width = max(len(label(lang)) for label in _LABELS) + 2
+    out = []
+    for label, text in lines:
+        if label is None:
+            out.append(text)
+        elif label:
+            out.append(f"{label:<{width}}{text}")
+        else:
+            out.append(f"{'':<{width + 2}}{text}")
+    return out

@@ -9,6 +9,10 @@
 - ``tutor drill NAME --seed N --check ANSWERS.json``: checks a JSON object field-key → answer;
   with ``--json`` the verdict is printed as JSON (``{"correct", "total", "results": [...]}``).
 
+Everything is worded in the run's language (``tutor --lang it drill …``): the exercise
+itself, the prompts, hints and verdicts, the titles of ``list``; JSON keys and the
+``expected`` values stay the same in both.
+
 Unknown drills and bad difficulties are usage errors (exit 2).
 """
 
@@ -18,27 +22,35 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from tutor.errors import TutorError
+from tutor.i18n import cli as C
+from tutor.i18n import commands as T
+
+if TYPE_CHECKING:
+    from tutor.cli import Subcommands
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: Subcommands) -> None:
+    lang = getattr(sub, "lang", "en")
     p = sub.add_parser(
-        "drill",
-        help="practise generated exercises (computational graphs, SGD, shapes, ...)",
-        description="'tutor drill list' shows the drills; 'tutor drill NAME' asks one exercise.",
+        "drill", help=C.COMMAND_HELP["drill"](lang), description=T.DRILL_DESCRIPTION(lang)
     )
-    p.add_argument("name", metavar="NAME", help="a drill name, or 'list'")
-    p.add_argument("--seed", type=int, default=None, help="exercise seed (default: random)")
+    p.add_argument("name", metavar="NAME", help=T.DRILL_HELP_NAME(lang))
+    p.add_argument("--seed", type=int, default=None, help=T.DRILL_HELP_SEED(lang))
     p.add_argument(
-        "--difficulty", type=int, default=1, metavar="1-3", help="difficulty level (default 1)"
+        "--difficulty", type=int, default=1, metavar="1-3", help=T.DRILL_HELP_DIFFICULTY(lang)
     )
-    p.add_argument("--json", action="store_true", help="print JSON instead of asking")
+    p.add_argument("--json", action="store_true", help=T.DRILL_HELP_JSON(lang))
     p.add_argument(
-        "--check", type=Path, default=None, metavar="ANSWERS.json", help="check a JSON answer file"
+        "--check", type=Path, default=None, metavar="ANSWERS.json", help=T.DRILL_HELP_CHECK(lang)
     )
     p.set_defaults(func=cmd_drill)
+
+
+def _lang(args: argparse.Namespace) -> str:
+    return getattr(args, "run_lang", None) or "en"
 
 
 def cmd_drill(args: argparse.Namespace) -> int:
@@ -46,20 +58,21 @@ def cmd_drill(args: argparse.Namespace) -> int:
         return cmd_list(args)
     from tutor.drills import registry
 
+    lang = _lang(args)
     try:
         drill = registry.get(args.name)
     except KeyError:
         known = ", ".join(registry.names())
-        raise TutorError(f"unknown drill {args.name!r} (known: {known})", exit_code=2) from None
+        raise TutorError(T.DRILL_UNKNOWN, exit_code=2, name=args.name, known=known) from None
     difficulty = getattr(args, "difficulty", 1)
     if difficulty not in (1, 2, 3):
-        raise TutorError(f"--difficulty must be 1, 2 or 3, not {difficulty}", exit_code=2)
+        raise TutorError(T.DRILL_BAD_DIFFICULTY, exit_code=2, difficulty=difficulty)
     seed = args.seed
     if seed is None:
         import secrets  # hmac/hashlib: ~5 ms that `tutor --help` should not pay
 
         seed = secrets.randbelow(1_000_000)
-    exercise = drill.generate(seed, difficulty)
+    exercise = drill.generate(seed, difficulty, lang)
     if args.check is not None:
         return _check_file(exercise, args.check, as_json=args.json)
     if args.json:
@@ -71,14 +84,18 @@ def cmd_drill(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     from tutor.drills import registry
 
+    lang = _lang(args)
     drills = registry.all_drills()
     if args.json:
-        rows = [{"name": d.name, "title": d.title, "questions": list(d.questions)} for d in drills]
+        rows = [
+            {"name": d.name, "title": d.title_in(lang), "questions": list(d.questions)}
+            for d in drills
+        ]
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     width = max(len(d.name) for d in drills)
     for d in drills:
-        print(f"{d.name:<{width}}  {d.title}  [{', '.join(d.questions)}]")
+        print(f"{d.name:<{width}}  {d.title_in(lang)}  [{', '.join(d.questions)}]")
     return 0
 
 
@@ -86,11 +103,13 @@ def _load_answers(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise TutorError(f"cannot read {path}: {exc.strerror or exc}", exit_code=2) from None
+        raise TutorError(
+            T.DRILL_CANNOT_READ, exit_code=2, path=path, reason=exc.strerror or exc
+        ) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise TutorError(f"{path} is not valid JSON: {exc}", exit_code=2) from None
+        raise TutorError(T.DRILL_NOT_JSON, exit_code=2, path=path, detail=exc) from None
     if not isinstance(data, dict):
-        raise TutorError(f"{path} must hold a JSON object: field key -> answer", exit_code=2)
+        raise TutorError(T.DRILL_NOT_OBJECT, exit_code=2, path=path)
     return data
 
 
@@ -114,30 +133,43 @@ def _check_file(exercise: Any, path: Path, *, as_json: bool) -> int:
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         if unknown:
-            print(f"note: ignored keys not in this exercise: {', '.join(unknown)}")
+            print(T.DRILL_IGNORED_KEYS(exercise.lang, keys=", ".join(unknown)))
         _report(exercise, result, sys.stdout)
     return 0 if result.all_correct else 1
 
 
 def _report(exercise: Any, result: Any, out: TextIO) -> None:
+    lang = exercise.lang
     for r in result.results:
-        mark = "✓" if r.ok else "✗"
-        line = f"{mark} {r.key}: {r.label}"
-        if not r.ok:
-            line += f" — you gave {r.given or '(nothing)'}, expected {r.expected}"
-            if r.hint and r.hint != "no answer":
-                line += f" ({r.hint})"
+        if r.ok:
+            line = T.DRILL_RIGHT(lang, key=r.key, label=r.label)
+        else:
+            given = r.given or T.DRILL_NOTHING(lang)
+            line = T.DRILL_WRONG(lang, key=r.key, label=r.label, given=given, expected=r.expected)
+            if r.hint and r.given:  # no answer at all needs no hint
+                line += T.DRILL_HINT(lang, hint=r.hint)
         print(line, file=out)
-    print(f"{result.correct}/{result.total} correct", file=out)
+    print(T.DRILL_SCORE(lang, correct=result.correct, total=result.total), file=out)
     if not result.all_correct:
-        print("\nWorked solution:", file=out)
+        print("\n" + T.DRILL_SOLUTION(lang), file=out)
         for step in exercise.solution:
             print(step, file=out)
 
 
 def ask(exercise: Any, inp: TextIO, out: TextIO, data_dir: Path | None = None) -> int:
-    """Ask every field in turn; a malformed answer gets its hint and the field is asked again."""
-    print(f"{exercise.drill} (seed {exercise.seed}, difficulty {exercise.difficulty})\n", file=out)
+    """Ask every field in turn; a malformed answer gets its hint and the field is asked again.
+    Everything is worded in the exercise's language."""
+    from tutor.drills.registry import get
+
+    lang = exercise.lang
+    heading = T.DRILL_HEADING(
+        lang,
+        title=get(exercise.drill).title_in(lang),
+        drill=exercise.drill,
+        seed=exercise.seed,
+        difficulty=exercise.difficulty,
+    )
+    print(heading + "\n", file=out)
     print(exercise.statement, file=out)
     if exercise.diagram:
         print("\n" + exercise.diagram, file=out)
@@ -146,21 +178,21 @@ def ask(exercise: Any, inp: TextIO, out: TextIO, data_dir: Path | None = None) -
     try:
         for f in exercise.fields:
             while True:
-                print(f"{f.label}: ", end="", file=out, flush=True)
+                print(T.DRILL_PROMPT(lang, label=f.label), end="", file=out, flush=True)
                 line = inp.readline()
                 if not line:
                     raise EOFError
-                hint = f.check(line).hint
-                if hint is None or hint == "no answer":
+                checked = f.check(line, lang)
+                if checked.hint is None or not checked.given:  # an empty answer is an answer
                     answers[f.key] = line.strip()
                     break
-                print(f"  {hint}", file=out)
+                print(f"  {checked.hint}", file=out)
     except (EOFError, KeyboardInterrupt):
-        print("\ndrill stopped; nothing recorded.", file=out)
+        print("\n" + T.DRILL_STOPPED(lang), file=out)
         return 1
     except UnicodeDecodeError as exc:  # stdin in a UTF-8 locale decodes strictly
         print(file=out)
-        raise TutorError(f"cannot read standard input: {exc}; nothing recorded") from None
+        raise TutorError(T.DRILL_STDIN, detail=exc) from None
     result = exercise.check(answers)
     print(file=out)
     _report(exercise, result, out)
@@ -184,4 +216,5 @@ def _record(exercise: Any, result: Any, data_dir: Path | None) -> None:
                 utcnow(),
             )
     except Exception as exc:
-        print(f"tutor: warning: result not recorded: {exc}", file=sys.stderr)
+        error = exc.render(exercise.lang) if isinstance(exc, TutorError) else exc
+        print(T.DRILL_NOT_RECORDED(exercise.lang, error=error), file=sys.stderr)

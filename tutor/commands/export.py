@@ -9,38 +9,38 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tutor.i18n import LANGS
+from tutor.i18n import cli as C
+from tutor.i18n import commands as T
+
+if TYPE_CHECKING:
+    from tutor.cli import Subcommands
 
 FORMATS = ("apkg", "csv", "tsv", "md", "json")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: Subcommands) -> None:
+    lang = getattr(sub, "lang", "en")
     p = sub.add_parser(
-        "export",
-        help="export flashcards: Anki .apkg, CSV/TSV, Markdown study sheet, JSON",
-        description="Export the question bank. Re-importing a newer .apkg (or CSV/TSV, which "
-        "carries the same GUIDs) into Anki updates the existing notes instead of adding copies.",
+        "export", help=C.COMMAND_HELP["export"](lang), description=T.EXPORT_DESCRIPTION(lang)
     )
     p.add_argument(
         "--format",
         "-f",
         dest="format",
         choices=FORMATS,
-        help="output format (default: from the file name's extension)",
+        help=T.EXPORT_HELP_FORMAT(lang),
     )
-    p.add_argument("-o", "--output", required=True, type=Path, metavar="PATH", help="file to write")
     p.add_argument(
-        "--lang",
-        choices=("en", "it", "both"),
-        default=None,
-        help="answer language; 'both' puts English then Italian on each card "
-        "(default: en; json: both)",
+        "-o", "--output", required=True, type=Path, metavar="PATH", help=T.EXPORT_HELP_OUTPUT(lang)
     )
-    p.add_argument("--topic", default=None, metavar="A,B", help="only these topics (e.g. a,c)")
-    p.add_argument(
-        "--ids", default=None, metavar="ID,ID", help="also/only these questions (e.g. a.01,b.03)"
-    )
-    p.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
-    p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    p.add_argument("--lang", choices=(*LANGS, "both"), default=None, help=T.EXPORT_HELP_LANG(lang))
+    p.add_argument("--topic", default=None, metavar="A,B", help=T.EXPORT_HELP_TOPIC(lang))
+    p.add_argument("--ids", default=None, metavar="ID,ID", help=T.EXPORT_HELP_IDS(lang))
+    p.add_argument("--force", action="store_true", help=T.EXPORT_HELP_FORCE(lang))
+    p.add_argument("--json", action="store_true", help=T.EXPORT_HELP_JSON(lang))
     p.set_defaults(func=cmd_export)
 
 
@@ -75,10 +75,18 @@ def cmd_export(args: argparse.Namespace) -> int:
         json.dump(summary, sys.stdout)
         sys.stdout.write("\n")
         return 0
+    lang = getattr(args, "run_lang", None) or "en"
     print(
-        f"exported {result.questions} question(s) from {result.topics} topic(s) "
-        f"to {result.path} ({result.format}, {result.bytes / 1024:.0f} KiB, {seconds:.2f} s)"
+        T.EXPORT_DONE(
+            lang,
+            questions=result.questions,
+            topics=result.topics,
+            path=result.path,
+            format=result.format,
+            kib=result.bytes / 1024,
+            seconds=seconds,
+        )
     )
     if result.format == "apkg":
-        print("import it in Anki (File → Import); re-importing a newer export updates the notes")
+        print(T.EXPORT_ANKI(lang))
     return 0
