@@ -53,7 +53,7 @@ class TutorError(Exception):
     are given as keywords; :meth:`render` gives it in either language.
     """
 
-    def __init__(self, message: str | Text | Phrase, exit_code: int = 1, **fields: Any) -> None:
+    def __init__(self, message: str | Text | Phrase, /, exit_code: int = 1, **fields: Any) -> None:
         if isinstance(message, Phrase):
             message, fields = message.text, {**message.fields, **fields}
         self.phrase: Phrase | None = Phrase(message, fields) if isinstance(message, Text) else None
