@@ -480,3 +480,13 @@ def test_a_condition_ends_the_scope_of_a_negation() -> None:
     words = _governed("il gradiente passa senza svanire se il forget è vicino a 1")
     assert "svanire" in words and "forget" not in words
     assert "reale" in _governed("il discriminatore predice solo la classe, non se è reale")
+
+
+def test_equals_a_number_is_not_matched_inside_a_product() -> None:
+    mc = _mc(
+        [["output tangent", "f dot"], ["equals 1", "with 1"]],
+        text_en="In forward mode the output tangent is seeded with 1.",
+        scope="clause",
+    )
+    assert _fires(mc, "We start from ḟ = 1 and push the tangents forward.")
+    assert not _fires(mc, "f = a·z = 9, ḟ = ȧ·z + a·ż = 1·3 + 3·0 = 3.")

@@ -297,8 +297,19 @@ def _occurrences(alt: Alt, s: Sentence) -> list[tuple[int, int]]:
             if q >= last or alt.stems[j] not in canon.get(q, empty):
                 break
         else:
+            if (
+                alt.stems[-1].isdigit()
+                and alt.stems[-2] in _EQUALS
+                and q + 1 < last
+                and words[q + 1] in _FACTOR_WORDS
+            ):
+                continue  # "ḟ = 1·3 + 3·0": the 1 is a factor, not the value
             out.append((p, q + 1))
     return out
+
+
+_FACTOR_WORDS = frozenset({"times", "plus", "minus"})
+_EQUALS = frozenset({"equal", "equals"})
 
 
 _Occ = tuple[int, int, bool, int, int]  # start, end, agrees with the polarity, unit, direction
