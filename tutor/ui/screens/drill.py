@@ -23,7 +23,6 @@ from tutor.drills.registry import get
 from tutor.i18n import Text
 from tutor.i18n import app as A
 from tutor.i18n import drill as T
-from tutor.i18n.lists import DRILL_TITLES
 from tutor.ui.keys import TutorFooter
 
 
@@ -94,7 +93,7 @@ class DrillScreen(Screen):
                 self.exercise.seed, self.exercise.difficulty, self.lang
             )
         ex, lang = self.exercise, self.lang
-        title = DRILL_TITLES[ex.drill](lang) if ex.drill in DRILL_TITLES else self.drill.title
+        title = self.drill.title_in(lang)
         yield Header()
         with VerticalScroll(id="drill-body"):
             yield Static(

@@ -38,12 +38,7 @@ def drill_titles(lang: str = "en") -> dict[str, str]:
         from tutor.drills import registry
     except ImportError:
         return {}
-    return {
-        d.name: T.DRILL_TITLES[d.name](lang)
-        if lang != "en" and d.name in T.DRILL_TITLES
-        else d.title
-        for d in registry.all_drills()
-    }
+    return {d.name: d.title_in(lang) for d in registry.all_drills()}
 
 
 class _LaunchList(WorkerErrors, Screen):
