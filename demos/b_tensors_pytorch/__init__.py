@@ -94,8 +94,10 @@ SPECS: tuple[DemoSpec, ...] = (
         ),
         questions=("b.08", "b.09", "b.13"),
         summary="A custom nn.Module (Linear, BatchNorm, Dropout, a bare Parameter, a buffer) "
-        "trained on 8x8 digits with the standard loop; parameter count by hand, state_dict round "
-        "trip, train/eval behaviour, gradients per tensor.",
+        "trained on 8x8 digits with the standard loop, beside two twins from the same weights: "
+        "its layers in a plain list (never registered: nothing trains) and a loop without "
+        "zero_grad (gradients pile up to NaN); the module tree, state_dict, parameter count by "
+        "hand, train/eval, and why fc1.bias before BatchNorm gets no gradient.",
         params=(
             Param("steps", Kind.INT, 600, "training steps", 5, 100_000),
             Param("batch", Kind.INT, 64, "batch size", 2, 1024),
@@ -113,10 +115,33 @@ SPECS: tuple[DemoSpec, ...] = (
         ),
         quick={"steps": 200},
         plots=(
-            Plot("loss", "loss", ("loss", "eval_loss")),
-            Plot("accuracy", "held-out accuracy", ("accuracy", "accuracy_train_mode"), ylim=(0, 1)),
+            Plot(
+                "loss",
+                "loss (log): training batch, held-out, and the loop without zero_grad",
+                ("loss", "eval_loss", "eval_loss_no_zero_grad"),
+                log=True,
+            ),
+            Plot(
+                "accuracy",
+                "held-out accuracy: eval(), train(), plain-list twin, no-zero_grad twin",
+                (
+                    "accuracy",
+                    "accuracy_train_mode",
+                    "accuracy_plain_list",
+                    "accuracy_no_zero_grad",
+                ),
+                ylim=(0, 1),
+                chance=0.1,
+            ),
+            Plot(
+                "grad-fc1",
+                "‖gradient‖ of fc1 (log): the bias before BatchNorm gets none",
+                ("grad_fc1_weight", "grad_fc1_bias"),
+                log=True,
+            ),
             Plot("temperature", "temperature exp(log_temp)", ("temperature",)),
         ),
+        focus="plot:accuracy",
         impl="demos.b_tensors_pytorch.module_anatomy:ModuleAnatomy",
     ),
 )
