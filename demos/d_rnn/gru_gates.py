@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 
 import torch
 
-from demos.lib.recurrent import GateDemo, it_number
+from demos.lib.recurrent import GateDemo, it_number, it_percent
 from demos.platform import Bilingual, RunContext
 
 
@@ -84,9 +84,10 @@ class GRUGates(GateDemo):
                 f"of 4 the GRU has {gru} parameters, {gru / lstm:.2f} of an LSTM's {lstm}."
             ),
             it=(
-                f"Dopo {ctx.total_steps} passi la GRU riconosce il simbolo contrassegnato nel "
-                f"{acc:.0%} delle sequenze di test di lunghezza {p['length']}, la RNN semplice "
-                f"addestrata sugli stessi batch nel {rnn:.0%} (caso {chance:.0%}). In media sulle "
+                f"Dopo {ctx.total_steps} passi la GRU riconosce il simbolo contrassegnato "
+                f"{it_percent(acc, 'nel')} delle sequenze di test di lunghezza {p['length']}, "
+                f"la RNN semplice addestrata sugli stessi batch {it_percent(rnn, 'nel')} "
+                f"(caso {chance:.0%}). In media sulle "
                 f"unità la porta di aggiornamento z vale {it_number(z_mark)} nel passo "
                 f"contrassegnato (h prende il nuovo contenuto n) e {it_number(z_hold)} in "
                 f"quelli successivi (h viene ricopiato). Con 3 blocchi di pesi invece di 4 la "

@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 
 import torch
 
-from demos.lib.recurrent import GateDemo, it_number
+from demos.lib.recurrent import GateDemo, it_number, it_percent
 from demos.platform import Bilingual, RunContext
 
 
@@ -86,9 +86,10 @@ class LSTMGates(GateDemo):
                 f"and kept past the look-alike symbols that follow."
             ),
             it=(
-                f"Dopo {ctx.total_steps} passi l'LSTM riconosce il simbolo contrassegnato nel "
-                f"{acc:.0%} delle sequenze di test di lunghezza {p['length']}, la RNN semplice "
-                f"addestrata sugli stessi batch nel {rnn:.0%} (caso {chance:.0%}). In media sulle "
+                f"Dopo {ctx.total_steps} passi l'LSTM riconosce il simbolo contrassegnato "
+                f"{it_percent(acc, 'nel')} delle sequenze di test di lunghezza {p['length']}, "
+                f"la RNN semplice addestrata sugli stessi batch {it_percent(rnn, 'nel')} "
+                f"(caso {chance:.0%}). In media sulle "
                 f"unità la porta d'ingresso i vale {it_number(i_mark)} nel passo "
                 f"contrassegnato e {it_number(i_hold)} in quelli successivi, mentre la porta di "
                 f"oblio f resta a {it_number(f_hold)}: il simbolo viene scritto in c una volta "

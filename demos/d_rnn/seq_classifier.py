@@ -15,8 +15,13 @@ Next to it, a tiny aligned sequence-to-sequence task (many to many, d.02–d.03)
 outputs, at every point, whether the polyline has crossed itself so far; its loss is
 masked so that padded steps count for nothing.
 
-Live: loss and held-out accuracy of the three classifiers and of the per-step tagger,
-the probe polyline, the GRU hidden states over its points, per-step predictions.
+The contrast: the same trained classifiers read out the wrong way, ``output[:, −1]`` of
+the padded batch, lose accuracy exactly where there is padding (the short polylines),
+and the vanilla RNN trails the gated cells. Live: held-out loss and accuracy of the
+three classifiers (packed, and the padded read-out next to it) and of the per-step
+tagger, the probe polyline, the tagger's hidden states and per-point predictions. The GIF
+shows three held-out polylines over training, each point coloured by the tagger's
+p(crossed so far), titled with the GRU's verdict.
 """
 
 from __future__ import annotations
@@ -32,7 +37,9 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
 
+from demos.lib.recurrent import it_number, it_percent
 from demos.platform import (
+    Bilingual,
     Check,
     Demo,
     DemoError,
@@ -42,7 +49,10 @@ from demos.platform import (
     histogram,
     picture,
 )
-from demos.platform.figures import plot_history, save_figure, subplots
+from demos.platform.figures import animation, integer_ticks, plot_history, plt, save_figure
+
+GIF_FRAMES = 25
+GIF_LINES = 3  # held-out polylines the GIF follows
 
 CELLS = ("rnn", "lstm", "gru")
 
@@ -73,6 +83,19 @@ def first_crossing(points: np.ndarray) -> np.ndarray:
     later = np.triu(crossings(points), k=2).any(axis=-2)  # (..., S): j crosses an earlier i
     length = points.shape[-2]
     return np.where(later.any(axis=-1), later.argmax(axis=-1) + 1, length)
+
+
+def crossing_point(points: np.ndarray) -> np.ndarray | None:
+    """Where a polyline (L, 2) first crosses itself (the point in the plane), or None."""
+    cross = np.triu(crossings(points), k=2)  # (S, S): segment j crosses an earlier i
+    hits = np.argwhere(cross)
+    if not len(hits):
+        return None
+    i, j = min(hits.tolist(), key=lambda ij: (ij[1], ij[0]))
+    p, r = points[i], points[i + 1] - points[i]
+    q, u = points[j], points[j + 1] - points[j]
+    t = ((q[0] - p[0]) * u[1] - (q[1] - p[1]) * u[0]) / (r[0] * u[1] - r[1] * u[0])
+    return p + t * r
 
 
 def polylines(
@@ -250,6 +273,7 @@ def check_mask(device: Any, seed: int, loss_fn: Any = masked_bce) -> Check:
 class SeqClassifier(Demo):
     floors: ClassVar[dict[str, float]] = {"rnn": 0.7, "lstm": 0.75, "gru": 0.75}
     tag_floor: ClassVar[float] = 0.75
+    padding_margin: ClassVar[float] = 0.15  # packed − padded read-out, GRU, held-out
 
     def setup(self, ctx: RunContext) -> None:
         p = ctx.params
@@ -259,6 +283,7 @@ class SeqClassifier(Demo):
         held = polylines(256, ctx.rng(2), p["min_len"], p["max_len"], p["turn"])
         self.train_lines, self.train_y, self.train_first = train
         self.eval_lines, eval_y, eval_first = held
+        self.eval_first = eval_first
         self.eval_x, self.eval_len = pad_batch([features(s) for s in self.eval_lines], ctx.device)
         self.eval_y = torch.from_numpy(eval_y).float().to(ctx.device)
         self.eval_tags = self._tags(eval_first, self.eval_x.shape[1], ctx.device)
@@ -272,6 +297,9 @@ class SeqClassifier(Demo):
         self.tagger, self.tag_head = nn.LSTM(4, h, batch_first=True), nn.Linear(h, 1)
         for net in (*self.models.values(), *self.heads.values(), self.tagger, self.tag_head):
             net.to(ctx.device)  # built on the CPU under the run's seed, then moved
+        total = ctx.total_steps
+        count = min(total, GIF_FRAMES)
+        self.gif_steps = {round(i * (total - 1) / max(1, count - 1)) for i in range(count)}
 
     @staticmethod
     def _tags(firsts: np.ndarray, width: int, device: Any) -> torch.Tensor:
@@ -293,6 +321,7 @@ class SeqClassifier(Demo):
         opts = {k: torch.optim.Adam(v, lr=p["lr"]) for k, v in groups.items()}
         rng = ctx.rng(3)
         n = len(self.train_feats)
+        self.snapshots: list[dict[str, Any]] = []
         for step in range(ctx.total_steps):
             idx = rng.integers(0, n, p["batch"])
             x, lengths = pad_batch([self.train_feats[i] for i in idx], ctx.device)
@@ -312,17 +341,31 @@ class SeqClassifier(Demo):
                 opt.step()
             if ctx.wants(step):
                 yield self._frame(ctx, step, losses)
+        self.by_length = self._by_length()
+        self.caption = self._caption(ctx)
+        return self.caption
+
+    def _readouts(self, c: str) -> tuple[torch.Tensor, torch.Tensor]:
+        """Held-out logits of cell c read the right way (packed h_n) and the wrong way."""
+        packed = self.heads[c](last_state(self.models[c], self.eval_x, self.eval_len))[:, 0]
+        padded = self.heads[c](self.models[c](self.eval_x)[0][:, -1])[:, 0]  # after padding
+        return packed, padded
 
     def _frame(self, ctx: RunContext, step: int, losses) -> Frame:
         metrics: dict[str, float] = {}
         i = ctx.params["probe"] % len(self.eval_lines)
         with torch.no_grad():
             for c in CELLS:
-                logit = self.heads[c](last_state(self.models[c], self.eval_x, self.eval_len))[:, 0]
+                logit, padded = self._readouts(c)
                 metrics[f"loss_{c}"] = losses[c].item()
+                metrics[f"heldout_{c}"] = F.binary_cross_entropy_with_logits(
+                    logit, self.eval_y
+                ).item()
                 metrics[f"acc_{c}"] = ((logit > 0).float() == self.eval_y).float().mean().item()
+                metrics[f"pad_{c}"] = ((padded > 0).float() == self.eval_y).float().mean().item()
                 if c == "gru":
-                    self.probe_p = torch.sigmoid(logit[i]).item()
+                    gru_p = torch.sigmoid(logit)
+                    self.probe_p = gru_p[i].item()
             out, _ = self.tagger(self.eval_x)  # (B, T, H)
             tag_logit = self.tag_head(out)[..., 0]
             _, mask = masked_bce(tag_logit, self.eval_tags, self.eval_len)
@@ -335,26 +378,83 @@ class SeqClassifier(Demo):
             metrics["tag_loss"] = losses["tag"].item()
             length = int(self.eval_len[i])
             states = out[i, :length].t()  # (H, L): the tagger's h_t over the probe
-            tags = torch.stack([torch.sigmoid(tag_logit[i, :length]), self.eval_tags[i, :length]])
+            tag_p = torch.sigmoid(tag_logit)  # (B, T)
+            tags = torch.stack([tag_p[i, :length], self.eval_tags[i, :length]])
         canvas = rasterize(self.eval_lines[i])
         label = "crosses itself" if self.eval_y[i] > 0 else "no crossing"
+        verdict = "right" if (self.probe_p > 0.5) == bool(self.eval_y[i] > 0) else "WRONG"
         self.last = {"states": states.cpu(), "tags": tags.cpu(), "picture": canvas}
+        if ctx.should_record(step) and step in self.gif_steps:
+            self.snapshots.append(
+                {
+                    "step": step,
+                    "tag_p": tag_p[:GIF_LINES].cpu(),
+                    "gru_p": gru_p[:GIF_LINES].cpu(),
+                    "acc": {c: metrics[f"acc_{c}"] for c in CELLS},
+                    "tag": metrics["tag_balanced"],
+                }
+            )
         return Frame(
             step=step,
             metrics=metrics,
-            pictures=[picture(f"probe {i}: {label}, GRU says p = {self.probe_p:.2f}", canvas)],
+            pictures=[
+                picture(
+                    f"probe {i}: {label}; GRU says p = {self.probe_p:.2f} ({verdict})",
+                    canvas,
+                    key="probe",
+                )
+            ],
             heatmaps=[
-                heatmap("tagger hidden states h_t over the probe's points", states, "t", "unit"),
-                heatmap("p(crossed so far) / truth, per point", tags, "t", ""),
+                heatmap(
+                    "tagger hidden states h_t over the probe's points",
+                    states,
+                    "t",
+                    "unit",
+                    key="tagger-states",
+                    vmin=-1.0,
+                    vmax=1.0,
+                ),
+                heatmap(
+                    "row 0: p(crossed so far), row 1: truth, per point",
+                    tags,
+                    "t",
+                    "",
+                    key="tagger-output",
+                    vmin=0.0,
+                    vmax=1.0,
+                ),
             ],
             histograms=[
                 histogram(
-                    "held-out accuracy",
-                    [metrics[f"acc_{c}"] for c in CELLS] + [metrics["tag_accuracy"]],
-                    ["RNN", "LSTM", "GRU", "tagger"],
+                    "held-out accuracy: packed h_n vs output[:, -1] of the padded batch",
+                    [metrics[f"{k}_{c}"] for c in CELLS for k in ("acc", "pad")],
+                    [
+                        f"{c.upper()}{' pad' if k == 'pad' else ''}"
+                        for c in CELLS
+                        for k in ("acc", "pad")
+                    ],
+                    key="readout",
                 )
             ],
         )
+
+    def _by_length(self) -> dict[str, dict[int, tuple[float, float]]]:
+        """Held-out accuracy per polyline length: (packed, padded read-out) for every cell."""
+        lengths = self.eval_len.to(self.eval_y.device)
+        out: dict[str, dict[int, tuple[float, float]]] = {}
+        with torch.no_grad():
+            for c in CELLS:
+                logit, padded = self._readouts(c)
+                ok = (logit > 0).float() == self.eval_y
+                ok_pad = (padded > 0).float() == self.eval_y
+                out[c] = {
+                    int(n): (
+                        ok[lengths == n].float().mean().item(),
+                        ok_pad[lengths == n].float().mean().item(),
+                    )
+                    for n in lengths.unique().tolist()
+                }
+        return out
 
     def learned(self, ctx: RunContext) -> Check:
         f = ctx.final
@@ -365,47 +465,292 @@ class SeqClassifier(Demo):
             parts.append(f"{c.upper()} {acc:.3f} (floor {floor})")
         tag = f.get("tag_balanced", math.nan)
         ok &= tag >= self.tag_floor
+        drop = f.get("acc_gru", math.nan) - f.get("pad_gru", math.nan)
+        ok &= drop >= self.padding_margin
+        pads = ", ".join(f"{c.upper()} {f.get(f'pad_{c}', math.nan):.3f}" for c in CELLS)
         return Check(
             "learning",
             bool(ok),
             "held-out accuracy, chance 0.5: "
             + ", ".join(parts)
-            + f"; per-step tagger balanced accuracy {tag:.3f} (floor {self.tag_floor}, chance "
-            f"0.5; plain accuracy {f.get('tag_accuracy', math.nan):.3f}, always-majority "
-            f"{self.tag_base:.3f})",
+            + f"; read from output[:, -1] of the padded batch instead: {pads} (the GRU must "
+            f"lose >= {self.padding_margin}: it loses {drop:.3f}); per-step tagger balanced "
+            f"accuracy {tag:.3f} (floor {self.tag_floor}, chance 0.5; plain accuracy "
+            f"{f.get('tag_accuracy', math.nan):.3f}, always-majority {self.tag_base:.3f})",
         )
 
-    def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        hist = ctx.history
-        fig, axes = subplots(2, 4, (17, 8))
-        ax = axes[0, 0]
-        for k, c in enumerate(CELLS):
-            plot_history(ax, hist, [f"acc_{c}"], labels=[c.upper()], color=f"C{k}")
-        plot_history(ax, hist, ["tag_balanced"], styles=["k--"], labels=["tagger (balanced)"])
-        ax.axhline(0.5, color="grey", ls=":")
-        ax.set(title="held-out accuracy", xlabel="step", ylim=(0.3, 1.02))
-        ax.legend(fontsize=8)
-        ax = axes[0, 1]
-        for k, c in enumerate(CELLS):
-            plot_history(axes[0, 1], hist, [f"loss_{c}"], labels=[c.upper()], color=f"C{k}")
-        ax.set(title="training loss (BCE)", xlabel="step")
-        ax.legend(fontsize=8)
-        with torch.no_grad():
-            logit = self.heads["gru"](last_state(self.models["gru"], self.eval_x, self.eval_len))
-            prob = torch.sigmoid(logit[:, 0]).cpu().numpy()
-        for k in range(6):
-            ax = axes[(k + 2) // 4, (k + 2) % 4]
-            pts = self.eval_lines[k]
-            truth = "crosses" if self.eval_y[k] > 0 else "no crossing"
-            ax.plot(pts[:, 0], pts[:, 1], "-o", ms=3)
-            ax.plot(pts[0, 0], pts[0, 1], "gs", ms=6)
-            ax.set_title(f"{truth}; GRU p = {prob[k]:.2f}", fontsize=9)
-            ax.set_aspect("equal")
-            ax.set_xticks([])
-            ax.set_yticks([])
-        title = (
-            "seq-classifier: h_t = f(h_{t−1}, x_t) with shared weights, head on h_T "
-            f"(packed, variable length {ctx.params['min_len']}–{ctx.params['max_len']}), "
-            f"{ctx.device}"
+    def _caption(self, ctx: RunContext) -> Bilingual:
+        """What to look for, from the last record and the per-length accuracies."""
+        f = ctx.final
+        short = min(self.by_length["gru"])
+        long = max(self.by_length["gru"])
+        s_acc, s_pad = self.by_length["gru"][short]
+        acc = {c: f.get(f"acc_{c}", math.nan) for c in CELLS}
+        pad = f.get("pad_gru", math.nan)
+        tag = f.get("tag_balanced", math.nan)
+        return Bilingual(
+            en=(
+                f"With packing each polyline stops at its own end: read from h_n, the GRU "
+                f"classifies {acc['gru']:.0%} of held-out polylines, the LSTM {acc['lstm']:.0%}"
+                f" and the vanilla RNN {acc['rnn']:.0%} (chance 50%). The same trained GRU "
+                f"read from output[:, −1] of the padded batch scores {pad:.0%}: at length "
+                f"{short} (padded to {long}) {s_pad:.0%} instead of {s_acc:.0%}. The per-point "
+                f"tagger (sequence to sequence, padding masked out of its loss) reaches a "
+                f"balanced accuracy of {tag:.2f}."
+            ),
+            it=(
+                f"Con il packing ogni spezzata si ferma alla sua fine: leggendo h_n la GRU "
+                f"classifica {it_percent(acc['gru'])} delle spezzate di test, l'LSTM "
+                f"{it_percent(acc['lstm'])} e la RNN semplice {it_percent(acc['rnn'])} (caso "
+                f"50%). La "
+                f"stessa GRU letta da output[:, −1] del batch con padding arriva "
+                f"{it_percent(pad, 'al')}: "
+                f"a lunghezza {short} (portata a {long}) {s_pad:.0%} invece di {s_acc:.0%}. "
+                f"Il tagger punto per punto (sequence to sequence, padding escluso dalla loss) "
+                f"raggiunge un'accuratezza bilanciata di {it_number(tag)}."
+            ),
         )
-        return [save_figure(out_dir, "seq-classifier", fig, title=title, dpi=100)]
+
+    # -- figures -------------------------------------------------------------------
+
+    def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
+        return [self._png(ctx, out_dir), self._gif(ctx, out_dir)]
+
+    def _png(self, ctx: RunContext, out_dir: Path) -> Path:
+        hist = ctx.history
+        p = ctx.params
+        fig = plt.figure(figsize=(20, 14))
+        grid = fig.add_gridspec(3, 4)
+        ax = fig.add_subplot(grid[0, 0])
+        for k, c in enumerate(CELLS):
+            plot_history(ax, hist, [f"acc_{c}"], labels=[f"{c.upper()} (packed)"], color=f"C{k}")
+            plot_history(
+                ax,
+                hist,
+                [f"pad_{c}"],
+                labels=[f"{c.upper()}, padded read-out"],
+                styles=[":"],
+                color=f"C{k}",
+            )
+        ax.axhline(0.5, color="grey", ls="-.", lw=1, label="chance")
+        ax.set(title="held-out accuracy: h_n (packed) vs output[:, −1]", ylim=(0.3, 1.02))
+        ax.legend(fontsize=8, ncol=2)
+        ax = fig.add_subplot(grid[0, 1])
+        for k, c in enumerate(CELLS):
+            plot_history(ax, hist, [f"heldout_{c}"], labels=[c.upper()], color=f"C{k}")
+        ax.axhline(math.log(2), color="grey", ls=":", label="ln 2 (chance)")
+        ax.set(title="held-out loss (BCE)", ylabel="BCE")
+        ax.legend(fontsize=8)
+        ax = fig.add_subplot(grid[0, 2])
+        for k, c in enumerate(CELLS):
+            table = self.by_length[c]
+            ns = sorted(table)
+            ax.plot(
+                ns, [table[n][0] for n in ns], "-o", ms=4, color=f"C{k}", label=f"{c.upper()} h_n"
+            )
+            ax.plot(
+                ns,
+                [table[n][1] for n in ns],
+                ":x",
+                color=f"C{k}",
+                label=f"{c.upper()} output[:, −1]",
+            )
+        ax.axhline(0.5, color="grey", ls="-.", lw=1)
+        long = max(self.by_length["gru"])
+        ax.set(
+            title=f"accuracy by length at the end (batch padded to {long})",
+            xlabel="points in the polyline (fewer = more padding)",
+            ylim=(0.0, 1.02),
+        )
+        integer_ticks(ax)
+        ax.legend(fontsize=7, ncol=2)
+        ax = fig.add_subplot(grid[0, 3])
+        plot_history(
+            ax,
+            hist,
+            ["tag_balanced", "tag_accuracy"],
+            labels=["balanced", "plain"],
+            styles=["-", "--"],
+        )
+        ax.axhline(self.tag_base, color="grey", ls=":", label="always the majority tag")
+        ax.set(title="per-point tagger (many to many)", ylim=(0.3, 1.02))
+        ax.legend(fontsize=8)
+        draw_unrolled(fig.add_subplot(grid[1, 0:2]))
+        i = p["probe"] % len(self.eval_lines)
+        tags = self.last["tags"].numpy()
+        ax = fig.add_subplot(grid[1, 2])
+        t = np.arange(tags.shape[1])
+        ax.plot(t, tags[0], "-o", ms=4, label="tagger p(crossed so far)")
+        ax.step(t, tags[1], where="mid", color="k", ls="--", label="truth")
+        ax.axhline(0.5, color="grey", ls=":", lw=1)
+        ax.set(title=f"probe {i}: the tagger point by point", xlabel="point t", ylim=(-0.05, 1.05))
+        integer_ticks(ax)
+        ax.legend(fontsize=8)
+        ax = fig.add_subplot(grid[1, 3])
+        dots = self._draw_line(ax, i, tags[0], title=f"probe {i}, coloured by the tagger's p")
+        fig.colorbar(dots, ax=ax, fraction=0.046, label="tagger p(crossed so far)")
+        with torch.no_grad():
+            prob = torch.sigmoid(self._readouts("gru")[0]).cpu().numpy()
+            tag_p = torch.sigmoid(self.tag_head(self.tagger(self.eval_x)[0])[..., 0]).cpu()
+        for k in range(4):
+            ax = fig.add_subplot(grid[2, k])
+            j = (i + 1 + k) % len(self.eval_lines)
+            length = len(self.eval_lines[j])
+            truth = bool(self.eval_y[j] > 0)
+            mark = "✓" if (prob[j] > 0.5) == truth else "✗"
+            self._draw_line(
+                ax,
+                j,
+                tag_p[j, :length].numpy(),
+                title=f"{mark} {'crosses' if truth else 'no crossing'} ({length} points): "
+                f"GRU p = {prob[j]:.2f}",
+                colour="tab:green" if mark == "✓" else "tab:red",
+            )
+        title = (
+            "seq-classifier: h_t = f(h_{t−1}, x_t) with shared weights, head on h_n "
+            f"(packed, variable length {p['min_len']}–{p['max_len']}), {ctx.device}"
+        )
+        fig.suptitle(title, y=1.0, va="bottom")  # above the charts' own titles
+        return save_figure(
+            out_dir, "seq-classifier", fig, caption=f"{self.caption.en}\n{self.caption.it}"
+        )
+
+    def _draw_line(self, ax: Any, j: int, p_tag: Any, title: str, colour: str = "black") -> Any:
+        """A held-out polyline: start square, crossing starred, points coloured by tagger p."""
+        pts = self.eval_lines[j]
+        ax.plot(pts[:, 0], pts[:, 1], "-", color="grey", lw=1.2, zorder=1)
+        sc = ax.scatter(
+            pts[:, 0],
+            pts[:, 1],
+            c=p_tag,
+            cmap="coolwarm",
+            vmin=0,
+            vmax=1,
+            s=34,
+            zorder=2,
+            edgecolors="k",
+            linewidths=0.4,
+        )
+        ax.plot(pts[0, 0], pts[0, 1], "s", color="tab:green", ms=9, zorder=3, label="start")
+        where = crossing_point(pts)
+        if where is not None:
+            ax.plot(*where, "*", color="gold", ms=16, mec="k", zorder=4, label="first crossing")
+        ax.set_title(title, fontsize=10, color=colour)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.legend(fontsize=7, loc="best")
+        return sc
+
+    def _gif(self, ctx: RunContext, out_dir: Path) -> Path:
+        """Three held-out polylines over training: the tagger's p per point, the GRU's verdict."""
+        fig, axes = plt.subplots(1, GIF_LINES, figsize=(4 * GIF_LINES, 4.4))
+        dots = []
+        for j, ax in enumerate(axes):
+            dots.append(
+                self._draw_line(
+                    ax,
+                    j,
+                    self.snapshots[0]["tag_p"][j, : len(self.eval_lines[j])].numpy(),
+                    title="",
+                )
+            )
+        fig.colorbar(dots[-1], ax=list(axes), fraction=0.02, label="tagger p(crossed so far)")
+
+        def update(n: int) -> None:
+            snap = self.snapshots[n]
+            for j, (ax, dot) in enumerate(zip(axes, dots, strict=True)):
+                length = len(self.eval_lines[j])
+                dot.set_array(snap["tag_p"][j, :length].numpy())
+                prob = float(snap["gru_p"][j])
+                truth = bool(self.eval_y[j] > 0)
+                right = (prob > 0.5) == truth
+                ax.set_title(
+                    f"{'✓' if right else '✗'} {'crosses' if truth else 'no crossing'}: "
+                    f"GRU p = {prob:.2f}",
+                    color="tab:green" if right else "tab:red",
+                    fontsize=10,
+                )
+            acc = snap["acc"]
+            fig.suptitle(
+                f"seq-classifier, step {snap['step']}: accuracy GRU {acc['gru']:.2f}, LSTM "
+                f"{acc['lstm']:.2f}, RNN {acc['rnn']:.2f}; tagger balanced {snap['tag']:.2f}"
+            )
+
+        update(0)
+        return animation(out_dir, "seq-classifier", fig, update, len(self.snapshots), fps=4)
+
+
+def draw_unrolled(ax: Any) -> None:
+    """The unrolled graph of one padded sequence: one cell, shared W, packing stops at h_n."""
+    ax.axis("off")
+    ax.set(xlim=(0, 10.4), ylim=(0, 6))
+    real, padded = 4, 2
+    for k in range(real + padded):
+        x0 = 0.4 + 1.6 * k
+        pad = k >= real
+        style = {
+            "fill": pad,
+            "fc": "0.9",
+            "ec": "0.6" if pad else "black",
+            "lw": 1.5,
+            "ls": "--" if pad else "-",
+        }
+        ax.add_patch(plt.Rectangle((x0, 2.5), 1.1, 1.1, **style))
+        ax.text(
+            x0 + 0.55,
+            3.05,
+            "pad" if pad else "cell\nW",
+            ha="center",
+            va="center",
+            fontsize=9,
+            color="0.5" if pad else "black",
+        )
+        ax.annotate(
+            "",
+            (x0 + 0.55, 2.5),
+            (x0 + 0.55, 1.5),
+            arrowprops={"arrowstyle": "->", "color": "0.6" if pad else "black"},
+        )
+        ax.text(
+            x0 + 0.55,
+            1.2,
+            "0" if pad else f"x_{k + 1}",
+            ha="center",
+            fontsize=10,
+            color="0.5" if pad else "black",
+        )
+        if k:
+            ax.annotate(
+                "",
+                (x0, 3.05),
+                (x0 - 0.5, 3.05),
+                arrowprops={"arrowstyle": "->", "color": "0.6" if pad else "black"},
+            )
+            ax.text(
+                x0 - 0.25, 3.3, f"h_{k}", ha="center", fontsize=8, color="0.5" if pad else "black"
+            )
+    end = 0.4 + 1.6 * (real - 1) + 0.55
+    ax.annotate(
+        "", (end, 4.9), (end, 3.6), arrowprops={"arrowstyle": "->", "color": "tab:green", "lw": 2}
+    )
+    ax.text(
+        end, 5.05, f"head(h_n = h_{real}) ✓ packed", ha="center", color="tab:green", fontsize=10
+    )
+    last = 0.4 + 1.6 * (real + padded - 1) + 0.55
+    ax.annotate(
+        "",
+        (last, 4.3),
+        (last, 3.6),
+        arrowprops={"arrowstyle": "->", "color": "tab:red", "ls": "--"},
+    )
+    ax.text(last, 4.45, "output[:, −1] ✗", ha="center", color="tab:red", fontsize=10)
+    ax.text(
+        5.2,
+        0.35,
+        "one cell, the SAME weights W at every step (BPTT sums their gradients); "
+        "pack_padded_sequence stops each sequence at its length",
+        ha="center",
+        fontsize=9,
+    )
+    ax.set_title("the unrolled graph of a length-4 sequence in a batch padded to 6")

@@ -393,7 +393,7 @@ class GateDemo(Demo):
         hist = ctx.history
         p = ctx.params
         fig = plt.figure(figsize=(19, 14.5))
-        grid = fig.add_gridspec(5, 12, height_ratios=[3.2, 0.3, 3, 0.3, 3])
+        grid = fig.add_gridspec(3, 12, height_ratios=[3.2, 3.5, 3.5])
         ax = fig.add_subplot(grid[0, 0:3])
         plot_history(
             ax,
@@ -436,26 +436,19 @@ class GateDemo(Demo):
             width = 12 // len(names)
             for col, name in enumerate(names):
                 cols = slice(col * width, (col + 1) * width)
-                strip = fig.add_subplot(grid[1 + 2 * row, cols])
-                ax = fig.add_subplot(grid[2 + 2 * row, cols])
+                ax = fig.add_subplot(grid[1 + row, cols])
                 if name == "equations":
-                    strip.axis("off")
                     self._draw_equations(ax)
                     continue
-                self._draw_strip(strip, probe, letters=row == 0)
                 self._draw_heat(fig, ax, name, self.probe_trace[name], probe)
+                self._draw_strip(ax, probe, letters=True)
         title = (
             f"{self.name}: recall the marked symbol, length {p['length']}, {p['symbols']} "
             f"symbols, {ctx.total_steps} steps, probe sequence {probe} (◂ = memory units), "
             f"{ctx.device}"
         )
-        return save_figure(
-            out_dir,
-            self.name,
-            fig,
-            title=title,
-            caption=f"{self.caption.en}\n{self.caption.it}",
-        )
+        fig.suptitle(title, y=1.0, va="bottom")  # above the charts' own titles
+        return save_figure(out_dir, self.name, fig, caption=f"{self.caption.en}\n{self.caption.it}")
 
     def _draw_parameters(self, ax: Any, p: Any) -> None:
         """Parameters of RNN, GRU and LSTM of one size: 1 : 3 : 4 weight blocks."""
@@ -480,7 +473,12 @@ class GateDemo(Demo):
         )
 
     def _draw_strip(self, ax: Any, probe: int, letters: bool = True) -> None:
-        """The probe's input as a row of coloured (lettered) cells: the mark outlined."""
+        """The probe's input as a row of coloured cells above a heatmap, sharing its t axis.
+
+        Drawn inside the heatmap's axes (rows −2.6…−0.6), so the cells line up with the
+        heatmap's columns whatever the colour bar takes; the marked step is outlined, the
+        query is '?'.
+        """
         symbols = self.eval_symbols[probe]
         mark = int(self.eval_marks[probe])
         colours = plt.get_cmap("tab10")
@@ -488,22 +486,27 @@ class GateDemo(Demo):
         image = np.ones((1, t, 3))
         for k, s in enumerate(symbols):
             if s >= 0:
-                image[0, k] = colours(int(s))[:3]
-        ax.imshow(image, aspect="auto", interpolation="nearest", alpha=0.55)
+                image[0, k] = 0.45 + 0.55 * np.array(colours(int(s))[:3])
+        bottom, top = -0.6, -2.6
+        ax.imshow(
+            image, aspect="auto", interpolation="nearest", extent=(-0.5, t - 0.5, bottom, top)
+        )
         for k, s in enumerate(symbols if letters else ()):
-            bold = k == mark
             ax.text(
                 k,
-                0,
+                (bottom + top) / 2,
                 "?" if s < 0 else LETTERS[int(s)],
                 ha="center",
                 va="center",
                 fontsize=8 if t <= 45 else 6,
-                fontweight="bold" if bold else "normal",
+                fontweight="bold" if k == mark else "normal",
             )
-        ax.add_patch(plt.Rectangle((mark - 0.5, -0.5), 1, 1, fill=False, ec="red", lw=2))
-        ax.set_xticks([])
-        ax.set_yticks([])
+        ax.add_patch(plt.Rectangle((mark - 0.5, top), 1, bottom - top, fill=False, ec="red", lw=2))
+        rows = ax.get_images()[0].get_array().shape[0]  # the heatmap drawn first
+        ax.set_ylim(rows - 0.5, top)
+        ticks = list(range(0, rows, max(1, rows // 6)))
+        ax.set_yticks([(bottom + top) / 2, *ticks])
+        ax.set_yticklabels(["input", *map(str, ticks)])
 
     def _draw_heat(self, fig: Any, ax: Any, name: str, data: torch.Tensor, probe: int) -> Any:
         """One state or gate of the probe over time, on its fixed scale, mark dashed."""
@@ -520,7 +523,7 @@ class GateDemo(Demo):
                 ax.annotate(
                     "◂", (data.shape[1] - 0.5, u), fontsize=8, annotation_clip=False, va="center"
                 )
-        integer_ticks(ax, x=True, y=True)
+        integer_ticks(ax, x=True)
         return im
 
     def _draw_equations(self, ax: Any) -> None:
@@ -532,24 +535,21 @@ class GateDemo(Demo):
         """The probe's key gates over training: the write at the mark and the hold after it."""
         names = self.gif_panels
         probe = ctx.params["probe"] % len(self.eval_x)
-        fig = plt.figure(figsize=(3.6 * len(names), 4.2))
-        grid = fig.add_gridspec(2, len(names), height_ratios=[0.35, 3], hspace=0.08)
+        fig, axes = plt.subplots(1, len(names), figsize=(3.5 * len(names), 4.0))
         images = []
-        for col, name in enumerate(names):
-            self._draw_strip(fig.add_subplot(grid[0, col]), probe, letters=False)
-            ax = fig.add_subplot(grid[1, col])
+        for ax, name in zip(axes, names, strict=True):
             scale = self._scale("h" if name == "rnn" else name)
             if name == "c":  # one scale for the whole animation
-                top = max(float(s["c"].abs().max()) for s in self.snapshots)
-                scale = {"vmin": -max(1.0, math.ceil(top)), "vmax": max(1.0, math.ceil(top))}
+                top = max(1.0, math.ceil(max(float(s["c"].abs().max()) for s in self.snapshots)))
+                scale = {"vmin": -top, "vmax": top}
             cmap = "viridis" if scale["vmin"] == 0.0 else "coolwarm"
             images.append(
                 image_panel(fig, ax, self.snapshots[0][name], cmap=cmap, aspect="auto", **scale)
             )
             ax.axvline(int(self.eval_marks[probe]), color="red", ls="--", lw=1)
-            ax.set_title({**_TITLES, **self.titles}.get(name, name), fontsize=10)
+            ax.set_title({**_TITLES, **self.titles}.get(name, name), fontsize=9)
+            self._draw_strip(ax, probe, letters=False)
             ax.set_xticks([])
-            ax.set_yticks([])
             ax.set(xlabel="t →", ylabel="unit")
 
         def update(n: int) -> None:
@@ -562,7 +562,7 @@ class GateDemo(Demo):
             )
 
         update(0)
-        fig.subplots_adjust(left=0.04, right=0.97, top=0.85, bottom=0.08, wspace=0.25)
+        fig.tight_layout()
         return animation(out_dir, self.name, fig, update, len(self.snapshots), fps=4)
 
     gif_panels: ClassVar[tuple[str, ...]] = ()  # what the GIF animates
@@ -586,3 +586,13 @@ _TITLES = {
 def it_number(x: float, digits: int = 2) -> str:
     """A number written the Italian way (decimal comma): 0.93 → '0,93'."""
     return f"{x:.{digits}f}".replace(".", ",")
+
+
+_ELIDED = {"il": "l'", "nel": "nell'", "al": "all'", "del": "dell'"}
+
+
+def it_percent(x: float, prep: str = "il") -> str:
+    """A share as an Italian percentage with its article: 'il 90%', but 'l'88%', 'nell'80%'."""
+    n = round(100 * x)
+    spoken_with_vowel = n in (1, 8, 11) or 80 <= n <= 89
+    return f"{_ELIDED[prep]}{n}%" if spoken_with_vowel else f"{prep} {n}%"
