@@ -57,11 +57,28 @@ SPECS: tuple[DemoSpec, ...] = (
         ),
         quick={"steps": 20, "max_inputs": 96, "repeats": 2},
         plots=(
-            Plot("wide-fwd-ms", "wide R^n→R^m: Jacobian time (ms)", ("wide_fwd_ms", "wide_rev_ms")),
-            Plot("tall-fwd-ms", "tall R^m→R^n: Jacobian time (ms)", ("tall_fwd_ms", "tall_rev_ms")),
+            Plot(
+                "wide-fwd-ms",
+                "wide R^n→R^m: Jacobian time (ms, log): forward n passes, reverse m",
+                ("wide_fwd_ms", "wide_rev_ms"),
+                log=True,
+            ),
+            Plot(
+                "tall-fwd-ms",
+                "tall R^m→R^n: Jacobian time (ms, log): forward m passes, reverse n",
+                ("tall_fwd_ms", "tall_rev_ms"),
+                log=True,
+            ),
+            Plot(
+                "ratio",
+                "time of the wrong mode / the right one, vs passes n/m (log)",
+                ("wide_ratio_ms", "tall_ratio_ms", "passes_ratio"),
+                log=True,
+            ),
             Plot("n", "inputs n", ("n",)),
             Plot("jac-err", "max |jacfwd − jacrev|", ("jac_err",)),
         ),
+        focus="heatmap:heatmap-0",
         impl="demos.a_autograd_sgd.autograd_graph:AutogradGraph",
     ),
     DemoSpec(
