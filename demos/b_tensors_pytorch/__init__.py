@@ -14,7 +14,8 @@ SPECS: tuple[DemoSpec, ...] = (
         questions=("b.01", "b.02", "b.03", "b.04"),
         summary="Hand-written rules for broadcasting, reductions and view legality (strides and "
         "contiguity) tested against PyTorch on random shapes, permutations and slices; "
-        "storage offsets of transposed tensors; reshape copies only when needed.",
+        "storage offsets of x and x.t() read in logical order; reshape copies only when needed "
+        "(data_ptr); * vs @; what a missing keepdim silently does.",
         params=(
             Param("steps", Kind.INT, 400, "random cases to test", 5, 100_000),
             Param("max_dims", Kind.INT, 4, "most dimensions of a random shape", 1, 6),
@@ -30,8 +31,19 @@ SPECS: tuple[DemoSpec, ...] = (
                 ("broadcast_agree", "view_agree", "reshape_agree", "reduce_agree"),
                 ylim=(0, 1),
             ),
-            Plot("broadcastable", "how often", ("broadcastable", "view_legal"), ylim=(0, 1)),
+            Plot(
+                "broadcastable",
+                "how often: broadcastable, a view exists, reshape copied",
+                ("broadcastable", "view_legal", "reshape_copied"),
+                ylim=(0, 1),
+            ),
+            Plot(
+                "keepdim",
+                "largest row mean after centring: keepdim=True vs keepdim=False",
+                ("row_mean_keepdim", "row_mean_no_keepdim"),
+            ),
         ),
+        focus="heatmap:heatmap-1",
         impl="demos.b_tensors_pytorch.tensor_lab:TensorLab",
     ),
     DemoSpec(
