@@ -19,7 +19,7 @@ SPECS: tuple[DemoSpec, ...] = (
         questions=("e.01", "e.02", "e.03", "e.04", "e.05", "e.12"),
         summary="Trains an MLP autoencoder on 8x8 digits without labels: reconstructions, the 2-D "
         "latent space coloured by class, the decoder swept over it, and held-out error vs "
-        "latent size (1..32) next to PCA.",
+        "latent size (1..32), each next to PCA, the best linear code of the same size.",
         params=(
             Param("steps", Kind.INT, 2000, "training steps", 10, 100_000),
             Param("batch", Kind.INT, 128, "images per step", 8, 4096),
@@ -32,11 +32,23 @@ SPECS: tuple[DemoSpec, ...] = (
         ),
         quick={"steps": 400, "hidden": 64},
         plots=(
-            Plot("nmse", "held-out error / variance", ("nmse",), log=True),
+            Plot(
+                "nmse",
+                "held-out error / variance: autoencoder vs PCA (same d)",
+                ("nmse", "pca_nmse"),
+                log=True,
+            ),
             Plot("sweep", "error vs latent size", tuple(f"nmse_d{d}" for d in SWEEP), log=True),
-            Plot("knn", "latent 1-NN digit accuracy", ("knn",), ylim=(0, 1)),
+            Plot(
+                "knn",
+                "latent 1-NN digit accuracy: autoencoder vs PCA codes",
+                ("knn", "pca_knn"),
+                ylim=(0, 1),
+                chance=0.1,
+            ),
             Plot("loss", "training loss", ("loss",)),
         ),
+        focus="plot:nmse",
         impl="demos.e_autoencoders.autoencoder:Autoencoder",
     ),
     DemoSpec(
@@ -87,7 +99,7 @@ SPECS: tuple[DemoSpec, ...] = (
         questions=("e.07", "e.08", "e.09", "e.10", "e.11", "e.13"),
         summary="Trains an MLP VAE on 8x8 digits: the reparameterisation trick, the reconstruction "
         "and KL terms of the ELBO, KL per latent dimension, samples decoded from N(0, I) and "
-        "latent interpolation.",
+        "latent interpolation; a beta = 0 twin shows codes that leave the prior behind.",
         params=(
             Param("steps", Kind.INT, 3000, "training steps", 10, 100_000),
             Param("batch", Kind.INT, 128, "images per step", 8, 4096),
@@ -95,14 +107,44 @@ SPECS: tuple[DemoSpec, ...] = (
             Param("latent", Kind.INT, 2, "latent size d (2 shows the plane)", 1, 256),
             Param("hidden", Kind.INT, 256, "width of the first hidden layer", 4, 4096),
             Param("beta", Kind.FLOAT, 1.0, "weight of the KL term (1 = the ELBO)", 0.0, 100.0),
+            Param(
+                "contrast",
+                Kind.BOOL,
+                True,
+                "also train a twin with beta = twin_beta (same start, same batches)",
+            ),
+            Param(
+                "twin_beta",
+                Kind.FLOAT,
+                0.0,
+                "the twin's KL weight (0: no pull to the prior)",
+                0.0,
+                1.0,
+            ),
             IMAGE_DATA,
         ),
         quick={"steps": 500, "hidden": 128},
         plots=(
-            Plot("recon", "held-out terms (nats / image)", ("recon", "kl")),
+            Plot(
+                "inside",
+                "held-out codes inside the prior's 95% ball: VAE vs beta -> 0 twin",
+                ("inside", "twin_inside"),
+                ylim=(0, 1),
+            ),
+            Plot(
+                "prior-score",
+                "z ~ N(0, I) decoded: digit score (1..10), VAE vs twin",
+                ("prior_score", "twin_prior_score"),
+                ylim=(0, 10),
+                chance=1.0,
+            ),
+            Plot(
+                "recon", "held-out terms (nats / image)", ("recon", "kl", "twin_recon", "twin_kl")
+            ),
             Plot("neg-elbo", "held-out negative ELBO (nats / image)", ("neg_elbo",)),
             Plot("active", "latent dimensions in use (KL > 0.1 nat)", ("active",)),
         ),
+        focus="plot:inside",
         impl="demos.e_autoencoders.vae:VAE",
     ),
     DemoSpec(

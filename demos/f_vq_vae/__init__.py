@@ -14,7 +14,8 @@ SPECS: tuple[DemoSpec, ...] = (
         questions=("f.01", "f.02", "f.03", "f.04", "f.05", "f.06", "f.07", "f.08", "f.09", "f.10"),
         summary="Trains a small conv VQ-VAE on 8x8 digits: cdist/argmin quantization, "
         "straight-through gradient, reconstruction + codebook + beta*commitment losses, "
-        "perplexity and dead codes, generation from random codes.",
+        "perplexity and dead codes, generation from random codes; a twin without dead-code "
+        "restarts shows codebook collapse.",
         params=(
             Param("steps", Kind.INT, 1500, "training steps", 10, 100_000),
             Param("batch", Kind.INT, 128, "images per step", 8, 4096),
@@ -29,6 +30,19 @@ SPECS: tuple[DemoSpec, ...] = (
             Param("decay", Kind.FLOAT, 0.99, "EMA decay", 0.5, 0.9999),
             Param("restart", Kind.BOOL, True, "restart dead codes on random encoder outputs"),
             Param(
+                "init",
+                Kind.STR,
+                "normal",
+                "codebook start: N(0, 1) as nn.Embedding, or uniform(-1/K, 1/K)",
+                choices=("normal", "uniform"),
+            ),
+            Param(
+                "contrast",
+                Kind.BOOL,
+                True,
+                "also train a twin without restarts (same start, same batches)",
+            ),
+            Param(
                 "dead_after",
                 Kind.INT,
                 100,
@@ -41,12 +55,26 @@ SPECS: tuple[DemoSpec, ...] = (
             ),
             IMAGE_DATA,
         ),
-        quick={"steps": 300, "hidden": 16, "batch": 64},
+        quick={"steps": 300, "hidden": 16, "batch": 64, "dead_after": 50},
         plots=(
-            Plot("recon", "losses", ("recon", "codebook", "commitment")),
-            Plot("perplexity", "codebook", ("perplexity", "codes_used", "dead_codes")),
-            Plot("nmse", "held-out reconstruction error / variance", ("nmse",)),
+            Plot(
+                "perplexity",
+                "perplexity: with restarts vs the twin without (K = even use, 1 = collapse)",
+                ("perplexity", "twin_perplexity"),
+            ),
+            Plot(
+                "codes",
+                "codes in use: with restarts vs without",
+                ("codes_used", "twin_codes_used"),
+            ),
+            Plot("recon", "losses", ("recon", "codebook", "beta_commitment"), log=True),
+            Plot(
+                "nmse",
+                "held-out reconstruction error / variance: with vs without restarts",
+                ("nmse", "twin_nmse"),
+            ),
         ),
+        focus="plot:perplexity",
         impl="demos.f_vq_vae.vq_vae:VQVAE",
     ),
 )

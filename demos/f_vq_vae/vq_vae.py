@@ -7,29 +7,50 @@ straight-through estimator ``(q - z).detach() + z`` copies the decoder's gradien
 the encoder output. Three losses train it: reconstruction (encoder + decoder), codebook
 ``||sg[z] - q||²`` (moves the codes) and β·commitment ``||z - sg[q]||²`` (keeps the
 encoder close to its codes), β = 0.25. Optionally the codebook follows an exponential
-moving average of its assigned vectors instead of the codebook loss, and codes unused
-for a while are restarted on random encoder outputs.
+moving average of its assigned vectors instead of the codebook loss.
 
-Live: the three losses, perplexity (the effective number of codes in use) and the usage
-histogram, dead codes, the distance matrix and the chosen codes for one image,
-reconstructions next to inputs; at the end, images decoded from random codes (f.10).
+The contrast is codebook collapse. The codes start N(0, 1), as ``nn.Embedding`` draws
+them, while the encoder's outputs start near 0: only the few codes nearest the origin are
+ever chosen, and since the codebook loss reaches only chosen codes, the others never move
+and stay dead. The main model restarts every code unused for ``dead_after`` steps on a
+random encoder output; a twin from the very same weights, on the very same batches,
+does not, and ends with a handful of codes in use.
+
+Live: the three losses, perplexity (the effective number of codes in use) of both models,
+the usage histograms, the encoder outputs and the codes in a 2-D projection of the latent
+space (the quantization picture; the GIF shows the outputs moving and snapping to their
+codes), the distance matrix and the chosen codes for one image, reconstructions next to
+inputs; at the end, images decoded from random codes (f.10).
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
+from matplotlib.collections import LineCollection
 from torch import nn
 
-from demos.lib.images import montage, small
-from demos.platform import Check, Demo, Frame, RunContext, heatmap, histogram, picture
+from demos.lib.images import diagram, label_montage, montage, small
+from demos.platform import Bilingual, Check, Demo, Frame, RunContext, heatmap, histogram, picture
 from demos.platform.data import load_images
-from demos.platform.figures import plot_history, save_figure, subplots
+from demos.platform.figures import (
+    animation,
+    image_panel,
+    integer_ticks,
+    plot_history,
+    plt,
+    save_figure,
+)
+
+PLANE = 20  # cells per side of the streamed latent-plane heatmap
+SHOWN = 240  # encoder outputs drawn in the quantization picture and the GIF
 
 # --- the model pieces (plain functions, so the quantizer reads like the equations) ---
 
@@ -76,6 +97,11 @@ def perplexity(codes: torch.Tensor, k: int) -> torch.Tensor:
     return torch.exp(-torch.special.xlogy(p, p).sum())
 
 
+def flatten_latents(z: torch.Tensor) -> torch.Tensor:
+    """(B, D, H, W) → (B·H·W, D): one row per latent position, as ``quantize`` sees them."""
+    return z.permute(0, 2, 3, 1).reshape(-1, z.shape[1])
+
+
 class EMACodebook:
     """Codebook updated as the moving average of the vectors assigned to each code."""
 
@@ -100,6 +126,109 @@ class EMACodebook:
         self.size[dead] = 1.0
 
 
+class Branch:
+    """One VQ-VAE in training: its nets, its codebook (learned or EMA), its usage record.
+
+    The demo trains two from the same start: the main one restarts dead codes, the twin
+    does not.
+    """
+
+    def __init__(self, encoder: Any, decoder: Any, init: torch.Tensor, p: dict, restart: bool):
+        self.encoder, self.decoder = encoder, decoder
+        self.param = torch.nn.Parameter(init.clone())  # (K, D)
+        self.ema = EMACodebook(init, p["decay"]) if p["ema"] else None
+        self.restart, self.dead_after = restart, p["dead_after"]
+        self.k = init.shape[0]
+        # -1: a code never chosen in the first dead_after steps already counts as dead
+        self.last_used = torch.full((self.k,), -1, dtype=torch.long, device=init.device)
+        self.restarts = 0
+
+    @property
+    def codebook(self) -> torch.Tensor:
+        return self.ema.weight if self.ema is not None else self.param
+
+    def parameters(self) -> list[Any]:
+        params = [*self.encoder.parameters(), *self.decoder.parameters()]
+        return params if self.ema is not None else [*params, self.param]
+
+    def losses(self, x: torch.Tensor, beta: float) -> dict[str, torch.Tensor]:
+        """The training loss and its parts on one batch, plus z and the chosen codes."""
+        z = self.encoder(x)  # (B, D, h, w)
+        q, codes, _ = quantize(z, self.codebook)
+        recon = F.mse_loss(self.decoder(straight_through(z, q)), x)
+        codebook_loss, commitment = vq_losses(z, q)
+        loss = recon + beta * commitment
+        if self.ema is None:
+            loss = loss + codebook_loss
+        return {
+            "loss": loss,
+            "recon": recon,
+            "codebook": codebook_loss,
+            "commitment": commitment,
+            "z": z,
+            "codes": codes,
+        }
+
+    def after_step(self, step: int, z: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
+        """EMA update, usage bookkeeping and (if enabled) restarts; returns the dead mask."""
+        used = torch.bincount(codes.flatten(), minlength=self.k) > 0  # (K,)
+        self.last_used[used] = step
+        if self.ema is not None:
+            with torch.no_grad():
+                self.ema.update(flatten_latents(z.detach()), codes.flatten())
+        dead = (step - self.last_used) >= self.dead_after
+        if self.restart and step % self.dead_after == self.dead_after - 1 and bool(dead.any()):
+            count = int(dead.sum())
+            with torch.no_grad():
+                flat = flatten_latents(z.detach())  # (N, D)
+                pick = torch.randint(0, len(flat), (count,), device=flat.device)
+                vectors = flat[pick] + 0.01 * torch.randn_like(flat[pick])
+                if self.ema is not None:
+                    self.ema.restart(dead, vectors)
+                else:
+                    self.param[dead] = vectors
+            self.last_used[dead] = step
+            self.restarts += count
+            dead = (step - self.last_used) >= self.dead_after
+        return dead
+
+    def evaluate(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Held-out pass without gradients: outputs, codes, distances, reconstruction."""
+        with torch.no_grad():
+            z = self.encoder(x)
+            q, codes, dist = quantize(z, self.codebook)
+            return {"z": z, "codes": codes, "dist": dist, "x_hat": self.decoder(q)}
+
+
+def plane_map(flat: torch.Tensor, codebook: torch.Tensor, used: torch.Tensor) -> torch.Tensor:
+    """The quantization picture as a PLANE×PLANE heatmap in the top-2 PCA plane of ``flat``.
+
+    Encoder-output density in (0, 1] (top row = largest second coordinate); cells holding
+    a used code are −1, a dead code −0.4: with a diverging scale [−1, 1] outputs are warm
+    and codes cold.
+    """
+    centre = flat.mean(0)
+    _, _, v = torch.linalg.svd(flat - centre, full_matrices=False)
+    basis = v[:2].t()  # (D, 2)
+    pts, codes = (flat - centre) @ basis, (codebook - centre) @ basis
+    lim = float(pts.abs().max().clamp_min(1e-6)) * 1.1
+    grid = torch.zeros(PLANE * PLANE, device=flat.device)
+
+    def cells(points: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        col = ((points[:, 0] + lim) / (2 * lim) * PLANE).long()
+        row = ((lim - points[:, 1]) / (2 * lim) * PLANE).long()
+        inside = (col >= 0) & (col < PLANE) & (row >= 0) & (row < PLANE)
+        return row * PLANE + col, inside
+
+    at, inside = cells(pts)
+    grid.index_add_(0, at[inside], torch.ones(int(inside.sum()), device=flat.device))
+    grid = grid / grid.max().clamp_min(1.0)
+    at, inside = cells(codes)
+    grid[at[inside & ~used]] = -0.4
+    grid[at[inside & used]] = -1.0
+    return grid.view(PLANE, PLANE)
+
+
 class VQVAE(Demo):
     # -- setup ------------------------------------------------------------------
 
@@ -111,17 +240,30 @@ class VQVAE(Demo):
         x = torch.from_numpy(data.x[perm]).to(ctx.device)  # (N, 1, S, S)
         self.train_x, self.eval_x = x[n_eval:], x[:n_eval]
         self.var = self.eval_x.var().item()
-        self.encoder, self.decoder = (
-            net.to(ctx.device) for net in build_nets(data.size, p["hidden"], p["dim"])
-        )
-        k = p["codes"]
-        init = torch.empty(k, p["dim"], device=ctx.device).uniform_(-1 / k, 1 / k)
-        self.codebook = torch.nn.Parameter(init)  # (K, D)
-        self.ema = EMACodebook(init, p["decay"]) if p["ema"] else None
-        self.k = k
+        encoder, decoder = build_nets(data.size, p["hidden"], p["dim"])
+        k = self.k = p["codes"]
+        if p["init"] == "normal":  # nn.Embedding's default: far from the encoder's outputs
+            init = torch.randn(k, p["dim"])
+        else:  # the VQ-VAE paper's uniform(-1/K, 1/K): right on top of them
+            init = torch.empty(k, p["dim"]).uniform_(-1 / k, 1 / k)
+        init = init.to(ctx.device)
+        self.twin: Branch | None = None
+        if p["restart"] and p["contrast"]:
+            self.twin = Branch(
+                copy.deepcopy(encoder).to(ctx.device),
+                copy.deepcopy(decoder).to(ctx.device),
+                init,
+                p,
+                restart=False,
+            )
+        self.main = Branch(encoder.to(ctx.device), decoder.to(ctx.device), init, p, p["restart"])
+        self.encoder, self.decoder = self.main.encoder, self.main.decoder
+        self.codebook = self.main.param
+        self.ema = self.main.ema
+        self.snapshots: dict[int, dict[str, Any]] = {}
 
     def _codebook(self) -> torch.Tensor:
-        return self.ema.weight if self.ema is not None else self.codebook
+        return self.main.codebook
 
     # -- checks -----------------------------------------------------------------
 
@@ -198,107 +340,171 @@ class VQVAE(Demo):
 
     def run(self, ctx: RunContext) -> Iterator[Frame]:
         p = ctx.params
-        params = list(self.encoder.parameters()) + list(self.decoder.parameters())
-        if self.ema is None:
-            params.append(self.codebook)
-        opt = torch.optim.Adam(params, lr=p["lr"])
+        branches = [self.main] + ([self.twin] if self.twin is not None else [])
+        # one Adam over both models: its update is per parameter, so this is two runs
+        opt = torch.optim.Adam([w for b in branches for w in b.parameters()], lr=p["lr"])
         gen = torch.Generator(device=ctx.device).manual_seed(ctx.seed)
-        last_used = torch.zeros(self.k, dtype=torch.long, device=ctx.device)
         self.first_nmse: float | None = None
         n = len(self.train_x)
         for step in range(ctx.total_steps):
             idx = torch.randint(0, n, (p["batch"],), device=ctx.device, generator=gen)
-            x = self.train_x[idx]  # (B, 1, S, S)
-            z = self.encoder(x)  # (B, D, h, w)
-            q, codes, _ = quantize(z, self._codebook())
-            recon = F.mse_loss(self.decoder(straight_through(z, q)), x)
-            codebook_loss, commitment = vq_losses(z, q)
-            loss = recon + p["beta"] * commitment
-            if self.ema is None:
-                loss = loss + codebook_loss
+            x = self.train_x[idx]  # (B, 1, S, S), the same batch for both models
+            parts = [b.losses(x, p["beta"]) for b in branches]
             opt.zero_grad(set_to_none=True)
-            loss.backward()
+            sum(part["loss"] for part in parts).backward()
             opt.step()
-
-            used = torch.bincount(codes.flatten(), minlength=self.k) > 0  # (K,)
-            last_used[used] = step
-            if self.ema is not None:
-                with torch.no_grad():
-                    flat = z.detach().permute(0, 2, 3, 1).reshape(-1, z.shape[1])
-                    self.ema.update(flat, codes.flatten())
-            dead = (step - last_used) >= p["dead_after"]
-            if p["restart"] and step % p["dead_after"] == p["dead_after"] - 1:
-                self._restart(z, dead, last_used, step)
-
+            dead = [
+                b.after_step(step, part["z"], part["codes"])
+                for b, part in zip(branches, parts, strict=True)
+            ]
             if ctx.wants(step):
-                yield self._frame(ctx, step, recon, codebook_loss, commitment, loss, codes, dead)
-
-    def _restart(self, z: torch.Tensor, dead: torch.Tensor, last_used, step: int) -> None:
-        count = int(dead.sum())
-        if count == 0:
-            return
-        with torch.no_grad():
-            flat = z.detach().permute(0, 2, 3, 1).reshape(-1, z.shape[1])  # (N, D)
-            pick = torch.randint(0, len(flat), (count,), device=flat.device)
-            vectors = flat[pick] + 0.01 * torch.randn_like(flat[pick])
-            if self.ema is not None:
-                self.ema.restart(dead, vectors)
-            else:
-                self.codebook[dead] = vectors
-            last_used[dead] = step
+                yield self._frame(ctx, step, parts, dead)
+        return self.caption(ctx)
 
     @staticmethod
     def _decode_codes(decoder, codebook: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
         return decoder(codebook[codes].permute(0, 3, 1, 2))  # (B, 1, S, S)
 
-    def _frame(self, ctx, step, recon, codebook_loss, commitment, loss, codes, dead) -> Frame:
+    def _frame(self, ctx: RunContext, step: int, parts: list, dead: list) -> Frame:
         p = ctx.params
-        with torch.no_grad():
-            z = self.encoder(self.eval_x)
-            q, eval_codes, dist = quantize(z, self._codebook())
-            x_hat = self.decoder(q)
-            nmse = ((x_hat - self.eval_x) ** 2).mean().item() / self.var
-            usage = torch.bincount(eval_codes.flatten(), minlength=self.k)  # (K,)
-            positions = eval_codes.shape[1] * eval_codes.shape[2]
-            i = p["sample"] % len(self.eval_x)
-            sample_dist = dist[i * positions : (i + 1) * positions]  # (h·w, K)
-            n_show = 8 if self.eval_x.shape[-1] <= 8 else 4
-            pair = montage(torch.cat([small(self.eval_x[:n_show]), small(x_hat[:n_show])]), n_show)
-        if self.first_nmse is None:
-            self.first_nmse = nmse
+        main = self.main.evaluate(self.eval_x)
+        usage = torch.bincount(main["codes"].flatten(), minlength=self.k)  # (K,)
+        nmse = ((main["x_hat"] - self.eval_x) ** 2).mean().item() / self.var
+        part = parts[0]
         metrics = {
-            "loss": loss.item(),
-            "recon": recon.item(),
-            "codebook": codebook_loss.item(),
-            "commitment": commitment.item(),
-            "perplexity": perplexity(eval_codes, self.k).item(),
+            "loss": part["loss"].item(),
+            "recon": part["recon"].item(),
+            "codebook": part["codebook"].item(),
+            "commitment": part["commitment"].item(),
+            "beta_commitment": p["beta"] * part["commitment"].item(),
+            "perplexity": perplexity(main["codes"], self.k).item(),
             "codes_used": float((usage > 0).sum().item()),
-            "dead_codes": float(dead.sum().item()),
+            "dead_codes": float(dead[0].sum().item()),
+            "restarts": float(self.main.restarts),
             "nmse": nmse,
         }
+        twin = self.twin.evaluate(self.eval_x) if self.twin is not None else None
+        if twin is not None:
+            twin_usage = torch.bincount(twin["codes"].flatten(), minlength=self.k)
+            metrics.update(
+                twin_perplexity=perplexity(twin["codes"], self.k).item(),
+                twin_codes_used=float((twin_usage > 0).sum().item()),
+                twin_dead_codes=float(dead[1].sum().item()),
+                twin_nmse=((twin["x_hat"] - self.eval_x) ** 2).mean().item() / self.var,
+            )
+        if self.first_nmse is None:
+            self.first_nmse = nmse
+        positions = main["codes"].shape[1] * main["codes"].shape[2]
+        i = p["sample"] % len(self.eval_x)
+        sample_dist = main["dist"][i * positions : (i + 1) * positions]  # (h·w, K)
+        n_show = 8 if self.eval_x.shape[-1] <= 8 else 4
+        rows = [self.eval_x[:n_show], main["x_hat"][:n_show]]
+        if twin is not None:
+            rows.append(twin["x_hat"][:n_show])
+        pair = montage(torch.cat([small(r) for r in rows]), n_show)
+        if ctx.should_record(step):
+            self.snapshots[step] = self._snapshot(main, twin, metrics)
         frame = Frame(
             step=step,
             metrics=metrics,
-            pictures=[picture("inputs (top) / reconstructions (bottom)", pair)],
-            heatmaps=[
-                heatmap(f"distances, image {i}", sample_dist, "code k", "latent position"),
-                heatmap(f"chosen codes, image {i}", eval_codes[i].float(), "x", "y"),
+            pictures=[
+                picture(
+                    "rows: inputs / with restarts"
+                    + (" / without restarts" if twin is not None else ""),
+                    pair,
+                    key="recon",
+                )
             ],
-            histograms=[histogram("code usage (held-out)", usage)],
+            heatmaps=[
+                heatmap(
+                    f"distances, image {i} (dark = near)",
+                    sample_dist,
+                    "code k",
+                    "latent position",
+                    key="distances",
+                    vmin=0,
+                ),
+                heatmap(
+                    f"chosen codes, image {i}",
+                    main["codes"][i].float(),
+                    "x",
+                    "y",
+                    key="codes",
+                    vmin=0,
+                    vmax=self.k - 1,
+                ),
+            ],
+            histograms=[histogram("code usage with restarts (held-out)", usage, key="usage")],
         )
-        self.last = {"usage": usage.cpu(), "pair": pair.cpu(), "dist": sample_dist.cpu()}
-        self.last["chosen"] = eval_codes[i].cpu()
+        if ctx.is_live(step):
+            flat = flatten_latents(main["z"])
+            frame.heatmaps.append(
+                heatmap(
+                    "latent plane: encoder outputs (warm) and codes (cold; pale = dead)",
+                    plane_map(flat, self.main.codebook.detach(), usage > 0),
+                    "pc 1",
+                    "pc 2",
+                    key="plane",
+                    vmin=-1,
+                    vmax=1,
+                )
+            )
+            if twin is not None:
+                frame.heatmaps.append(
+                    heatmap(
+                        "twin without restarts: the same plane",
+                        plane_map(
+                            flatten_latents(twin["z"]), self.twin.codebook.detach(), twin_usage > 0
+                        ),
+                        "pc 1",
+                        "pc 2",
+                        key="twin-plane",
+                        vmin=-1,
+                        vmax=1,
+                    )
+                )
+                frame.histograms.append(
+                    histogram("code usage without restarts", twin_usage, key="twin-usage")
+                )
+        self.last = {
+            "usage": usage.cpu(),
+            "pair": pair.cpu(),
+            "dist": sample_dist.cpu(),
+            "chosen": main["codes"][i].cpu(),
+            "sample": self.eval_x[i, 0].cpu(),
+            "sample_hat": main["x_hat"][i, 0].cpu(),
+            "rows": len(rows),
+        }
+        if twin is not None:
+            self.last["twin_usage"] = twin_usage.cpu()
         if step >= ctx.total_steps - 1:
-            generated = self._generate(ctx, eval_codes)
+            generated = self._generate(ctx, main["codes"])
             frame.pictures.append(
                 picture(
                     "decoded from uniform random codes (top) / "
                     "from the per-position code histogram (bottom)",
                     generated,
+                    key="generated",
                 )
             )
             self.last["generated"] = generated.cpu()
         return frame
+
+    def _snapshot(self, main: dict, twin: dict | None, metrics: dict) -> dict[str, Any]:
+        """What the quantization picture of one recorded step needs (a few KB)."""
+        out: dict[str, Any] = {"metrics": dict(metrics)}
+        for name, branch, ev in (("main", self.main, main), ("twin", self.twin, twin)):
+            if ev is None:
+                continue
+            flat = flatten_latents(ev["z"])[:SHOWN]  # (SHOWN, D)
+            usage = torch.bincount(ev["codes"].flatten(), minlength=self.k)
+            out[name] = {
+                "z": flat.cpu().numpy(),
+                "codes": ev["codes"].flatten()[:SHOWN].cpu().numpy(),
+                "codebook": branch.codebook.detach().cpu().numpy().copy(),  # not a view
+                "used": (usage > 0).cpu().numpy(),
+            }
+        return out
 
     def _generate(self, ctx: RunContext, eval_codes: torch.Tensor) -> torch.Tensor:
         """f.10: decode random code grids, uniform vs drawn from the observed usage."""
@@ -315,49 +521,294 @@ class VQVAE(Demo):
             b = self._decode_codes(self.decoder, cb, drawn)
         return montage(torch.cat([small(a), small(b)]), n)
 
-    # -- judgement and figures ---------------------------------------------------
+    # -- judgement, caption and figures ------------------------------------------
 
     def learned(self, ctx: RunContext) -> Check:
         start = ctx.history[0]["nmse"] if ctx.history else math.nan
-        end, ppl = ctx.final.get("nmse", math.nan), ctx.final.get("perplexity", math.nan)
+        f = ctx.final
+        end, ppl = f.get("nmse", math.nan), f.get("perplexity", math.nan)
         floor = min(4.0, self.k / 4)
         ok = end <= 0.35 * start and ppl >= floor
-        return Check(
-            "learning",
-            bool(ok),
+        detail = (
             f"normalised reconstruction error {start:.3f} -> {end:.3f} (needs <= 0.35 x start); "
-            f"perplexity {ppl:.1f} (floor {floor:g})",
+            f"perplexity {ppl:.1f} (floor {floor:g})"
         )
+        if self.twin is not None:
+            twin, margin = f.get("twin_perplexity", math.nan), max(2.0, self.k / 4)
+            ok = ok and ppl >= 2 * twin and ppl - twin >= margin
+            detail += (
+                f"; without restarts the twin collapses to perplexity {twin:.1f} with "
+                f"{f.get('twin_codes_used', math.nan):.0f} codes in use (restarts need >= 2 x "
+                f"that and a lead of {margin:g})"
+            )
+        return Check("learning", bool(ok), detail)
+
+    def caption(self, ctx: RunContext) -> Bilingual:
+        """What to look for, filled from this run's numbers."""
+        f, k = ctx.final, self.k
+        en = (
+            f"Each encoder output snaps to its nearest code: with dead-code restarts "
+            f"({f['restarts']:.0f} so far) the model uses {f['codes_used']:.0f} of K = {k} codes "
+            f"(perplexity {f['perplexity']:.1f}) and reconstructs held-out digits with error "
+            f"{f['nmse']:.3f} of the variance."
+        )
+        it = (
+            f"Ogni uscita dell'encoder salta sul codice più vicino: con il riavvio dei codici "
+            f"morti ({f['restarts']:.0f} finora) il modello usa {f['codes_used']:.0f} codici su "
+            f"K = {k} (perplessità {f['perplexity']:.1f}) e ricostruisce le cifre di test con "
+            f"errore pari a {f['nmse']:.3f} della varianza."
+        )
+        if self.twin is not None:
+            en += (
+                f" The twin without restarts, same start and same batches, collapses to "
+                f"{f['twin_codes_used']:.0f} codes (perplexity {f['twin_perplexity']:.1f}, error "
+                f"{f['twin_nmse']:.3f}): codes never chosen get no codebook gradient and stay dead."
+            )
+            it += (
+                f" Il gemello senza riavvii, stessa partenza e stessi batch, collassa su "
+                f"{f['twin_codes_used']:.0f} codici (perplessità {f['twin_perplexity']:.1f}, "
+                f"errore {f['twin_nmse']:.3f}): i codici mai scelti non ricevono gradiente dalla "
+                f"loss del codebook e restano morti."
+            )
+        return Bilingual(en=en, it=it)
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        hist = ctx.history
-        fig, axes = subplots(2, 3, (13, 7.5))
-        ax = axes[0, 0]
-        plot_history(
-            ax, hist, ["recon", "codebook", "commitment"], styles=["-", "-", ":"], log=True
+        hist, p, last = ctx.history, ctx.params, self.last
+        twin = self.twin is not None
+        fig = plt.figure(figsize=(21, 15))
+        grid = fig.add_gridspec(3, 4, height_ratios=(1, 1.25, 1.1))
+
+        ax = fig.add_subplot(grid[0, 0])
+        labels = ["reconstruction", "codebook ‖sg[z] − q‖²", f"β·commitment (β = {p['beta']:g})"]
+        keys = ["recon", "codebook", "beta_commitment"]
+        plot_history(ax, hist, keys, labels=labels, styles=["-", "-", "--"], log=True)
+        ax.set(title="the three losses (model with restarts)", ylabel="loss")
+        ax = fig.add_subplot(grid[0, 1])
+        self._pair(ax, hist, "perplexity", "with restarts", "without restarts")
+        ax.axhline(self.k, color="grey", ls=":", label=f"K = {self.k}: all codes evenly")
+        ax.axhline(1, color="grey", ls="-.", lw=0.8, label="1: collapse")
+        ax.set(title="perplexity = exp(entropy of code usage)", ylim=(0, self.k * 1.08))
+        ax.legend(fontsize=8)
+        ax = fig.add_subplot(grid[0, 2])
+        self._pair(ax, hist, "codes_used", "used, with restarts", "used, without")
+        self._pair(ax, hist, "dead_codes", "dead, with restarts", "dead, without", dotted=True)
+        ax.set(title=f"codes in use / dead (of K = {self.k})", ylim=(0, self.k * 1.08))
+        integer_ticks(ax, x=True, y=True)
+        ax.legend(fontsize=8)
+        ax = fig.add_subplot(grid[0, 3])
+        self._pair(ax, hist, "nmse", "with restarts", "without restarts")
+        ax.set(title="held-out reconstruction error / variance", ylim=(0, None))
+        ax.legend(fontsize=8)
+
+        final = self.snapshots[max(self.snapshots)]
+        names = self._names()
+        basis = _basis(final, [n for n, _ in names])
+        limits = _limits([final], [n for n, _ in names], basis)
+        for col, (name, label) in enumerate(names):
+            ax = fig.add_subplot(grid[1, col])
+            _draw_plane(ax, final[name], basis, limits)
+            ax.set_title(
+                f"{label}: encoder outputs → nearest code\n"
+                f"{int(final[name]['used'].sum())} of {self.k} codes used "
+                "(one 2-D PCA plane for both)"
+            )
+        ax = fig.add_subplot(grid[1, 2])
+        width = 0.42 if twin else 0.8
+        at = np.arange(self.k)
+        ax.bar(at - (width / 2 if twin else 0), last["usage"].numpy(), width, color="C0",
+               label="with restarts")  # fmt: skip
+        if twin:
+            ax.bar(at + width / 2, last["twin_usage"].numpy(), width, color="C3",
+                   label="without restarts")  # fmt: skip
+        ax.set(title="code usage on held-out images", xlabel="code k", ylabel="latent positions")
+        integer_ticks(ax, x=True, y=True)
+        ax.legend(fontsize=8)
+        ax = fig.add_subplot(grid[1, 3])
+        im = image_panel(fig, ax, last["dist"].numpy(), cmap="viridis_r", aspect="auto",
+                         title=f"cdist: image {p['sample']}'s positions × codes")  # fmt: skip
+        im.colorbar.set_label("distance ‖z − e_k‖")
+        chosen = last["chosen"].flatten().numpy()
+        ax.scatter(chosen, range(len(chosen)), marker="x", color="red", label="argmin = its code")
+        ax.set(xlabel="code k", ylabel="latent position (row-major)")
+        ax.legend(loc="upper right", fontsize=8)
+
+        row = grid[2, :].subgridspec(1, 4, width_ratios=(1.15, 1.45, 1.45, 1.2))
+        sub = row[0].subgridspec(1, 3)
+        gray = {"cmap": "gray", "vmin": 0, "vmax": 1, "colorbar": False}
+        image_panel(fig, fig.add_subplot(sub[0]), last["sample"].numpy(),
+                    title=f"image {p['sample']}", **gray)  # fmt: skip
+        ax = fig.add_subplot(sub[1])
+        codes = last["chosen"].numpy()
+        image_panel(fig, ax, codes, title="its code grid", cmap="tab20", vmin=0,
+                    vmax=max(19, self.k - 1), colorbar=False)  # fmt: skip
+        for (r, c), v in np.ndenumerate(codes):
+            ax.text(c, r, str(v), ha="center", va="center", fontsize=9, color="k")
+        image_panel(fig, fig.add_subplot(sub[2]), last["sample_hat"].numpy(), title="decoded",
+                    **gray)  # fmt: skip
+        tile = min(self.eval_x.shape[-1], 14)
+        ax = fig.add_subplot(row[1])
+        ax.imshow(last["pair"].numpy(), cmap="gray", vmin=0, vmax=1)
+        label_montage(ax, tile, ["input", "restarts"] + (["no restarts"] if twin else []))
+        ax.set_title("held-out reconstructions")
+        ax = fig.add_subplot(row[2])
+        ax.imshow(last["generated"].numpy(), cmap="gray", vmin=0, vmax=1)
+        label_montage(ax, tile, ["uniform", "by usage"])
+        ax.set_title("f.10: decoded from random code grids")
+        self._schematic(fig.add_subplot(row[3]), p)
+
+        title = (
+            f"VQ-VAE on {p['data']}: K = {self.k}, D = {p['dim']}, codes start {p['init']}, "
+            f"{ctx.total_steps} steps on {ctx.device}"
+            + ("; twin: same start and batches, no dead-code restarts" if twin else "")
         )
-        ax.set(title="losses (codebook = commitment in value, not in gradient)", xlabel="step")
-        ax.legend()
-        ax = axes[0, 1]
-        plot_history(ax, hist, ["perplexity"], labels=["perplexity"])
-        plot_history(ax, hist, ["dead_codes"], labels=["dead codes"])
-        plot_history(ax, hist, ["codes_used"], labels=["codes used"])
-        ax.set(title=f"codebook (K = {self.k})", xlabel="step")
-        ax.legend()
-        ax = axes[0, 2]
-        ax.bar(range(self.k), self.last["usage"].numpy())
-        ax.set(title="code usage, held-out images", xlabel="code k", ylabel="count")
-        ax = axes[1, 0]
-        ax.imshow(self.last["dist"].numpy(), aspect="auto", cmap="viridis")
-        chosen = self.last["chosen"].flatten().numpy()
-        ax.scatter(chosen, range(len(chosen)), marker="x", color="red", label="argmin")
-        ax.set(title="cdist: latent positions x codes", xlabel="code k", ylabel="position")
-        ax.legend(loc="upper right")
-        axes[1, 1].imshow(self.last["pair"].numpy(), cmap="gray", vmin=0, vmax=1)
-        axes[1, 1].set_title("inputs / reconstructions")
-        axes[1, 2].imshow(self.last["generated"].numpy(), cmap="gray", vmin=0, vmax=1)
-        axes[1, 2].set_title("random codes: uniform / usage-drawn")
-        for a in (axes[1, 1], axes[1, 2]):
-            a.axis("off")
-        title = f"VQ-VAE on {ctx.params['data']} ({ctx.total_steps} steps, {ctx.device})"
-        return [save_figure(out_dir, "vq-vae", fig, title=title, dpi=110)]
+        fig.suptitle(title, fontsize=14, y=1.01)
+        words = self.caption(ctx)
+        paths = [save_figure(out_dir, "vq-vae", fig, caption=f"{words.en}\n{words.it}")]
+        paths.append(self._animation(out_dir))
+        return paths
+
+    def _names(self) -> list[tuple[str, str]]:
+        return [("main", "with restarts")] + (
+            [("twin", "without restarts")] if self.twin is not None else []
+        )
+
+    def _pair(self, ax, hist, key: str, main: str, twin: str, dotted: bool = False) -> None:
+        """A metric of the model with restarts (blue) and of its twin (red, dashed)."""
+        plot_history(ax, hist, [key], labels=[main], styles=[":" if dotted else "-"], color="C0")
+        if self.twin is not None:
+            style = ":" if dotted else "--"
+            plot_history(ax, hist, [f"twin_{key}"], labels=[twin], styles=[style], color="C3")
+
+    @staticmethod
+    def _schematic(ax, p: dict) -> None:
+        """f.05: the forward pass, and where the straight-through gradient goes."""
+        diagram(
+            ax,
+            {
+                "x": (0.05, 0.8, "x"),
+                "enc": (0.24, 0.8, "encoder"),
+                "vq": (0.56, 0.8, "nearest code\ncdist + argmin"),
+                "dec": (0.9, 0.8, "decoder"),
+                "xh": (0.9, 0.4, "x̂"),
+                "cb": (0.56, 0.4, f"codebook\nK×D = {p['codes']}×{p['dim']}"),
+            },
+            [
+                ("x", "enc", ""),
+                ("enc", "vq", "z"),
+                ("vq", "dec", "q"),
+                ("dec", "xh", ""),
+                ("cb", "vq", ""),
+            ],
+            colors={"vq": "#fde0c5", "cb": "#d6e6f5"},
+            fontsize=10,
+            title="f.05: the forward pass; backward copies ∂L/∂q onto z",
+        )
+        ax.text(
+            0.5,
+            0.05,
+            "loss = ‖x − x̂‖² + ‖sg[z] − q‖² + β‖z − sg[q]‖²\nstraight-through: q = z + sg[q − z]",
+            ha="center",
+            va="bottom",
+            fontsize=9,
+            family="monospace",
+        )
+
+    def _animation(self, out_dir: Path) -> Path:
+        """The quantization picture over training: outputs move and snap to their codes."""
+        steps = thin(sorted(self.snapshots), 30)
+        names = self._names()
+        keys = [name for name, _ in names]
+        basis = _basis(self.snapshots[steps[-1]], keys)  # one plane for both models
+        limits = _limits([self.snapshots[s] for s in steps], keys, basis)
+        fig, axes = plt.subplots(1, len(names), figsize=(5.2 * len(names), 5.4), squeeze=False)
+        fig.subplots_adjust(left=0.07, right=0.98, top=0.8, bottom=0.1, wspace=0.22)
+        head = fig.suptitle("")
+        first = self.snapshots[steps[0]]
+        panels = [
+            _draw_plane(ax, first[name], basis, limits, legend=name == "main")
+            for ax, (name, _) in zip(axes[0], names, strict=True)
+        ]
+
+        def update(i: int) -> None:
+            snap = self.snapshots[steps[i]]
+            head.set_text(f"encoder outputs snap to their nearest code — step {steps[i]}")
+            for ax, (name, label), artists in zip(axes[0], names, panels, strict=True):
+                _move_plane(artists, snap[name], basis)
+                key = "perplexity" if name == "main" else "twin_perplexity"
+                used = int(snap[name]["used"].sum())
+                ax.set_title(
+                    f"{label}\n{used}/{self.k} codes used, perplexity {snap['metrics'][key]:.1f}",
+                    fontsize=10,
+                )
+
+        return animation(out_dir, "vq-vae", fig, update, len(steps), fps=4, dpi=70)
+
+
+# --- the quantization picture (PNG panel and GIF frame) ---------------------------------
+
+
+def thin(steps: list[int], most: int) -> list[int]:
+    """At most ``most`` of the recorded steps, evenly spread, always with the last."""
+    if len(steps) <= most:
+        return steps
+    kept = steps[:: math.ceil(len(steps) / most)]
+    return kept if kept[-1] == steps[-1] else [*kept, steps[-1]]
+
+
+def _basis(snap: dict, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Centre and top-2 principal directions (D, 2) of the models' final encoder outputs.
+
+    One projection for both models: they start from the same weights, so their first
+    frames coincide, and what differs later is what training did.
+    """
+    z = np.concatenate([snap[name]["z"] for name in names])
+    centre = z.mean(0)
+    _, _, v = np.linalg.svd(z - centre, full_matrices=False)
+    return centre, v[:2].T
+
+
+def _limits(snaps: list[dict], names: list[str], basis) -> tuple[float, float, float, float]:
+    """Axis limits that hold every frame's outputs and in-use codes (far dead codes clip)."""
+    centre, v = basis
+    pts = [(s[n]["z"] - centre) @ v for s in snaps for n in names]
+    pts += [((s[n]["codebook"] - centre) @ v)[s[n]["used"]] for s in snaps for n in names]
+    every = np.concatenate(pts)
+    lo, hi = np.percentile(every, 1, axis=0), np.percentile(every, 99, axis=0)
+    pad = 0.12 * (hi - lo).max()
+    return lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad
+
+
+def _project(snap: dict, basis) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Outputs (SHOWN, 2), codes (K, 2) and output→code segments (SHOWN, 2, 2) in the plane."""
+    centre, v = basis
+    pts = (snap["z"] - centre) @ v
+    codes = (snap["codebook"] - centre) @ v
+    return pts, codes, np.stack([pts, codes[snap["codes"]]], axis=1)
+
+
+def _draw_plane(ax, snap: dict, basis, limits, legend: bool = True) -> tuple[Any, ...]:
+    """Encoder outputs (dots), a line from each to its code, used codes (★), dead codes (×)."""
+    pts, codes, segments = _project(snap, basis)
+    lines = LineCollection(segments, colors="0.6", linewidths=0.4, alpha=0.5)
+    ax.add_collection(lines)
+    dots = ax.scatter(*pts.T, s=7, c="C1", alpha=0.75, label="encoder outputs z", zorder=2)
+    used = snap["used"]
+    stars = ax.scatter(*codes[used].T, s=110, marker="*", c="C0", edgecolors="k",
+                       linewidths=0.5, label="codes in use", zorder=3)  # fmt: skip
+    crosses = ax.scatter(*codes[~used].T, s=30, marker="x", c="0.45", label="dead codes", zorder=3)
+    ax.set_xlim(limits[0], limits[1])
+    ax.set_ylim(limits[2], limits[3])
+    ax.set(xlabel="principal direction 1", ylabel="principal direction 2")
+    if legend:
+        ax.legend(fontsize=8, loc="upper right")
+    return lines, dots, stars, crosses
+
+
+def _move_plane(artists: tuple[Any, ...], snap: dict, basis) -> None:
+    """Update the artists of :func:`_draw_plane` to another recorded step (a GIF frame)."""
+    lines, dots, stars, crosses = artists
+    pts, codes, segments = _project(snap, basis)
+    lines.set_segments(segments)
+    dots.set_offsets(pts)
+    stars.set_offsets(codes[snap["used"]])
+    crosses.set_offsets(codes[~snap["used"]])

@@ -76,11 +76,23 @@ def class_map(
     return best.view(bins, bins)
 
 
-def decode_plane(decoder: Any, lo: float, hi: float, n: int) -> torch.Tensor:
-    """Decode an n×n grid of 2-D codes; top row = largest z2, as in the scatter plot."""
+def decode_plane(
+    decoder: Any,
+    lo: float,
+    hi: float,
+    n: int,
+    *,
+    y_lo: float | None = None,
+    y_hi: float | None = None,
+) -> torch.Tensor:
+    """Decode an n×n grid of 2-D codes; top row = largest z2, as in the scatter plot.
+
+    z1 runs over [lo, hi]; z2 over [y_lo, y_hi] when given (the codes' own box), else the same.
+    """
     dev = next(decoder.parameters()).device
     ticks = torch.linspace(lo, hi, n, device=dev)
-    z2, z1 = torch.meshgrid(ticks.flip(0), ticks, indexing="ij")
+    rows = ticks if y_lo is None or y_hi is None else torch.linspace(y_lo, y_hi, n, device=dev)
+    z2, z1 = torch.meshgrid(rows.flip(0), ticks, indexing="ij")
     with torch.no_grad():
         imgs = small(decoder(torch.stack([z1.flatten(), z2.flatten()], 1)))[:, 0]  # (n², H, W)
     return montage(imgs, cols=n)
