@@ -1,5 +1,6 @@
 """Boxes for the detection demos (yolo-grid, rpn-anchors): generated scenes of rectangles,
-IoU and greedy NMS with their brute-force references, and drawing boxes into a picture.
+IoU and greedy NMS with their brute-force references, NMS round by round for pictures,
+and drawing boxes into a picture.
 
 Boxes are corners (x1, y1, x2, y2) in pixels throughout.
 """
@@ -82,6 +83,36 @@ def nms(boxes: torch.Tensor, scores: torch.Tensor, threshold: float) -> torch.Te
         keep.append(idx)
         suppressed |= overlaps[idx]  # removes idx itself too (IoU 1)
     return torch.tensor(keep, dtype=torch.long, device=boxes.device)
+
+
+def nms_steps(
+    boxes: torch.Tensor,
+    scores: torch.Tensor,
+    threshold: float,
+    labels: torch.Tensor | None = None,
+) -> list[tuple[int, list[int], list[float]]]:
+    """Greedy NMS one round at a time, for pictures: [(kept, suppressed, their IoUs), …].
+
+    Round k keeps the best box still standing and removes every remaining box whose IoU
+    with it is above ``threshold``; the kept indices, in order, are exactly :func:`nms`.
+    With ``labels`` only boxes of the kept box's class are removed: the same boxes as
+    running NMS on each class separately.
+    """
+    order = scores.argsort(descending=True).tolist()
+    iou = box_iou(boxes, boxes).cpu()  # (N, N)
+    same = (
+        (labels[:, None] == labels[None, :]).cpu()
+        if labels is not None
+        else torch.ones_like(iou, dtype=torch.bool)
+    )
+    alive = list(order)
+    rounds = []
+    while alive:
+        best = alive.pop(0)
+        gone = [j for j in alive if iou[best, j] > threshold and same[best, j]]
+        alive = [j for j in alive if j not in gone]
+        rounds.append((best, gone, [float(iou[best, j]) for j in gone]))
+    return rounds
 
 
 def iou_reference(a: list[float], b: list[float]) -> float:

@@ -136,8 +136,14 @@ def test_unet_checks_fail_on_broken_pieces():
     assert not unet_seg.check_same_size(cropping).passed
 
     assert unet_seg.check_cross_entropy().passed
-    no_softmax = lambda logits, mask: -logits.gather(1, mask[:, None]).mean()  # noqa: E731
+    no_softmax = lambda logits, mask, weight=None: -logits.gather(1, mask[:, None]).mean()  # noqa: E731
     assert not unet_seg.check_cross_entropy(no_softmax).passed
+
+    def mean_of_weighted(logits, mask, weight=None):  # divides by the pixel count instead
+        loss = unet_seg.pixel_cross_entropy(logits, mask)
+        return loss if weight is None else loss * weight[mask].mean()
+
+    assert not unet_seg.check_cross_entropy(mean_of_weighted).passed
 
     assert unet_seg.check_iou().passed
 
