@@ -22,8 +22,9 @@ SPECS: tuple[DemoSpec, ...] = (
         ),
         questions=("c.02", "c.03", "c.04", "c.06", "c.07", "c.11"),
         summary="A kernel slides over a digit one output position per step: window x kernel "
-        "products, the output map filling up (== F.conv2d), the output-size formula, "
-        "feature maps of a 4-kernel bank, ReLU and max-pooling.",
+        "products, the output map filling up (== F.conv2d), the same kernel without padding, "
+        "with a larger stride and dilation, the output-size formula, feature maps of a "
+        "4-kernel bank, ReLU and max-pooling.",
         params=(
             Param("kernel", Kind.STR, "edge-x", "the kernel that slides", choices=KERNELS),
             Param("size", Kind.INT, 3, "kernel size k", 1, 7),
@@ -39,8 +40,9 @@ SPECS: tuple[DemoSpec, ...] = (
         quick={"pace": 0.02, "upscale": 1},
         plots=(
             Plot("value", "value at the window: by hand vs F.conv2d", ("value", "reference")),
-            Plot("filled", "output map", ("filled", "out_h", "out_w")),
+            Plot("filled", "output positions computed", ("filled",)),
         ),
+        focus="heatmap:input",
         impl="demos.c_cnn.conv_explorer:ConvExplorer",
     ),
     DemoSpec(
@@ -54,8 +56,8 @@ SPECS: tuple[DemoSpec, ...] = (
         ),
         questions=("c.01", "c.05", "c.12", "c.15"),
         summary="Trains conv-act-pool x2 + linear on 8x8 digits next to the same stack with no "
-        "activation (which collapses to one linear map): accuracy, confusion matrix, "
-        "learned filters and feature maps.",
+        "activation (which collapses to one linear map W, drawn as ten templates): accuracy, "
+        "confusion matrices, learned filters and feature maps.",
         params=(
             Param("steps", Kind.INT, 1000, "training steps", 10, 100_000),
             Param("batch", Kind.INT, 64, "images per step", 4, 4096),
@@ -81,7 +83,13 @@ SPECS: tuple[DemoSpec, ...] = (
         ),
         quick={"steps": 300},
         plots=(
-            Plot("accuracy", "held-out accuracy", ("accuracy", "linear_accuracy"), ylim=(0, 1)),
+            Plot(
+                "accuracy",
+                "held-out accuracy: CNN vs its linear twin",
+                ("accuracy", "linear_accuracy"),
+                ylim=(0, 1),
+                chance=0.1,
+            ),
             Plot("loss", "training loss", ("loss", "linear_loss")),
         ),
         impl="demos.c_cnn.cnn_digits:CNNDigits",
@@ -108,7 +116,11 @@ SPECS: tuple[DemoSpec, ...] = (
         quick={"steps": 200, "blocks": 3, "batch": 32},
         plots=(
             Plot(
-                "res-accuracy", "held-out accuracy", ("res_accuracy", "plain_accuracy"), ylim=(0, 1)
+                "res-accuracy",
+                "held-out accuracy: residual vs plain",
+                ("res_accuracy", "plain_accuracy"),
+                ylim=(0, 1),
+                chance=0.1,
             ),
             Plot("res-loss", "training loss", ("res_loss", "plain_loss")),
             Plot(

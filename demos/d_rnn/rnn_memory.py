@@ -340,17 +340,17 @@ class RNNMemory(Demo):
         else:
             rnn_en = (
                 f"the RNN gets there only once its gradient has grown ({acc['rnn']:.0%}, "
-                f"reach 10^{f.get('reach_rnn', math.nan):.1f} at the end)"
+                f"reach {pow10(f.get('reach_rnn', math.nan))} at the end)"
             )
             rnn_it = (
                 f"la RNN ci arriva solo quando il suo gradiente è cresciuto "
-                f"({acc['rnn']:.0%}, 10^{it_number(f.get('reach_rnn', math.nan), 1)} alla fine)"
+                f"({acc['rnn']:.0%}, {pow10(f.get('reach_rnn', math.nan))} alla fine)"
             )
         return Bilingual(
             en=(
-                f"At step 0 the gradient that reaches x_1 from h_T is 10^{r0['rnn']:.1f} of the "
-                f"one at x_T for the vanilla RNN, 10^{r0['lstm']:.1f} for the LSTM and "
-                f"10^{r0['gru']:.1f} for the GRU: the gated cells learn to recall the first "
+                f"At step 0 the gradient that reaches x_1 from h_T is {pow10(r0['rnn'])} of the "
+                f"one at x_T for the vanilla RNN, {pow10(r0['lstm'])} for the LSTM and "
+                f"{pow10(r0['gru'])} for the GRU: the gated cells learn to recall the first "
                 f"symbol ({acc['lstm']:.0%}, {acc['gru']:.0%}), {rnn_en}. Started with "
                 f"W_hh×{scale} and trained by SGD, a vanilla RNN explodes: unclipped, its "
                 f"gradient norm peaks at {peak:.3g} and the steps wreck it (held-out loss "
@@ -359,8 +359,8 @@ class RNNMemory(Demo):
             ),
             it=(
                 f"Al passo 0 il gradiente che arriva a x_1 da h_T è "
-                f"10^{it_number(r0['rnn'], 1)} di quello in x_T per la RNN semplice, "
-                f"10^{it_number(r0['lstm'], 1)} per l'LSTM e 10^{it_number(r0['gru'], 1)} per "
+                f"{pow10(r0['rnn'])} di quello in x_T per la RNN semplice, "
+                f"{pow10(r0['lstm'])} per l'LSTM e {pow10(r0['gru'])} per "
                 f"la GRU: le celle con porte imparano a ricordare il primo simbolo "
                 f"({acc['lstm']:.0%}, {acc['gru']:.0%}), {rnn_it}. Partendo da W_hh×{scale} "
                 f"e addestrata con SGD, una RNN semplice esplode: senza clipping la norma del "
@@ -511,3 +511,11 @@ class RNNMemory(Demo):
 def _finite(x: float) -> float:
     """A norm for the peak trackers: inf/NaN (a blown-up network) count as very large."""
     return x if math.isfinite(x) else 1e30
+
+
+_SUPERSCRIPT = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
+
+
+def pow10(x: float, digits: int = 1) -> str:
+    """10 to a decimal power, written 10⁻⁷·⁶ (readable in a terminal and under a figure)."""
+    return "10" + f"{x:.{digits}f}".translate(_SUPERSCRIPT)
