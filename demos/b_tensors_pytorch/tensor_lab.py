@@ -454,16 +454,15 @@ class TensorLab(Demo):
     def learned(self, ctx: RunContext) -> Check:
         f = ctx.final
         n = ctx.total_steps
-        agree = {k: f.get(f"{k}_agree", math.nan) for k in self.counts}
-        legal = f.get("view_legal", math.nan)
-        copied = f.get("reshape_copied", math.nan)
+        agree = {k: v / n for k, v in self.counts.items()}  # exact counts, not rounded records
+        views = self.legal["view_legal"]
         right, wrong = f.get("row_mean_keepdim", math.nan), f.get("row_mean_no_keepdim", math.nan)
         # both outcomes must occur, reshape copies exactly when no view exists, and the
         # missing keepdim must visibly break the centring
         ok = (
-            all(v == 1.0 for v in agree.values())
-            and 0.05 <= legal <= 0.95
-            and abs(copied - (1 - legal)) < 1e-9
+            all(v == n for v in self.counts.values())
+            and 0.05 * n <= views <= 0.95 * n
+            and self.copies == n - views
             and right < 1e-5
             and wrong > 0.1
         )
@@ -472,8 +471,8 @@ class TensorLab(Demo):
             bool(ok),
             f"hand rules vs torch over {n} random cases: "
             + ", ".join(f"{k} {v:.1%}" for k, v in agree.items())
-            + f"; {f.get('broadcastable', math.nan):.0%} broadcastable, {legal:.0%} views legal, "
-            f"reshape copied in {copied:.0%} (must be the other {1 - legal:.0%}); largest row "
+            + f"; {f.get('broadcastable', math.nan):.0%} broadcastable; a view existed in {views} "
+            f"cases, reshape copied in {self.copies} (must be the other {n - views}); largest row "
             f"mean after centring: keepdim=True {right:.1e}, keepdim=False {wrong:.2f} "
             f"(needs > 0.1)",
         )
@@ -484,8 +483,8 @@ class TensorLab(Demo):
         x = self.x.cpu()
         walk = storage_walk(x.t())
         shown = ", ".join(str(v) for v in walk[: min(4, len(walk))])
-        n = int(f.get("cases", ctx.total_steps))
-        views = round(f.get("view_legal", math.nan) * n)
+        n = ctx.total_steps
+        views = self.legal["view_legal"]
         wrong = f.get("row_mean_no_keepdim", math.nan)
         size = len(self.keep["x"])
 
@@ -714,10 +713,8 @@ class TensorLab(Demo):
 
     def _cases_panel(self, ax, ctx: RunContext) -> None:
         """The random layouts: how many allowed a view, how many made reshape copy."""
-        f = ctx.final
-        n = int(f.get("cases", ctx.total_steps))
-        views = round(f.get("view_legal", 0) * n)
-        copies = round(f.get("reshape_copied", 0) * n)
+        n = ctx.total_steps
+        views, copies = self.legal["view_legal"], self.copies
         bars = ax.bar(
             ["view exists\n(reshape shares storage)", "no view\n(view raises)", "reshape copied"],
             [views, n - views, copies],
@@ -725,7 +722,7 @@ class TensorLab(Demo):
         )
         for bar, v in zip(bars, [views, n - views, copies], strict=True):
             ax.text(bar.get_x() + bar.get_width() / 2, v, f"{v}", ha="center", va="bottom")
-        agree = min(f.get(f"{k}_agree", 0) for k in self.counts)
+        agree = min(self.counts.values()) / n
         ax.set(
             ylim=(0, n * 1.15),
             ylabel="random cases",
