@@ -23,7 +23,7 @@ from tutor.grading import (
     followups,
     probe_for,
 )
-from tutor.grading.result import apply_followup, disagreements
+from tutor.grading.result import PointResult, apply_followup, disagreements, judge
 
 TEST_BANK = Path(__file__).resolve().parents[1] / "data" / "grading_bank"
 Q1 = "t:t.01"  # batch size: noise-tradeoff (3, central), memory (2), updates (1)
@@ -335,3 +335,20 @@ def test_a_followup_that_states_the_point_restores_half_its_weight(grader: Grade
     assert missed.score == pytest.approx(r.score)
     # the follow-up survives an override round trip
     assert apply_overrides(after).to_dict() == after.to_dict()
+
+
+def test_correct_needs_over_a_third_of_the_weight_fully_stated() -> None:
+    # one heavy point stated, the rest only partly: the right keywords, not the answer
+    def point(pid: str, weight: int, hit: bool) -> PointResult:
+        return PointResult(pid, pid, weight, hit, None, credit=1.0 if hit else 0.2, part=0.67)
+
+    points = [point("a", 3, True), point("b", 3, False), point("c", 2, False), point("d", 2, False)]
+    score, _, _, verdict, _ = judge(
+        points, [], keyword_factor=1.0, not_answer=None, lang="en", params=Params()
+    )
+    assert score == pytest.approx(0.44) and verdict is Verdict.PARTIAL
+    points[2] = point("c", 2, True)  # half the weight stated
+    _, _, _, verdict, _ = judge(
+        points, [], keyword_factor=1.0, not_answer=None, lang="en", params=Params()
+    )
+    assert verdict is Verdict.CORRECT
