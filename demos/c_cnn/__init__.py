@@ -113,7 +113,7 @@ SPECS: tuple[DemoSpec, ...] = (
             Param("batchnorm", Kind.BOOL, False, "BatchNorm in the blocks (eases the plain stack)"),
             IMAGE_DATA,
         ),
-        quick={"steps": 200, "blocks": 3, "batch": 32},
+        quick={"steps": 300, "blocks": 3, "batch": 32},
         plots=(
             Plot(
                 "res-accuracy",

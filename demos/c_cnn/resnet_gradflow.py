@@ -225,6 +225,8 @@ class ResNetGradFlow(Demo):
             "plain_accuracy": accs[1],
             "res_reach": (res_g[0] - res_g[-1]).item(),
             "plain_reach": (plain_g[0] - plain_g[-1]).item(),
+            "res_first": res_g[0].item(),  # log10 ‖∂L/∂θ‖ of block 0 (the input side)
+            "plain_first": plain_g[0].item(),
         }
         recent = self.columns[-40:] or [(step, res_g.cpu(), plain_g.cpu())]
         res_map = torch.stack([c[1] for c in recent], dim=1)  # (blocks, records)
@@ -275,8 +277,8 @@ class ResNetGradFlow(Demo):
     def _caption(self, ctx: RunContext) -> Bilingual:
         """What to look for: the gradient at block 0 at step 0, and where each stack ends."""
         f = ctx.final
-        first = self.columns[0]
-        res0, plain0 = float(first[1][0]), float(first[2][0])
+        start = ctx.history[0] if ctx.history else {}
+        res0, plain0 = start.get("res_first", math.nan), start.get("plain_first", math.nan)
         res, plain = f.get("res_accuracy", math.nan), f.get("plain_accuracy", math.nan)
         n = self.n_blocks
         return Bilingual(
