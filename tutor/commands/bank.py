@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tutor.errors import TutorError
-from tutor.i18n import LANGS
+from tutor.i18n import LANGS, Text
 from tutor.i18n import cli as C
 from tutor.i18n import commands as T
 from tutor.i18n import errors as E
@@ -41,6 +41,11 @@ def register(sub: Subcommands) -> None:
     val.add_argument("dirs", nargs="*", type=Path, metavar="DIR", help=T.BANK_HELP_DIRS(lang))
     val.add_argument("--strict", action="store_true", help=T.BANK_HELP_STRICT(lang))
     val.set_defaults(func=cmd_validate)
+
+
+def count(one: Text, many: Text, n: int, lang: str) -> str:
+    """``n`` things, in the singular or the plural form of ``lang``."""
+    return (one if n == 1 else many)(lang, n=n)
 
 
 def run_lang(args: argparse.Namespace) -> str:
@@ -151,10 +156,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
         e, w = _check_examples(dirs, include_builtin=not args.dirs, strict=args.strict)
         errors, warnings = errors + e, warnings + w
     lang = run_lang(args)
+    warned = count(T.WARNINGS_ONE, T.WARNINGS_MANY, warnings, lang)
     if errors:
-        print(T.BANK_INVALID(lang, errors=errors, warnings=warnings), file=sys.stderr)
+        erred = count(T.ERRORS_ONE, T.ERRORS_MANY, errors, lang)
+        print(T.BANK_INVALID(lang, errors=erred, warnings=warned), file=sys.stderr)
         return 1
-    print(T.BANK_VALID(lang, warnings=warnings), file=sys.stderr)
+    print(T.BANK_VALID(lang, warnings=warned), file=sys.stderr)
     return 0
 
 

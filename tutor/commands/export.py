@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tutor.commands.bank import count
 from tutor.i18n import LANGS
 from tutor.i18n import cli as C
 from tutor.i18n import commands as T
@@ -79,8 +80,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     print(
         T.EXPORT_DONE(
             lang,
-            questions=result.questions,
-            topics=result.topics,
+            questions=count(T.QUESTIONS_ONE, T.QUESTIONS_MANY, result.questions, lang),
+            topics=count(T.TOPICS_ONE, T.TOPICS_MANY, result.topics, lang),
             path=result.path,
             format=result.format,
             kib=result.bytes / 1024,

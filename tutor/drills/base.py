@@ -46,7 +46,6 @@ from typing import Any, NamedTuple
 
 from tutor.i18n import Text
 from tutor.i18n import drills as T
-from tutor.i18n.lists import DRILL_TITLES
 
 Num = Fraction | float
 
@@ -230,16 +229,19 @@ Generator = Callable[[random.Random, int, str], Content]
 @dataclass(frozen=True)
 class Drill:
     name: str
-    title: str
+    titles: Text  # in both languages: tutor.i18n.lists.DRILL_TITLES
     questions: tuple[str, ...]
     generator: Generator = field(repr=False)
     # Drills built on the same exercise family share their random stream (cg-reverse/cg-forward).
     stream: str | None = None
 
+    @property
+    def title(self) -> str:
+        """The English title."""
+        return self.titles.en
+
     def title_in(self, lang: str = "en") -> str:
-        """The title in ``lang`` (the catalogue's; ``title`` is the English one)."""
-        text = DRILL_TITLES.get(self.name)
-        return text(lang) if text is not None else self.title
+        return self.titles(lang)
 
     def generate(self, seed: int, difficulty: int = 1, lang: str = "en") -> Exercise:
         """The exercise of ``(seed, difficulty)``, worded in ``lang`` (en or it): the same

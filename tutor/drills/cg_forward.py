@@ -12,6 +12,7 @@ from tutor.drills.base import Content, Drill, number_field
 from tutor.drills.cg_common import describe, how_to_answer
 from tutor.drills.graph import forward_steps, random_graph, tangent_steps
 from tutor.i18n import drills as T
+from tutor.i18n.lists import DRILL_TITLES
 
 
 def generate(rng: random.Random, difficulty: int, lang: str = "en") -> Content:
@@ -34,7 +35,7 @@ def generate(rng: random.Random, difficulty: int, lang: str = "en") -> Content:
 
 DRILL = Drill(
     name="cg-forward",
-    title="Computational graph: forward-mode tangents",
+    titles=DRILL_TITLES["cg-forward"],
     questions=("a.08", "a.09", "a.13"),
     generator=generate,
     stream="cg",

@@ -8,6 +8,7 @@ from tutor.drills.base import Content, Drill, number_field
 from tutor.drills.cg_common import describe, how_to_answer
 from tutor.drills.graph import forward_steps, random_graph, reverse_steps
 from tutor.i18n import drills as T
+from tutor.i18n.lists import DRILL_TITLES
 
 
 def generate(rng: random.Random, difficulty: int, lang: str = "en") -> Content:
@@ -25,7 +26,7 @@ def generate(rng: random.Random, difficulty: int, lang: str = "en") -> Content:
 
 DRILL = Drill(
     name="cg-reverse",
-    title="Computational graph: reverse-mode adjoints",
+    titles=DRILL_TITLES["cg-reverse"],
     questions=("a.03", "a.04", "a.05", "a.06", "a.07", "a.11", "a.12"),
     generator=generate,
     stream="cg",

@@ -11,6 +11,7 @@ from typing import Any
 
 from tutor.drills.base import Content, Drill, Field, fmt_shape
 from tutor.i18n import drills as T
+from tutor.i18n.lists import DRILL_TITLES
 
 
 def out_size(w: int, k: int, s: int, p: int, d: int) -> int:
@@ -142,7 +143,7 @@ def generate(rng: random.Random, difficulty: int, lang: str = "en") -> Content:
 
 DRILL = Drill(
     name="conv-shape",
-    title="Conv2d and pooling: output shapes and parameter counts",
+    titles=DRILL_TITLES["conv-shape"],
     questions=("c.03", "c.04", "c.06", "c.07"),
     generator=generate,
 )

@@ -12,6 +12,7 @@ from fractions import Fraction
 
 from tutor.drills.base import Content, Drill, Field, fmt_approx
 from tutor.i18n import drills as T
+from tutor.i18n.lists import DRILL_TITLES
 
 Box = tuple[int, int, int, int]
 THRESHOLDS = (Fraction(1, 2), Fraction(3, 10), Fraction(2, 5))
@@ -130,7 +131,7 @@ def generate(rng: random.Random, difficulty: int, lang: str = "en") -> Content:
 
 DRILL = Drill(
     name="iou-nms",
-    title="Object detection: IoU and non-maximum suppression",
+    titles=DRILL_TITLES["iou-nms"],
     questions=("h.02", "h.03"),
     generator=generate,
 )

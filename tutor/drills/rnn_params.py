@@ -17,6 +17,7 @@ from typing import Any
 
 from tutor.drills.base import Content, Drill, Field, Tolerance, fmt_num
 from tutor.i18n import drills as T
+from tutor.i18n.lists import DRILL_TITLES
 
 GATES = {"RNN": 1, "GRU": 3, "LSTM": 4}
 SMALL = tuple(Fraction(x) for x in ("-1", "-1/2", "0", "1/2", "1"))
@@ -213,7 +214,7 @@ def generate(rng: random.Random, difficulty: int, lang: str = "en") -> Content:
 
 DRILL = Drill(
     name="rnn-params",
-    title="RNN, LSTM and GRU: parameter counts and one step by hand",
+    titles=DRILL_TITLES["rnn-params"],
     questions=("d.07", "d.08", "d.09"),
     generator=generate,
 )

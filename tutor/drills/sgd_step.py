@@ -11,6 +11,7 @@ from fractions import Fraction
 
 from tutor.drills.base import Content, Drill, Field, fmt_approx, fraction_ok, paren
 from tutor.i18n import drills as T
+from tutor.i18n.lists import DRILL_TITLES
 
 LRS = {
     1: (Fraction(1, 10), Fraction(1, 20), Fraction(1, 8), Fraction(1, 4)),
@@ -153,7 +154,7 @@ def generate(rng: random.Random, difficulty: int, lang: str = "en") -> Content:
 
 DRILL = Drill(
     name="sgd-step",
-    title="One SGD step by hand",
+    titles=DRILL_TITLES["sgd-step"],
     questions=("a.01", "a.14", "b.10"),
     generator=generate,
 )

@@ -10,6 +10,7 @@ from typing import Any
 from tutor.drills import shapes as S
 from tutor.drills.base import Content, Drill, Field, fmt_shape
 from tutor.i18n import drills as T
+from tutor.i18n.lists import DRILL_TITLES
 
 Question = tuple[str, list[Field], list[str], dict[str, Any]]
 #: ``(rng, key, difficulty, lang)``: one question of the drill.
@@ -240,7 +241,7 @@ def generate(rng: random.Random, difficulty: int, lang: str = "en") -> Content:
 
 DRILL = Drill(
     name="tensor-shapes",
-    title="Tensor shapes: broadcasting, matmul, reductions, view",
+    titles=DRILL_TITLES["tensor-shapes"],
     questions=("b.02", "b.03", "b.04"),
     generator=generate,
 )

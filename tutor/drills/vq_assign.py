@@ -11,6 +11,7 @@ from fractions import Fraction
 
 from tutor.drills.base import Content, Drill, Field, paren
 from tutor.i18n import drills as T
+from tutor.i18n.lists import DRILL_TITLES
 
 # (vectors N, codes K, dim D, value pool)
 SIZES = {1: (2, 3, 2), 2: (3, 4, 2), 3: (4, 4, 3)}
@@ -74,7 +75,7 @@ def generate(rng: random.Random, difficulty: int, lang: str = "en") -> Content:
 
 DRILL = Drill(
     name="vq-assign",
-    title="Vector quantization: distances and code assignment",
+    titles=DRILL_TITLES["vq-assign"],
     questions=("f.02", "f.03", "f.06"),
     generator=generate,
 )

@@ -36,11 +36,13 @@ BANK_HELP_VALIDATE = Text(
 BANK_HELP_DIRS = Text("bank directories to check", "cartelle di domande da controllare")
 BANK_HELP_STRICT = Text("treat warnings as errors", "tratta gli avvisi come errori")
 NO_SUCH_DIR = Text("no such directory: {path}", "cartella inesistente: {path}")
-BANK_INVALID = Text(
-    "tutor: {errors} error(s), {warnings} warning(s)",
-    "tutor: {errors} errore/i, {warnings} avviso/i",
-)
-BANK_VALID = Text("bank valid ({warnings} warning(s))", "banca valida ({warnings} avviso/i)")
+BANK_INVALID = Text("tutor: {errors}, {warnings}", "tutor: {errors}, {warnings}")
+BANK_VALID = Text("bank valid ({warnings})", "banca valida ({warnings})")
+#: Counts, one and many (English keeps its "(s)").
+ERRORS_ONE = Text("{n} error(s)", "{n} errore")
+ERRORS_MANY = Text("{n} error(s)", "{n} errori")
+WARNINGS_ONE = Text("{n} warning(s)", "{n} avviso")
+WARNINGS_MANY = Text("{n} warning(s)", "{n} avvisi")
 
 # --- tutor stats ------------------------------------------------------------------------------
 
@@ -207,11 +209,13 @@ EXPORT_HELP_IDS = Text(
 EXPORT_HELP_FORCE = Text("overwrite PATH if it exists", "sovrascrivi PATH se esiste")
 EXPORT_HELP_JSON = Text("print a JSON summary on stdout", "stampa un riepilogo JSON su stdout")
 EXPORT_DONE = Text(
-    "exported {questions} question(s) from {topics} topic(s) to {path} ({format}, "
-    "{kib:.0f} KiB, {seconds:.2f} s)",
-    "esportate {questions} domanda/e da {topics} argomento/i in {path} ({format}, "
-    "{kib:.0f} KiB, {seconds:.2f} s)",
+    "exported {questions} from {topics} to {path} ({format}, {kib:.0f} KiB, {seconds:.2f} s)",
+    "esportazione di {questions} da {topics} in {path} ({format}, {kib:.0f} KiB, {seconds:.2f} s)",
 )
+QUESTIONS_ONE = Text("{n} question(s)", "{n} domanda")
+QUESTIONS_MANY = Text("{n} question(s)", "{n} domande")
+TOPICS_ONE = Text("{n} topic(s)", "{n} argomento")
+TOPICS_MANY = Text("{n} topic(s)", "{n} argomenti")
 EXPORT_ANKI = Text(
     "import it in Anki (File → Import); re-importing a newer export updates the notes",
     "importalo in Anki (File → Importa); reimportare un'esportazione più recente aggiorna le note",
