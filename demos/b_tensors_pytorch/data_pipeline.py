@@ -495,8 +495,7 @@ class DataPipeline(Demo):
     # -- figures -------------------------------------------------------------------------
 
     def _visit_panel(self, fig, ax, visit: torch.Tensor, title: str, colorbar: bool = True):
-        cmap = colormaps["viridis"].copy()
-        cmap.set_bad("lightgrey")  # indices not drawn yet
+        cmap = colormaps["viridis"].with_extremes(bad="lightgrey")  # grey: not drawn yet
         im = ax.imshow(
             _fold(visit),
             cmap=cmap,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -198,3 +200,222 @@ def test_module_checks_pass_and_fail():
     assert ma.check_loop_pieces(model, x, y, torch.device("cpu")).passed
     assert not ma.check_state_dict(model, model, x).passed  # nothing to restore
     assert ma.check_state_dict(model, fresh, x).passed
+
+
+# --- what each core demo teaches: the contrast, the caption, the GIF ---------------------
+
+SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+
+
+def _italian(text: str) -> str:
+    """A number as the Italian caption writes it (decimal comma)."""
+    return text.replace(".", ",")
+
+
+def _tail_mean(history, key, start):
+    values = [h[key] for h in history[start:] if h.get(key) is not None]
+    return float(np.mean(values))
+
+
+def _numbers_in_caption(name: str, saved: dict) -> list[str]:
+    """The numbers each caption must quote, recomputed here from metrics.json."""
+    hist, final, params = saved["history"], saved["metrics"], saved["params"]
+    if name == "autograd-graph":
+        tail = hist[3 * len(hist) // 4 :]
+        wide = float(np.median([h["wide_ratio_ms"] for h in tail]))
+        tall = float(np.median([h["tall_ratio_ms"] for h in tail]))
+        return [
+            "x\u0304 = 45",
+            "y\u0304 = 36",
+            f"×{wide:.1f}",
+            f"×{tall:.1f}",
+            str(int(final["n"])),
+        ]
+    if name == "sgd-descent":
+        q = 3 * len(hist) // 4
+        small, large = _tail_mean(hist, "excess_small", q), _tail_mean(hist, "excess_sgd", q)
+        return [
+            sd.num(small),
+            sd.num(large),
+            f"×{sd.num(small / large)}",
+            f"{final['eta_big']:.2f}",
+            f"×{sd.num(final['big_growth'])}",
+        ]
+    if name == "tensor-lab":
+        return [f"{final['row_mean_no_keepdim']:.2f}", "0, 4, 8, 1", str(params["steps"])]
+    if name == "data-pipeline":
+        h = len(hist) // 2
+        acc, twin = _tail_mean(hist, "accuracy", h), _tail_mean(hist, "accuracy_sorted", h)
+        return [f"{acc:.2f}", f"{twin:.2f}", "= 47", "= 46"]
+    assert name == "module-anatomy"
+    return [
+        f"{final['accuracy']:.2f}",
+        f"{final['accuracy_plain_list']:.2f}",
+        str(int(final["params_registered"])),
+        str(int(final["nan_step"])),
+    ]
+
+
+@pytest.mark.parametrize("name", CORE)
+def test_caption_quotes_the_run_in_both_languages(name, quick_run):
+    run = quick_run(name)
+    caption = run.saved["caption"]
+    assert caption == run.end["caption"]
+    en, it = caption["en"], caption["it"]
+    assert en and it and en != it
+    for text in (en, it):
+        assert 1 <= len(SENTENCE_END.findall(text)) <= 3, text
+    for number in _numbers_in_caption(name, run.saved):
+        assert number in en, (number, en)
+        assert _italian(number) in it or number in it, (number, it)
+
+
+@pytest.mark.parametrize("name", CORE)
+def test_gif_moves_and_fits(name, quick_run):
+    from PIL import Image
+
+    run = quick_run(name)
+    outputs = run.saved["outputs"]
+    gifs = [Path(o) for o in outputs if o.endswith(".gif")]
+    assert [g.name for g in gifs] == [f"{name}.gif"] and any(o.endswith(".png") for o in outputs)
+    gif = gifs[0]
+    assert 0 < gif.stat().st_size <= 3_000_000
+    with Image.open(gif) as im:
+        assert im.n_frames >= 10
+        first = np.asarray(im.convert("RGB")).copy()
+        im.seek(im.n_frames - 1)
+        last = np.asarray(im.convert("RGB"))
+    assert (first != last).any()  # it moves
+
+
+# the contrast: metric names streamed and recorded next to the good run's
+CONTRAST = {
+    "autograd-graph": ("wide_ratio_ms", "tall_ratio_ms", "passes_ratio"),
+    "sgd-descent": ("loss_small", "loss_big", "excess_small", "excess_sgd", "big_growth"),
+    "tensor-lab": ("row_mean_keepdim", "row_mean_no_keepdim", "reshape_copied"),
+    "data-pipeline": ("accuracy_sorted", "loss_sorted", "digits_per_batch_sorted"),
+    "module-anatomy": ("accuracy_plain_list", "accuracy_no_zero_grad", "grad_fc1_bias"),
+}
+
+
+@pytest.mark.parametrize("name", CORE)
+def test_the_contrast_is_recorded_streamed_and_charted(name, quick_run):
+    run = quick_run(name)
+    keys = CONTRAST[name]
+    assert all(k in h for h in run.saved["history"] for k in keys)
+    assert all(k in run.frames[-1]["metrics"] for k in keys)
+    charted = {m for p in run.start["plots"] for m in p["metrics"]}
+    assert charted & set(keys)
+    for plot in run.start["plots"]:  # accuracy charts: the [0, 1] axis and the chance line
+        if any(m.startswith("accuracy") for m in plot["metrics"]):
+            assert plot["ylim"] == [0.0, 1.0] and plot["chance"] == 0.1
+    assert registry.spec(name).focus
+
+
+def _trained(name: str):
+    """A quick run trained in-process (no figures), to judge edited histories with."""
+    from demos.platform import execute as ex
+
+    run = ex.start(name, quick=True, device="cpu")
+    ex.train(run, lambda e: None)
+    assert run.demo.learned(run.ctx).passed
+    return run
+
+
+def _judge_with(run, **changes) -> bool:
+    """The learning check on the run's history with some metrics overwritten everywhere."""
+    saved = [dict(h) for h in run.ctx.history]
+    try:
+        for h in run.ctx.history:
+            for key, value in changes.items():
+                h[key] = value(h) if callable(value) else value
+        return run.demo.learned(run.ctx).passed
+    finally:
+        run.ctx.history[:] = saved
+
+
+def test_learning_checks_assert_the_contrast_autograd_sgd():
+    ag_run = _trained("autograd-graph")
+    assert not _judge_with(ag_run, wide_ratio_ms=1.0)  # forward mode as cheap as reverse
+    assert not _judge_with(ag_run, tall_ratio_ms=1.0)
+    sgd = _trained("sgd-descent")
+    assert not _judge_with(sgd, excess_small=lambda h: h["excess_sgd"])  # batch 1 as quiet as 64
+    sgd.demo.big_stopped, stopped = None, sgd.demo.big_stopped
+    assert not _judge_with(sgd, big_growth=1.0)  # the too-large η did not diverge
+    sgd.demo.big_stopped = stopped
+
+
+def test_learning_checks_assert_the_contrast_b_topic():
+    lab = _trained("tensor-lab")
+    assert not _judge_with(lab, row_mean_no_keepdim=0.0)  # keepdim would not matter
+    pipe = _trained("data-pipeline")
+    assert not _judge_with(pipe, accuracy_sorted=lambda h: h["accuracy"])  # shuffling useless
+    anatomy = _trained("module-anatomy")
+    assert not _judge_with(anatomy, accuracy_plain_list=lambda h: h["accuracy"])
+    assert not _judge_with(anatomy, accuracy_no_zero_grad=lambda h: h["accuracy"])
+
+
+def test_overshoot_at_the_stability_limit_does_not_diverge():
+    end = execute(
+        "sgd-descent", {"overshoot": "1.0"}, device="cpu", quick=True, emit=lambda e: None
+    )
+    learning = end["checks"][-1]
+    assert learning["name"] == "learning" and not learning["passed"]
+    assert "diverged: False" in learning["detail"]
+
+
+def test_sweep_states_end_where_the_engine_does():
+    _, nodes = ag.EXPRESSIONS["bank"]
+    point = {"x": 2.0, "y": 3.0}
+    states = ag.sweep_states(nodes, point)
+    values = ag.evaluate(nodes, point)
+    adjoint, edges = ag.reverse_mode(nodes, values)
+    assert len(states) == 1 + len(nodes) + 1 + len(edges) + 2 * len(nodes) >= 10
+    last = states[-1]
+    assert last["adjoint"] == adjoint and last["edges"] == edges
+    assert last["tangent"]["x"]["f"] == 45.0 and last["tangent"]["y"]["f"] == 36.0
+    assert ag.overwriting_reverse(nodes, values)["y"] == 12.0 != adjoint["y"]
+    tree = ag.grad_fn_tree(nodes, point)
+    assert "MulBackward0" in tree[0] and any("AddBackward0" in r for r in tree)
+    assert any("same node again" in r for r in tree)  # v1 is reached twice: fan-out
+
+
+def test_noise_scaling_check_catches_a_wrong_law():
+    x, y = _data()
+    g = sd.per_example_grad_w(-2.0, 3.0, x, y)
+    sizes = [1, 2, 4, 8, 16]
+    measured, predicted = sd.noise_by_batch(g, sizes, seed=0)
+    assert sd.check_noise_scaling(measured, predicted, sizes).passed
+    wrong = [predicted[0] / b for b in sizes]  # 1/B instead of 1/√B
+    assert not sd.check_noise_scaling(measured, wrong, sizes).passed
+    assert sd.hessian_top(x) > 0 and sd.num(9.4e-5) == "9.4·10⁻⁵" and sd.num(0.5, it=True) == "0,5"
+
+
+def test_keepdim_contrast_and_storage_walk():
+    keep = tl.keepdim_contrast(seed=0)
+    assert keep["right"].mean(1).abs().max() < 1e-5 < keep["wrong"].mean(1).abs().max()
+    x = torch.arange(12).view(3, 4)
+    assert tl.storage_walk(x) == list(range(12))
+    assert tl.storage_walk(x.t())[:4] == [0, 4, 8, 1]
+    assert "must match" in tl.product_example()["error"]
+
+
+def test_stream_arrivals_show_sharding_and_turns():
+    sharded = dp.stream_arrivals(16, 2, seed=0, shard=True)
+    assert [i for i, _, _ in sharded][:8] == [0, 2, 4, 6, 1, 3, 5, 7]  # workers take turns
+    assert {w for _, w, _ in sharded} == {0, 1} and len(sharded) == 16
+    assert len(dp.stream_arrivals(16, 2, seed=0, shard=False)) == 32  # every point twice
+    assert dp.batch_sizes(10, 4, False) == [4, 4, 2] and dp.batch_sizes(10, 4, True) == [4, 4]
+
+
+def test_plain_list_and_bias_before_batchnorm_checks():
+    torch.manual_seed(0)
+    x = torch.rand(32, 1, 8, 8)
+    y = torch.arange(32) % 10
+    assert ma.check_plain_list(6, 0.5, x).passed
+    model = ma.build_model(6, 0.5)
+    assert ma.check_bias_before_batchnorm(model, x, y).passed
+    model.bn = torch.nn.Identity()  # no BatchNorm after fc1: its bias matters again
+    assert not ma.check_bias_before_batchnorm(model, x, y).passed
+    twin = ma.plain_list_copy(ma.build_model(6, 0.5))
+    assert [n for n, _ in twin.named_parameters()] == ["log_temp"] and len(twin.layers) == 5
