@@ -86,7 +86,7 @@ def surface(x: torch.Tensor, y: torch.Tensor, ws: torch.Tensor, bs: torch.Tensor
 
 def hessian_top(x: torch.Tensor) -> float:
     """λ_max of the MSE Hessian 2/N·[x 1]ᵀ[x 1]; GD is stable iff η < 2/λ_max."""
-    design = torch.cat([x, torch.ones_like(x)], dim=1).double().cpu()  # (N, 2)
+    design = torch.cat([x, torch.ones_like(x)], dim=1).cpu().double()  # (N, 2); MPS has no f64
     return float(torch.linalg.eigvalsh(2 * design.T @ design / len(design)).max())
 
 
@@ -147,7 +147,7 @@ def noise_by_batch(
     DataLoader does), over ``draws`` seeded minibatches. Predicted: σ₁·√((N − B)/(B(N − 1))),
     the 1/√B law with the finite-population correction.
     """
-    g = per_example.double().cpu()
+    g = per_example.cpu().double()
     n = len(g)
     sigma = g.std(unbiased=False).item()
     gen = torch.Generator().manual_seed(seed)
@@ -241,8 +241,8 @@ class SGDDescent(Demo):
         x, y = make_data(p["n"], p["slope"], p["intercept"], p["noise"], ctx.rng())
         self.x = torch.from_numpy(x).to(ctx.device)  # (N, 1)
         self.y = torch.from_numpy(y).to(ctx.device)  # (N, 1)
-        design = torch.cat([self.x, torch.ones_like(self.x)], dim=1).double()  # (N, 2)
-        sol = torch.linalg.lstsq(design.cpu(), self.y.double().cpu()).solution[:, 0]
+        design = torch.cat([self.x, torch.ones_like(self.x)], dim=1).cpu().double()  # (N, 2)
+        sol = torch.linalg.lstsq(design, self.y.cpu().double()).solution[:, 0]
         self.w_star, self.b_star = sol.tolist()  # the minimum of the bowl
         self.loss_min = self._loss(self.w_star, self.b_star)
         self.batch = min(p["batch"], p["n"])
