@@ -142,8 +142,8 @@ SPECS: tuple[DemoSpec, ...] = (
         ),
         questions=("d.01", "d.02", "d.03", "d.06", "d.10", "d.11"),
         summary="RNN, LSTM and GRU classify variable-length 2-D polylines (self-crossing or not) "
-        "with padding + packing and a head on h_n; an LSTM also tags every point "
-        "(crossed yet?) with a masked loss.",
+        "with padding + packing and a head on h_n (vs reading output[:, -1] of the padded "
+        "batch); an LSTM also tags every point (crossed yet?) with a masked loss.",
         params=(
             Param("steps", Kind.INT, 1200, "training steps", 10, 100_000),
             Param("batch", Kind.INT, 64, "polylines per step", 4, 4096),
@@ -165,6 +165,14 @@ SPECS: tuple[DemoSpec, ...] = (
                 "held-out accuracy (sequence to task)",
                 ("acc_rnn", "acc_lstm", "acc_gru"),
                 ylim=(0, 1),
+                chance=0.5,
+            ),
+            Plot(
+                "readout",
+                "GRU accuracy: packed h_n vs output[:, -1] of the padded batch",
+                ("acc_gru", "pad_gru"),
+                ylim=(0, 1),
+                chance=0.5,
             ),
             Plot("loss-rnn", "training loss", ("loss_rnn", "loss_lstm", "loss_gru")),
             Plot(
@@ -173,6 +181,7 @@ SPECS: tuple[DemoSpec, ...] = (
                 ("tag_balanced", "tag_accuracy", "tag_loss"),
             ),
         ),
+        focus="plot:readout",
         impl="demos.d_rnn.seq_classifier:SeqClassifier",
     ),
     DemoSpec(
