@@ -321,6 +321,16 @@ def test_a_followup_is_graded_against_its_point_alone(grader: Grader) -> None:
         grader.grade_point(Q5, "nope", "x")
 
 
+def test_a_followup_is_read_as_the_reply_to_its_question(grader: Grader) -> None:
+    # "What happens to the gradient estimate when the batch grows?" names the batch
+    assert grader.grade_point(Q1, "noise-tradeoff", "It becomes less noisy.").hit
+    assert grader.grade_point(Q1, "noise-tradeoff", "Diventa meno rumorosa.", "it").hit
+    assert not grader.grade_point(Q1, "noise-tradeoff", "It becomes noisier.").hit
+    assert not grader.grade_point(Q1, "noise-tradeoff", "I am not sure.").hit
+    # the question alone never states the point
+    assert not grader.grade_point(Q1, "memory", "The batch.").hit
+
+
 def test_a_followup_that_states_the_point_restores_half_its_weight(grader: Grader) -> None:
     r = grader.grade(Q5, COMPLETE_5.split(". The straight")[0] + ".")
     before = {p.id: p for p in r.points}["straight-through"]

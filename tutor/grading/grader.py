@@ -242,6 +242,8 @@ class Grader:
             a.lang = a.feedback_lang = lang
         flang = a.feedback_lang
         m = match_item(item, a) if a.sentences else Match(False, False, 0.0, 0.0, None)
+        if not m.hit and not m.negated and m.spread > 0:
+            m = self._in_reply(item, rubric, question, _probe(kp, flang), text, flang) or m
         wrong = any(
             match_item(mc, a).hit for mc in rubric.misconceptions if mc.contradicts == point_id
         )
@@ -259,6 +261,33 @@ class Grader:
             probe=_probe(kp, flang),
             match_credit=credit,
         )
+
+    def _in_reply(
+        self, item, rubric: Rubric, question, probe: str, text: str, lang: str
+    ) -> Match | None:
+        """The follow-up answer read as the reply to the examiner's question: "if it is
+        too large, training diverges" answers "what if the learning rate is chosen
+        badly?", whose learning rate the examiner named. None unless the reply states
+        the point that way and the question alone does not."""
+        question_text = " ".join(probe.split()).rstrip(" ?")
+        if not question_text or not text.strip():
+            return None
+        known = self._known_vocab(question)
+        alone = analyse(question_text, rubric, known)
+        alone.lang = alone.feedback_lang = lang
+        if match_item(item, alone).hit:
+            return None  # the question gives the point away
+        prefix = question_text + ": "
+        joined = analyse(prefix + " ".join(text.split()), rubric, known)
+        joined.lang = joined.feedback_lang = lang
+        m = match_item(item, joined)
+        if not m.hit or m.evidence is None:
+            return None
+        _, end = m.evidence
+        if end <= len(prefix):
+            return None
+        first = text.strip().split("\n")[0]
+        return Match(True, False, 1.0, 1.0, (0, min(len(text), len(first))))
 
     # -- grading --------------------------------------------------------------
     def grade(self, question, answer_text: str, lang: str | None = None) -> GradeResult:
