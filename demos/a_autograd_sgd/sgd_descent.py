@@ -749,9 +749,8 @@ class SGDDescent(Demo):
             f"sgd-descent: η = {p['lr']:g}, batch {self.small} vs {self.batch}, too-large "
             f"η = {self.eta_big:.2f}, {ctx.total_steps} steps ({ctx.device})"
         )
-        png = save_figure(
-            out_dir, "sgd-descent", fig, title=title, dpi=100, caption=f"{cap.en}\n{cap.it}"
-        )
+        fig.suptitle(title, y=1.0, va="bottom", fontsize=14)  # above the panels' own titles
+        png = save_figure(out_dir, "sgd-descent", fig, dpi=100, caption=f"{cap.en}\n{cap.it}")
         return [png, self._animation(ctx, out_dir)]
 
     def _animation(self, ctx: RunContext, out_dir: Path) -> Path:

@@ -36,6 +36,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from matplotlib import colormaps
+from matplotlib.patheffects import Normal, Stroke
 from torch import nn
 from torch.nn.utils.rnn import pad_sequence
 from torch.utils.data import DataLoader, Dataset, IterableDataset, TensorDataset, get_worker_info
@@ -591,7 +592,13 @@ class DataPipeline(Demo):
         for i, label in enumerate(labels):
             r, c = divmod(i, cols)
             top.text(
-                c * 9 + 0.1, r * 9 + 0.9, str(label), color="yellow", fontsize=10, fontweight="bold"
+                c * 9 + 0.1,
+                r * 9 + 0.9,
+                str(label),
+                color="yellow",
+                fontsize=10,
+                fontweight="bold",
+                path_effects=[Stroke(linewidth=2.5, foreground="k"), Normal()],  # readable on white
             )
         b = len(self.last["labels"])
         top.set_title(
