@@ -88,6 +88,7 @@ SPECS: tuple[DemoSpec, ...] = (
             ),
             Plot("dae-loss", "training loss (both against clean x)", ("dae_loss", "ae_loss")),
         ),
+        focus="plot:dae-denoise",
         impl="demos.e_autoencoders.denoising_ae:DenoisingAE",
     ),
     DemoSpec(
@@ -174,6 +175,7 @@ SPECS: tuple[DemoSpec, ...] = (
             Plot("recon-a", "held-out reconstruction (/variance)", ("recon_a", "recon_b")),
             Plot("loss", "training loss", ("loss",)),
         ),
+        focus="plot:swap",
         impl="demos.e_autoencoders.faceswap:FaceSwap",
     ),
 )

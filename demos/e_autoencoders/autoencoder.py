@@ -36,7 +36,7 @@ import torch.nn.functional as F
 
 from demos.e_autoencoders import SWEEP
 from demos.lib.autoencoders import build_mlp, class_map, decode_plane, recon_error, split
-from demos.lib.images import diagram, label_montage, montage, small
+from demos.lib.images import diagram, label_montage, montage, small, thin
 from demos.platform import (
     Bilingual,
     Check,
@@ -416,7 +416,7 @@ class Autoencoder(Demo):
 
     def _animation(self, out_dir: Path) -> Path:
         """The held-out codes organising themselves by digit, and the reconstructions."""
-        steps = thin(sorted(self.snapshots), 30)
+        steps = thin(self.snapshots, 30)
         every = np.concatenate([self.snapshots[s]["plane"] for s in steps])
         lo, hi = np.percentile(every, 0.5, axis=0), np.percentile(every, 99.5, axis=0)
         pad = 0.08 * (hi - lo)
@@ -484,14 +484,6 @@ def _schematic(ax, pixels: int, d: int, hidden: int) -> None:
         fontsize=10,
         family="monospace",
     )
-
-
-def thin(steps: list[int], most: int) -> list[int]:
-    """At most ``most`` of the recorded steps, evenly spread, always with the last."""
-    if len(steps) <= most:
-        return steps
-    kept = steps[:: math.ceil(len(steps) / most)]
-    return kept if kept[-1] == steps[-1] else [*kept, steps[-1]]
 
 
 def _pca2(z: torch.Tensor) -> torch.Tensor:

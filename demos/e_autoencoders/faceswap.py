@@ -34,10 +34,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from demos.lib.autoencoders import build_mlp, recon_error, split
-from demos.lib.images import montage, small
-from demos.platform import Check, Demo, Frame, RunContext, histogram, picture
+from demos.lib.images import diagram, label_montage, montage, small, thin
+from demos.platform import Bilingual, Check, Demo, Frame, RunContext, histogram, picture
 from demos.platform.data import load_images
-from demos.platform.figures import plot_history, plt, save_figure
+from demos.platform.figures import animation, plot_history, plt, save_figure
 
 
 def style_b(x: torch.Tensor, style: str) -> torch.Tensor:
@@ -87,6 +87,7 @@ class FaceSwap(Demo):
         self.eval_b = style_b(self.eval_x, p["style"])
         self.var_a, self.var_b = self.eval_x.var().item(), self.eval_b.var().item()
         self.model = build_faceswap(self.size, p["hidden"], p["latent"]).to(ctx.device)
+        self.snapshots: dict[int, dict[str, Any]] = {}
         self.control = None
         if p["control"]:
             self.control = build_faceswap(self.size, p["hidden"], p["latent"]).to(ctx.device)
@@ -136,19 +137,21 @@ class FaceSwap(Demo):
             opt.step()
             if ctx.wants(step):
                 yield self._frame(ctx, step, loss.item())
+        return self.caption(ctx)
 
     def _frame(self, ctx: RunContext, step: int, loss: float) -> Frame:
         m, x_a, truth = self.model, self.eval_x, self.eval_b
         with torch.no_grad():
+            recon_a = m["ae_a"](x_a)
             swapped = m["decoder_b"](m["encoder"](x_a))  # the face swap: D_B(E(x_A))
             metrics = {
                 "loss": loss,
-                "recon_a": recon_error(m["ae_a"](x_a), x_a).mean().item() / self.var_a,
+                "recon_a": recon_error(recon_a, x_a).mean().item() / self.var_a,
                 "recon_b": recon_error(m["ae_b"](truth), truth).mean().item() / self.var_b,
                 "swap": recon_error(swapped, truth).mean().item() / self.var_b,
             }
-            n = 8 if self.size <= 8 else 6
-            rows = [x_a[:n], swapped[:n], truth[:n]]
+            n = 10 if self.size <= 8 else 6
+            rows = [x_a[:n], recon_a[:n], swapped[:n], truth[:n]]
             if self.control is not None:
                 c = self.control
                 control_swap = c["decoder_b"](c["encoder"](x_a))  # encoder of A, decoder of B
@@ -156,20 +159,28 @@ class FaceSwap(Demo):
                 metrics["control_swap"] /= self.var_b
                 rows.append(control_swap[:n])
             pictures = montage(torch.cat([small(r) for r in rows]), n)
-        self.last = {"pictures": pictures.cpu()}
+            k = max(1, n // 2)
+            b_rows = [self.train_b[:k], m["ae_b"](self.train_b[:k])]
+            domain_b = montage(torch.cat([small(r) for r in b_rows]), k)
+        self.last = {"pictures": pictures.cpu(), "domain_b": domain_b.cpu()}
+        if ctx.should_record(step):
+            self.snapshots[step] = {"pictures": pictures.cpu(), "metrics": dict(metrics)}
         names = ["shared encoder"] + (["private encoders"] if self.control is not None else [])
         bars = [metrics["swap"]] + ([metrics["control_swap"]] if self.control is not None else [])
-        rows_title = "x_A / D_B(E(x_A)) swap / true B style" + (
-            " / control swap" if self.control is not None else ""
+        rows_title = "rows: x_A / D_A(E(x_A)) / swap D_B(E(x_A)) / true B style" + (
+            " / private-encoder swap" if self.control is not None else ""
         )
         return Frame(
             step=step,
             metrics=metrics,
-            pictures=[picture(rows_title + " (rows)", pictures)],
-            histograms=[histogram("swap error vs truth / variance", bars, names)],
+            pictures=[
+                picture(rows_title, pictures, key="swap"),
+                picture("domain B (training images) / D_B(E(x_B))", domain_b, key="domain-b"),
+            ],
+            histograms=[histogram("swap error vs truth / variance", bars, names, key="swap-error")],
         )
 
-    # -- judgement and figures -----------------------------------------------------
+    # -- judgement, caption and figures --------------------------------------------
 
     def learned(self, ctx: RunContext) -> Check:
         f = ctx.final
@@ -185,34 +196,136 @@ class FaceSwap(Demo):
             detail += f"; private encoders: {control:.3f} (shared needs <= 0.6 x that)"
         return Check("learning", bool(ok), detail)
 
-    def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        hist = ctx.history
-        fig = plt.figure(figsize=(13, 8))
-        grid = fig.add_gridspec(2, 2, height_ratios=(1, 1.2))
-        ax = fig.add_subplot(grid[0, 0])
-        plot_history(ax, hist, ["swap"], labels=["shared encoder: D_B(E(x_A))"])
-        if self.control is not None:
-            plot_history(ax, hist, ["control_swap"], labels=["private encoders: D_B(E_A(x_A))"])
-        ax.axhline(1.0, color="grey", ls=":", label="mean B digit")
-        ax.set(title="swap error vs the true B style / variance", xlabel="step")
-        ax.legend(fontsize=8)
-        ax = fig.add_subplot(grid[0, 1])
-        plot_history(ax, hist, ["recon_a"], labels=["A: D_A(E(x_A))"])
-        plot_history(ax, hist, ["recon_b"], labels=["B: D_B(E(x_B))"])
-        ax.set_yscale("log")
-        ax.set(title="held-out reconstruction / variance", xlabel="step")
-        ax.legend()
-        ax = fig.add_subplot(grid[1, :])
-        ax.imshow(self.last["pictures"].numpy(), cmap="gray", vmin=0, vmax=1)
-        rows = "rows: x_A / swap D_B(E(x_A)) / true B style (never seen paired)"
-        ax.set_title(rows + (" / private-encoder swap" if self.control is not None else ""))
-        ax.axis("off")
-        p = ctx.params
-        title = (
-            f"Face swap on {p['data']}: style B = {p['style']}, code {p['latent']}, "
-            f"warp {p['warp']} ({ctx.total_steps} steps, {ctx.device})"
+    def caption(self, ctx: RunContext) -> Bilingual:
+        """What to look for, filled from this run's numbers."""
+        f, style = ctx.final, ctx.params["style"]
+        style_it = {"bold": "in grassetto", "blurred": "sfocato"}[style]
+        en = (
+            f"One encoder serves both decoders, so its code holds which digit and how it is "
+            f"shaped, not the style: D_B(E(x_A)) redraws held-out A digits in the {style} style "
+            f"with error {f['swap']:.2f} of the variance against the true restyling, which "
+            "training never saw."
         )
-        return [save_figure(out_dir, "faceswap", fig, title=title, dpi=100)]
+        it = (
+            f"Un solo encoder serve entrambi i decoder, quindi il suo codice dice quale cifra e "
+            f"con che forma, non lo stile: D_B(E(x_A)) ridisegna le cifre A di test nello stile "
+            f"{style_it} con errore {f['swap']:.2f} della varianza rispetto al vero "
+            "ridisegno, mai visto in addestramento."
+        )
+        if "control_swap" in f:
+            en += (
+                f" With private encoders (same batches) the two codes are unrelated and the swap "
+                f"fails: {f['control_swap']:.2f}."
+            )
+            it += (
+                f" Con encoder separati (stessi batch) i due codici non hanno relazione e lo "
+                f"scambio fallisce: {f['control_swap']:.2f}."
+            )
+        return Bilingual(en=en, it=it)
+
+    def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
+        hist, p, last = ctx.history, ctx.params, self.last
+        control = self.control is not None
+        fig = plt.figure(figsize=(19, 12.5))
+        grid = fig.add_gridspec(2, 3, height_ratios=(1, 1.35))
+        ax = fig.add_subplot(grid[0, 0])
+        plot_history(ax, hist, ["swap"], labels=["shared encoder: D_B(E(x_A))"], color="C0")
+        if control:
+            plot_history(ax, hist, ["control_swap"], styles=["--"],
+                         labels=["private encoders: D_B(E_A(x_A))"], color="C3")  # fmt: skip
+        ax.axhline(1.0, color="grey", ls=":", label="1.0: drawing the mean B digit")
+        ax.set(title="swap error vs the true B style / variance", ylabel="error / variance",
+               ylim=(0, None))  # fmt: skip
+        ax.legend(fontsize=9)
+        ax = fig.add_subplot(grid[0, 1])
+        plot_history(ax, hist, ["recon_a"], labels=["A: D_A(E(x_A))"], color="C2")
+        plot_history(ax, hist, ["recon_b"], styles=["-."], labels=["B: D_B(E(x_B))"], color="C4")
+        ax.set_yscale("log")
+        ax.set(title="held-out reconstruction / variance (shared model)", ylabel="error / variance")
+        ax.legend()
+        _schematic(fig.add_subplot(grid[0, 2]), p["style"], p["latent"])
+        sub = grid[1, :].subgridspec(1, 2, width_ratios=(2.1, 1))
+        tile = min(self.size, 14)
+        ax = fig.add_subplot(sub[0])
+        ax.imshow(last["pictures"].numpy(), cmap="gray", vmin=0, vmax=1)
+        names = ["x_A (held-out)", "D_A(E(x_A))", "swap D_B(E(x_A))", f"truth: {p['style']}(x_A)"]
+        label_montage(ax, tile, names + (["private-encoder swap"] if control else []), fontsize=11)
+        ax.set_title("domain A → B: the swap next to the true restyling (never seen in training)")
+        ax = fig.add_subplot(sub[1])
+        ax.imshow(last["domain_b"].numpy(), cmap="gray", vmin=0, vmax=1)
+        label_montage(ax, tile, ["x_B (training)", "D_B(E(x_B))"], fontsize=10)
+        ax.set_title(f"domain B: other digits, {p['style']} style")
+        title = (
+            f"Face swap on {p['data']}: style B = {p['style']}, shared code of {p['latent']}, "
+            f"warp {p['warp']}, {ctx.total_steps} steps on {ctx.device}"
+            + ("; control: two private encoders, same batches" if control else "")
+        )
+        fig.suptitle(title, fontsize=14, y=1.01)
+        words = self.caption(ctx)
+        paths = [save_figure(out_dir, "faceswap", fig, caption=f"{words.en}\n{words.it}")]
+        paths.append(self._animation(out_dir))
+        return paths
+
+    def _animation(self, out_dir: Path) -> Path:
+        """The swap row over training, next to the truth and the private-encoder control."""
+        steps = thin(self.snapshots, 30)
+        fig = plt.figure(figsize=(8, 4.6))
+        ax = fig.add_axes((0.25, 0.03, 0.73, 0.8))
+        first = self.snapshots[steps[0]]
+        tiles = ax.imshow(first["pictures"].numpy(), cmap="gray", vmin=0, vmax=1)
+        names = ["x_A", "D_A(E(x_A))", "swap D_B(E(x_A))", "true B style"]
+        label_montage(ax, min(self.size, 14), names + (["private swap"] if self.control else []))
+        head = fig.suptitle("")
+
+        def update(i: int) -> None:
+            snap = self.snapshots[steps[i]]
+            tiles.set_data(snap["pictures"].numpy())
+            m = snap["metrics"]
+            text = f"step {steps[i]}: swap error {m['swap']:.2f}"
+            if "control_swap" in m:
+                text += f", private encoders {m['control_swap']:.2f}"
+            head.set_text(text)
+
+        return animation(out_dir, "faceswap", fig, update, len(steps), fps=4, dpi=80)
+
+
+def _schematic(ax, style: str, latent: int) -> None:
+    """e.14: one encoder, two decoders; the swap sends A's code to B's decoder."""
+    diagram(
+        ax,
+        {
+            "xa": (0.08, 0.82, "x_A"),
+            "xb": (0.08, 0.42, "x_B"),
+            "enc": (0.36, 0.62, "shared\nencoder E"),
+            "z": (0.56, 0.62, f"code z\n({latent})"),
+            "da": (0.77, 0.82, "decoder D_A"),
+            "db": (0.77, 0.42, "decoder D_B"),
+            "oa": (0.95, 0.82, "x̂_A"),
+            "ob": (0.95, 0.42, "x̂_B"),
+        },
+        [
+            ("xa", "enc", ""),
+            ("xb", "enc", ""),
+            ("enc", "z", ""),
+            ("z", "da", ""),
+            ("z", "db", ""),
+            ("da", "oa", ""),
+            ("db", "ob", ""),
+        ],
+        colors={"enc": "#fde0c5", "da": "#d6e6f5", "db": "#e4d6f5"},
+        fontsize=10,
+        title="e.14: the FaceSwap design",
+    )
+    ax.text(
+        0.5,
+        0.1,
+        "train: x_A → E → D_A ≈ x_A,  x_B → E → D_B ≈ x_B\n"
+        f"swap:  x_A → E → D_B  = A's digit in the {style} style",
+        ha="center",
+        va="center",
+        fontsize=10,
+        family="monospace",
+    )
 
 
 def pair_loss(model: Any, in_a, in_b, x_a, x_b) -> torch.Tensor:

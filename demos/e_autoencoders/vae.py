@@ -31,7 +31,7 @@ from torch.distributions import Normal, kl_divergence
 
 from demos.lib.autoencoders import build_mlp, class_map, decode_plane, recon_error, split
 from demos.lib.gan import judge, train_classifier
-from demos.lib.images import diagram, label_montage, montage, small
+from demos.lib.images import diagram, label_montage, montage, small, thin
 from demos.platform import Bilingual, Check, Demo, Frame, RunContext, heatmap, histogram, picture
 from demos.platform.data import load_images
 from demos.platform.figures import animation, plot_history, plt, save_figure
@@ -522,7 +522,7 @@ class VAE(Demo):
 
     def _animation(self, out_dir: Path) -> Path:
         """The codes over training, VAE beside its twin, and what the prior decodes to."""
-        steps = thin(sorted(self.snapshots), 30)
+        steps = thin(self.snapshots, 30)
         twin = self.twin is not None
         cols = 2 if twin else 1
         fig, axes = plt.subplots(2, cols, figsize=(5.2 * cols, 8.6), squeeze=False,
@@ -561,14 +561,6 @@ class VAE(Demo):
                 )
 
         return animation(out_dir, "vae", fig, update, len(steps), fps=4, dpi=70)
-
-
-def thin(steps: list[int], most: int) -> list[int]:
-    """At most ``most`` of the recorded steps, evenly spread, always with the last."""
-    if len(steps) <= most:
-        return steps
-    kept = steps[:: math.ceil(len(steps) / most)]
-    return kept if kept[-1] == steps[-1] else [*kept, steps[-1]]
 
 
 # --- checks as functions (the tests feed them broken pieces) ---------------------------

@@ -37,7 +37,7 @@ import torch.nn.functional as F
 from matplotlib.collections import LineCollection
 from torch import nn
 
-from demos.lib.images import diagram, label_montage, montage, small
+from demos.lib.images import diagram, label_montage, montage, small, thin
 from demos.platform import Bilingual, Check, Demo, Frame, RunContext, heatmap, histogram, picture
 from demos.platform.data import load_images
 from demos.platform.figures import (
@@ -715,7 +715,7 @@ class VQVAE(Demo):
 
     def _animation(self, out_dir: Path) -> Path:
         """The quantization picture over training: outputs move and snap to their codes."""
-        steps = thin(sorted(self.snapshots), 30)
+        steps = thin(self.snapshots, 30)
         names = self._names()
         keys = [name for name, _ in names]
         basis = _basis(self.snapshots[steps[-1]], keys)  # one plane for both models
@@ -745,14 +745,6 @@ class VQVAE(Demo):
 
 
 # --- the quantization picture (PNG panel and GIF frame) ---------------------------------
-
-
-def thin(steps: list[int], most: int) -> list[int]:
-    """At most ``most`` of the recorded steps, evenly spread, always with the last."""
-    if len(steps) <= most:
-        return steps
-    kept = steps[:: math.ceil(len(steps) / most)]
-    return kept if kept[-1] == steps[-1] else [*kept, steps[-1]]
 
 
 def _basis(snap: dict, names: list[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -20,7 +20,8 @@ SPECS: tuple[DemoSpec, ...] = (
         questions=("g.01", "g.02", "g.03", "g.04", "g.05", "g.06", "g.08"),
         summary="An MLP generator and discriminator on a ring of Gaussians (or moons/spirals): "
         "D's probability map, where the fakes land, both BCE losses, D(real)/D(fake), "
-        "modes covered; non-saturating vs minimax loss, label smoothing, k D-steps.",
+        "modes covered; twins from the same weights with the other G loss (the gradient on "
+        "rejected fakes) and without the fixes (mode collapse); label smoothing, k D-steps.",
         params=(
             Param(
                 "steps",
@@ -68,14 +69,36 @@ SPECS: tuple[DemoSpec, ...] = (
                 1,
             ),
             Param("d_steps", Kind.INT, 1, "discriminator steps per generator step", 1, 20),
+            Param(
+                "contrast",
+                Kind.BOOL,
+                True,
+                "also train two twins from the same weights: the other G loss, and no fixes",
+            ),
         ),
         quick={"steps": 1200},
         plots=(
+            Plot(
+                "modes",
+                "modes covered: this run / the other G loss / no fixes (G lr x10, beta1 0.9)",
+                ("modes", "other_modes", "collapse_modes"),
+            ),
+            Plot(
+                "push",
+                "push on the fakes D rejects most: -log D vs log(1 - D), same D",
+                ("push_nonsat", "push_minimax"),
+                log=True,
+            ),
             Plot("loss-d", "losses (D at equilibrium: 2 ln 2 = 1.386)", ("loss_d", "loss_g")),
             Plot("d-real", "mean D output (0.5 at equilibrium)", ("d_real", "d_fake"), ylim=(0, 1)),
-            Plot("precision", "sample quality", ("precision", "recall"), ylim=(0, 1)),
-            Plot("modes", "modes covered", ("modes",)),
+            Plot(
+                "precision",
+                "sample quality (this run; precision of the no-fixes twin)",
+                ("precision", "recall", "collapse_precision"),
+                ylim=(0, 1),
+            ),
         ),
+        focus="plot:modes",
         impl="demos.g_gans.gan_2d:GAN2D",
     ),
     DemoSpec(

@@ -142,3 +142,16 @@ def _edge(x: float, y: float, tx: float, ty: float, hw: float, hh: float) -> tup
     t = min(hw / abs(dx) if dx else math.inf, hh / abs(dy) if dy else math.inf)
     t = min(t, 0.49)  # overlapping boxes: stop halfway
     return x + t * dx, y + t * dy
+
+
+def thin(steps: Sequence[int], most: int) -> list[int]:
+    """At most ``most`` of the recorded ``steps``, evenly spread, always with the last.
+
+    The frames of an animation: every GIF is drawn from snapshots taken at the fixed
+    record steps, so it is the same on any machine.
+    """
+    steps = sorted(steps)
+    if len(steps) <= most:
+        return steps
+    kept = steps[:: math.ceil(len(steps) / most)]
+    return kept if kept[-1] == steps[-1] else [*kept, steps[-1]]
