@@ -8,7 +8,7 @@ bank with errors; ``validate`` returns all problems for the CLI to print.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,6 +116,37 @@ def _namespace_for(directory: Path) -> str:
     return slug or "bank"
 
 
+class _LazyExamples(Mapping[str, dict[str, tuple[Example, ...]]]):
+    """A key point's or misconception's labelled examples, read on first use.
+
+    The examples are half of a topic file's parsed data and only the validator and the
+    rubric's tests read them, so a file keeps them apart (:class:`parse_cache.Deferred`)
+    and the app starts without unpickling them. To a reader this is the ``Examples``
+    mapping itself (``get``, ``items``, ``==`` with a dict).
+    """
+
+    __slots__ = ("_key", "_part")
+
+    def __init__(self, part: parse_cache.Deferred[dict[int, Examples]], key: int) -> None:
+        self._part = part
+        self._key = key
+
+    def _examples(self) -> Examples:
+        return self._part.get()[self._key]
+
+    def __getitem__(self, lang: str) -> dict[str, tuple[Example, ...]]:
+        return self._examples()[lang]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._examples())
+
+    def __len__(self) -> int:
+        return len(self._examples())
+
+    def __repr__(self) -> str:
+        return repr(self._examples())
+
+
 class _FileReader:
     """Turns one parsed topic file into Topic/Question objects, noting problems."""
 
@@ -123,6 +154,8 @@ class _FileReader:
         self.path = path
         self.problems = problems
         self.default_ns = default_ns
+        #: Every item's examples, by the number of the item in the file (see _LazyExamples).
+        self.examples: parse_cache.Deferred[dict[int, Examples]] = parse_cache.Deferred({})
 
     def err(self, mark: Mark, message: str, severity: str = "error") -> None:
         self.problems.append(Problem(self.path, mark.line, mark.column, message, severity))
@@ -204,7 +237,17 @@ class _FileReader:
         return out
 
     def _examples(self, m: LMap, labels: tuple[str, ...], what: str) -> Examples:
-        """``examples: {en: {hit: [...], miss: [...]}, it: {...}}``, each sentence located."""
+        """``examples: {en: {hit: [...], miss: [...]}, it: {...}}``, each sentence located;
+        kept apart from the rest of the file (read when first used)."""
+        out = self._read_examples(m, labels, what)
+        if not out:
+            return out
+        stored = self.examples.get()
+        key = len(stored)
+        stored[key] = out
+        return _LazyExamples(self.examples, key)  # type: ignore[return-value]
+
+    def _read_examples(self, m: LMap, labels: tuple[str, ...], what: str) -> Examples:
         val = m.get("examples")
         if "examples" not in m or val is None:
             return {}
@@ -496,7 +539,13 @@ class _FileReader:
                     )
 
 
-_FileResult = tuple[Topic | None, list[tuple[Question, _QMarks]], list[Problem]]
+# A file's topic, questions and problems, and the examples of its items kept apart.
+_FileResult = tuple[
+    Topic | None,
+    list[tuple[Question, _QMarks]],
+    list[Problem],
+    parse_cache.Deferred[dict[int, Examples]],
+]
 
 
 def _read_file(path: Path, default_ns: str) -> _FileResult:
@@ -506,12 +555,16 @@ def _read_file(path: Path, default_ns: str) -> _FileResult:
         data = load_located(read_source(path))
     except YamlError as exc:
         reader.err(exc.mark, exc.message)
-        return None, [], problems
+        return None, [], problems, reader.examples
     except OSError as exc:
         reader.err(Mark(1, 1), f"cannot read file: {exc.strerror or exc}")
-        return None, [], problems
+        return None, [], problems, reader.examples
     topic, questions = reader.read(data)
-    return topic, questions, problems
+    return topic, questions, problems, reader.examples
+
+
+def _examples_part(result: _FileResult) -> parse_cache.Deferred[dict[int, Examples]]:
+    return result[3]
 
 
 def _read_dir(
@@ -520,7 +573,9 @@ def _read_dir(
     out = []
     default_ns = namespace or _namespace_for(directory)
     for path in bank_files(directory):
-        topic, questions, file_problems = parse_cache.cached(path, default_ns, _read_file)
+        topic, questions, file_problems, _ = parse_cache.cached(
+            path, default_ns, _read_file, _examples_part
+        )
         problems.extend(file_problems)
         if topic is not None:
             out.append((topic, questions))

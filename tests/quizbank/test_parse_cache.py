@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import pickle
+import subprocess
+import sys
 import time
 
 from quizbank import load_bank, parse_cache, validate
@@ -56,3 +59,101 @@ def test_unwritable_or_corrupt_cache_is_ignored(tmp_path, monkeypatch, good_file
         p.write_bytes(b"garbage")
     assert len(load_bank([d], include_builtin=False)) == 1
     assert not [p for p in os.listdir(cache) if p.endswith(".tmp")]
+
+
+_EXAMPLES = """\
+          it: [[rumore], [training]]
+        examples:
+          en: {hit: [It learns the noise of the training data.], miss: [It ignores noise.]}
+          it: {hit: [Impara il rumore dei dati di training.]}
+"""
+
+
+def _with_examples(text: str) -> str:
+    return text.replace("          it: [[rumore], [training]]\n", _EXAMPLES, 1)
+
+
+def _examples(bank):
+    return {
+        (q.id, item.id): {lang: dict(by_label) for lang, by_label in item.examples.items()}
+        for q in bank.questions
+        for item in (*q.key_points, *q.misconceptions)
+    }
+
+
+def test_examples_are_read_from_the_cache_only_when_asked_for(
+    tmp_path, monkeypatch, good_file_text
+):
+    """Start-up does not unpickle the rubric's examples; the first reader gets them whole."""
+    monkeypatch.setenv("TUTOR_CACHE_DIR", str(tmp_path / "cache"))
+    d = tmp_path / "bank"
+    _write(d, _with_examples(good_file_text))
+    load_bank([d], include_builtin=False)  # parses and writes the cache
+    calls = []
+    real_loads = parse_cache.pickle.loads
+    monkeypatch.setattr(
+        parse_cache.pickle, "loads", lambda data: calls.append(len(data)) or real_loads(data)
+    )
+    cached_bank = load_bank([d], include_builtin=False)
+    assert calls == []
+    examples = _examples(cached_bank)
+    assert len(calls) == 1  # one file, one deferred part
+    monkeypatch.setenv("TUTOR_NO_CACHE", "1")
+    fresh = load_bank([d], include_builtin=False)
+    assert examples == _examples(fresh)
+    hit = examples[("ml:1.01", "noise")]["en"]["hit"][0]
+    assert hit.text == "It learns the noise of the training data." and hit.line > 0
+    assert cached_bank.questions == fresh.questions
+
+
+def test_a_damaged_examples_part_is_parsed_again(tmp_path, monkeypatch, good_file_text):
+    monkeypatch.setenv("TUTOR_CACHE_DIR", str(tmp_path / "cache"))
+    d = tmp_path / "bank"
+    _write(d, _with_examples(good_file_text))
+    fresh = _examples(load_bank([d], include_builtin=False))
+    (entry,) = (tmp_path / "cache").glob("*.pickle")
+    data = bytearray(entry.read_bytes())
+    start = data.rindex(b"It learns the noise")  # inside the second (deferred) pickle
+    data[start - 40 : start] = b"\xff" * 40
+    entry.write_bytes(bytes(data))
+    assert _examples(load_bank([d], include_builtin=False)) == fresh
+
+
+def test_a_cached_question_pickles_whole(tmp_path, monkeypatch, good_file_text):
+    """Outside the cache (a copy, another process) a question carries its examples."""
+    monkeypatch.setenv("TUTOR_CACHE_DIR", str(tmp_path / "cache"))
+    d = tmp_path / "bank"
+    _write(d, _with_examples(good_file_text))
+    load_bank([d], include_builtin=False)
+    q = load_bank([d], include_builtin=False).get("ml:1.01")
+    copy = pickle.loads(pickle.dumps(q))
+    assert copy == q
+    assert copy.key_points[0].examples["it"]["hit"][0].text.startswith("Impara")
+
+
+def test_the_key_follows_the_stemmer_without_reading_package_metadata(tmp_path, monkeypatch):
+    """A new stemmer (another install writes new files) gives new keys; finding that out
+    must not import importlib.metadata (~20 ms of every start)."""
+    stemmer = tmp_path / "Stemmer.so"
+    stemmer.write_bytes(b"v1")
+    monkeypatch.setattr(
+        parse_cache, "_module_file", lambda name: stemmer if name == "Stemmer" else None
+    )
+    parse_cache._code_fingerprint.cache_clear()
+    first = parse_cache._code_fingerprint()
+    stemmer.write_bytes(b"v2 with more bytes")
+    parse_cache._code_fingerprint.cache_clear()
+    second = parse_cache._code_fingerprint()
+    stemmer.unlink()
+    parse_cache._code_fingerprint.cache_clear()
+    third = parse_cache._code_fingerprint()
+    parse_cache._code_fingerprint.cache_clear()
+    assert len({first, second, third}) == 3
+    code = (
+        "import sys; from quizbank import load_bank; load_bank(); "
+        "print('importlib.metadata' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip() == "False"

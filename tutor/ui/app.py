@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import signal
 import sys
@@ -294,6 +295,9 @@ def run_app(
     directory = resolve_data_dir(data_dir)
     store = Store.open_in(directory)
     chosen = initial_lang(store, lang, os.environ)
+    # Modules, bank and store live as long as the app: the cyclic collector need not walk
+    # them again at every full collection (one fell into the first frame: ~35 ms).
+    gc.freeze()
     app = TutorApp(bank, store, data_dir=directory, lang=chosen, handle_signals=True)
     try:
         app.run()
