@@ -755,7 +755,7 @@ class SGDDescent(Demo):
 
     def _animation(self, ctx: RunContext, out_dir: Path) -> Path:
         """The four paths growing over the recorded steps, beside their excess loss."""
-        steps = _thin([int(h["step"]) for h in ctx.history], 16)
+        steps = _thin([int(h["step"]) for h in ctx.history], 13)
         fig, axes = subplots(1, 2, (9.6, 4))
         lines = self._surface_panel(fig, axes[0], colorbar=False)
         axes[0].legend(fontsize=7, loc="upper right", framealpha=0.85)

@@ -689,7 +689,7 @@ class DataPipeline(Demo):
 
     def _animation(self, ctx: RunContext, out_dir: Path) -> Path:
         """Both samplers filling one epoch's visit map, the batch's digits, the accuracies."""
-        steps = _thin(sorted(self.snapshots), 20)
+        steps = _thin(sorted(self.snapshots), 13)
         fig = subplots(1, 1, (11, 5.4))[0]
         fig.clf()
         gs = fig.add_gridspec(2, 3, height_ratios=(3, 1.2))

@@ -835,7 +835,7 @@ class ModuleAnatomy(Demo):
 
     def _animation(self, ctx: RunContext, out_dir: Path) -> Path:
         """fc1's weights forming, the gradient per tensor and the three accuracies over training."""
-        steps = _thin(sorted(self.snapshots), 20)
+        steps = _thin(sorted(self.snapshots), 13)
         fig, axes = subplots(1, 3, (13, 4.2), gridspec_kw={"width_ratios": (1.6, 1.2, 1.2)})
         last = self.snapshots[steps[-1]]["weights"].numpy()
         top = float(np.abs(last).max())
