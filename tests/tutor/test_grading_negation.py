@@ -13,7 +13,14 @@ import pytest
 from quizbank.model import Bank, KeyPoint, Misconception, Question, Topic
 from quizbank.textnorm import normalize
 from tutor.grading import Grader
-from tutor.grading.negation import META, NONE, TOKEN_RE, negated_positions, negation_sources
+from tutor.grading.negation import (
+    META,
+    NONE,
+    TOKEN_RE,
+    contrast_positions,
+    negated_positions,
+    negation_sources,
+)
 
 
 def _kp(terms_en, terms_it=None, text_en="The point.", text_it="Il punto.", **options):
@@ -490,3 +497,21 @@ def test_equals_a_number_is_not_matched_inside_a_product() -> None:
     )
     assert _fires(mc, "We start from ḟ = 1 and push the tangents forward.")
     assert not _fires(mc, "f = a·z = 9, ḟ = ȧ·z + a·ż = 1·3 + 3·0 = 3.")
+
+
+def test_rispetto_a_after_a_derivative_is_with_respect_to() -> None:
+    mc = _mc(
+        [["reverse mode"], ["tutti gli output"], ["un input", "un singolo input"]],
+        text_it="La reverse mode deriva tutti gli output rispetto a un input.",
+    )
+    assert _fires(mc, "La reverse mode deriva tutti gli output rispetto a un input per passata.")
+    compared = TOKEN_RE.findall(normalize("rispetto alla forward mode costa meno"))
+    assert contrast_positions(compared)[compared.index("forward")]
+    wrt = TOKEN_RE.findall(normalize("la derivata di f rispetto a x"))
+    assert not any(contrast_positions(wrt))
+
+
+def test_a_term_of_letters_matches_them_listed_with_commas() -> None:
+    mc = _mc([["i f o g"]], text_en="The gate rows are stacked as i f o g.")
+    assert _fires(mc, "The rows of weight_ih_l0 are ordered i, f, o, g.")
+    assert not _fires(mc, "The rows of weight_ih_l0 are ordered i, f, g, o.")

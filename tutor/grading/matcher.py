@@ -283,13 +283,14 @@ def _occurrences(alt: Alt, s: Sentence) -> list[tuple[int, int]]:
     for p in first:
         # A formula's brackets do not break a phrase ("floor((w - k": floor w minus k), nor
         # do its operators unless the term names them: "h t 1" matches h_{t-1}. A term that
-        # states its own negation skips it: "distribuzione non correlata".
+        # states its own negation skips it: "distribuzione non correlata"; a term of single
+        # letters skips the commas that list them: "i, f, o, g".
         q = p
         for j in range(1, n):
             q += 1
             while q < last and (
                 words[q] in _BRACKETS
-                or (words[q] == "," and s.depth[q])
+                or (words[q] == "," and (s.depth[q] or _letters(alt.stems[j - 1], alt.stems[j])))
                 or (words[q] in OPERATOR_WORDS and alt.stems[j] not in canon.get(q, empty))
                 or (alt.negative and words[q] in NEGATION_WORDS)
             ):
@@ -306,6 +307,11 @@ def _occurrences(alt: Alt, s: Sentence) -> list[tuple[int, int]]:
                 continue  # "ḟ = 1·3 + 3·0": the 1 is a factor, not the value
             out.append((p, q + 1))
     return out
+
+
+def _letters(*stems: str) -> bool:
+    """A term that lists single letters ("i f o g") matches them listed with commas."""
+    return all(len(x) == 1 for x in stems)
 
 
 _FACTOR_WORDS = frozenset({"times", "plus", "minus"})

@@ -657,7 +657,7 @@ def contrast_positions(words: list[str]) -> list[bool]:
         nxt = words[i + 1] if i + 1 < n else ""
         if w in _CONTRAST_ONE:
             cue_end = i + 1
-        elif (w, nxt) in _CONTRAST_TWO:
+        elif (w, nxt) in _CONTRAST_TWO and not _with_respect_to(words, i):
             cue_end = i + 2
         elif w in _LIKE and any(words[k] in CUES for k in range(max(0, i - 4), i)):
             cue_end = i + 1  # "it doesn't saturate like the sigmoid": the sigmoid does
@@ -697,6 +697,18 @@ def contrast_positions(words: list[str]) -> list[bool]:
 
 
 _LIKE = _words("like come")
+# "la derivata di f rispetto a x", "il gradiente rispetto ai pesi": with respect to, not
+# "compared with".
+_DERIVATIVE_STARTS = ("deriv", "gradient", "partial", "jacobian", "differenz")
+_WRT_REACH = 8
+
+
+def _with_respect_to(words: list[str], i: int) -> bool:
+    if words[i] != "rispetto":
+        return False
+    return any(words[k].startswith(_DERIVATIVE_STARTS) for k in range(max(0, i - _WRT_REACH), i))
+
+
 _COORDINATORS = _words("and or e ed o oppure")
 _COMMA_AHEAD = 6
 
