@@ -549,8 +549,11 @@ class GateDemo(Demo):
             ax.axvline(int(self.eval_marks[probe]), color="red", ls="--", lw=1)
             ax.set_title({**_TITLES, **self.titles}.get(name, name), fontsize=9)
             self._draw_strip(ax, probe, letters=False)
-            ax.set_xticks([])
-            ax.set(xlabel="t →", ylabel="unit")
+            ax.set_xticks([])  # few labels: text is what costs most in every frame
+            ax.set_yticks([])
+            ax.set(xlabel="t →", ylabel="units (top row: the input)")
+            lo, hi = scale["vmin"], scale["vmax"]
+            images[-1].colorbar.set_ticks([lo, (lo + hi) / 2, hi])
 
         def update(n: int) -> None:
             snap = self.snapshots[n]
