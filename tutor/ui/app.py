@@ -21,6 +21,7 @@ from pathlib import Path
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -47,10 +48,11 @@ ERROR_LOG = "errors.log"
 
 
 class WorkerErrors:
-    """Mixin for screens: Textual tells only the node that started a worker how it ended,
-    so each screen hands its failed workers to :meth:`TutorApp.worker_failed`. A screen
-    that shows a failure itself handles ``Worker.StateChanged`` first and calls
-    ``event.prevent_default()``."""
+    """Mixin for every screen that starts workers: Textual tells only the node that started
+    a worker how it ended, so each screen hands its failed workers to
+    :meth:`TutorApp.worker_failed`. A screen may also handle ``Worker.StateChanged``
+    itself to go back to where the student was; what went wrong is still said once, by
+    the app."""
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
@@ -111,7 +113,7 @@ class TutorApp(App[None]):
         self.handle_signals = handle_signals
         #: The signal (SIGHUP, SIGTERM) that ended the app, if one did.
         self.exit_signal: int | None = None
-        self._early_problems: list[str] = []
+        self._early_problems: list[UnreadableRecord] = []
         self.scheduler = StudyScheduler(
             bank, store, new_per_day=new_per_day, fuzz=fuzz, on_unreadable=self._unreadable
         )
@@ -120,13 +122,13 @@ class TutorApp(App[None]):
     def _unreadable(self, exc: UnreadableRecord) -> None:
         """Show each unreadable record once (from any thread); the app goes on without it."""
         if self.is_running:
-            self.notify(exc.message, severity="error", timeout=20, markup=False)
+            self.report_error(exc, timeout=20)
         else:
-            self._early_problems.append(exc.message)
+            self._early_problems.append(exc)
 
     def on_mount(self) -> None:
-        for message in self._early_problems:
-            self.notify(message, severity="error", timeout=20, markup=False)
+        for problem in self._early_problems:
+            self.report_error(problem, timeout=20)
         self._early_problems.clear()
         if self.handle_signals:
             loop = asyncio.get_running_loop()
@@ -216,28 +218,40 @@ class TutorApp(App[None]):
             self.worker_failed(event.worker)
 
     def worker_failed(self, worker: Worker) -> None:
-        """The one place where any background work reports a failure (the app's own, and
-        every screen's through :class:`WorkerErrors`): a :class:`TutorError` as its own
-        message, anything else as one line (and in full in the error log); the app goes on."""
-        error = worker.error
+        """Every failed worker ends here (the app's own, and every screen's through
+        :class:`WorkerErrors`)."""
+        self.report_error(worker.error, where=worker.name or worker.description)
+
+    def report_error(
+        self,
+        error: BaseException | None,
+        *,
+        severity: SeverityLevel = "error",
+        where: str = "",
+        timeout: float = 12,
+    ) -> None:
+        """The one place where the app says that something failed, from a worker or from a
+        screen that met it on the UI thread (a draft not saved on leaving), from any
+        thread: a :class:`TutorError` as its own message in the app's language, anything
+        else as one line (and in full in the error log). The app goes on."""
         if isinstance(error, TutorError):
-            message = error.message
+            message = error.render(self.lang)
         else:
-            log = self._log_error(worker, error)
+            log = self._log_error(where, error)
             detail = str(error).splitlines()[0] if str(error) else ""
             message = T.UNEXPECTED_ERROR(
                 self.lang, kind=type(error).__name__, detail=detail, log=log
             )
-        self.notify(message, severity="error", timeout=12, markup=False)
+        self.notify(message, severity=severity, timeout=timeout, markup=False)
 
-    def _log_error(self, worker: Worker, error: BaseException | None) -> str:
+    def _log_error(self, where: str, error: BaseException | None) -> str:
         """Append the traceback to the error log; its path, or the log's own problem."""
         path = Path(self.data_dir) / ERROR_LOG
         text = "".join(traceback.format_exception(error)) if error else "no exception\n"
         self.log.error(text)
         try:
             with path.open("a", encoding="utf-8") as fh:
-                fh.write(f"--- {utcnow().isoformat()} {worker.name or worker.description}\n{text}")
+                fh.write(f"--- {utcnow().isoformat()} {where}\n{text}")
         except OSError as exc:
             return f"{path}: {exc.strerror or exc}"
         return str(path)
@@ -280,7 +294,7 @@ class TutorApp(App[None]):
     def record_drill(
         self, drill: str, seed: int, difficulty: int, correct: int, total: int
     ) -> None:
-        """A database write: off the UI thread; a failure is reported by ``_worker_failed``."""
+        """A database write: off the UI thread; a failure is reported by :meth:`worker_failed`."""
         self.store.add_drill_result(drill, seed, difficulty, correct, total, self.clock())
 
 

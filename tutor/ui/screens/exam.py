@@ -335,8 +335,8 @@ class ExamScreen(WorkerErrors, Screen):
     def _graded(self, sub: Submission) -> None:
         if sub.question_id != self.qid or not self.is_attached:
             return
-        for note in sub.notes:
-            self.app.notify(error_text(note, self.app.lang), severity="warning", markup=False)
+        for note in sub.notes:  # failed on the side (a draft not cleared): the answer stands
+            self.app.report_error(note, severity="warning")
         if self.index < len(self.subs):
             self.subs[self.index] = sub
         else:
@@ -378,9 +378,7 @@ class ExamScreen(WorkerErrors, Screen):
     ) -> None:
         self.state = Phase.DONE
         if error is not None:  # the mark is still shown; only its record is lost
-            lang = self.app.lang
-            message = T.NOT_STORED(lang, error=error_text(error, lang))
-            self.app.notify(message, severity="error", timeout=10, markup=False)
+            self.app.report_error(TutorError(T.NOT_STORED, error=error))
         self.app.switch_screen(ExamResultScreen(details, subs, exam_id=self.exam_id, at=at))
 
     @on(Worker.StateChanged)
@@ -406,8 +404,8 @@ class ExamScreen(WorkerErrors, Screen):
         self._draft_dirty = False
         try:
             self.app.store.save_draft(self.qid, self.answer.text, mode=mode)
-        except TutorError as exc:
-            self.app.notify(exc.render(self.app.lang), severity="error", markup=False)
+        except Exception as exc:  # leaving must not fail; say why the draft is not kept
+            self.app.report_error(exc, where="save draft")
 
     def _autosave_draft(self) -> None:
         if self._draft_dirty and self.state in (Phase.ANSWERING, Phase.FOLLOWUP):

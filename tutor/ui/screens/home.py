@@ -73,7 +73,7 @@ class HomeScreen(WorkerErrors, Screen):
         try:
             stats = self.app.scheduler.stats(now=self.app.clock())
         except TutorError as exc:  # a locked or damaged database: say so, show the rest
-            self.app.notify(exc.message, severity="error", markup=False)
+            self.app.report_error(exc)
             return
         self._show_stats(stats, self._new_left(stats))
 

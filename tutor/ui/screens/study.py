@@ -422,8 +422,9 @@ class StudyScreen(WorkerErrors, Screen):
         self._ask_or_show()
 
     def _notes(self, sub: Submission) -> None:
+        """What failed on the side (a draft not cleared): said, the submission stands."""
         for note in sub.notes:
-            self.app.notify(error_text(note, self.app.lang), severity="warning", markup=False)
+            self.app.report_error(note, severity="warning")
 
     def _ask_or_show(self) -> None:
         """The next follow-up the examiner asks, or the card once there is none."""
@@ -654,7 +655,7 @@ class StudyScreen(WorkerErrors, Screen):
         try:
             self.app.store.save_draft(self.qid, self.answer.text, mode=mode)
         except Exception as exc:  # leaving must not fail; say why the draft is not kept
-            self.app.notify(error_text(exc, self.app.lang), severity="error", markup=False)
+            self.app.report_error(exc, where="save draft")
 
     def _autosave_draft(self) -> None:
         """While typing, the draft is saved every pause, so even kill -9 loses little."""
