@@ -110,7 +110,8 @@ SPECS: tuple[DemoSpec, ...] = (
         questions=("g.08", "g.09"),
         summary="A DCGAN (transposed convs, BN, no pooling, LeakyReLU, tanh, N(0,0.02) init, "
         "Adam beta1=0.5) on 8x8 digits; samples of a fixed noise batch, both losses, and a "
-        "fixed classifier's confidence and digit score rising as G improves.",
+        "fixed classifier's confidence and digit score rising as G improves, next to a twin "
+        "without the recipe that collapses.",
         params=(
             Param(
                 "steps",
@@ -135,6 +136,12 @@ SPECS: tuple[DemoSpec, ...] = (
                 1,
             ),
             Param("clf_steps", Kind.INT, 300, "training steps of the fixed judge", 50, 10_000),
+            Param(
+                "contrast",
+                Kind.BOOL,
+                True,
+                "also train a twin without the recipe (default init, no BN, beta1 0.9)",
+            ),
             IMAGE_DATA,
         ),
         quick={
@@ -145,16 +152,30 @@ SPECS: tuple[DemoSpec, ...] = (
             "clf_steps": 150,
         },
         plots=(
-            Plot("loss-d", "losses", ("loss_d", "loss_g")),
-            Plot("d-real", "mean D output", ("d_real", "d_fake"), ylim=(0, 1)),
+            Plot(
+                "digit-score",
+                "digit score (1..10): DCGAN recipe vs the twin without it",
+                ("digit_score", "twin_digit_score"),
+                ylim=(0, 10),
+                chance=1.0,
+            ),
+            Plot(
+                "classes",
+                "classes the fixed classifier sees: recipe vs twin",
+                ("classes", "twin_classes"),
+                ylim=(0, 10),
+            ),
             Plot(
                 "confidence",
-                "fixed classifier's confidence on G(fixed z)",
-                ("confidence",),
+                "fixed classifier's confidence on G(fixed z): recipe vs twin",
+                ("confidence", "twin_confidence"),
                 ylim=(0, 1),
+                chance=0.1,
             ),
-            Plot("digit-score", "digit score (1..10) and classes seen", ("digit_score", "classes")),
+            Plot("loss-d", "losses", ("loss_d", "loss_g")),
+            Plot("d-real", "mean D output", ("d_real", "d_fake"), ylim=(0, 1)),
         ),
+        focus="plot:digit-score",
         impl="demos.g_gans.dcgan_digits:DCGANDigits",
     ),
     DemoSpec(
@@ -203,6 +224,12 @@ SPECS: tuple[DemoSpec, ...] = (
                 50,
                 10_000,
             ),
+            Param(
+                "contrast",
+                Kind.BOOL,
+                True,
+                "also train a twin with lambda = 0 (same start, same batches)",
+            ),
             IMAGE_DATA,
         ),
         quick={
@@ -213,11 +240,28 @@ SPECS: tuple[DemoSpec, ...] = (
             "clf_steps": 150,
         },
         plots=(
+            Plot(
+                "clf-agree",
+                "independent classifier agrees with c: lambda vs the lambda = 0 twin",
+                ("clf_agree", "twin_clf_agree"),
+                ylim=(0, 1),
+                chance=0.1,
+            ),
+            Plot(
+                "aux-real",
+                "auxiliary head accuracy",
+                ("aux_real", "aux_fake", "twin_aux_fake"),
+                ylim=(0, 1),
+                chance=0.1,
+            ),
             Plot("loss-d", "losses", ("loss_d", "loss_g")),
-            Plot("aux-real", "auxiliary head accuracy", ("aux_real", "aux_fake"), ylim=(0, 1)),
-            Plot("clf-agree", "independent classifier agrees with c", ("clf_agree",), ylim=(0, 1)),
-            Plot("diversity", "within-class spread / real digits'", ("diversity",)),
+            Plot(
+                "diversity",
+                "within-class spread / real digits': lambda vs twin",
+                ("diversity", "twin_diversity"),
+            ),
         ),
+        focus="plot:clf-agree",
         impl="demos.g_gans.acgan_digits:ACGANDigits",
     ),
 )

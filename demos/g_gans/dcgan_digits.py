@@ -14,6 +14,12 @@ GAN losses say little about quality (g.08), so a fixed digit classifier, trained
 before the GAN, judges the samples of a fixed noise batch: its mean confidence, how many
 classes it sees (mode collapse shows up as a few), and the "digit score"
 exp(E_x KL(p(y|x) ‖ p(y))), an Inception-score analogue between 1 and 10.
+
+The contrast is a twin without the recipe, trained on the same batches and noise: the
+same layers without BatchNorm, PyTorch's default initialisation and Adam's default
+β1 = 0.9. Its samples collapse onto one or a few digits (a digit score near 1). The
+quick mode trains with lr 2e-3 so that 200 steps suffice; the recipe's 2e-4 is the
+default.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -40,8 +47,9 @@ from demos.lib.gan import (
     to_unit,
     train_classifier,
 )
-from demos.lib.images import montage
+from demos.lib.images import diagram, label_montage, montage, thin
 from demos.platform import (
+    Bilingual,
     Check,
     Demo,
     Frame,
@@ -50,7 +58,10 @@ from demos.platform import (
     histogram,
     picture,
 )
-from demos.platform.figures import plot_history, save_figure, subplots
+from demos.platform.figures import animation, integer_ticks, plot_history, plt, save_figure
+
+TWIN_BETA1 = 0.9  # the twin's Adam β1: PyTorch's default, not the recipe's 0.5
+SCORE_LEAD = 1.0  # the recipe's digit score must beat the twin's by this much
 
 # --- the DCGAN pieces (shared with acgan-digits) --------------------------------------
 
@@ -123,10 +134,16 @@ class DCGANDigits(Demo):
             self.d_net.apply(dcgan_init)
         self.g_net.to(ctx.device)
         self.d_net.to(ctx.device)
+        self.twin: tuple[Any, Any] | None = None
+        if p["contrast"]:  # the same networks without the recipe: no BatchNorm, default init
+            g = build_generator(p["noise_dim"], p["hidden"], self.size, batchnorm=False)
+            d = build_discriminator(p["hidden"], self.size, batchnorm=False)
+            self.twin = (g.to(ctx.device), d.to(ctx.device))
         gen = torch.Generator().manual_seed(ctx.seed + 7)
         self.fixed_z = torch.randn(256, p["noise_dim"], 1, 1, generator=gen).to(ctx.device)
         self.fixture_z = torch.randn(16, p["noise_dim"], 1, 1, generator=gen).to(ctx.device)
         self.clf = train_classifier(self.train_x, self.train_y, p["clf_steps"], ctx.seed + 11)
+        self.snapshots: dict[int, dict[str, Any]] = {}
 
     # -- checks -----------------------------------------------------------------
 
@@ -144,114 +161,304 @@ class DCGANDigits(Demo):
 
     def run(self, ctx: RunContext) -> Iterator[Frame]:
         p = ctx.params
-        betas = (p["beta1"], 0.999)
-        opt_g = torch.optim.Adam(self.g_net.parameters(), lr=p["lr"], betas=betas)
-        opt_d = torch.optim.Adam(self.d_net.parameters(), lr=p["lr"], betas=betas)
+        nets = [(self.g_net, self.d_net, p["beta1"])]
+        if self.twin is not None:
+            nets.append((*self.twin, TWIN_BETA1))
+        opts = [
+            (
+                torch.optim.Adam(g.parameters(), lr=p["lr"], betas=(beta1, 0.999)),
+                torch.optim.Adam(d.parameters(), lr=p["lr"], betas=(beta1, 0.999)),
+            )
+            for g, d, beta1 in nets
+        ]
         gen = torch.Generator(device=ctx.device).manual_seed(ctx.seed)
         n, b, dev = len(self.train_x), p["batch"], ctx.device
-        self.snapshots: dict[str, Any] = {}
         for step in range(ctx.total_steps):
             real = self.train_x[torch.randint(0, n, (b,), device=dev, generator=gen)]
             z = torch.randn(b, p["noise_dim"], 1, 1, device=dev, generator=gen)
-            loss_d = d_step(self.d_net, self.g_net, opt_d, real, z, p["smooth"])
-            z = torch.randn(b, p["noise_dim"], 1, 1, device=dev, generator=gen)
-            loss_g = g_step(self.d_net, self.g_net, opt_g, z, "nonsat")
+            z_g = torch.randn(b, p["noise_dim"], 1, 1, device=dev, generator=gen)
+            losses = []
+            for (g, d, _), (opt_g, opt_d) in zip(nets, opts, strict=True):  # same batches
+                loss_d = d_step(d, g, opt_d, real, z, p["smooth"])
+                losses.append((loss_d, g_step(d, g, opt_g, z_g, "nonsat")))
             if ctx.wants(step):
-                yield self._frame(ctx, step, loss_d, loss_g)
+                yield self._frame(ctx, step, losses)
+        return self.caption(ctx)
 
-    def _frame(self, ctx: RunContext, step: int, loss_d, loss_g) -> Frame:
-        self.g_net.eval()
-        self.d_net.eval()
+    def _look(self, g_net: Any, d_net: Any) -> dict[str, Any]:
+        """G(fixed z) in eval mode and what D and the fixed classifier make of it."""
+        g_net.eval()
+        d_net.eval()
         with torch.no_grad():
-            fake = self.g_net(self.fixed_z)  # (256, 1, S, S)
-            d_real = torch.sigmoid(self.d_net(self.eval_x[:256])).mean().item()
-            d_fake = torch.sigmoid(self.d_net(fake)).mean().item()
+            fake = g_net(self.fixed_z)  # (256, 1, S, S)
+            d_real = torch.sigmoid(d_net(self.eval_x[:256])).mean().item()
+            d_fake = torch.sigmoid(d_net(fake)).mean().item()
             seen = judge(self.clf, fake)
-        self.g_net.train()
-        self.d_net.train()
-        shown = montage(to_unit(fake[:24, 0]), 8)
+        g_net.train()
+        d_net.train()
+        return {"fake": fake, "d_real": d_real, "d_fake": d_fake, **seen}
+
+    def _frame(self, ctx: RunContext, step: int, losses: list) -> Frame:
+        (loss_d, loss_g) = losses[0]
+        main = self._look(self.g_net, self.d_net)
+        shown = montage(to_unit(main["fake"][:24, 0]), 6)
         metrics = {
             "loss_d": loss_d.item(),
             "loss_g": loss_g.item(),
-            "d_real": d_real,
-            "d_fake": d_fake,
-            "confidence": seen["confidence"],
-            "digit_score": seen["score"],
-            "classes": float(seen["classes"]),
+            "d_real": main["d_real"],
+            "d_fake": main["d_fake"],
+            "confidence": main["confidence"],
+            "digit_score": main["score"],
+            "classes": float(main["classes"]),
         }
-        key = "first" if step == 0 else "last" if step >= ctx.total_steps - 1 else None
-        if (
-            key is None
-            and ctx.should_record(step)  # a fixed step, not whichever frame came first
-            and step >= ctx.total_steps // 4
-            and "early" not in self.snapshots
-        ):
-            key = "early"
-        if key:
-            self.snapshots[key] = {"step": step, "grid": shown.cpu(), "counts": seen["counts"]}
         frame = Frame(
             step=step,
             metrics=metrics,
-            pictures=[picture("G(fixed z): 24 samples, same noise every frame", shown)],
-            heatmaps=[heatmap("fixed classifier p(y|G(z)), first 12 samples", seen["probs"][:12])],
+            pictures=[
+                picture("G(fixed z): 24 samples, same noise every frame", shown, key="samples")
+            ],
+            heatmaps=[
+                heatmap(
+                    "fixed classifier p(y|G(z)), first 12 samples",
+                    main["probs"][:12],
+                    "digit",
+                    "sample",
+                    key="probs",
+                    vmin=0,
+                    vmax=1,
+                )
+            ],
             histograms=[
                 histogram(
-                    f"digits the classifier sees in 256 samples ({seen['classes']} classes)",
-                    seen["counts"],
+                    f"digits the classifier sees in 256 samples ({main['classes']} classes)",
+                    main["counts"],
                     [str(i) for i in range(10)],
+                    key="classes",
                 )
             ],
         )
+        snap: dict[str, Any] = {"grid": shown.cpu(), "counts": main["counts"].cpu()}
+        if self.twin is not None:
+            twin = self._look(*self.twin)
+            metrics.update(
+                twin_loss_d=losses[1][0].item(),
+                twin_loss_g=losses[1][1].item(),
+                twin_d_fake=twin["d_fake"],
+                twin_confidence=twin["confidence"],
+                twin_digit_score=twin["score"],
+                twin_classes=float(twin["classes"]),
+            )
+            twin_shown = montage(to_unit(twin["fake"][:24, 0]), 6)
+            frame.pictures.append(
+                picture(
+                    "without the recipe (default init, no BN, β1 0.9): G(same z)",
+                    twin_shown,
+                    key="twin-samples",
+                )
+            )
+            snap.update(twin_grid=twin_shown.cpu(), twin_counts=twin["counts"].cpu())
         if step == 0:
-            frame.pictures.append(picture("real digits", montage(to_unit(self.eval_x[:24, 0]), 8)))
+            frame.pictures.append(
+                picture("real digits", montage(to_unit(self.eval_x[:24, 0]), 8), key="real")
+            )
+        if ctx.should_record(step):
+            self.snapshots[step] = {**snap, "metrics": dict(metrics)}
         return frame
 
-    # -- judgement and figures ---------------------------------------------------
+    # -- judgement, caption and figures ------------------------------------------
 
     def learned(self, ctx: RunContext) -> Check:
         start = ctx.history[0] if ctx.history else {}
         c0, c1 = start.get("confidence", math.nan), ctx.final.get("confidence", math.nan)
         s1, k = ctx.final.get("digit_score", math.nan), ctx.final.get("classes", math.nan)
         ok = c1 >= c0 + 0.2 and c1 >= 0.6 and s1 >= 3.0 and k >= 6
-        return Check(
-            "learning",
-            bool(ok),
+        detail = (
             f"fixed classifier's confidence on G(fixed z) {c0:.3f} -> {c1:.3f} "
             f"(needs +0.2 and >= 0.6); digit score {start.get('digit_score', math.nan):.2f} "
-            f"-> {s1:.2f} (needs >= 3); classes seen {k:.0f}/10 (needs >= 6)",
+            f"-> {s1:.2f} (needs >= 3); classes seen {k:.0f}/10 (needs >= 6)"
         )
+        if self.twin is not None:
+            t = ctx.final.get("twin_digit_score", math.nan)
+            ok = ok and s1 - t >= SCORE_LEAD
+            detail += (
+                f"; the twin without the recipe reaches digit score {t:.2f} with "
+                f"{ctx.final.get('twin_classes', math.nan):.0f} classes (the recipe needs a "
+                f"lead of {SCORE_LEAD:g})"
+            )
+        return Check("learning", bool(ok), detail)
+
+    def caption(self, ctx: RunContext) -> Bilingual:
+        """What to look for, filled from this run's numbers."""
+        f, p = ctx.final, ctx.params
+        en = (
+            f"With the DCGAN recipe (N(0, 0.02) init, BatchNorm, Adam β1 = {p['beta1']:g}) the "
+            f"samples of one fixed noise batch turn into digits a fixed classifier reads as "
+            f"{f['classes']:.0f} different classes (digit score {f['digit_score']:.1f} of 10, "
+            f"confidence {f['confidence']:.2f}); the losses alone would not tell."
+        )
+        it = (
+            f"Con la ricetta DCGAN (inizializzazione N(0, 0,02), BatchNorm, Adam β1 = "
+            f"{p['beta1']:g}) i campioni di un batch di rumore fisso diventano cifre che un "
+            f"classificatore fisso legge come {f['classes']:.0f} classi diverse (punteggio "
+            f"{f['digit_score']:.1f} su 10, confidenza {f['confidence']:.2f}); le loss da sole "
+            "non lo direbbero."
+        )
+        if "twin_digit_score" in f:
+            en += (
+                f" The twin without it (PyTorch's default init, no BatchNorm, β1 = {TWIN_BETA1:g}"
+                f"), same batches and noise, ends at digit score {f['twin_digit_score']:.1f} with "
+                f"{f['twin_classes']:.0f} class(es): its samples collapse."
+            )
+            it += (
+                f" Il gemello senza ricetta (inizializzazione di default di PyTorch, niente "
+                f"BatchNorm, β1 = {TWIN_BETA1:g}), stessi batch e stesso rumore, finisce a "
+                f"punteggio {f['twin_digit_score']:.1f} con {f['twin_classes']:.0f} classi: i "
+                "suoi campioni collassano."
+            )
+        return Bilingual(en=en, it=it)
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        hist = ctx.history
+        hist, p = ctx.history, ctx.params
+        twin = self.twin is not None
         with torch.no_grad():
             real_conf = judge(self.clf, self.eval_x)["confidence"]
-        fig, axes = subplots(2, 3, (14, 7))
-        ax = axes[0, 0]
-        plot_history(ax, hist, ["loss_d"], labels=["L_D"])
-        plot_history(ax, hist, ["loss_g"], labels=["L_G (non-saturating)"])
-        ax.set(title="losses (not a measure of quality)", xlabel="step")
-        ax.legend()
-        ax = axes[0, 1]
-        plot_history(ax, hist, ["confidence"], labels=["confidence on G(fixed z)"])
-        ax.axhline(real_conf, color="grey", ls=":", label="confidence on real digits")
-        plot_history(ax, hist, ["d_real"], labels=["mean D(real)"], alpha=0.6)
-        plot_history(ax, hist, ["d_fake"], labels=["mean D(G(z))"], alpha=0.6)
-        ax.set(title="the fixed classifier and D", xlabel="step", ylim=(0, 1.02))
+        fig = plt.figure(figsize=(21, 15))
+        grid = fig.add_gridspec(3, 4, height_ratios=(1, 1.25, 0.95))
+        ax = fig.add_subplot(grid[0, 0])
+        plot_history(ax, hist, ["loss_d"], labels=["recipe: L_D"], color="C0")
+        plot_history(ax, hist, ["loss_g"], labels=["recipe: L_G"], color="C1")
+        if twin:
+            plot_history(
+                ax, hist, ["twin_loss_d"], styles=["--"], labels=["no recipe: L_D"], color="C0"
+            )
+            plot_history(
+                ax, hist, ["twin_loss_g"], styles=["--"], labels=["no recipe: L_G"], color="C1"
+            )
+        ax.set(title="losses (not a measure of quality)", ylabel="loss")
         ax.legend(fontsize=8)
-        ax = axes[0, 2]
-        plot_history(ax, hist, ["digit_score"], labels=["digit score"])
-        plot_history(ax, hist, ["classes"], labels=["classes seen"])
-        ax.set(title="diversity (10 = all digits, evenly)", xlabel="step", ylim=(0, 10.5))
-        ax.legend()
-        for ax, key in zip(axes[1], ("first", "early", "last"), strict=True):
-            snap = self.snapshots.get(key)
-            ax.axis("off")
-            if snap is not None:
-                ax.imshow(snap["grid"].numpy(), cmap="gray", vmin=0, vmax=1)
-                ax.set_title(f"G(fixed z) at step {snap['step']}")
-        title = (
-            f"DCGAN on {ctx.params['data']}: {ctx.total_steps} steps, lr {ctx.params['lr']:g}, "
-            f"beta1 {ctx.params['beta1']:g}, "
-            f"init {'N(0, 0.02)' if ctx.params['init'] else 'default'}, {ctx.device}"
+        for col, (key, title, top, ref) in enumerate(
+            (
+                ("confidence", "fixed classifier's confidence on G(fixed z)", 1.02, real_conf),
+                ("digit_score", "digit score exp E KL(p(y|x) ‖ p(y)) (1..10)", 10.5, None),
+                ("classes", "classes the classifier sees (of 10)", 10.5, None),
+            ),
+            start=1,
+        ):
+            ax = fig.add_subplot(grid[0, col])
+            plot_history(ax, hist, [key], labels=["DCGAN recipe"], color="C0", lw=2)
+            if twin:
+                plot_history(ax, hist, [f"twin_{key}"], styles=["--"], color="C3",
+                             labels=["no recipe"])  # fmt: skip
+            if ref is not None:
+                ax.axhline(ref, color="grey", ls=":", label=f"on real digits ({ref:.2f})")
+            ax.set(title=title, ylim=(0, top))
+            if key == "classes":
+                integer_ticks(ax, x=True, y=True)
+            ax.legend(fontsize=8)
+
+        steps = sorted(self.snapshots)
+        early = next((s for s in steps if s >= ctx.total_steps // 4), steps[-1])
+        tile = min(self.size, 14)
+        panels = [
+            (montage(to_unit(self.eval_x[:24, 0]), 6).cpu(), "real digits (held-out)"),
+            (self.snapshots[early]["grid"], f"recipe, step {early}"),
+            (self.snapshots[steps[-1]]["grid"], f"recipe, step {steps[-1]}"),
+        ]
+        if twin:
+            panels.append((self.snapshots[steps[-1]]["twin_grid"], f"no recipe, step {steps[-1]}"))
+        for col, (img, title) in enumerate(panels):
+            ax = fig.add_subplot(grid[1, col])
+            ax.imshow(img.numpy(), cmap="gray", vmin=0, vmax=1)
+            label_montage(ax, tile)
+            ax.set_title(title + (" (same z)" if col else ""))
+
+        ax = fig.add_subplot(grid[2, 0])
+        final = self.snapshots[steps[-1]]
+        width = 0.4 if twin else 0.8
+        at = np.arange(10)
+        ax.bar(
+            at - (width / 2 if twin else 0),
+            final["counts"].numpy(),
+            width,
+            color="C0",
+            label="recipe",
         )
-        return [save_figure(out_dir, "dcgan-digits", fig, title=title, dpi=100)]
+        if twin:
+            ax.bar(
+                at + width / 2, final["twin_counts"].numpy(), width, color="C3", label="no recipe"
+            )
+        ax.set(title="what the classifier sees in 256 samples", xlabel="digit", ylabel="samples")
+        integer_ticks(ax, x=True, y=True)
+        ax.legend(fontsize=8)
+        _schematic(fig.add_subplot(grid[2, 1:3]), p["noise_dim"], p["hidden"], self.size)
+        ax = fig.add_subplot(grid[2, 3])
+        ax.axis("off")
+        rows = [
+            ("", "recipe", "twin"),
+            ("conv init", "N(0, 0.02)", "PyTorch default"),
+            ("BatchNorm", "yes (not D's input)", "none"),
+            ("Adam β1", f"{p['beta1']:g}", f"{TWIN_BETA1:g}"),
+            ("lr, batch", f"{p['lr']:g}, {p['batch']}", "same"),
+        ]
+        table = ax.table(cellText=[list(r) for r in rows], loc="center", cellLoc="left")
+        table.auto_set_font_size(False)
+        table.set_fontsize(10)
+        table.scale(1, 1.6)
+        ax.set_title("g.09: the recipe, and what the twin lacks")
+        title = (
+            f"DCGAN on {p['data']}: {ctx.total_steps} steps, lr {p['lr']:g}, batch {p['batch']}, "
+            f"{ctx.device}" + ("; twin: same batches and noise, without the recipe" if twin else "")
+        )
+        fig.suptitle(title, fontsize=14, y=1.01)
+        words = self.caption(ctx)
+        paths = [save_figure(out_dir, "dcgan-digits", fig, caption=f"{words.en}\n{words.it}")]
+        paths.append(self._animation(out_dir))
+        return paths
+
+    def _animation(self, out_dir: Path) -> Path:
+        """G(fixed z) over training, with the recipe and without it."""
+        steps = thin(self.snapshots, 30)
+        names = [("grid", "", "DCGAN recipe")]
+        if self.twin is not None:
+            names.append(("twin_grid", "twin_", "no recipe"))
+        fig, axes = plt.subplots(1, len(names), figsize=(3.6 * len(names), 4.0), squeeze=False)
+        fig.subplots_adjust(left=0.02, right=0.98, top=0.74, bottom=0.02, wspace=0.08)
+        first = self.snapshots[steps[0]]
+        tiles = []
+        for ax, (key, _, _) in zip(axes[0], names, strict=True):
+            tiles.append(ax.imshow(first[key].numpy(), cmap="gray", vmin=0, vmax=1))
+            ax.axis("off")
+        head = fig.suptitle("")
+
+        def update(i: int) -> None:
+            snap = self.snapshots[steps[i]]
+            m = snap["metrics"]
+            head.set_text(f"G(fixed z), step {steps[i]}")
+            for ax, img, (key, pre, who) in zip(axes[0], tiles, names, strict=True):
+                img.set_data(snap[key].numpy())
+                ax.set_title(
+                    f"{who}: digit score {m[pre + 'digit_score']:.1f}, "
+                    f"{m[pre + 'classes']:.0f} classes",
+                    fontsize=10,
+                )
+
+        return animation(out_dir, "dcgan-digits", fig, update, len(steps), fps=4, dpi=80)
+
+
+def _schematic(ax, noise: int, hidden: int, size: int) -> None:
+    """g.09: the generator grows 1×1 noise into an image; the discriminator mirrors it."""
+    diagram(
+        ax,
+        {
+            "z": (0.06, 0.72, f"z\n{noise}×1×1"),
+            "g1": (0.24, 0.72, f"ConvT+BN+ReLU\n{4 * hidden}×{size // 4}×{size // 4}"),
+            "g2": (0.46, 0.72, f"ConvT+BN+ReLU\n{2 * hidden}×{size // 2}×{size // 2}"),
+            "g3": (0.67, 0.72, f"ConvT+tanh\n1×{size}×{size}"),
+            "d": (0.67, 0.25, "D: Conv s2 + LeakyReLU,\nConv s2 + BN + LeakyReLU,\nConv → 1 logit"),
+            "p": (0.92, 0.25, "P(real)"),
+        },
+        [("z", "g1", ""), ("g1", "g2", ""), ("g2", "g3", ""), ("g3", "d", "G(z)"), ("d", "p", "")],
+        colors={"g1": "#fde0c5", "g2": "#fde0c5", "g3": "#fde0c5", "d": "#d6e6f5"},
+        fontsize=9.5,
+        title="the DCGAN: no pooling, no hidden fully connected layer",
+    )

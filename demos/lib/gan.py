@@ -140,27 +140,35 @@ def check_g_step(step: Callable, d_net, g_net, z: torch.Tensor, kind: str = "non
     )
 
 
-def build_generator(inputs: int, hidden: int, size: int) -> Any:
-    """(B, inputs, 1, 1) → (B, 1, size, size) in [−1, 1]: three transposed convolutions."""
+def _norm(channels: int, on: bool) -> Any:
+    return nn.BatchNorm2d(channels) if on else nn.Identity()
+
+
+def build_generator(inputs: int, hidden: int, size: int, *, batchnorm: bool = True) -> Any:
+    """(B, inputs, 1, 1) → (B, 1, size, size) in [−1, 1]: three transposed convolutions.
+
+    ``batchnorm=False`` drops the BatchNorm layers (and gives the convolutions a bias):
+    the generator of a DCGAN without its recipe.
+    """
     return nn.Sequential(
-        nn.ConvTranspose2d(inputs, 4 * hidden, size // 4, 1, 0, bias=False),  # size/4
-        nn.BatchNorm2d(4 * hidden),
+        nn.ConvTranspose2d(inputs, 4 * hidden, size // 4, 1, 0, bias=not batchnorm),  # size/4
+        _norm(4 * hidden, batchnorm),
         nn.ReLU(),
-        nn.ConvTranspose2d(4 * hidden, 2 * hidden, 4, 2, 1, bias=False),  # size/2
-        nn.BatchNorm2d(2 * hidden),
+        nn.ConvTranspose2d(4 * hidden, 2 * hidden, 4, 2, 1, bias=not batchnorm),  # size/2
+        _norm(2 * hidden, batchnorm),
         nn.ReLU(),
         nn.ConvTranspose2d(2 * hidden, 1, 4, 2, 1),  # size
         nn.Tanh(),
     )
 
 
-def build_discriminator(hidden: int, size: int, outputs: int = 1) -> Any:
+def build_discriminator(hidden: int, size: int, outputs: int = 1, *, batchnorm: bool = True) -> Any:
     """(B, 1, size, size) → (B, outputs) logits: stride-2 convolutions, no pooling."""
     return nn.Sequential(
         nn.Conv2d(1, hidden, 4, 2, 1),  # size/2, no BatchNorm on the input layer
         nn.LeakyReLU(0.2),
-        nn.Conv2d(hidden, 2 * hidden, 4, 2, 1, bias=False),  # size/4
-        nn.BatchNorm2d(2 * hidden),
+        nn.Conv2d(hidden, 2 * hidden, 4, 2, 1, bias=not batchnorm),  # size/4
+        _norm(2 * hidden, batchnorm),
         nn.LeakyReLU(0.2),
         nn.Conv2d(2 * hidden, outputs, size // 4, 1, 0),  # 1×1
         nn.Flatten(),
