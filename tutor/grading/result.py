@@ -9,7 +9,8 @@ follows from the score and from what is wrong:
 - a text that is not an answer (the question pasted back, repetition, word salad,
   a keyword list, off topic) is wrong, score 0;
 - two wrong statements, or one about the question's central point, make it wrong;
-- one wrong statement, or a key point the answer contradicts, caps it at partial;
+- one wrong statement caps it at partial (a key point the answer contradicts costs a
+  listed penalty but does not cap: contradictions are found less reliably);
 - "correct" needs the score and every weight-3 point.
 
 The suggested rating follows the verdict (wrong → Again, partial → Hard, correct →
