@@ -22,17 +22,18 @@ grader's judgement exactly and the shown language can change at any time.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
 from quizbank import Bank, KeyPoint, Question
 from tutor.domain import Rating
 from tutor.errors import TutorError
-from tutor.exam import FOLLOWUPS_PER_QUESTION, mark_exam, with_followups
+from tutor.exam import FOLLOWUPS_PER_QUESTION, PASS_MARK, mark_exam, with_followups
 from tutor.grading import Grader, GradeResult, PointResult, apply_overrides, followups
 from tutor.grading.followup import probe_for
 from tutor.grading.result import NOT_AN_ANSWER_ID, rejudge
@@ -46,6 +47,7 @@ __all__ = [
     "WAIT_FOR",
     "FollowUp",
     "FollowUpAnswer",
+    "MarkWorking",
     "Mode",
     "Phase",
     "StudyQueue",
@@ -57,6 +59,7 @@ __all__ = [
     "judge",
     "load_submission",
     "localize",
+    "mark_working",
     "rating_preview",
     "store_judgement",
     "study_queue",
@@ -490,14 +493,54 @@ def rating_preview(
 # -- exams --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class MarkWorking:
+    """How an exam's mark comes from the points its rows show (one decimal each): their
+    total over the number of answers, rounded half up. The mark is computed from those
+    same numbers, so what the result screen shows adds up to its mark."""
+
+    total: Fraction
+    count: int
+
+    @property
+    def mean(self) -> Fraction:
+        return self.total / self.count if self.count else Fraction(0)
+
+    @property
+    def mark(self) -> int:
+        return int(self.mean + Fraction(1, 2))  # half up: 18.5 is 19, as a student expects
+
+    def shown_total(self) -> str:
+        return f"{float(self.total):.1f}"
+
+    def shown_mean(self) -> str:
+        """The mean to two decimals, cut (never rounded up past the half that decides the
+        mark), with "…" when more digits follow."""
+        hundredths = self.mean * 100
+        cut = int(hundredths)
+        text = f"{cut // 100}.{cut % 100:02d}"
+        return text if cut == hundredths else text + "…"
+
+
+def mark_working(points: Sequence[float]) -> MarkWorking:
+    """The working of the mark from the rows' points, in exact tenths."""
+    tenths = sum(round(p * 10) for p in points)
+    return MarkWorking(Fraction(tenths, 10), len(points))
+
+
 def exam_details(submissions: list[Submission]) -> dict[str, Any]:
     """The exam's mark and one row per question, with the student's overrides and
-    follow-ups counted (they are part of each answer's score)."""
+    follow-ups counted (they are part of each answer's score). The mark is the one the
+    rows' points give (:class:`MarkWorking`); lode keeps ``mark_exam``'s rule."""
     items = [
         {"id": s.question_id, "score": s.score, "verdict": s.result.verdict if s.result else None}
         for s in submissions
     ]
-    details = mark_exam(items).to_dict()
+    marked = mark_exam(items)
+    if marked.breakdown:
+        mark = mark_working([row["points"] for row in marked.breakdown]).mark
+        marked = replace(marked, mark=mark, passed=mark >= PASS_MARK)
+    details = marked.to_dict()
     for row, sub in zip(details["breakdown"], submissions, strict=True):
         result = sub.result
         row["verdict"] = str(row["verdict"]) if row["verdict"] else None

@@ -4,12 +4,15 @@ same in every exam, and Italian throughout."""
 
 from __future__ import annotations
 
+import math
+from types import SimpleNamespace
+
 import pytest
 from textual.widgets import DataTable, Input
 
 from quizbank import load_bank
 from tests.ui.test_study import GOOD, HALF, screen_text, settle
-from tutor.session import Phase
+from tutor.session import Phase, exam_details
 from tutor.ui.screens.exam import (
     AbandonScreen,
     ExamResultScreen,
@@ -128,7 +131,7 @@ async def test_points_mean_the_same_in_a_short_and_a_long_exam(make_app):
         three = await sit(app, pilot, [HALF, GOOD, ""])
         points = [row["points"] for row in three.details["breakdown"]]
         assert points[0] == one  # the same answer, the same points
-        assert three.details["mark"] == round(sum(points) / len(points))
+        assert three.details["mark"] == math.floor(sum(points) / len(points) + 0.5)
 
 
 async def test_the_exam_shows_the_context_of_a_question_that_refers_to_another(make_app):
@@ -176,3 +179,48 @@ async def test_time_up_submits_the_answer_and_moves_on(make_app):
         await settle(app, pilot)
         assert exam.index >= 1 and not exam.subs[0].asked  # no follow-up once time is up
         assert app.store.attempts()[0].answer == HALF
+
+
+def answered(qid: str, score: float) -> SimpleNamespace:
+    """A submission as the result screen reads it: an id, a score, nothing to review."""
+    return SimpleNamespace(
+        question_id=qid, score=score, result=None, attempt_id=1, asked=(), judged=False
+    )
+
+
+@pytest.mark.parametrize(
+    ("scores", "working", "mark"),
+    [
+        # 18.48 out of 30 is shown as 18.5: the mark is the 19 the row says, not 18
+        ([0.616], "18.5 ÷ 1 = 18.50 → 19", "19/30"),
+        ([0.41, 0.86], "38.1 ÷ 2 = 19.05 → 19", "19/30"),
+        ([0.6, 0.6, 0.55], "52.5 ÷ 3 = 17.50 → 18", "18/30"),
+        ([0.3, 0.5, 0.5], "39.0 ÷ 3 = 13.00 → 13", "13/30 — not passed"),
+        ([0.3, 0.5, 0.503], "39.1 ÷ 3 = 13.03… → 13", "13/30 — not passed"),
+    ],
+)
+async def test_the_mark_is_worked_out_from_the_points_the_rows_show(
+    make_app, scores, working, mark
+):
+    app = make_app()
+    subs = [answered(qid, s) for qid, s in zip(("a.01", "b.01", "c.01"), scores, strict=False)]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ExamResultScreen(exam_details(subs), subs))
+        await settle(app, pilot)
+        text = screen_text(app)
+        table = app.screen.query_one("#breakdown", DataTable)
+        shown = [float(table.get_row_at(i)[1]) for i in range(table.row_count)]
+        assert working in text and mark in text
+        assert f"{sum(shown):.1f} ÷ {len(shown)}" in text  # the rows add up to the total
+
+
+async def test_the_marks_working_in_italian(make_app):
+    app = make_app(lang="it")
+    subs = [answered("a.01", 0.41), answered("b.01", 0.86)]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ExamResultScreen(exam_details(subs), subs))
+        await settle(app, pilot)
+        assert "Voto = totale dei punti ÷ risposte" in screen_text(app)
+        assert "38.1 ÷ 2 = 19.05 → 19" in screen_text(app)

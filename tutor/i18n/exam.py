@@ -80,16 +80,26 @@ MARK_LODE = Text("30 e lode", "30 e lode")
 MARK_FAILED = Text("{mark}/30 — not passed", "{mark}/30 — non superato")
 MEAN = Text("mean score {mean}", "punteggio medio {mean}")
 CORRECTED = Text("(with your corrections)", "(con le tue correzioni)")
+MARK_WORKING = Text(
+    "Mark = the points' total ÷ answers, rounded half up: {total} ÷ {n} = {mean} → {mark}",
+    "Voto = totale dei punti ÷ risposte, arrotondato (da ,5 in su): {total} ÷ {n} = {mean} → "
+    "{mark}",
+)
+MARK_WORKING_LODE = Text(
+    "; every answer correct and a mean score of at least 95%: 30 e lode",
+    "; ogni risposta corretta e un punteggio medio di almeno il 95%: 30 e lode",
+)
 POINTS_MEAN = Text(
-    "Points: each answer's own mark out of 30 (its score × 30, follow-ups counted: a point "
-    "stated only when asked earns half its weight). The exam's mark is their mean, rounded; "
-    "18 passes, 30 e lode needs a 95% mean with every answer correct. Enter on a row opens "
-    "the question with your answer, its feedback and the model answer.",
-    "Punti: il voto su 30 di ogni risposta (punteggio × 30, domande aggiuntive comprese: un "
-    "punto detto solo su domanda vale metà del suo peso). Il voto dell'esame è la loro media "
-    "arrotondata; 18 è la sufficienza, il 30 e lode chiede una media del 95% con ogni "
-    "risposta corretta. Invio su una riga apre la domanda con la tua risposta, il commento "
-    "e la risposta modello.",
+    "Points: each answer's own mark out of 30 (its score × 30 to one decimal, follow-ups "
+    "counted: a point stated only when asked earns half its weight). The exam's mark is "
+    "their mean, rounded half up, as worked out under the mark; 18 passes, 30 e lode needs "
+    "a 95% mean with every answer correct. Enter on a row opens the question with your "
+    "answer, its feedback and the model answer.",
+    "Punti: il voto su 30 di ogni risposta (punteggio × 30 con un decimale, domande "
+    "aggiuntive comprese: un punto detto solo su domanda vale metà del suo peso). Il voto "
+    "dell'esame è la loro media arrotondata (da ,5 in su), come nel calcolo sotto il voto; "
+    "18 è la sufficienza, il 30 e lode chiede una media del 95% con ogni risposta corretta. "
+    "Invio su una riga apre la domanda con la tua risposta, il commento e la risposta modello.",
 )
 COL_QUESTION = Text("Question", "Domanda")
 COL_POINTS = Text("Points /30", "Punti /30")

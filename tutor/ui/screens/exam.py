@@ -38,6 +38,7 @@ from tutor.session import (
     answer_followup,
     exam_details,
     finish_exam,
+    mark_working,
     store_judgement,
     submit_answer,
 )
@@ -495,6 +496,8 @@ class ExamResultScreen(WorkerErrors, Screen):
         line.append("   " + T.MEAN(lang, mean=f"{d['mean_score']:.0%}"))
         if any(s.judged for s in self.subs):
             line.append("  " + T.CORRECTED(lang), style="cyan")
+        line.append("\n")
+        line.append(self._working(lang), style="dim")
         self.mark_line.update(line)
         self.query_one("#points-mean", Static).update(RichText(T.POINTS_MEAN(lang), style="dim"))
         table = self.table
@@ -515,6 +518,18 @@ class ExamResultScreen(WorkerErrors, Screen):
             table.add_row(b["id"], f"{b['points']:.1f}", verdict, points, asked, text, key=b["id"])
         if table.row_count:
             table.move_cursor(row=min(max(row, 0), table.row_count - 1))
+
+    def _working(self, lang: str) -> str:
+        """The arithmetic from the rows' points to the mark, with the numbers shown."""
+        working = mark_working([row["points"] for row in self.details["breakdown"]])
+        text = T.MARK_WORKING(
+            lang,
+            total=working.shown_total(),
+            n=working.count,
+            mean=working.shown_mean(),
+            mark=working.mark,
+        )
+        return text + (T.MARK_WORKING_LODE(lang) if self.details.get("lode") else "")
 
     def text_width(self) -> int:
         """The question column takes what the other columns leave (cut with …)."""
