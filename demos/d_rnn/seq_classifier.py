@@ -37,7 +37,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
 
-from demos.lib.recurrent import it_number, it_percent
+from demos.lib.recurrent import gif_picks, it_number, it_percent
 from demos.platform import (
     Bilingual,
     Check,
@@ -297,9 +297,6 @@ class SeqClassifier(Demo):
         self.tagger, self.tag_head = nn.LSTM(4, h, batch_first=True), nn.Linear(h, 1)
         for net in (*self.models.values(), *self.heads.values(), self.tagger, self.tag_head):
             net.to(ctx.device)  # built on the CPU under the run's seed, then moved
-        total = ctx.total_steps
-        count = min(total, GIF_FRAMES)
-        self.gif_steps = {round(i * (total - 1) / max(1, count - 1)) for i in range(count)}
 
     @staticmethod
     def _tags(firsts: np.ndarray, width: int, device: Any) -> torch.Tensor:
@@ -384,7 +381,7 @@ class SeqClassifier(Demo):
         label = "crosses itself" if self.eval_y[i] > 0 else "no crossing"
         verdict = "right" if (self.probe_p > 0.5) == bool(self.eval_y[i] > 0) else "WRONG"
         self.last = {"states": states.cpu(), "tags": tags.cpu(), "picture": canvas}
-        if ctx.should_record(step) and step in self.gif_steps:
+        if ctx.should_record(step):  # the GIF picks among all records
             self.snapshots.append(
                 {
                     "step": step,
@@ -644,6 +641,7 @@ class SeqClassifier(Demo):
 
     def _gif(self, ctx: RunContext, out_dir: Path) -> Path:
         """Three held-out polylines over training: the tagger's p per point, the GRU's verdict."""
+        snaps = [self.snapshots[k] for k in gif_picks(len(self.snapshots), GIF_FRAMES)]
         fig, axes = plt.subplots(1, GIF_LINES, figsize=(4 * GIF_LINES, 4.4))
         dots = []
         for j, ax in enumerate(axes):
@@ -651,14 +649,14 @@ class SeqClassifier(Demo):
                 self._draw_line(
                     ax,
                     j,
-                    self.snapshots[0]["tag_p"][j, : len(self.eval_lines[j])].numpy(),
+                    snaps[0]["tag_p"][j, : len(self.eval_lines[j])].numpy(),
                     title="",
                 )
             )
         fig.colorbar(dots[-1], ax=list(axes), fraction=0.02, label="tagger p(crossed so far)")
 
         def update(n: int) -> None:
-            snap = self.snapshots[n]
+            snap = snaps[n]
             for j, (ax, dot) in enumerate(zip(axes, dots, strict=True)):
                 length = len(self.eval_lines[j])
                 dot.set_array(snap["tag_p"][j, :length].numpy())
@@ -678,7 +676,7 @@ class SeqClassifier(Demo):
             )
 
         update(0)
-        return animation(out_dir, "seq-classifier", fig, update, len(self.snapshots), fps=4)
+        return animation(out_dir, "seq-classifier", fig, update, len(snaps), fps=4)
 
 
 def draw_unrolled(ax: Any) -> None:

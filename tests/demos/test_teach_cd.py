@@ -196,6 +196,7 @@ def test_rnn_memory_check_needs_vanishing_explosion_and_clipping_to_show():
         [start, {**spike, "grad_noclip": 2.0}, end],  # nothing exploded
         [start, spike, {**end, "loss_noclip": 0.2}],  # unclipped learned as well
         [start, {**spike, "step_clip": 0.5}, end],  # a clipped step beyond lr·c
+        [start, spike, {**end, "acc_rnn": 0.9}],  # the vanilla RNN learned it too
     ):
         ctx.history = broken
         assert not demo.learned(ctx).passed
