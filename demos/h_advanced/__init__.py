@@ -16,7 +16,8 @@ SPECS: tuple[DemoSpec, ...] = (
         ),
         questions=("h.01", "h.02", "h.03"),
         summary="A one-look detector on synthetic scenes: S×S grid, the responsible cell, "
-        "(x, y, √w, √h, conf) per box, the YOLOv1 loss, IoU and greedy NMS step by step.",
+        "(x, y, √w, √h, conf) per box, the YOLOv1 loss, IoU and greedy NMS step by step; "
+        "precision with and without NMS.",
         params=(
             Param("steps", Kind.INT, 1200, "training steps", 10, 100_000),
             Param("batch", Kind.INT, 32, "images per step", 4, 1024),
@@ -40,10 +41,24 @@ SPECS: tuple[DemoSpec, ...] = (
         ),
         quick={"steps": 250, "width": 8},
         plots=(
-            Plot("coord", "loss terms", ("coord", "obj", "noobj", "class")),
             Plot(
-                "mean-iou", "held-out detection", ("mean_iou", "recall", "precision"), ylim=(0, 1)
+                "precision",
+                "held-out precision at IoU 0.5: after NMS vs every box above score",
+                ("precision", "raw_precision"),
+                ylim=(0, 1),
             ),
+            Plot(
+                "mean-iou",
+                "held-out recall with and without NMS, IoU of the responsible boxes",
+                ("recall", "raw_recall", "mean_iou"),
+                ylim=(0, 1),
+            ),
+            Plot(
+                "boxes",
+                "boxes per held-out image: above score, kept by NMS, true",
+                ("raw_boxes", "kept_boxes", "true_boxes"),
+            ),
+            Plot("coord", "loss terms", ("coord", "obj", "noobj", "class"), log=True),
         ),
         impl="demos.h_advanced.yolo_grid:YOLOGrid",
     ),
@@ -80,19 +95,25 @@ SPECS: tuple[DemoSpec, ...] = (
         ),
         quick={"steps": 250, "width": 8},
         plots=(
-            Plot("objectness", "losses", ("objectness", "regression")),
+            Plot(
+                "refine",
+                "IoU with their true box: positive anchors after the deltas vs before",
+                ("refined_iou", "pos_anchor_iou"),
+                ylim=(0, 1),
+            ),
             Plot(
                 "recall",
-                "recall of true boxes at IoU 0.5",
-                ("recall", "anchor_recall", "oracle_recall"),
+                "recall of true boxes at IoU 0.5: proposals, no deltas, no NMS, best anchor",
+                ("recall", "anchor_recall", "no_nms_recall", "oracle_recall"),
                 ylim=(0, 1),
             ),
             Plot(
                 "best-iou",
-                "mean best IoU per true box",
+                "mean best IoU per true box: proposals vs the same anchors undeformed",
                 ("best_iou", "anchor_best_iou"),
                 ylim=(0, 1),
             ),
+            Plot("objectness", "losses", ("objectness", "regression")),
         ),
         impl="demos.h_advanced.rpn_anchors:RPNAnchors",
     ),
@@ -104,27 +125,38 @@ SPECS: tuple[DemoSpec, ...] = (
         ),
         questions=("h.05",),
         summary="A small U-Net segments generated discs, squares and triangles pixel by pixel: "
-        "same-size output, skip concatenation, pixel-wise cross-entropy, per-class IoU; "
-        "switch the skips off to see the boundaries blur.",
+        "same-size output, skip concatenation, pixel-wise cross-entropy, per-class IoU; a "
+        "twin with its skips zeroed, trained alongside, blurs the boundaries into blobs.",
         params=(
             Param("steps", Kind.INT, 800, "training steps", 10, 100_000),
             Param("batch", Kind.INT, 16, "images per step", 2, 1024),
-            Param("lr", Kind.FLOAT, 1e-2, "Adam learning rate", 1e-5, 1.0),
+            Param("lr", Kind.FLOAT, 1e-2, "peak Adam learning rate (one-cycle)", 1e-5, 1.0),
             Param("width", Kind.INT, 12, "channels at full resolution (doubled per level)", 2, 128),
-            Param("levels", Kind.INT, 2, "max-pool levels (24 px: at most 3)", 1, 3),
-            Param("skips", Kind.BOOL, True, "concatenate the encoder maps (false: zeros instead)"),
+            Param("levels", Kind.INT, 3, "max-pool levels (24 px: at most 3)", 1, 3),
             Param("shapes", Kind.INT, 3, "most shapes per scene", 1, 6),
             Param("probe", Kind.INT, 0, "held-out scene shown", 0, 255),
         ),
-        quick={"steps": 200, "width": 8},
+        quick={"steps": 200, "width": 8, "batch": 12},
         plots=(
             Plot(
                 "miou",
-                "held-out IoU",
-                ("miou", "iou_disc", "iou_square", "iou_triangle"),
+                "held-out mean IoU: with skips vs skips zeroed",
+                ("miou", "twin_miou"),
                 ylim=(0, 1),
             ),
-            Plot("loss", "training loss and pixel accuracy", ("loss", "pixel_acc")),
+            Plot(
+                "boundary",
+                "pixels next to a boundary classified right",
+                ("boundary_acc", "twin_boundary_acc"),
+                ylim=(0, 1),
+            ),
+            Plot(
+                "per-class",
+                "held-out IoU per class (with skips)",
+                ("iou_disc", "iou_square", "iou_triangle"),
+                ylim=(0, 1),
+            ),
+            Plot("loss", "pixel-wise cross-entropy (train)", ("loss", "twin_loss"), log=True),
         ),
         impl="demos.h_advanced.unet_seg:UNetSeg",
     ),
@@ -137,7 +169,7 @@ SPECS: tuple[DemoSpec, ...] = (
         questions=("h.06",),
         summary="An image encoder and a text encoder learn a shared space from (digit, caption) "
         "pairs with the symmetric InfoNCE loss over the N×N similarity matrix; zero-shot "
-        "classification from class prompts.",
+        "classification from class prompts; a twin trained on positive pairs only collapses.",
         params=(
             Param("steps", Kind.INT, 1000, "training steps", 10, 100_000),
             Param("batch", Kind.INT, 64, "pairs per step: N (N - 1 negatives per row)", 2, 1024),
@@ -150,15 +182,27 @@ SPECS: tuple[DemoSpec, ...] = (
         ),
         quick={"steps": 300},
         plots=(
-            Plot("loss", "InfoNCE loss (train) and chance ln N", ("loss", "chance")),
+            Plot(
+                "gap",
+                "cosine of matching − other pairs: CLIP vs positives-only twin",
+                ("gap", "twin_gap"),
+                ylim=(-0.25, 1),
+            ),
             Plot(
                 "zero-shot",
                 "held-out zero-shot accuracy",
                 ("zero_shot", "zero_shot_ensemble", "retrieval"),
                 ylim=(0, 1),
+                chance=0.1,
             ),
-            Plot("logit-scale", "logit scale e^τ", ("logit_scale",)),
+            Plot(
+                "loss",
+                "InfoNCE (train): CLIP, the twin's logits, ln N",
+                ("loss", "twin_infonce", "chance"),
+            ),
+            Plot("logit-scale", "logit scale e^τ (cap 100)", ("logit_scale",), ylim=(0, 100)),
         ),
+        focus="heatmap:batch-sim",
         impl="demos.h_advanced.clip_toy:CLIPToy",
     ),
     DemoSpec(
@@ -185,17 +229,18 @@ SPECS: tuple[DemoSpec, ...] = (
         ),
         quick={"steps": 1300, "timesteps": 100, "hidden": 64, "lr": 5e-3},
         plots=(
-            Plot("loss", "ε-prediction loss", ("loss",)),
-            Plot(
-                "nn-samples",
-                "distance from samples to held-out data",
-                ("nn_samples", "nn_noise", "nn_data"),
-            ),
             Plot(
                 "cover-samples",
-                "distance from held-out data to samples",
-                ("cover_samples", "cover_data"),
+                "held-out point → nearest sample: with σ_t·z, without, fresh data",
+                ("cover_samples", "cover_no_noise", "cover_data"),
+                log=True,
             ),
+            Plot(
+                "nn-samples",
+                "sample → nearest held-out point (pure noise, fresh data for scale)",
+                ("nn_samples", "nn_noise", "nn_data"),
+            ),
+            Plot("loss", "ε-prediction loss", ("loss",)),
         ),
         impl="demos.h_advanced.ddpm_2d:DDPM2D",
     ),
@@ -207,7 +252,8 @@ SPECS: tuple[DemoSpec, ...] = (
         ),
         questions=("h.07",),
         summary="Trains and freezes an autoencoder on 8x8 digits, rescales its latents to unit "
-        "std, trains a DDPM on the latents and decodes the samples.",
+        "std, trains a DDPM on the latents and decodes the samples; the same ε-network trained "
+        "as long on the raw pixels draws speckles.",
         params=(
             Param("steps", Kind.INT, 4000, "diffusion training steps", 10, 100_000),
             Param(
@@ -229,9 +275,14 @@ SPECS: tuple[DemoSpec, ...] = (
             "timesteps": 100,
             "hidden": 96,
             "lr": 5e-3,
+            "samples": 256,
         },
         plots=(
-            Plot("loss", "ε-prediction loss (latent space)", ("loss",)),
+            Plot(
+                "pixel-distance",
+                "sample → nearest held-out digit: latent diffusion vs pixel-space twin",
+                ("px_nn_latent", "px_nn_pixel", "px_nn_data", "px_nn_noise"),
+            ),
             Plot(
                 "nn-samples",
                 "distance from sampled latents to held-out latents",
@@ -242,7 +293,9 @@ SPECS: tuple[DemoSpec, ...] = (
                 "distance from held-out latents to samples",
                 ("cover_samples", "cover_data"),
             ),
+            Plot("loss", "ε-prediction loss: latents vs pixels", ("loss", "pixel_loss"), log=True),
         ),
+        focus="picture:latent-samples",
         impl="demos.h_advanced.latent_diffusion:LatentDiffusion",
     ),
     DemoSpec(
@@ -253,7 +306,8 @@ SPECS: tuple[DemoSpec, ...] = (
         ),
         questions=("h.08",),
         summary="A frozen toy CLIP on digits and captions, a diffusion prior from text embedding "
-        "to image embedding with classifier-free guidance, and a decoder back to pixels.",
+        "to image embedding with classifier-free guidance, and a decoder back to pixels; with "
+        "the caption dropped the same prior draws any digit.",
         params=(
             Param("steps", Kind.INT, 3000, "prior and decoder training steps", 10, 100_000),
             Param("clip_steps", Kind.INT, 800, "CLIP training steps (during setup)", 0, 100_000),
@@ -283,18 +337,20 @@ SPECS: tuple[DemoSpec, ...] = (
             "lr": 6e-3,
         },
         plots=(
-            Plot("prior-loss", "losses", ("prior_loss", "decoder_loss")),
             Plot(
                 "prior-acc",
-                "prior samples classified by CLIP as their caption",
-                ("prior_acc", "guided_acc"),
+                "prior samples CLIP reads as their caption: s = 1, guided, caption dropped, "
+                "decoded and re-read",
+                ("prior_acc", "guided_acc", "uncond_acc", "round_trip_acc"),
                 ylim=(0, 1),
+                chance=0.1,
             ),
             Plot(
                 "prior-cos",
                 "prior samples vs real image embeddings",
                 ("prior_cos", "norm_ratio", "spread_ratio"),
             ),
+            Plot("prior-loss", "losses", ("prior_loss", "decoder_loss"), log=True),
         ),
         impl="demos.h_advanced.dalle2_toy:Dalle2Toy",
     ),

@@ -33,8 +33,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
+from matplotlib.patches import Rectangle
 from torch import nn
 
 from demos.lib.diffusion import (
@@ -46,9 +48,9 @@ from demos.lib.diffusion import (
     reverse_sample,
 )
 from demos.lib.images import montage
-from demos.platform import Check, Demo, Frame, RunContext, heatmap, histogram, picture
+from demos.platform import Bilingual, Check, Demo, Frame, RunContext, heatmap, histogram, picture
 from demos.platform.data import load_digits
-from demos.platform.figures import plot_history, plt, save_figure
+from demos.platform.figures import animation, image_panel, plot_history, plt, save_figure
 
 NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 TEMPLATES = (
@@ -217,6 +219,9 @@ class Dalle2Toy(Demo):
         k = p["per_caption"]
         self.noise = torch.randn(10 * k, p["dim"], generator=cpu).to(dev)
         self.sample_y = torch.arange(10, device=dev).repeat_interleave(k)  # (10k,)
+        t_count = p["timesteps"]  # the GIF's chain: 24 steps from x_T to x_0, and x_0
+        self.chain_steps = sorted({round(t_count * (1 - k / 24)) for k in range(25)}, reverse=True)
+        self.snapshot: dict[int, Any] = {}
 
     def _train_clip(self, ctx: RunContext) -> None:
         params = [*self.image_enc.parameters(), *self.text_enc.parameters(), self.logit_scale]
@@ -259,8 +264,14 @@ class Dalle2Toy(Demo):
 
     # -- sampling --------------------------------------------------------------------------
 
-    def sample_prior(self, ctx: RunContext, text: torch.Tensor, scale: float, seed: int = 3):
-        """Image embeddings (scaled) for text embeddings (B, d), guided with ``scale``."""
+    def sample_prior(
+        self, ctx: RunContext, text: torch.Tensor, scale: float, seed: int = 3, keep=()
+    ) -> Any:
+        """Image embeddings (scaled) for text embeddings (B, d), guided with ``scale``.
+
+        ``scale`` 0 is the unconditional prior (the caption ignored), 1 the conditional one;
+        with ``keep`` the chain's x_t at those steps come back too.
+        """
         t_count = ctx.params["timesteps"]
         null = torch.zeros_like(text)
 
@@ -272,8 +283,10 @@ class Dalle2Toy(Demo):
 
         gen = torch.Generator(device=ctx.device).manual_seed(ctx.seed + seed)
         with torch.no_grad():
-            out, _ = reverse_sample(predict, self.noise[: len(text)], self.sched, gen)
-        return out
+            out, kept = reverse_sample(
+                predict, self.noise[: len(text)], self.sched, gen, keep=tuple(keep)
+            )
+        return (out, kept) if keep else out
 
     # -- training --------------------------------------------------------------------------
 
@@ -299,13 +312,19 @@ class Dalle2Toy(Demo):
             anneal.step()
             if ctx.wants(step):
                 yield self._frame(ctx, step, prior_loss, decoder_loss)
+        return self.caption(ctx)
 
     def _frame(self, ctx: RunContext, step: int, prior_loss, decoder_loss) -> Frame:
         text = self.prompt_emb[self.sample_y]  # (10k, d)
-        z1 = self.sample_prior(ctx, text, 1.0)
+        final = step == ctx.total_steps - 1
+        z1 = self.sample_prior(ctx, text, 1.0, keep=self.chain_steps if final else ())
+        if final:
+            z1, kept = z1
         zg = self.sample_prior(ctx, text, ctx.params["guidance"])
+        z0 = self.sample_prior(ctx, text, 0.0)  # the contrast: the caption ignored
         acc = (self.zero_shot(z1) == self.sample_y).float().mean().item()
         guided_acc = (self.zero_shot(zg) == self.sample_y).float().mean().item()
+        uncond_acc = (self.zero_shot(z0) == self.sample_y).float().mean().item()
         cos = F.cosine_similarity(z1, self.class_mean[self.sample_y], dim=1).mean().item()
         norm_ratio = (z1.norm(dim=1).mean() / self.train_img.norm(dim=1).mean()).item()
         spread = (z1 - self.class_mean[self.sample_y]).norm(dim=1).mean().item() / self.spread
@@ -315,17 +334,47 @@ class Dalle2Toy(Demo):
         with torch.no_grad():
             first = torch.arange(10, device=ctx.device) * k
             real = torch.stack([self.eval_x[self.eval_y == c][0] for c in range(10)])  # (10, 64)
+            images = self.decoder(z1)  # (10k, 64): every prior sample drawn
+            # the whole pipeline scored end to end: CLIP reads the decoded image
+            round_trip = self.zero_shot(encode_image(self.image_enc, images)) == self.sample_y
+            direct = self.decoder(self.prompt_emb * self.scale)  # no prior: text as if image
+            direct_acc = (
+                (self.zero_shot(encode_image(self.image_enc, direct)) == first // k)
+                .float()
+                .mean()
+                .item()
+            )
             rows = [
                 real,
                 self.decoder(encode_image(self.image_enc, real) * self.scale),
-                self.decoder(z1[first]),
+                images[first],
                 self.decoder(zg[first]),
+                self.decoder(z0[first]),
+                direct,
             ]
             pics = [r.view(10, self.side, self.side) for r in rows]
-        board = montage(torch.cat(pics), cols=10, pad=0.35)
+        board = montage(torch.cat(pics[:4]), cols=10, pad=0.35)
         per_class = (self.zero_shot(z1) == self.sample_y).float().view(10, k).mean(1)
-        self.last = {"board": board.cpu(), "sim": sim_matrix.cpu(), "per_class": per_class.cpu()}
-        self.last["z1"], self.last["zg"] = z1.cpu(), zg.cpu()
+        self.last = {
+            "board": board.cpu(),
+            "rows": [r.cpu() for r in pics],
+            "sim": sim_matrix.cpu(),
+            "per_class": per_class.cpu(),
+            "z1": z1.cpu(),
+            "zg": zg.cpu(),
+            "z0": z0.cpu(),
+        }
+        if final:  # the prior's chain for the GIF: where the samples are, what they will be
+            with torch.no_grad():
+                self.snapshot = {
+                    t: (
+                        kept[t].cpu(),
+                        self.decoder(self._clean_guess(ctx, kept[t][first], t, text[first]))
+                        .view(10, self.side, self.side)
+                        .cpu(),
+                    )
+                    for t in self.chain_steps
+                }
         return Frame(
             step=step,
             metrics={
@@ -333,6 +382,9 @@ class Dalle2Toy(Demo):
                 "decoder_loss": decoder_loss.item(),
                 "prior_acc": acc,
                 "guided_acc": guided_acc,
+                "uncond_acc": uncond_acc,
+                "round_trip_acc": round_trip.float().mean().item(),
+                "direct_acc": direct_acc,
                 "prior_cos": cos,
                 "norm_ratio": norm_ratio,
                 "spread_ratio": spread,
@@ -342,7 +394,13 @@ class Dalle2Toy(Demo):
                     "captions 0-9: a real digit / decoder(CLIP(real)) / "
                     f"decoder(prior(text)), s=1 / s={ctx.params['guidance']:g}",
                     board,
-                )
+                    key="board",
+                ),
+                picture(
+                    "the caption ignored (s = 0): decoder(prior(∅))",
+                    montage(pics[4], cols=10, pad=0.35),
+                    key="unconditional",
+                ),
             ],
             heatmaps=[
                 heatmap(
@@ -350,76 +408,260 @@ class Dalle2Toy(Demo):
                     sim_matrix,
                     "class",
                     "caption",
+                    key="caption-class",
+                    vmin=-1,
+                    vmax=1,
                 )
             ],
             histograms=[
-                histogram("CLIP accuracy of prior samples per caption", per_class, list(NUMBERS))
+                histogram(
+                    "CLIP accuracy of prior samples per caption",
+                    per_class,
+                    list(NUMBERS),
+                    key="per-caption",
+                )
             ],
         )
 
+    def _clean_guess(self, ctx: RunContext, x: torch.Tensor, t: int, text) -> torch.Tensor:
+        """x̂_0 of the conditional prior seen from x_t: the embedding it is heading for."""
+        if t == 0:
+            return x
+        ab = self.sched["alpha_bar"][t - 1]
+        tt = torch.full((len(x),), t - 1, device=x.device, dtype=torch.long)
+        eps = denoise(self.prior, x, tt, ctx.params["timesteps"], text)
+        return (x - (1 - ab).sqrt() * eps) / ab.sqrt()
+
     # -- judgement and figures -----------------------------------------------------------
+
+    def caption(self, ctx: RunContext) -> Bilingual:
+        """What to look for, from this run's numbers."""
+        f, p = ctx.final, ctx.params
+        it = {k: _it(v, ".2f") for k, v in f.items()}
+        s = p["guidance"]
+        return Bilingual(
+            en=(
+                f"The prior turns the caption's CLIP text embedding into an image embedding "
+                f"that CLIP reads as the caption {f['prior_acc']:.2f} of the time, "
+                f"{f['guided_acc']:.2f} with guidance s = {s:g}; the same network with the "
+                f"caption dropped (s = 0) "
+                f"draws any digit, {f['uncond_acc']:.2f} (chance 0.10). Decoded to pixels and "
+                f"read back by CLIP, the pipeline's images still match their caption "
+                f"{f['round_trip_acc']:.2f} of the time."
+            ),
+            it=(
+                f"Il prior trasforma l'embedding testuale CLIP della didascalia in un embedding "
+                f"d'immagine che CLIP legge come la didascalia nel {it['prior_acc']} dei casi, "
+                f"{it['guided_acc']} con guidance s = {_it(s, 'g')}; la stessa rete senza "
+                f"didascalia (s = 0) disegna una cifra qualsiasi, {it['uncond_acc']} (caso 0,10). "
+                f"Decodificate in pixel e rilette da CLIP, le immagini della pipeline "
+                f"corrispondono ancora alla didascalia nel {it['round_trip_acc']} dei casi."
+            ),
+        )
 
     def learned(self, ctx: RunContext) -> Check:
         f = ctx.final
         acc, cos, ratio, spread = (
             f.get(k, math.nan) for k in ("prior_acc", "prior_cos", "norm_ratio", "spread_ratio")
         )
-        ok = acc >= 0.6 and cos >= 0.7 and abs(ratio - 1.0) <= 0.2 and 0.5 <= spread <= 1.6
+        uncond, trip = f.get("uncond_acc", math.nan), f.get("round_trip_acc", math.nan)
+        lead = 0.4
+        ok = (
+            acc >= 0.6
+            and cos >= 0.7
+            and abs(ratio - 1.0) <= 0.2
+            and 0.5 <= spread <= 1.6
+            and acc - uncond >= lead
+            and trip >= 0.5
+        )
         return Check(
             "learning",
             bool(ok),
             f"prior samples (s = 1): CLIP picks their caption {acc:.3f} of the time (needs ≥ "
-            f"0.6, chance 0.1); cosine to the class's mean image embedding {cos:.3f} (needs ≥ "
-            f"0.7); norm / image-embedding norm {ratio:.3f} (needs 1 ± 0.2); within-class "
-            f"spread / real spread {spread:.3f} (needs 0.5…1.6: no collapse onto the mean)",
+            f"0.6, chance 0.1; with the caption dropped, s = 0: {uncond:.3f}, needs a lead of "
+            f"{lead}); decoded and re-read by CLIP {trip:.3f} (needs ≥ 0.5); cosine to the "
+            f"class's mean image embedding {cos:.3f} (needs ≥ 0.7); norm / image-embedding norm "
+            f"{ratio:.3f} (needs 1 ± 0.2); within-class spread / real spread {spread:.3f} "
+            f"(needs 0.5…1.6: no collapse onto the mean)",
         )
 
+    def _pipeline(self, ax, p: dict[str, Any]) -> None:
+        """The DALL-E 2 (unCLIP) pipeline as boxes and arrows, with this toy's sizes."""
+        ax.set(xlim=(0, 10), ylim=(0, 3))
+        ax.axis("off")
+        boxes = (
+            (0.1, 1.9, "caption\n'a photo of the\ndigit seven'", "#eeeeee"),
+            (2.1, 1.9, "CLIP text\nencoder (frozen)", "#c6dbef"),
+            (4.1, 1.9, f"diffusion prior\nT = {p['timesteps']}, guidance s", "#fdd0a2"),
+            (6.1, 1.9, "decoder\n(an MLP here)", "#c7e9c0"),
+            (8.1, 1.9, "8×8 image", "#eeeeee"),
+            (4.1, 0.2, "CLIP image\nencoder (frozen)", "#c6dbef"),
+        )
+        for x, y, text, colour in boxes:
+            ax.add_patch(Rectangle((x, y), 1.5, 0.9, fc=colour, ec="k"))
+            ax.text(x + 0.75, y + 0.45, text, ha="center", va="center", fontsize=8)
+        for x0, x1, label in ((1.6, 2.1, ""), (3.6, 4.1, "z_t"), (5.6, 6.1, "z_i"), (7.6, 8.1, "")):
+            ax.annotate("", (x1, 2.35), (x0, 2.35), arrowprops={"arrowstyle": "->"})
+            ax.text((x0 + x1) / 2, 2.45, label, ha="center", fontsize=9)
+        ax.annotate("", (4.85, 1.9), (4.85, 1.1), arrowprops={"arrowstyle": "->", "ls": "--"})
+        ax.text(4.95, 1.45, f"training targets z_i (d = {p['dim']})", fontsize=7)
+        ax.set_title("DALL-E 2 (unCLIP): P(x | y) = P(x | z_i, y) · P(z_i | y)")
+
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        hist = ctx.history
-        fig = plt.figure(figsize=(15, 8.5))
-        grid = fig.add_gridspec(2, 4)
-        ax = fig.add_subplot(grid[0, 0])
+        hist, p, last = ctx.history, ctx.params, self.last
+        fig = plt.figure(figsize=(19, 15))
+        grid = fig.add_gridspec(3, 4, height_ratios=(0.8, 1, 1.5))
+        self._pipeline(fig.add_subplot(grid[0, 0:2]), p)
+        ax = fig.add_subplot(grid[0, 2])
         if self.clip_curve is not None:
-            ax.plot(self.clip_curve.numpy(), color="grey")
-        ax.axhline(math.log(128), ls=":", color="k", label="ln N (chance)")
-        ax.set(title="1. CLIP InfoNCE (setup, then frozen)", xlabel="setup step")
-        ax.legend()
-        ax = fig.add_subplot(grid[0, 1])
-        plot_history(ax, hist, ["prior_loss"], labels=["prior (MSE on z_i)"])
+            ax.plot(self.clip_curve.numpy(), color="grey", label="InfoNCE (train)")
+        ax.axhline(math.log(128), ls=":", color="k", label="ln N = ln 128 (constant logits)")
+        ax.set(title="1. CLIP, trained in setup, then frozen", xlabel="setup step")
+        ax.text(
+            0.35,
+            0.75,
+            "starts above ln N: random embeddings\ntimes the logit scale "
+            "1/0.07 ≈ 14\ngive confident wrong logits",
+            transform=ax.transAxes,
+            fontsize=8,
+        )
+        ax.legend(fontsize=8)
+        ax = fig.add_subplot(grid[0, 3])
+        plot_history(ax, hist, ["prior_loss"], labels=["prior (ε-MSE on z_i)"])
         plot_history(ax, hist, ["decoder_loss"], labels=["decoder (pixel MSE)"])
         ax.set_yscale("log")
-        ax.set(title="2-3. prior and decoder", xlabel="step")
-        ax.legend()
-        ax = fig.add_subplot(grid[0, 2])
-        plot_history(ax, hist, ["prior_acc"], labels=["CLIP acc., s = 1"])
-        plot_history(ax, hist, ["guided_acc"], labels=[f"s = {ctx.params['guidance']:g}"])
-        plot_history(ax, hist, ["prior_cos"], labels=["cos to class mean"])
-        ax.set(title="prior samples", xlabel="step", ylim=(0, 1.05))
-        ax.legend()
-        ax = fig.add_subplot(grid[0, 3])
-        im = ax.imshow(self.last["sim"].numpy(), cmap="viridis")
-        ax.set(title="cos(prior sample | caption, class mean)", xlabel="class", ylabel="caption")
-        fig.colorbar(im, ax=ax, fraction=0.046)
-        ax = fig.add_subplot(grid[1, 0:3])
-        ax.imshow(self.last["board"].numpy(), cmap="gray", vmin=0, vmax=1)
-        ax.set_title(
-            "captions zero … nine — rows: a real digit; decoder(CLIP image embedding); "
-            f"decoder(prior(text)) at s = 1; at s = {ctx.params['guidance']:g}"
+        ax.set(title="2-3. prior and decoder (train)")
+        ax.legend(fontsize=8)
+        ax = fig.add_subplot(grid[1, 0])
+        plot_history(ax, hist, ["prior_acc"], labels=["s = 1 (conditional)"], color="C0", lw=2)
+        plot_history(
+            ax, hist, ["guided_acc"], labels=[f"s = {p['guidance']:g} (guided)"], color="C2"
         )
-        ax.axis("off")
-        ax = fig.add_subplot(grid[1, 3])
+        plot_history(
+            ax, hist, ["uncond_acc"], styles=["--"], labels=["s = 0 (caption dropped)"], color="C3"
+        )
+        plot_history(
+            ax,
+            hist,
+            ["round_trip_acc"],
+            styles=["-."],
+            labels=["s = 1, decoded, re-read by CLIP"],
+            color="C1",
+        )
+        ax.axhline(0.1, color="grey", ls=":", label="chance 0.1")
+        ax.set(title="prior samples CLIP reads as their caption", ylim=(0, 1.02))
+        ax.legend(fontsize=8, loc="center right")
+        ax = fig.add_subplot(grid[1, 1])
+        image_panel(
+            fig,
+            ax,
+            last["sim"].numpy(),
+            title="cos(prior sample | caption, class mean)",
+            cmap="RdBu_r",
+            vmin=-1,
+            vmax=1,
+        )
+        ax.set(xlabel="class of the image embeddings", ylabel="caption")
+        ax.set_xticks(range(10))
+        ax.set_yticks(range(10))
+        ax = fig.add_subplot(grid[1, 2])
         real = self.train_img[:500].cpu()
         basis = torch_pca(real)
-        for emb, label in ((real, "CLIP image embeddings"), (self.last["z1"], "prior samples")):
-            pts = (emb - real.mean(0)) @ basis
-            ax.scatter(pts[:, 0], pts[:, 1], s=4, alpha=0.5, label=label)
-        ax.set(title="image-embedding space (2 principal axes)")
-        ax.legend(fontsize=8)
-        title = (
-            f"DALL-E 2 toy: d = {ctx.params['dim']}, T = {ctx.params['timesteps']}, "
-            f"{ctx.total_steps} steps, {ctx.device}"
+        labels = self.train_y[:500].cpu().numpy()
+        pts = ((real - real.mean(0)) @ basis).numpy()
+        for c in range(10):
+            ax.scatter(pts[labels == c, 0], pts[labels == c, 1], s=5, color=f"C{c}", alpha=0.3)
+        prior = ((last["z1"] - real.mean(0)) @ basis).numpy()
+        ys = self.sample_y.cpu().numpy()
+        for c in range(10):
+            ax.scatter(
+                prior[ys == c, 0],
+                prior[ys == c, 1],
+                s=30,
+                marker="*",
+                color=f"C{c}",
+                edgecolor="k",
+                linewidth=0.3,
+                label=str(c),
+            )
+        ax.set(
+            title="image-embedding space: real • and prior samples ★", xlabel="PC 1", ylabel="PC 2"
         )
-        return [save_figure(out_dir, "dalle2-toy", fig, title=title, dpi=100)]
+        ax.legend(title="caption", fontsize=7, ncol=2)
+        ax = fig.add_subplot(grid[1, 3])
+        uncond = ((last["z0"] - real.mean(0)) @ basis).numpy()
+        ax.scatter(pts[:, 0], pts[:, 1], s=5, color="0.8")
+        ax.scatter(uncond[:, 0], uncond[:, 1], s=12, color="C3", alpha=0.7)
+        ax.set(title="s = 0: the same prior, no caption", xlabel="PC 1", ylabel="PC 2")
+        ax = fig.add_subplot(grid[2, :])
+        names = (
+            "a real digit",
+            "decoder(CLIP image emb.)",
+            "decoder(prior(text)), s = 1",
+            f"decoder(prior(text)), s = {p['guidance']:g}",
+            "decoder(prior(∅)), s = 0",
+            "decoder(text emb.): no prior",
+        )
+        board = montage(torch.cat(last["rows"]), cols=10, pad=1.0)
+        ax.imshow(board.numpy(), cmap="gray", vmin=0, vmax=1)
+        ax.set_yticks([4 + 9 * r for r in range(len(names))], names, fontsize=10)
+        ax.set_xticks([4 + 9 * c for c in range(10)], [f"'{n}'" for n in NUMBERS], fontsize=10)
+        ax.tick_params(length=0)
+        for side in ax.spines.values():
+            side.set_visible(False)
+        ax.set_title(
+            "one column per caption 'a photo of the digit …'; one row per way of drawing it"
+        )
+        title = (
+            f"dalle2-toy: d = {p['dim']}, prior T = {p['timesteps']}, {ctx.total_steps} steps on "
+            f"{ctx.device}; contrast: the same prior with the caption dropped"
+        )
+        fig.suptitle(title, y=1.0, fontsize=13)
+        words = self.caption(ctx)
+        path = save_figure(out_dir, "dalle2-toy", fig, caption=f"{words.en}\n{words.it}")
+        return [path, self._animation(out_dir)]
+
+    def _animation(self, out_dir: Path) -> Path:
+        """The prior's reverse chain: samples in the embedding plane and their decoded x̂_0."""
+        steps = self.chain_steps
+        real = self.train_img[:500].cpu()
+        basis, centre = torch_pca(real), real.mean(0)
+        pts = ((real - centre) @ basis).numpy()
+        fig = plt.figure(figsize=(10, 5))
+        grid = fig.add_gridspec(
+            2, 10, height_ratios=(4, 1), hspace=0.35, top=0.88, bottom=0.03, left=0.04, right=0.98
+        )
+        ax = fig.add_subplot(grid[0, 2:8])
+        ax.scatter(pts[:, 0], pts[:, 1], s=4, color="0.85")
+        ys = self.sample_y.cpu()
+        dots = ax.scatter(pts[: len(ys), 0], pts[: len(ys), 1], s=14, c=[f"C{int(c)}" for c in ys])
+        span = float(abs(pts).max()) * 1.3
+        ax.set(xlim=(-span, span), ylim=(-span, span), xlabel="PC 1", ylabel="PC 2")
+        tiles = []
+        for c in range(10):
+            tile = fig.add_subplot(grid[1, c])
+            tiles.append(tile.imshow(np.zeros((self.side, self.side)), cmap="gray", vmin=0, vmax=1))
+            tile.set_title(NUMBERS[c], fontsize=8, color=f"C{c}")
+            tile.axis("off")
+        head = fig.suptitle("")
+
+        def update(i: int) -> None:
+            t = steps[min(i, len(steps) - 1)]
+            x, guess = self.snapshot[t]
+            dots.set_offsets(((x - centre) @ basis).numpy())
+            for c, tile in enumerate(tiles):
+                tile.set_data(guess[c].numpy())
+            head.set_text(
+                f"the prior's reverse chain (s = 1), t = {t}: samples ★ by caption; "
+                "below, decoder(x̂_0)"
+            )
+
+        return animation(out_dir, "dalle2-toy", fig, update, len(steps) + 4, fps=5, dpi=70)
+
+
+def _it(value: float, fmt: str) -> str:
+    """A number as Italian writes it: decimal comma."""
+    return format(value, fmt).replace(".", ",")
 
 
 def torch_pca(x: torch.Tensor, k: int = 2) -> torch.Tensor:

@@ -10,9 +10,17 @@ noise: ``L = ||ε - ε_θ(x_t, t)||²``. Sampling starts from pure noise ``x_T ~
 
 The schedule is DDPM's linear one (β from 1e-4 to 0.02 at T = 1000, scaled by 1000/T
 for shorter chains so that ᾱ_T stays near zero) or the cosine schedule of Nichol &
-Dhariwal. Live: the ε-loss overall and per timestep range, the distance of the samples
-from the data (sliced Wasserstein), and two rows of density pictures: the data being
-noised forward (top) and samples being denoised in reverse (bottom) at the same t.
+Dhariwal.
+
+The contrast: the same trained network sampled again from the same x_T with the σ_t z
+term dropped from every reverse step (each step keeps only its mean). The chain becomes a
+deterministic map that squeezes every sample to nearly one point: the noise is what makes
+the reverse process a sampler of the whole distribution, not a denoiser to its centre.
+
+Live: the ε-loss overall and per timestep range, how close the samples come to the data
+and how well they cover it (with and without the noise term), and rows of density
+pictures: the data noised forward at t = 0 … T, the samples denoised from t = T … 0, and
+the same chain without noise. The GIF plays the final reverse chain, both ways.
 
 The diffusion pieces (schedule, q_sample, the ε-network, the sampler) are plain functions
 here; ``latent-diffusion`` and ``dalle2-toy`` reuse them.
@@ -41,9 +49,9 @@ from demos.lib.diffusion import (
     shown_steps,
 )
 from demos.lib.images import montage
-from demos.platform import Check, Demo, Frame, RunContext, histogram, picture
+from demos.platform import Bilingual, Check, Demo, Frame, RunContext, histogram, picture
 from demos.platform.data import gaussian_ring, spirals, two_moons
-from demos.platform.figures import plot_history, plt, save_figure
+from demos.platform.figures import animation, plot_history, plt, save_figure, subplots
 
 # --- the diffusion pieces, shared with latent-diffusion and dalle2-toy -----------------
 
@@ -139,6 +147,9 @@ class DDPM2D(Demo):
         self.nn_noise, _ = nn_distances(self.noise, self.eval_x)
         self.nn_data, self.cover_data = nn_distances(self.train_x[: p["samples"]], self.eval_x)
         self.shown = shown_steps(p["timesteps"])
+        t_count = p["timesteps"]  # the GIF's chain: 24 steps from x_T to x_0, and x_0
+        self.chain_steps = sorted({round(t_count * (1 - k / 24)) for k in range(25)}, reverse=True)
+        self.snapshot: dict[str, Any] = {}
         forward = torch.randn(p["samples"], 2, generator=gen).to(ctx.device)
         self.forward_row = []
         for t in self.shown:
@@ -176,21 +187,37 @@ class DDPM2D(Demo):
             self.bucket_n.mul_(0.98).index_add_(0, b, torch.full_like(per, 0.02))
             if ctx.wants(step):
                 yield self._frame(ctx, step, loss)
+        return self.caption(ctx)
 
-    def sample(self, ctx: RunContext) -> tuple[Any, dict[int, Any]]:
-        return sample_chain(self.net, self.noise, self.sched, ctx, self.shown)
+    def sample(self, ctx: RunContext, scale: float = 1.0) -> tuple[Any, dict[int, Any]]:
+        keep = {*self.shown, *self.chain_steps}
+        return sample_chain(self.net, self.noise, self.sched, ctx, keep, scale)
 
     def _frame(self, ctx: RunContext, step: int, loss) -> Frame:
         x, kept = self.sample(ctx)
+        still, still_kept = self.sample(ctx, scale=0.0)  # the same chain, no σ_t z
         nn_samples, cover = nn_distances(x, self.eval_x)
-        reverse = [kept[t] for t in self.shown]  # kept[t] = x_t: after T - t reverse steps
+        nn_still, cover_still = nn_distances(still, self.eval_x)
+        reverse = [kept[t] for t in reversed(self.shown)]  # x_T first: the sampling order
         top = montage([density(f) for f in self.forward_row], pad=0.35)
-        bottom = montage([density(r) for r in reverse], pad=0.35)
+        middle = montage([density(r) for r in reverse], pad=0.35)
+        bottom = montage([density(still_kept[t]) for t in reversed(self.shown)], pad=0.35)
         pad = torch.full((1, top.shape[1]), 0.35, device=top.device)
         per_t = (self.bucket_loss / self.bucket_n.clamp_min(1e-8)).cpu()
         ab = self.sched64["alpha_bar"]
         picks = torch.linspace(0, len(ab) - 1, 10).round().long()
-        self.last = {"samples": x.cpu(), "reverse": [r.cpu() for r in reverse], "per_t": per_t}
+        self.last = {
+            "samples": x.cpu(),
+            "reverse": [r.cpu() for r in reverse],
+            "still": [still_kept[t].cpu() for t in reversed(self.shown)],
+            "per_t": per_t,
+        }
+        if step == ctx.total_steps - 1:  # the final model's chains, for the GIF
+            self.snapshot = {
+                "ancestral": {t: kept[t].cpu() for t in self.chain_steps},
+                "still": {t: still_kept[t].cpu() for t in self.chain_steps},
+            }
+        ts = ", ".join(str(t) for t in self.shown)
         return Frame(
             step=step,
             metrics={
@@ -200,76 +227,168 @@ class DDPM2D(Demo):
                 "nn_data": self.nn_data,
                 "cover_samples": cover,
                 "cover_data": self.cover_data,
+                "nn_no_noise": nn_still,
+                "cover_no_noise": cover_still,
             },
             pictures=[
                 picture(
-                    "forward q(x_t|x_0) (top) / reverse samples (bottom), t = "
-                    + ", ".join(str(t) for t in self.shown),
-                    torch.cat([top, pad, bottom], dim=0),
+                    f"forward q(x_t|x_0), t = {ts} (top); reverse from x_T, t = "
+                    f"{', '.join(str(t) for t in reversed(self.shown))} (middle); the same "
+                    "without σ_t·z (bottom)",
+                    torch.cat([top, pad, middle, pad, bottom], dim=0),
+                    key="densities",
                 )
             ],
             histograms=[
-                histogram("ε-loss by timestep (tenths of T, recent batches)", per_t, labels=None),
+                histogram(
+                    "ε-loss by timestep (tenths of T, recent batches)",
+                    per_t,
+                    labels=None,
+                    key="loss-by-t",
+                ),
                 histogram(
                     "ᾱ_t of the schedule",
                     ab[picks],
                     labels=[f"t={int(i) + 1}" for i in picks],
+                    key="alpha-bar",
                 ),
             ],
+        )
+
+    def caption(self, ctx: RunContext) -> Bilingual:
+        """What to look for, from this run's numbers."""
+        f, p = ctx.final, ctx.params
+        end = self.sched64["alpha_bar"][-1].item()
+        t, data = p["timesteps"], p["data"]
+        it = {k: _it(v, ".3f") for k, v in f.items()}
+        onto = {"moons": "sulle due lune", "ring": "sull'anello", "spirals": "sulle spirali"}
+        return Bilingual(
+            en=(
+                f"Starting from pure noise (ᾱ_T = {end:.1e}), {t} reverse steps bring the points "
+                f"back onto the {data}: every held-out point has a sample within "
+                f"{f['cover_samples']:.3f} (fresh data: {f['cover_data']:.3f}), and samples lie "
+                f"{f['nn_samples']:.3f} from the data (pure noise: {f['nn_noise']:.3f}). Drop "
+                f"the σ_t·z term of each step and the same chain squeezes all samples together: "
+                f"the coverage distance grows to {f['cover_no_noise']:.3f}."
+            ),
+            it=(
+                f"Partendo da rumore puro (ᾱ_T = {_it(end, '.1e')}), {t} passi inversi riportano "
+                f"i punti {onto.get(data, data)}: ogni punto di test ha un campione entro "
+                f"{it['cover_samples']} (dati nuovi: {it['cover_data']}), e i campioni distano "
+                f"{it['nn_samples']} dai dati (rumore puro: {it['nn_noise']}). Togliendo il "
+                f"termine σ_t·z da ogni passo la stessa catena schiaccia tutti i campioni "
+                f"insieme: la distanza di copertura sale a {it['cover_no_noise']}."
+            ),
         )
 
     def learned(self, ctx: RunContext) -> Check:
         f = ctx.final
         ours, noise, data = (f.get(k, math.nan) for k in ("nn_samples", "nn_noise", "nn_data"))
         cover, cover_data = f.get("cover_samples", math.nan), f.get("cover_data", math.nan)
-        ok = ours <= 0.6 * noise and cover <= 1.5 * cover_data
+        still = f.get("cover_no_noise", math.nan)
+        ok = ours <= 0.6 * noise and cover <= 1.5 * cover_data and still >= 3 * cover
         return Check(
             "learning",
             bool(ok),
             f"mean distance sample → nearest held-out point {ours:.3f} (pure noise {noise:.3f}, "
             f"fresh data {data:.3f}; needs ≤ 0.6 × noise); held-out point → nearest sample "
-            f"{cover:.3f} (fresh data {cover_data:.3f}; needs ≤ 1.5 ×, no mode dropped)",
+            f"{cover:.3f} (fresh data {cover_data:.3f}; needs ≤ 1.5 ×, no mode dropped); "
+            f"without σ_t·z in the reverse steps {still:.3f} (needs ≥ 3 ×: the noise keeps the "
+            f"samples spread)",
         )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
-        hist = ctx.history
+        hist, p = ctx.history, ctx.params
         sched = self.sched64
         n = len(self.shown)
-        fig = plt.figure(figsize=(3.2 * n, 10))
-        grid = fig.add_gridspec(3, n * 2)
+        fig = plt.figure(figsize=(3.6 * n, 15))
+        grid = fig.add_gridspec(4, 3 * n, height_ratios=(1.15, 1, 1, 1))
         ax = fig.add_subplot(grid[0, 0:n])
         ts = range(1, len(sched["betas"]) + 1)
-        ax.plot(ts, sched["alpha_bar"].numpy(), label="ᾱ_t")
-        ax.plot(ts, sched["betas"].numpy(), label="β_t")
+        ax.plot(ts, sched["alpha_bar"].numpy(), label="ᾱ_t (signal kept)")
+        ax.plot(ts, sched["betas"].numpy(), label="β_t (noise added per step)")
         ax.plot(ts, (1 - sched["alpha_bar"]).sqrt().numpy(), ":", label="√(1-ᾱ_t) (noise std)")
+        ax.axhline(1e-3, color="grey", ls="--", lw=0.8, label="ᾱ_T must be < 1e-3")
         ax.set_yscale("log")
         ax.set(
-            title=f"{ctx.params['schedule']} schedule, ᾱ_T = {sched['alpha_bar'][-1]:.1e}",
-            xlabel="t",
+            title=f"{p['schedule']} schedule, ᾱ_T = {sched['alpha_bar'][-1]:.1e}",
+            xlabel="diffusion step t",
         )
-        ax.legend()
-        ax = fig.add_subplot(grid[0, n:])
-        plot_history(ax, hist, ["loss"], labels=["ε-loss"])
-        plot_history(ax, hist, ["nn_samples"], labels=["NN distance, samples"])
-        plot_history(ax, hist, ["nn_noise"], styles=[":"], labels=["NN distance, pure noise"])
-        plot_history(ax, hist, ["nn_data"], styles=[":"], labels=["NN distance, fresh data"])
-        plot_history(ax, hist, ["cover_samples"], labels=["coverage distance, samples"])
+        ax.legend(fontsize=8)
+        ax = fig.add_subplot(grid[0, n : 2 * n])
+        plot_history(ax, hist, ["cover_samples"], labels=["samples (with σ_t·z)"], color="C0", lw=2)
+        plot_history(
+            ax, hist, ["cover_no_noise"], styles=["--"], labels=["same chain, no σ_t·z"], color="C3"
+        )
+        plot_history(ax, hist, ["cover_data"], styles=[":"], labels=["fresh data"], color="k")
+        plot_history(
+            ax, hist, ["nn_samples"], styles=["-."], labels=["sample → nearest data"], color="C2"
+        )
         ax.set_yscale("log")
-        ax.set(title="training (the untrained sampler diverges)", xlabel="step")
-        ax.legend()
+        ax.set(title="held-out point → nearest sample (coverage)", ylabel="mean distance")
+        ax.legend(fontsize=8)
+        ax = fig.add_subplot(grid[0, 2 * n :])
+        plot_history(ax, hist, ["loss"], labels=["ε-loss (train)"])
+        ax.set(title="ε-prediction loss ‖ε − ε_θ(x_t, t)‖²", ylabel="MSE")
+        ax.legend(fontsize=8)
         rows = (
-            ("forward: data noised to x_t", [f.cpu() for f in self.forward_row]),
-            ("reverse: samples at x_t", self.last["reverse"]),
+            (
+                "forward q(x_t | x_0): data → noise",
+                [f.cpu() for f in self.forward_row],
+                list(self.shown),
+                "C0",
+            ),
+            ("reverse, sampling x_T → x_0", self.last["reverse"], list(reversed(self.shown)), "C2"),
+            ("the same chain without σ_t·z", self.last["still"], list(reversed(self.shown)), "C3"),
         )
-        for r, (label, pts) in enumerate(rows):
-            for k, t in enumerate(self.shown):
-                ax = fig.add_subplot(grid[1 + r, 2 * k : 2 * k + 2])
-                ax.scatter(pts[k][:, 0].numpy(), pts[k][:, 1].numpy(), s=2, alpha=0.5)
-                ax.set(xlim=(-3, 3), ylim=(-3, 3), title=f"{label.split(':')[0]} t = {t}")
+        for r, (label, pts, steps, colour) in enumerate(rows):
+            for k, t in enumerate(steps):
+                ax = fig.add_subplot(grid[1 + r, 3 * k : 3 * k + 3])
+                ax.scatter(pts[k][:, 0].numpy(), pts[k][:, 1].numpy(), s=2, alpha=0.5, color=colour)
+                ax.set(xlim=(-3, 3), ylim=(-3, 3), title=f"t = {t}", aspect="equal")
                 ax.set_xticks([])
                 ax.set_yticks([])
+                if k == 0:
+                    ax.set_ylabel(label, fontsize=10)
         title = (
-            f"DDPM on {ctx.params['data']}: T = {ctx.params['timesteps']}, "
-            f"{ctx.total_steps} steps, {ctx.device}"
+            f"ddpm-2d on {p['data']}: T = {p['timesteps']}, {ctx.total_steps} steps on "
+            f"{ctx.device}; rows 2-3 run left to right in sampling order"
         )
-        return [save_figure(out_dir, "ddpm-2d", fig, title=title, dpi=100)]
+        fig.suptitle(title, y=1.0, fontsize=13)
+        words = self.caption(ctx)
+        path = save_figure(out_dir, "ddpm-2d", fig, caption=f"{words.en}\n{words.it}")
+        return [path, self._animation(out_dir)]
+
+    def _animation(self, out_dir: Path) -> Path:
+        """The final reverse chain from x_T to x_0: with its noise term and without."""
+        steps = self.chain_steps
+        snap = self.snapshot
+        fig, axes = subplots(1, 2, (8.5, 4.6))
+        fig.subplots_adjust(left=0.02, right=0.98, top=0.82, bottom=0.02, wspace=0.05)
+        dots = []
+        for ax, name, colour in zip(
+            axes, ("with σ_t·z (DDPM)", "without σ_t·z"), ("C2", "C3"), strict=True
+        ):
+            held = self.eval_x.cpu().numpy()
+            ax.scatter(held[:, 0], held[:, 1], s=2, color="0.85")
+            dots.append(ax.scatter([], [], s=3, color=colour, alpha=0.6))
+            ax.set(xlim=(-3, 3), ylim=(-3, 3), aspect="equal", title=name)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        head = fig.suptitle("")
+
+        def update(i: int) -> None:
+            t = steps[i]
+            for dot, key in zip(dots, ("ancestral", "still"), strict=True):
+                dot.set_offsets(snap[key][t].numpy())
+            head.set_text(f"reverse chain, t = {t} (grey: held-out data)")
+
+        frames = len(steps) + 4  # hold the result for a moment
+        return animation(
+            out_dir, "ddpm-2d", fig, lambda i: update(min(i, len(steps) - 1)), frames, fps=5, dpi=70
+        )
+
+
+def _it(value: float, fmt: str) -> str:
+    """A number as Italian writes it: decimal comma."""
+    return format(value, fmt).replace(".", ",")

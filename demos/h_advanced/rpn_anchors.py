@@ -624,6 +624,14 @@ class RPNAnchors(Demo):
         ax.set_xticks(range(0, SIZE + 1, 8))
         ax.set_yticks(range(0, SIZE + 1, 8))
 
+    def _found(self, boxes: np.ndarray) -> str:
+        """'finds 2 of 3 true boxes' (IoU ≥ 0.5) for the probe scene."""
+        gt = torch.from_numpy(self.last["gt"])
+        if not len(boxes):
+            return f"finds 0 of {len(gt)} true boxes"
+        best = box_iou(torch.from_numpy(boxes), gt).max(0).values
+        return f"finds {int((best >= 0.5).sum())} of {len(gt)} true boxes"
+
     @staticmethod
     def _outline(ax, boxes, colour, lw=1.5, ls="-", scores=None) -> list[Any]:
         drawn = []
@@ -745,13 +753,13 @@ class RPNAnchors(Demo):
             title_fontsize=7,
         )
         ax = fig.add_subplot(grid[1, 2])
-        self._scene(ax, f"top-{k_shown} without the deltas (bare anchors)")
+        self._scene(ax, f"top-{k_shown}, bare anchors: {self._found(last['bare'])}")
         self._outline(ax, last["bare"], "C3", 1.5, scores=True)
         ax = fig.add_subplot(grid[1, 3])
-        self._scene(ax, f"top-{k_shown} proposals: deltas + NMS at IoU {p['nms_iou']:g}")
+        self._scene(ax, f"deltas + NMS at {p['nms_iou']:g}: {self._found(last['proposals'])}")
         self._outline(ax, last["proposals"], "orange", 1.8, scores=True)
         ax = fig.add_subplot(grid[2, 0])
-        self._scene(ax, f"top-{k_shown} with the deltas but no NMS: they pile up")
+        self._scene(ax, f"deltas, no NMS (they pile up): {self._found(last['piled'])}")
         self._outline(ax, last["piled"], "C1", 1.5, scores=True)
         ax = fig.add_subplot(grid[2, 1])
         image_panel(

@@ -115,11 +115,14 @@ def reverse_sample(
     sched: dict,
     gen,
     keep: tuple[int, ...] = (),
+    noise: float = 1.0,
 ) -> tuple[Any, dict[int, Any]]:
     """Ancestral sampling from x_T; ``predict(x, t_batch)`` returns ε̂. Keeps x_t for t in keep.
 
     The step at schedule index t (β_t of step t+1) turns x_{t+1} into x_t, so the loop
     runs t = T-1 … 0 and ``kept[t]`` is x_t: ``kept[T]`` the start, ``kept[0]`` the output.
+    ``noise`` scales the σ_t z term (0: each step keeps only its mean; the same draws are
+    made either way).
     """
     t_count = len(sched["betas"])
     x, kept = x_T, {}
@@ -128,19 +131,29 @@ def reverse_sample(
     for t in range(t_count - 1, -1, -1):
         t_batch = torch.full((x.shape[0],), t, device=x.device, dtype=torch.long)
         z = torch.randn(x.shape, device=x.device, generator=gen, dtype=x.dtype)
-        x = reverse_step(x, predict(x, t_batch), t, sched, z)
+        x = reverse_step(x, predict(x, t_batch), t, sched, z * noise if noise != 1.0 else z)
         if t in keep:
             kept[t] = x
     return x, kept
 
 
-def sample_chain(net, noise: torch.Tensor, sched: dict, ctx: RunContext, keep) -> tuple:
-    """Reverse-sample from ``noise`` with the trained ``net``; the seed makes it repeatable."""
+def sample_chain(
+    net, noise: torch.Tensor, sched: dict, ctx: RunContext, keep, scale: float = 1.0
+) -> tuple:
+    """Reverse-sample from ``noise`` with the trained ``net``; the seed makes it repeatable.
+
+    ``scale`` multiplies the σ_t z term of every step (0: the means alone, the contrast).
+    """
     t_count = ctx.params["timesteps"]
     gen = torch.Generator(device=ctx.device).manual_seed(ctx.seed + 3)
     with torch.no_grad():
         return reverse_sample(
-            lambda x, t: denoise(net, x, t, t_count), noise, sched, gen, keep=tuple(keep)
+            lambda x, t: denoise(net, x, t, t_count),
+            noise,
+            sched,
+            gen,
+            keep=tuple(keep),
+            noise=scale,
         )
 
 

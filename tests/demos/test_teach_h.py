@@ -68,6 +68,9 @@ SHOWN = {
     "rpn-anchors": {"pos_anchor_iou": ".2f", "refined_iou": ".2f", "no_nms_recall": ".2f"},
     "unet-seg": {"miou": ".2f", "twin_miou": ".2f", "boundary_acc": ".0%"},
     "clip-toy": {"diag_cos": ".2f", "off_cos": ".2f", "twin_off_cos": ".2f", "zero_shot": ".2f"},
+    "ddpm-2d": {"cover_samples": ".3f", "cover_no_noise": ".3f", "nn_samples": ".3f"},
+    "latent-diffusion": {"px_nn_latent": ".2f", "px_nn_pixel": ".2f", "px_nn_data": ".2f"},
+    "dalle2-toy": {"prior_acc": ".2f", "uncond_acc": ".2f", "round_trip_acc": ".2f"},
 }
 # the contrast metrics: recorded at every step of the history
 CONTRAST = {
@@ -81,6 +84,9 @@ CONTRAST = {
     ),
     "unet-seg": ("miou", "twin_miou", "boundary_acc", "twin_boundary_acc"),
     "clip-toy": ("gap", "twin_gap", "twin_infonce"),
+    "ddpm-2d": ("cover_samples", "cover_no_noise", "nn_no_noise"),
+    "latent-diffusion": ("px_nn_latent", "px_nn_pixel", "pixel_loss"),
+    "dalle2-toy": ("prior_acc", "uncond_acc", "round_trip_acc"),
 }
 
 
@@ -171,3 +177,42 @@ def test_nms_rounds_keep_what_nms_keeps_and_respect_classes():
         assert sorted(r[0] for r in per_class) == want
         for best, gone, ious in per_class:  # a round removes only its own class, above thr
             assert all(labels[j] == labels[best] for j in gone) and all(v > 0.4 for v in ious)
+
+
+def test_ddpm_learning_fails_when_the_noise_free_chain_covers_as_well(quick_run):
+    run = quick_run("ddpm-2d")
+    final = run.saved["history"][-1]
+    assert final["cover_no_noise"] >= 3 * final["cover_samples"]
+    same = learned_with("ddpm-2d", run, cover_no_noise=final["cover_samples"])
+    assert not same.passed and "σ_t·z" in same.detail
+
+
+def test_latent_learning_fails_when_the_pixel_twin_keeps_up(quick_run):
+    run = quick_run("latent-diffusion")
+    final = run.saved["history"][-1]
+    assert final["px_nn_latent"] < final["px_nn_pixel"]
+    assert not learned_with("latent-diffusion", run, px_nn_pixel=final["px_nn_latent"]).passed
+
+
+def test_dalle2_learning_fails_when_the_caption_does_not_matter(quick_run):
+    run = quick_run("dalle2-toy")
+    final = run.saved["history"][-1]
+    assert final["uncond_acc"] <= 0.3 < final["prior_acc"]
+    assert not learned_with("dalle2-toy", run, uncond_acc=final["prior_acc"]).passed
+    assert not learned_with("dalle2-toy", run, round_trip_acc=0.2).passed
+
+
+def test_reverse_sample_without_noise_is_the_chain_of_means():
+    from demos.lib.diffusion import make_schedule, reverse_sample, reverse_step
+
+    sched = make_schedule(12)
+    x_T = torch.randn(5, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    predict = lambda x, t: 0.3 * x  # noqa: E731  (any ε̂)
+    out, _ = reverse_sample(predict, x_T, sched, torch.Generator().manual_seed(1), noise=0.0)
+    x = x_T
+    for t in range(11, -1, -1):
+        x = reverse_step(x, predict(x, None), t, sched, torch.zeros_like(x))
+    assert torch.allclose(out, x)
+    noisy, _ = reverse_sample(predict, x_T, sched, torch.Generator().manual_seed(1))
+    same, _ = reverse_sample(predict, x_T, sched, torch.Generator().manual_seed(1), noise=1.0)
+    assert torch.equal(noisy, same) and not torch.allclose(noisy, out)

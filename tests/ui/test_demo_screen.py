@@ -60,10 +60,18 @@ def test_heatmap_colour_scale_sits_beside_it_with_its_ends():
     assert free[0].endswith("0.9") and free[1].endswith("0.1")
 
 
+def test_value_ticks_sit_on_round_numbers():
+    assert demo_screen.nice_ticks(0, 1, 5) == [0, 0.25, 0.5, 0.75, 1]
+    assert demo_screen.nice_ticks(0, 1, 3) == [0, 0.5, 1]
+    assert demo_screen.nice_ticks(-0.25, 1, 3) == [0, 0.5, 1]  # never 0.375
+    assert demo_screen.nice_ticks(0, 100, 5) == [0, 25, 50, 75, 100]
+
+
 def test_integer_step_ticks():
     assert _integer_ticks(0, 299) == [0, 75, 150, 225, 299]
     assert _integer_ticks(0, 3) == [0, 1, 2, 3]
     assert _integer_ticks(5, 5) == [5]
+    assert _integer_ticks(0, 249) == [0, 62, 124, 186, 249]  # not 248 and 249 side by side
 
 
 async def test_quick_run_streams_frames_checks_and_saves_png(tmp_path: Path):
@@ -85,8 +93,16 @@ async def test_quick_run_streams_frames_checks_and_saves_png(tmp_path: Path):
         assert f"checks: {passed}/{len(end['checks'])} passed" in status
         png = next(Path(p) for p in end["outputs"] if p.endswith(".png"))
         assert png.is_file() and png.is_relative_to(tmp_path) and str(png) in status
-        assert screen.mounted_items == [f"item-heatmap-gate-{k}" for k in "rznh"]
-        assert len(screen.query(PixelView)) == 4
+        streamed = [  # every item the run sent, once each, in order of first appearance
+            f"item-{i['kind']}-{i['key']}"
+            for e in screen.events
+            if e["type"] == "frame"
+            for i in e["items"]
+        ]
+        assert screen.mounted_items == list(dict.fromkeys(streamed))
+        assert any(w.startswith("item-heatmap-gate-") for w in screen.mounted_items)
+        pixels = [w for w in screen.mounted_items if w.split("-")[1] in ("heatmap", "picture")]
+        assert len(screen.query(PixelView)) == len(pixels)
 
 
 async def test_bad_parameter_is_reported_without_starting(tmp_path: Path):

@@ -674,9 +674,8 @@ class DemoScreen(Screen):
             if group.get("ylim") and not log:
                 lo, hi = group["ylim"]
                 plt.ylim(lo, hi)
-                count = 5 if widget.size.height >= 14 else 3
-                yt = [lo + (hi - lo) * k / (count - 1) for k in range(count)]
-                plt.yticks(yt, [_fmt(round(v, 3)) for v in yt])
+                yt = nice_ticks(lo, hi, 5 if widget.size.height >= 14 else 3)
+                plt.yticks(yt, [_fmt(v) for v in yt])
             if steps:
                 ticks = _integer_ticks(steps[0], steps[-1])
                 plt.xticks(ticks, [str(t) for t in ticks])
@@ -786,6 +785,18 @@ def coinciding(
                 out[later] = earlier
                 break
     return out
+
+
+def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    """About ``count`` ticks on round values (steps of 1, 2, 2.5 or 5 × 10^k) in [lo, hi]."""
+    if hi <= lo:
+        return [lo]
+    raw = (hi - lo) / max(1, count - 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = min((m * power for m in (1, 2, 2.5, 5, 10)), key=lambda v: abs(v - raw))
+    first = math.ceil(lo / step - 1e-9)
+    ticks = [round(k * step, 10) for k in range(first, math.floor(hi / step + 1e-9) + 1)]
+    return [0.0 if t == 0 else t for t in ticks]
 
 
 def _integer_ticks(first: int, last: int, count: int = 5) -> list[int]:
