@@ -30,7 +30,7 @@ SPECS: tuple[DemoSpec, ...] = (
             Param("sweep", Kind.BOOL, True, "also train autoencoders with d = 1, 2, 4, 8, 16, 32"),
             IMAGE_DATA,
         ),
-        quick={"steps": 400, "hidden": 64},
+        quick={"steps": 600, "hidden": 64},
         plots=(
             Plot(
                 "nmse",

@@ -36,7 +36,7 @@ import torch.nn.functional as F
 
 from demos.e_autoencoders import SWEEP
 from demos.lib.autoencoders import build_mlp, class_map, decode_plane, recon_error, split
-from demos.lib.images import diagram, label_montage, montage, small, thin
+from demos.lib.images import decimal_comma, diagram, label_montage, montage, small, thin
 from demos.platform import (
     Bilingual,
     Check,
@@ -316,7 +316,7 @@ class Autoencoder(Demo):
             f"errore pari a {f['nmse']:.2f} della varianza, {ratio:.1f} volte meno della PCA, il "
             f"miglior codice lineare della stessa dimensione ({f['pca_nmse']:.2f}); i suoi codici "
             f"raggruppano le cifre dello stesso tipo (accuratezza 1-NN {f['knn']:.2f} contro "
-            f"{f['pca_knn']:.2f}, caso 0,10)."
+            f"{f['pca_knn']:.2f}, caso 0.10)."
         )
         ahead = [k for k in self.sizes if f[f"nmse_d{k}"] > self.pca_err[k]]
         if ahead:
@@ -330,7 +330,7 @@ class Autoencoder(Demo):
                 f"direzioni un codice lineare perde poco, e {ctx.total_steps} passi lasciano gli "
                 "autoencoder larghi lontani dal loro meglio."
             )
-        return Bilingual(en=en, it=it)
+        return Bilingual(en=en, it=decimal_comma(it))
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
         hist, p, last = ctx.history, ctx.params, self.last

@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from demos.lib.autoencoders import build_mlp, recon_error, split
-from demos.lib.images import diagram, label_montage, montage, small, thin
+from demos.lib.images import decimal_comma, diagram, label_montage, montage, small, thin
 from demos.platform import Bilingual, Check, Demo, Frame, RunContext, heatmap, histogram, picture
 from demos.platform.data import load_images
 from demos.platform.figures import animation, image_panel, plot_history, plt, save_figure
@@ -229,7 +229,7 @@ class DenoisingAE(Demo):
             f"({f['ae_clean']:.2f} contro {f['dae_clean']:.2f}): ha imparato a copiare, rumore "
             "compreso."
         )
-        return Bilingual(en=en, it=it)
+        return Bilingual(en=en, it=decimal_comma(it))
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
         hist, p, last = ctx.history, ctx.params, self.last

@@ -34,7 +34,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from demos.lib.autoencoders import build_mlp, recon_error, split
-from demos.lib.images import diagram, label_montage, montage, small, thin
+from demos.lib.images import decimal_comma, diagram, label_montage, montage, small, thin
 from demos.platform import Bilingual, Check, Demo, Frame, RunContext, histogram, picture
 from demos.platform.data import load_images
 from demos.platform.figures import animation, plot_history, plt, save_figure
@@ -221,7 +221,7 @@ class FaceSwap(Demo):
                 f" Con encoder separati (stessi batch) i due codici non hanno relazione e lo "
                 f"scambio fallisce: {f['control_swap']:.2f}."
             )
-        return Bilingual(en=en, it=it)
+        return Bilingual(en=en, it=decimal_comma(it))
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
         hist, p, last = ctx.history, ctx.params, self.last

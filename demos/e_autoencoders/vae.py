@@ -31,7 +31,7 @@ from torch.distributions import Normal, kl_divergence
 
 from demos.lib.autoencoders import build_mlp, class_map, decode_plane, recon_error, split
 from demos.lib.gan import judge, train_classifier
-from demos.lib.images import diagram, label_montage, montage, small, thin
+from demos.lib.images import decimal_comma, diagram, label_montage, montage, small, thin
 from demos.platform import Bilingual, Check, Demo, Frame, RunContext, heatmap, histogram, picture
 from demos.platform.data import load_images
 from demos.platform.figures import animation, plot_history, plt, save_figure
@@ -331,7 +331,7 @@ class VAE(Demo):
                 f"{f['twin_prior_classes']:.0f} tipi di cifra (punteggio "
                 f"{f['twin_prior_score']:.1f})."
             )
-        return Bilingual(en=en, it=it)
+        return Bilingual(en=en, it=decimal_comma(it))
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
         hist, p, last = ctx.history, ctx.params, self.last

@@ -37,7 +37,7 @@ import torch.nn.functional as F
 from matplotlib.collections import LineCollection
 from torch import nn
 
-from demos.lib.images import diagram, label_montage, montage, small, thin
+from demos.lib.images import decimal_comma, diagram, label_montage, montage, small, thin
 from demos.platform import Bilingual, Check, Demo, Frame, RunContext, heatmap, histogram, picture
 from demos.platform.data import load_images
 from demos.platform.figures import (
@@ -570,7 +570,7 @@ class VQVAE(Demo):
                 f"errore {f['twin_nmse']:.3f}): i codici mai scelti non ricevono gradiente dalla "
                 f"loss del codebook e restano morti."
             )
-        return Bilingual(en=en, it=it)
+        return Bilingual(en=en, it=decimal_comma(it))
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
         hist, p, last = ctx.history, ctx.params, self.last

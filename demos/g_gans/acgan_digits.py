@@ -46,7 +46,7 @@ from demos.lib.gan import (
     to_unit,
     train_classifier,
 )
-from demos.lib.images import label_montage, montage, thin
+from demos.lib.images import decimal_comma, label_montage, montage, thin
 from demos.platform import Bilingual, Check, Demo, Frame, RunContext, heatmap, histogram, picture
 from demos.platform.figures import animation, image_panel, plot_history, plt, save_figure
 
@@ -399,7 +399,7 @@ class ACGANDigits(Demo):
                 f"c: i suoi campioni corrispondono alla classe chiesta nel "
                 f"{f['twin_clf_agree']:.0%} dei casi (caso 10%)."
             )
-        return Bilingual(en=en, it=it)
+        return Bilingual(en=en, it=decimal_comma(it))
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
         hist, p = ctx.history, ctx.params

@@ -47,7 +47,7 @@ from demos.lib.gan import (
     to_unit,
     train_classifier,
 )
-from demos.lib.images import diagram, label_montage, montage, thin
+from demos.lib.images import decimal_comma, diagram, label_montage, montage, thin
 from demos.platform import (
     Bilingual,
     Check,
@@ -297,7 +297,7 @@ class DCGANDigits(Demo):
             f"confidence {f['confidence']:.2f}); the losses alone would not tell."
         )
         it = (
-            f"Con la ricetta DCGAN (inizializzazione N(0, 0,02), BatchNorm, Adam β1 = "
+            f"Con la ricetta DCGAN (inizializzazione N(0; 0.02), BatchNorm, Adam β1 = "
             f"{p['beta1']:g}) i campioni di un batch di rumore fisso diventano cifre che un "
             f"classificatore fisso legge come {f['classes']:.0f} classi diverse (punteggio "
             f"{f['digit_score']:.1f} su 10, confidenza {f['confidence']:.2f}); le loss da sole "
@@ -315,7 +315,7 @@ class DCGANDigits(Demo):
                 f"punteggio {f['twin_digit_score']:.1f} con {f['twin_classes']:.0f} classi: i "
                 "suoi campioni collassano."
             )
-        return Bilingual(en=en, it=it)
+        return Bilingual(en=en, it=decimal_comma(it))
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
         hist, p = ctx.history, ctx.params

@@ -42,13 +42,13 @@ from demos.lib.gan import (
     g_step,
     mlp,
 )
-from demos.lib.images import diagram, thin
+from demos.lib.images import decimal_comma, diagram, thin
 from demos.platform import Bilingual, Check, Demo, Frame, RunContext, data, heatmap, histogram
 from demos.platform.figures import animation, integer_ticks, plot_history, plt, save_figure
 
 GRID = 24  # cells per side of the terminal heatmaps
 COLLAPSE_LR = 10.0  # the 'no fixes' twin: G's learning rate this many times D's
-SATURATION = 3.0  # the non-saturating loss must push the rejected fakes this many times harder
+SATURATION = 2.5  # the non-saturating loss must push the rejected fakes this many times harder
 
 
 # --- the model and the two training steps (the equations of the docstring) -----------
@@ -430,10 +430,10 @@ class GAN2D(Demo):
                 f"collapses onto {f['collapse_modes']:.0f} of {k} modes."
             )
             it += (
-                f" Senza gli accorgimenti (learning rate di G x{COLLAPSE_LR:g}, β1 = 0,9) G "
+                f" Senza gli accorgimenti (learning rate di G x{COLLAPSE_LR:g}, β1 = 0.9) G "
                 f"insegue D e collassa su {f['collapse_modes']:.0f} modi su {k}."
             )
-        return Bilingual(en=en, it=it)
+        return Bilingual(en=en, it=decimal_comma(it))
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
         hist, p = ctx.history, ctx.params

@@ -4,6 +4,7 @@ figure helpers (labelled montage rows/columns, a box-and-arrow schematic)."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -155,3 +156,8 @@ def thin(steps: Sequence[int], most: int) -> list[int]:
         return steps
     kept = steps[:: math.ceil(len(steps) / most)]
     return kept if kept[-1] == steps[-1] else [*kept, steps[-1]]
+
+
+def decimal_comma(text: str) -> str:
+    """An Italian caption's numbers with a decimal comma: "0.31" → "0,31" (digits on both sides)."""
+    return re.sub(r"(?<=\d)\.(?=\d)", ",", text)
