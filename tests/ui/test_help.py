@@ -12,10 +12,12 @@ from textual.widgets import Static
 from tutor.i18n import Label
 from tutor.ui.screens.browse import BrowseScreen, QuestionScreen
 from tutor.ui.screens.drill import DrillScreen
+from tutor.ui.screens.exam import ExamScreen, ExamSetupScreen
 from tutor.ui.screens.export import ExportScreen
 from tutor.ui.screens.help import HelpScreen
 from tutor.ui.screens.lists import DemoListScreen, DrillListScreen
 from tutor.ui.screens.stats import StatsScreen
+from tutor.ui.screens.study import StudyScreen
 
 SCREENS = {
     "home": None,
@@ -26,6 +28,9 @@ SCREENS = {
     "drills": DrillListScreen,
     "drill": lambda: DrillScreen("sgd-step", seed=1),
     "export": ExportScreen,
+    "study": StudyScreen,
+    "exam setup": ExamSetupScreen,
+    "exam": lambda: ExamScreen(["a.01", "b.01"]),
 }
 
 
@@ -106,3 +111,52 @@ async def test_a_screen_sheet_fits_a_24_row_terminal(make_app):
         text = sheet_text(app.screen)
         own = text.split("Everywhere")[0].strip().splitlines()
         assert len(own) <= 18, own  # title, heading and one line per home key
+
+
+#: What the student must be able to read in the sheet, by screen and language.
+NOTES = {
+    ("study", "en"): [
+        "Follow-ups: when key points are missing",
+        "ctrl+n passes",
+        "The card is yours to correct: o (or Tab)",
+        "enter accepts it",
+        "Saving: the attempt is saved the moment it is graded",
+        "up to 2 of them",
+    ],
+    ("study", "it"): [
+        "Domande aggiuntive: se mancano punti chiave",
+        "ctrl+n passa",
+        "La scheda la puoi correggere tu: o (o Tab)",
+        "invio lo accetta",
+        "Salvataggio: il tentativo è salvato appena valutato",
+        "al massimo 2 prima della scheda",
+    ],
+    ("exam", "en"): [
+        "ctrl+n to pass (it counts nothing",
+        "The mark: each answer's points are its score × 30",
+        "rounded half up",
+        "Saving: each answer is saved when it is submitted",
+        "up to 2 missed key points",
+    ],
+    ("exam", "it"): [
+        "ctrl+n per passare (non conta nulla",
+        "Il voto: i punti di ogni risposta sono il suo punteggio × 30",
+        "arrotondata da ,5 in su",
+        "Salvataggio: ogni risposta è salvata quando la invii",
+        "al massimo 2 punti chiave",
+    ],
+}
+
+
+@pytest.mark.parametrize(("name", "lang"), list(NOTES))
+async def test_study_and_exam_sheets_say_how_grading_rating_and_saving_work(make_app, name, lang):
+    app = make_app(lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(SCREENS[name]())
+        await settle(app, pilot)
+        await pilot.press("f1")
+        await settle(app, pilot)
+        text = " ".join(sheet_text(app.screen).split())
+        missing = [phrase for phrase in NOTES[name, lang] if phrase not in text]
+        assert not missing, text

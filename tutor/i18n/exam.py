@@ -114,3 +114,57 @@ NO_ANSWER = Text("(no answer)", "(nessuna risposta)")
 MODEL_ANSWER = Text(
     "Model answer ({lang}; l switches language)", "Risposta modello ({lang}; l cambia lingua)"
 )
+
+# The help sheets of the exam screens (f1 / ?).
+SETUP_HELP_TITLE = Text("Exam setup", "Preparazione dell'esame")
+HELP_TITLE = Text("Exam", "Esame")
+HELP_ASKING = Text(
+    "As at the oral: one question at a time, grades hidden until the end. ctrl+s submits "
+    "the answer. The examiner may then ask back about up to {n} missed key points: answer "
+    "and ctrl+s, or ctrl+n to pass (it counts nothing; what you typed is kept as a draft). "
+    "With a time limit, the answer is submitted as it is when the time is up.",
+    "Come all'orale: una domanda alla volta, voti nascosti fino alla fine. ctrl+s invia la "
+    "risposta. L'esaminatore può poi chiedere ancora su al massimo {n} punti chiave "
+    "mancanti: rispondi e ctrl+s, oppure ctrl+n per passare (non conta nulla; quello che "
+    "hai scritto resta come bozza). Con un limite di tempo, allo scadere la risposta è "
+    "inviata così com'è.",
+)
+HELP_MARK = Text(
+    "The mark: each answer's points are its score × 30, to one decimal, follow-ups counted "
+    "(a point stated only when asked earns half its weight); the exam's mark is their mean, "
+    "rounded half up. 18 passes; 30 e lode needs a mean score of 95% with every answer "
+    "correct.",
+    "Il voto: i punti di ogni risposta sono il suo punteggio × 30, con un decimale, domande "
+    "aggiuntive comprese (un punto detto solo su domanda vale metà del suo peso); il voto "
+    "dell'esame è la loro media, arrotondata da ,5 in su. 18 è la sufficienza; il 30 e lode "
+    "chiede un punteggio medio del 95% con ogni risposta corretta.",
+)
+HELP_SAVING = Text(
+    "Saving: each answer is saved when it is submitted, the mark when the exam ends. A "
+    "half-typed answer is kept as a draft while you type, when the app is closed and when "
+    "you abandon; escape asks first, and an abandoned exam keeps its answers but gets no "
+    "mark.",
+    "Salvataggio: ogni risposta è salvata quando la invii, il voto alla fine dell'esame. "
+    "Una risposta a metà resta come bozza mentre scrivi, quando l'app viene chiusa e quando "
+    "abbandoni; esc chiede prima, e un esame abbandonato conserva le risposte ma non ha un "
+    "voto.",
+)
+RESULT_HELP_TITLE = Text("Exam result", "Risultato dell'esame")
+RESULT_HELP = Text(
+    "Each row is one answer: its points out of 30, the verdict, the key points covered and "
+    "the follow-ups (✓ stated, ✗ still missing). The mark is worked out under it from the "
+    "same points. Enter opens a question with your answer, its card and the model answer; "
+    "a correction made there (o) changes the points and the mark, which is saved again.",
+    "Ogni riga è una risposta: i suoi punti su 30, il giudizio, i punti chiave coperti e le "
+    "domande aggiuntive (✓ detto, ✗ ancora mancante). Sotto il voto c'è il calcolo dagli "
+    "stessi punti. Invio apre una domanda con la tua risposta, la sua scheda e la risposta "
+    "modello; una correzione fatta lì (o) cambia i punti e il voto, che viene salvato di "
+    "nuovo.",
+)
+REVIEW_HELP_TITLE = Text("One exam answer", "Una risposta dell'esame")
+REVIEW_HELP = Text(
+    "Back on the result (escape), the answer's points and the exam's mark follow your "
+    "corrections, and the exam is saved again.",
+    "Tornando al risultato (esc), i punti della risposta e il voto dell'esame seguono le tue "
+    "correzioni, e l'esame viene salvato di nuovo.",
+)

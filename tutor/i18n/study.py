@@ -92,3 +92,56 @@ CRAM_DONE_BODY = Text(
 )
 SECONDS = Text("{n} s", "{n} s")
 MINUTES = Text("{n} min", "{n} min")
+
+# The help sheet of the study screen (f1 / ?): how a card is made, corrected, rated, saved.
+HELP_TITLE = Text("Study", "Studio")
+HELP_ANSWERING = Text(
+    "Answering: type in English or Italian; ctrl+s submits. ctrl+r (or space, once the "
+    "focus is off the text box) shows the model answer instead: that is recorded as shown, "
+    "not as a wrong answer. escape leaves the text box first, so that the letter keys work; "
+    "a second escape goes back.",
+    "Rispondere: scrivi in italiano o in inglese; ctrl+s invia. ctrl+r (o spazio, fuori "
+    "dalla casella di testo) mostra invece la risposta modello: resta registrata come "
+    "mostrata, non come risposta sbagliata. esc esce prima dalla casella, così funzionano i "
+    "tasti delle lettere; un secondo esc torna indietro.",
+)
+HELP_FOLLOWUPS = Text(
+    "Follow-ups: when key points are missing, the examiner asks back about up to {n} of "
+    "them before the card appears; a point stated then earns back half its weight. ctrl+n "
+    "passes: the card comes at once, and what you had typed is kept as a draft.",
+    "Domande aggiuntive: se mancano punti chiave, l'esaminatore ne chiede ancora al massimo "
+    "{n} prima della scheda; un punto detto allora recupera metà del suo peso. ctrl+n passa: "
+    "la scheda arriva subito e quello che avevi scritto resta come bozza.",
+)
+HELP_CARD = Text(
+    "The card: ✓ covered, ◐ partly, ✗ missed, ★ a point's weight. The score is the key "
+    "points' weighted credit minus the deductions listed under it; the verdict follows from "
+    "it, but a wrong statement keeps it at PARTIAL at most (WRONG if it is about the heart "
+    "of the question) and CORRECT needs the heaviest points.",
+    "La scheda: ✓ coperto, ◐ in parte, ✗ mancante, ★ il peso di un punto. Il punteggio è "
+    "il credito pesato dei punti chiave meno le detrazioni elencate sotto; il giudizio ne "
+    "segue, ma un'affermazione errata lo ferma a PARZIALE (ERRATA se riguarda il cuore della "
+    "domanda) e CORRETTA chiede i punti più pesanti.",
+)
+HELP_RATING = Text(
+    "Rating: 1 Again, 2 Hard, 3 Good, 4 Easy, each shown with when the question comes back. "
+    "The grader's suggestion is highlighted and enter accepts it; it is never forced. A cram "
+    "session leaves the schedule as it is. On the card, ctrl+n skips the question for this "
+    "session, l switches the model answer between English and Italian, d lists its demos "
+    "and drills.",
+    "Voto: 1 Ripeti, 2 Difficile, 3 Bene, 4 Facile, ciascuno con quando la domanda "
+    "ritorna. Il suggerimento del valutatore è evidenziato e invio lo accetta; non è mai "
+    "imposto. Il ripasso libero lascia il calendario com'è. Sulla scheda ctrl+n salta la "
+    "domanda per questa sessione, l cambia la lingua della risposta modello, d elenca le sue "
+    "demo e i suoi esercizi.",
+)
+HELP_SAVING = Text(
+    "Saving: the attempt is saved the moment it is graded, each correction as you make it, "
+    "the rating before the next question appears. A half-typed answer is saved as a draft "
+    "while you type (every second and a half), when you leave and when the app is closed; "
+    "it is back the next time the question comes up.",
+    "Salvataggio: il tentativo è salvato appena valutato, ogni correzione mentre la fai, il "
+    "voto prima che compaia la domanda successiva. Una risposta a metà è salvata come bozza "
+    "mentre scrivi (ogni secondo e mezzo), quando esci e quando l'app viene chiusa; la "
+    "ritrovi la prossima volta che arriva la domanda.",
+)

@@ -58,15 +58,19 @@ class KeyHelp:
 
 
 def key_help(screen: Screen, lang: str) -> tuple[list[KeyHelp], list[KeyHelp]]:
-    """(the keys of ``screen``, the keys that work everywhere), from its active bindings.
+    """(the keys of ``screen``, the keys that work everywhere), from their bindings.
 
-    Keys bound to the same action share a line; bindings of the focused widget itself
-    (cursor keys of a text box) are left out, and so are Textual's own unlabelled ones.
+    Every key of the screen is listed, also those that do nothing at the moment (the
+    ratings while an answer is being typed, the letter keys while a text box has the
+    focus): the footer shows what works now, the help sheet what there is. Keys bound to
+    the same action share a line; bindings of widgets (cursor keys of a text box) are
+    left out, and so are Textual's own unlabelled ones.
     """
     app = screen.app
     own: dict[tuple[str, str], list[str]] = {}
     everywhere: dict[tuple[str, str], list[str]] = {}
-    for node, binding, _enabled, _tooltip in screen.active_bindings.values():
+    bindings = [(screen, b) for _, b in screen._bindings] + [(app, b) for _, b in app._bindings]
+    for node, binding in bindings:
         if not binding.description or binding.system:
             continue
         description = tr(binding.description, lang)

@@ -23,7 +23,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Header, Input, Label, Markdown, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
-from tutor.errors import TutorError
+from tutor.errors import Phrase, TutorError
 from tutor.exam import DEFAULT_QUESTIONS, pick_questions
 from tutor.i18n import exam as T
 from tutor.i18n import grade as G
@@ -66,6 +66,8 @@ class ExamSetupScreen(Screen):
 
     CSS_PATH = "exam.tcss"
     BINDINGS = [Binding("escape", "back", T.KEY_BACK.label)]
+    HELP_TITLE = T.SETUP_HELP_TITLE
+    HELP_NOTE = (T.HELP_MARK,)
 
     questions = getters.query_one("#n", Input)
     minutes = getters.query_one("#minutes", Input)
@@ -156,6 +158,8 @@ class ExamScreen(WorkerErrors, Screen):
         Binding("ctrl+n", "pass", T.KEY_PASS.label, priority=True),
         Binding("escape", "abandon", T.KEY_ABANDON.label),
     ]
+    HELP_TITLE = T.HELP_TITLE
+    HELP_NOTE = (Phrase(T.HELP_ASKING, {"n": FOLLOWUPS}), T.HELP_MARK, T.HELP_SAVING)
 
     state: reactive[Phase] = reactive(Phase.LOADING, init=False)
 
@@ -456,6 +460,8 @@ class ExamResultScreen(WorkerErrors, Screen):
         Binding("enter", "open", T.KEY_OPEN.label, show=False),
     ]
     HELP_KEYS = (("enter", T.KEY_OPEN),)
+    HELP_TITLE = T.RESULT_HELP_TITLE
+    HELP_NOTE = (T.RESULT_HELP, T.HELP_MARK)
 
     table = getters.query_one("#breakdown", DataTable)
     mark_line = getters.query_one("#mark", Static)
@@ -580,7 +586,8 @@ class ExamReviewScreen(WorkerErrors, Screen[Submission]):
         Binding("o", "judge", T.KEY_JUDGE.label),
         Binding("l", "toggle_lang", T.KEY_MODEL_LANG.label),
     ]
-    HELP_NOTE = G.JUDGE_HELP
+    HELP_TITLE = T.REVIEW_HELP_TITLE
+    HELP_NOTE = (G.JUDGE_HELP, T.REVIEW_HELP)
 
     body = getters.query_one("#review", VerticalScroll)
     grade_view = getters.query_one("#review-grade", GradeView)

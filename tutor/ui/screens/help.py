@@ -2,11 +2,15 @@
 
 Nothing here lists keys by hand: the sheet is built from the screen's and the app's
 bindings (:func:`tutor.ui.keys.key_help`), so a new binding is in the help at once, in
-the app's language. A screen can add ``HELP_TITLE`` and ``HELP_NOTE`` (:class:`Text`).
-One line per key, no ruled table: a screen's keys fit on a 24-row terminal.
+the app's language. A screen can add ``HELP_TITLE`` (a :class:`Text`) and ``HELP_NOTE``:
+how the screen works, in paragraphs (texts, or phrases with their fields), each led by
+the words before its first colon in bold. One line per key, no ruled table: a screen's
+keys fit on a 24-row terminal.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -33,19 +37,39 @@ def _keys(rows: list[KeyHelp], lang: str) -> RenderableType:
     return grid
 
 
+#: A paragraph of a help note: a catalogue text, or a phrase with its fields.
+Paragraph = Callable[[str], str]
+
+
+def note_paragraphs(screen: Screen) -> list[Paragraph]:
+    """The screen's ``HELP_NOTE``: one text, or a sequence of them."""
+    note: Paragraph | Sequence[Paragraph] | None = getattr(screen, "HELP_NOTE", None)
+    if note is None:
+        return []
+    return [note] if callable(note) else list(note)
+
+
+def _paragraph(text: str) -> RichText:
+    lead, colon, rest = text.partition(": ")
+    if not colon or len(lead) > 40:
+        return RichText(f"\n{text}")
+    out = RichText("\n")
+    out.append(lead + ":", style="bold")
+    out.append(" " + rest)
+    return out
+
+
 def help_sheet(screen: Screen, lang: str) -> Group:
-    """The help sheet of ``screen``: its keys, then the keys that work everywhere."""
+    """The help sheet of ``screen``: its keys, how it works, the keys that work everywhere."""
     own, everywhere = key_help(screen, lang)
     title: Text | None = getattr(screen, "HELP_TITLE", None)
-    note: Text | None = getattr(screen, "HELP_NOTE", None)
     heading = T.TITLE(lang) + (f" — {title(lang)}" if title else "")
     parts: list[RenderableType] = [
         RichText(heading, style="bold reverse"),
         RichText(f"\n{T.THIS_SCREEN(lang)}", style="bold underline"),
         _keys(own, lang),
     ]
-    if note:
-        parts.append(RichText(f"\n{note(lang)}"))
+    parts += [_paragraph(paragraph(lang)) for paragraph in note_paragraphs(screen)]
     parts += [
         RichText(f"\n{T.EVERYWHERE(lang)}", style="bold underline"),
         _keys(everywhere, lang),

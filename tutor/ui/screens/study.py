@@ -30,6 +30,7 @@ from textual.widgets import Header, Markdown, Static
 from textual.worker import Worker, WorkerState
 
 from tutor.domain import Rating
+from tutor.errors import Phrase
 from tutor.grading import GradeResult
 from tutor.i18n import app as A
 from tutor.i18n import grade as G
@@ -37,6 +38,7 @@ from tutor.i18n import study as T
 from tutor.render import answer_markdown, localized
 from tutor.session import (
     FOLLOWUP_DRAFT,
+    FOLLOWUPS,
     FollowUp,
     Mode,
     Phase,
@@ -102,7 +104,15 @@ class StudyScreen(WorkerErrors, Screen):
         Binding("k", "scroll_up", A.KEY_UP.label, show=False),
     ]
 
-    HELP_NOTE = G.JUDGE_HELP
+    HELP_TITLE = T.HELP_TITLE
+    HELP_NOTE = (
+        T.HELP_ANSWERING,
+        Phrase(T.HELP_FOLLOWUPS, {"n": FOLLOWUPS}),
+        T.HELP_CARD,
+        G.JUDGE_HELP,
+        T.HELP_RATING,
+        T.HELP_SAVING,
+    )
 
     state: reactive[Phase] = reactive(Phase.LOADING, init=False)
 
