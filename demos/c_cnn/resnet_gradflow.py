@@ -310,8 +310,8 @@ class ResNetGradFlow(Demo):
             bool(ok),
             f"held-out accuracy: residual {res:.3f} (floor {self.floor}), plain {plain:.3f} "
             f"(must trail by >= 0.2); at step 0 the gradient at the first block was "
-            f"10^{first.get('res_reach', math.nan):.1f} (residual) vs "
-            f"10^{first.get('plain_reach', math.nan):.1f} (plain) times the last block's",
+            f"{pow10(first.get('res_reach', math.nan))} (residual) vs "
+            f"{pow10(first.get('plain_reach', math.nan))} (plain) times the last block's",
         )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:

@@ -79,9 +79,10 @@ class GRUGates(GateDemo):
                 f"After {ctx.total_steps} steps the GRU names the marked symbol in {acc:.0%} "
                 f"of held-out sequences of length {p['length']}, the vanilla RNN trained on the "
                 f"same batches in {rnn:.0%} (chance {chance:.0%}). Averaged over units, the "
-                f"update gate z is {z_mark:.2f} at the mark (h takes the new content n) and "
-                f"{z_hold:.2f} afterwards (h is copied forward). With 3 weight blocks instead "
-                f"of 4 the GRU has {gru} parameters, {gru / lstm:.2f} of an LSTM's {lstm}."
+                f"update gate z is {z_mark:.2f} at the mark and {z_hold:.2f} afterwards: a unit "
+                f"that drops z at the mark takes in the new content n, z ≈ 1 copies h forward. "
+                f"With 3 weight blocks instead of 4 the GRU has {gru} parameters, "
+                f"{gru / lstm:.2f} of an LSTM's {lstm}."
             ),
             it=(
                 f"Dopo {ctx.total_steps} passi la GRU riconosce il simbolo contrassegnato "
@@ -89,8 +90,9 @@ class GRUGates(GateDemo):
                 f"la RNN semplice addestrata sugli stessi batch {it_percent(rnn, 'nel')} "
                 f"(caso {chance:.0%}). In media sulle "
                 f"unità la porta di aggiornamento z vale {it_number(z_mark)} nel passo "
-                f"contrassegnato (h prende il nuovo contenuto n) e {it_number(z_hold)} in "
-                f"quelli successivi (h viene ricopiato). Con 3 blocchi di pesi invece di 4 la "
+                f"contrassegnato e {it_number(z_hold)} in quelli successivi: un'unità che "
+                f"abbassa z al segnale accoglie il nuovo contenuto n, con z ≈ 1 ricopia h. "
+                f"Con 3 blocchi di pesi invece di 4 la "
                 f"GRU ha {gru} parametri, {it_number(gru / lstm)} di quelli di un'LSTM "
                 f"({lstm})."
             ),
