@@ -189,7 +189,7 @@ def test_event_contract(tmp_path):
     assert frames[0]["step"] == 0 and frames[-1]["step"] == 11
     for f in frames:
         assert all(isinstance(v, float) for v in f["metrics"].values())
-        maps = [i for i in f["items"] if i["kind"] == "heatmap"]
+        maps = [i for i in f["items"] if i["kind"] == "heatmap" and i["key"].startswith("gate-")]
         assert [m["key"] for m in maps] == ["gate-r", "gate-z", "gate-n", "gate-h"]
         assert all(len(m["data"]) == 4 and len(m["data"][0]) == 6 for m in maps)  # (H, T)
     records = [r for f in frames for r in f["records"]]
@@ -203,8 +203,10 @@ def test_event_contract(tmp_path):
         and {"step": 11, **end["metrics"]} == records[-1]
     )
     saved = json.loads((tmp_path / "metrics.json").read_text())
-    assert saved["history"] == records and saved["caption"] == {"en": "", "it": ""}
-    assert sorted(p.rsplit("/", 1)[-1] for p in end["outputs"]) == ["gru-gates.png", "metrics.json"]
+    assert saved["history"] == records and saved["caption"] == end["caption"]
+    assert all(end["caption"][lang] for lang in ("en", "it"))  # what to look for, filled in
+    names = sorted(p.rsplit("/", 1)[-1] for p in end["outputs"])
+    assert names == ["gru-gates.gif", "gru-gates.png", "metrics.json"]
 
 
 def test_frame_items_get_stable_keys_and_bad_keys_are_refused():
