@@ -120,3 +120,33 @@ async def test_passing_an_exam_followup_counts_nothing_and_goes_on(make_app):
         await settle(app, pilot)
         assert exam.state is Phase.ANSWERING and exam.qid == "b.01"
         assert not exam.subs[0].asked
+
+
+async def test_the_math_of_a_probe_and_of_the_feedback_is_rendered(make_app):
+    """d.06 asks "which operations turn $x_t$ and $h_{t-1}$ into $h_t$?": the student
+    reads xₜ and hₜ₋₁, in the question asked and in the card's feedback, never a $."""
+    app = make_app(load_bank())
+    answer = (
+        "Unrolling the RNN gives one copy of the cell per time step, all sharing W_ih and "
+        "W_hh; the gradient flows backwards through time from the loss to each step."
+    )
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await study(app, pilot, only=["d.06"])
+        screen.answer.insert(answer)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        asked = []
+        while screen.state is Phase.FOLLOWUP:
+            asked.append(screen.followup.point_id)
+            line = str(screen.asking.render())
+            assert "$" not in line and "_{" not in line, line
+            if screen.followup.point_id == "cell-nodes":
+                assert "xₜ and hₜ₋₁ into hₜ?" in line
+            screen.answer.insert("I do not remember.")
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+        assert "cell-nodes" in asked
+        feedback = str(screen.query_one("#card-feedback").render())
+        assert "xₜ and hₜ₋₁" in feedback and "$" not in feedback
+        followups = str(screen.query_one("#card-followups").render())
+        assert "hₜ₋₁" in followups and "$" not in followups

@@ -185,14 +185,14 @@ def followup_text(sub: Submission, lang: str, can_ask: bool) -> Text | None:
     out = Text(T.FOLLOWUPS(lang), style="bold")
     for a in sub.asked:
         out.append("\n ✓ " if a.hit else "\n ✗ ", style="bold green" if a.hit else "bold red")
-        out.append(a.probe)
+        out.append(render_markdown_math(a.probe))
         out.append(f"  {T.FOLLOWUP_HIT(lang) if a.hit else T.FOLLOWUP_MISS(lang)}", style="dim")
         out.append("\n     ")
         said = _quote(a.answer) if a.answer.strip() else T.NO_ANSWER(lang)
         out.append(said, style="dim italic")
     for i, f in enumerate(pending):
         out.append("\n ? ", style="bold cyan")
-        out.append(f.probe(lang))
+        out.append(render_markdown_math(f.probe(lang)))
         if can_ask and i == 0:
             out.append(f"  {T.FOLLOWUP_ASK(lang)}", style="bold cyan")
     return out
@@ -296,7 +296,8 @@ class GradeView(Vertical):
         follow.display = text is not None
         follow.update(text or "")
         feedback.display = bool(card.feedback)
-        feedback.update(Text(card.feedback, style="italic"))
+        # the feedback quotes the bank's texts, whose math is written in $…$
+        feedback.update(Text(render_markdown_math(card.feedback), style="italic"))
 
     def _lines(self, points: list, statements: list) -> None:
         keys = [(kind, item) for kind, item, _ in points + statements]

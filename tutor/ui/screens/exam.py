@@ -27,6 +27,7 @@ from tutor.errors import Phrase, TutorError
 from tutor.exam import DEFAULT_QUESTIONS, pick_questions
 from tutor.i18n import exam as T
 from tutor.i18n import grade as G
+from tutor.mathtext import render_markdown_math
 from tutor.render import answer_markdown
 from tutor.session import (
     FOLLOWUP_DRAFT,
@@ -263,7 +264,7 @@ class ExamScreen(WorkerErrors, Screen):
         if follow is not None and self.index < len(self.subs):
             n = len(self.subs[self.index].asked) + 1
             line = RichText(T.FOLLOWUP(lang, n=n, total=FOLLOWUPS), style="bold")
-            line.append(" " + follow.probe(lang))
+            line.append(" " + render_markdown_math(follow.probe(lang)))
             self.asking.update(line)
 
     def _show_progress(self) -> None:

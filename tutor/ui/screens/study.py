@@ -35,6 +35,7 @@ from tutor.grading import GradeResult
 from tutor.i18n import app as A
 from tutor.i18n import grade as G
 from tutor.i18n import study as T
+from tutor.mathtext import render_markdown_math
 from tutor.render import answer_markdown, localized
 from tutor.session import (
     FOLLOWUP_DRAFT,
@@ -467,7 +468,7 @@ class StudyScreen(WorkerErrors, Screen):
         n = len(sub.asked) + 1
         total = len(sub.asked) + len(sub.pending())
         line = RichText(T.FOLLOWUP(lang, n=n, total=total), style="bold")
-        line.append(" " + follow.probe(lang))
+        line.append(" " + render_markdown_math(follow.probe(lang)))
         self.asking.update(line)
         self.asking.display = True
 
