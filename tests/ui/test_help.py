@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -160,3 +162,26 @@ async def test_study_and_exam_sheets_say_how_grading_rating_and_saving_work(make
         text = " ".join(sheet_text(app.screen).split())
         missing = [phrase for phrase in NOTES[name, lang] if phrase not in text]
         assert not missing, text
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _readme_home_keys() -> list[str]:
+    """The keys of the README's table of the home screen (``| `s` / `c` | … |``)."""
+    section = README.read_text(encoding="utf-8").split("### The study app", 1)[1]
+    rows = [line for line in section.split("### ", 1)[0].splitlines() if line.startswith("| `")]
+    return [key for row in rows for key in re.findall(r"`([^`]+)`", row.split("|")[1])]
+
+
+async def test_the_readme_names_the_keys_the_home_screen_has(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        home = app.screen
+        bound = {k for k, _ in home._bindings} | {k for k, _ in app._bindings}
+        bound |= {key for key, _ in home.HELP_KEYS}
+        bound |= {app.get_key_display(b) for _, b in (*home._bindings, *app._bindings)}
+        keys = _readme_home_keys()
+        assert len(keys) >= 10
+        assert [k for k in keys if k not in bound] == []
