@@ -265,28 +265,35 @@ class Dalle2Toy(Demo):
     # -- sampling --------------------------------------------------------------------------
 
     def sample_prior(
-        self, ctx: RunContext, text: torch.Tensor, scale: float, seed: int = 3, keep=()
+        self, ctx: RunContext, text: torch.Tensor, scale: Any, seed: int = 3, keep=()
     ) -> Any:
         """Image embeddings (scaled) for text embeddings (B, d), guided with ``scale``.
 
-        ``scale`` 0 is the unconditional prior (the caption ignored), 1 the conditional one;
-        with ``keep`` the chain's x_t at those steps come back too.
+        ``scale`` 0 is the unconditional prior (the caption ignored), 1 the conditional one.
+        A tuple of scales samples them all in one chain (one batch, the same x_T for each)
+        and returns one result per scale. With ``keep`` the chain's x_t at those steps come
+        back too.
         """
         t_count = ctx.params["timesteps"]
+        scales = tuple(scale) if isinstance(scale, tuple | list) else (scale,)
+        b = len(text)
+        text = text.repeat(len(scales), 1)  # (S·B, d)
         null = torch.zeros_like(text)
+        column = torch.tensor(scales, device=text.device).repeat_interleave(b)[:, None]
 
         def predict(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
             both = denoise(
                 self.prior, torch.cat([x, x]), torch.cat([t, t]), t_count, torch.cat([text, null])
             )
-            return guide(*both.chunk(2), scale)  # ε̂; guidance is linear, so ε or x̂_0 alike
+            return guide(*both.chunk(2), column)  # ε̂; guidance is linear, so ε or x̂_0 alike
 
         gen = torch.Generator(device=ctx.device).manual_seed(ctx.seed + seed)
         with torch.no_grad():
             out, kept = reverse_sample(
-                predict, self.noise[: len(text)], self.sched, gen, keep=tuple(keep)
+                predict, self.noise[:b].repeat(len(scales), 1), self.sched, gen, keep=tuple(keep)
             )
-        return (out, kept) if keep else out
+        outs = list(out.split(b)) if len(scales) > 1 else out
+        return (outs, kept) if keep else outs
 
     # -- training --------------------------------------------------------------------------
 
@@ -317,11 +324,13 @@ class Dalle2Toy(Demo):
     def _frame(self, ctx: RunContext, step: int, prior_loss, decoder_loss) -> Frame:
         text = self.prompt_emb[self.sample_y]  # (10k, d)
         final = step == ctx.total_steps - 1
-        z1 = self.sample_prior(ctx, text, 1.0, keep=self.chain_steps if final else ())
+        # s = 1, the chosen guidance, and s = 0 (the contrast: the caption ignored), one chain
+        scales = (1.0, ctx.params["guidance"], 0.0)
+        samples = self.sample_prior(ctx, text, scales, keep=self.chain_steps if final else ())
         if final:
-            z1, kept = z1
-        zg = self.sample_prior(ctx, text, ctx.params["guidance"])
-        z0 = self.sample_prior(ctx, text, 0.0)  # the contrast: the caption ignored
+            samples, kept = samples
+            kept = {t: v[: len(text)] for t, v in kept.items()}  # the s = 1 rows
+        z1, zg, z0 = samples
         acc = (self.zero_shot(z1) == self.sample_y).float().mean().item()
         guided_acc = (self.zero_shot(zg) == self.sample_y).float().mean().item()
         uncond_acc = (self.zero_shot(z0) == self.sample_y).float().mean().item()
@@ -518,8 +527,8 @@ class Dalle2Toy(Demo):
         ax.axhline(math.log(128), ls=":", color="k", label="ln N = ln 128 (constant logits)")
         ax.set(title="1. CLIP, trained in setup, then frozen", xlabel="setup step")
         ax.text(
-            0.35,
-            0.75,
+            0.3,
+            0.4,
             "starts above ln N: random embeddings\ntimes the logit scale "
             "1/0.07 ≈ 14\ngive confident wrong logits",
             transform=ax.transAxes,

@@ -189,13 +189,20 @@ class DDPM2D(Demo):
                 yield self._frame(ctx, step, loss)
         return self.caption(ctx)
 
-    def sample(self, ctx: RunContext, scale: float = 1.0) -> tuple[Any, dict[int, Any]]:
+    def sample(self, ctx: RunContext) -> tuple[Any, dict, Any, dict]:
+        """The samples and their chain, and the same chain without σ_t·z: one batch, the
+        same x_T twice, the noise term scaled by 1 in the first half and 0 in the second."""
         keep = {*self.shown, *self.chain_steps}
-        return sample_chain(self.net, self.noise, self.sched, ctx, keep, scale)
+        n = len(self.noise)
+        scale = torch.cat([torch.ones(n, 1), torch.zeros(n, 1)]).to(self.noise.device)
+        both, kept = sample_chain(
+            self.net, torch.cat([self.noise, self.noise]), self.sched, ctx, keep, scale
+        )
+        x, still = both.split(n)
+        return x, {t: v[:n] for t, v in kept.items()}, still, {t: v[n:] for t, v in kept.items()}
 
     def _frame(self, ctx: RunContext, step: int, loss) -> Frame:
-        x, kept = self.sample(ctx)
-        still, still_kept = self.sample(ctx, scale=0.0)  # the same chain, no σ_t z
+        x, kept, still, still_kept = self.sample(ctx)
         nn_samples, cover = nn_distances(x, self.eval_x)
         nn_still, cover_still = nn_distances(still, self.eval_x)
         reverse = [kept[t] for t in reversed(self.shown)]  # x_T first: the sampling order

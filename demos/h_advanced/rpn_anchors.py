@@ -375,6 +375,7 @@ class RPNAnchors(Demo):
         )
         self.eval_x = torch.from_numpy(x).to(ctx.device)
         self.eval_gt, self.eval_valid = pad_boxes(boxes, ctx.device)
+        self.probe = p["probe"] % len(boxes)
         self.eval_labels, matched = label_anchors(
             self.anchors, self.eval_gt, self.eval_valid, p["pos_iou"], p["neg_iou"]
         )
@@ -463,9 +464,9 @@ class RPNAnchors(Demo):
                     (oracle[:, i][:, self.eval_valid[i]].max(0).values >= 0.5).sum()
                 )
                 total += len(gt)
-                if i == p["probe"] % len(self.eval_x):
+                if i == self.probe:
                     probe = (boxes, scores, gt, piled)
-            i = p["probe"] % len(self.eval_x)
+            i = self.probe
             objectness = logits[i].sigmoid().view(side, side, self.k)  # (H, W, k)
             positives = (self.eval_labels[i] == 1).view(side, side, self.k)
         boxes, scores, gt, piled = probe

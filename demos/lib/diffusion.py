@@ -115,14 +115,14 @@ def reverse_sample(
     sched: dict,
     gen,
     keep: tuple[int, ...] = (),
-    noise: float = 1.0,
+    noise: float | torch.Tensor = 1.0,
 ) -> tuple[Any, dict[int, Any]]:
     """Ancestral sampling from x_T; ``predict(x, t_batch)`` returns ε̂. Keeps x_t for t in keep.
 
     The step at schedule index t (β_t of step t+1) turns x_{t+1} into x_t, so the loop
     runs t = T-1 … 0 and ``kept[t]`` is x_t: ``kept[T]`` the start, ``kept[0]`` the output.
     ``noise`` scales the σ_t z term (0: each step keeps only its mean; the same draws are
-    made either way).
+    made either way); a (B, 1) tensor scales each row on its own.
     """
     t_count = len(sched["betas"])
     x, kept = x_T, {}
@@ -131,14 +131,15 @@ def reverse_sample(
     for t in range(t_count - 1, -1, -1):
         t_batch = torch.full((x.shape[0],), t, device=x.device, dtype=torch.long)
         z = torch.randn(x.shape, device=x.device, generator=gen, dtype=x.dtype)
-        x = reverse_step(x, predict(x, t_batch), t, sched, z * noise if noise != 1.0 else z)
+        plain = not isinstance(noise, torch.Tensor) and noise == 1.0
+        x = reverse_step(x, predict(x, t_batch), t, sched, z if plain else z * noise)
         if t in keep:
             kept[t] = x
     return x, kept
 
 
 def sample_chain(
-    net, noise: torch.Tensor, sched: dict, ctx: RunContext, keep, scale: float = 1.0
+    net, noise: torch.Tensor, sched: dict, ctx: RunContext, keep, scale: Any = 1.0
 ) -> tuple:
     """Reverse-sample from ``noise`` with the trained ``net``; the seed makes it repeatable.
 
