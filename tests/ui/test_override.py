@@ -8,8 +8,8 @@ import pytest
 
 from tests.ui.test_study import GOOD, HALF, WRONG, answer, screen_text, settle, study
 from tutor.session import Phase
+from tutor.ui.card import CardLine
 from tutor.ui.screens.exam import ExamResultScreen, ExamReviewScreen, ExamScreen
-from tutor.ui.widgets import CardLine
 
 
 def line(screen, item_id: str) -> CardLine:

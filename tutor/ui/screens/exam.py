@@ -27,7 +27,6 @@ from tutor.errors import Phrase, TutorError
 from tutor.exam import DEFAULT_QUESTIONS, pick_questions
 from tutor.i18n import exam as T
 from tutor.i18n import grade as G
-from tutor.mathtext import render_markdown_math
 from tutor.render import answer_markdown
 from tutor.session import (
     FOLLOWUP_DRAFT,
@@ -44,8 +43,9 @@ from tutor.session import (
     submit_answer,
 )
 from tutor.ui.app import WorkerErrors
+from tutor.ui.card import CardLine, GradeView, asked_line
 from tutor.ui.keys import TutorFooter
-from tutor.ui.widgets import AnswerArea, CardLine, GradeView, error_text, question_text
+from tutor.ui.widgets import AnswerArea, error_text, question_text
 
 #: The setup's limits (a real oral has three to five questions).
 MAX_QUESTIONS, MAX_MINUTES = 20, 60
@@ -263,9 +263,8 @@ class ExamScreen(WorkerErrors, Screen):
         self.answer.placeholder = T.PLACEHOLDER_FOLLOWUP(lang) if follow else T.PLACEHOLDER(lang)
         if follow is not None and self.index < len(self.subs):
             n = len(self.subs[self.index].asked) + 1
-            line = RichText(T.FOLLOWUP(lang, n=n, total=FOLLOWUPS), style="bold")
-            line.append(" " + render_markdown_math(follow.probe(lang)))
-            self.asking.update(line)
+            heading = T.FOLLOWUP(lang, n=n, total=FOLLOWUPS)
+            self.asking.update(asked_line(heading, follow.probe(lang)))
 
     def _show_progress(self) -> None:
         lang = self.app.lang

@@ -35,7 +35,6 @@ from tutor.grading import GradeResult
 from tutor.i18n import app as A
 from tutor.i18n import grade as G
 from tutor.i18n import study as T
-from tutor.mathtext import render_markdown_math
 from tutor.render import answer_markdown, localized
 from tutor.session import (
     FOLLOWUP_DRAFT,
@@ -53,15 +52,9 @@ from tutor.session import (
     submit_answer,
 )
 from tutor.ui.app import WorkerErrors
+from tutor.ui.card import CardLine, GradeView, RatingBar, asked_line
 from tutor.ui.keys import TutorFooter
-from tutor.ui.widgets import (
-    AnswerArea,
-    CardLine,
-    GradeView,
-    error_text,
-    format_interval,
-    question_text,
-)
+from tutor.ui.widgets import AnswerArea, error_text, question_text
 
 #: Lines of the student's answer shown above the card (the rest is in the store).
 ANSWER_LINES = 12
@@ -127,7 +120,7 @@ class StudyScreen(WorkerErrors, Screen):
     result_box = getters.query_one("#result", Vertical)
     grade_view = getters.query_one("#grade", GradeView)
     model = getters.query_one("#model", Markdown)
-    rating_bar = getters.query_one("#rating", Static)
+    rating_bar = getters.query_one("#rating", RatingBar)
 
     def __init__(
         self,
@@ -179,7 +172,7 @@ class StudyScreen(WorkerErrors, Screen):
             with Vertical(id="result"):
                 yield GradeView(id="grade")
                 yield Markdown(id="model")
-        yield Static(id="rating")
+        yield RatingBar(id="rating")
         yield TutorFooter()
 
     def on_mount(self) -> None:
@@ -467,9 +460,7 @@ class StudyScreen(WorkerErrors, Screen):
         lang = self.app.lang
         n = len(sub.asked) + 1
         total = len(sub.asked) + len(sub.pending())
-        line = RichText(T.FOLLOWUP(lang, n=n, total=total), style="bold")
-        line.append(" " + render_markdown_math(follow.probe(lang)))
-        self.asking.update(line)
+        self.asking.update(asked_line(T.FOLLOWUP(lang, n=n, total=total), follow.probe(lang)))
         self.asking.display = True
 
     def _show_graded(self) -> None:
@@ -510,19 +501,11 @@ class StudyScreen(WorkerErrors, Screen):
     def _show_rating(self) -> None:
         lang = self.app.lang
         suggested = self.sub.suggested if self.sub else None
-        line = RichText()
-        for number, rating in enumerate(Rating, start=1):
-            ivl = self.intervals.get(rating)
-            when = f" ({format_interval(ivl.total_seconds(), lang)})" if ivl else ""
-            label = f"{number} {G.RATINGS[rating](lang)}{when}"
-            line.append(label, style="reverse bold" if rating == suggested else "")
-            line.append("  ")
         if self.cram:
             hint = T.HINT_CRAM(lang)
         else:
             hint = T.HINT_ACCEPT(lang) if suggested else T.HINT_RATE(lang)
-        line.append("\n" + hint, style="dim")
-        self.rating_bar.update(line)
+        self.rating_bar.show(suggested, self.intervals, lang, hint)
 
     # -- the student's last word ---------------------------------------------------
     def action_judge(self) -> None:

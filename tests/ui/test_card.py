@@ -1,0 +1,115 @@
+"""The grade card on its own (tutor.ui.card): what it draws for a submission, in either
+language, and what it tells its screen when the student corrects it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from textual.app import App, ComposeResult
+
+from tests.ui.test_study import GOOD, WRONG
+from tutor.domain import Rating
+from tutor.grading import Grader
+from tutor.session import Submission, submit_answer
+from tutor.store import Store
+from tutor.ui.card import CardLine, GradeView, asked_line, rating_line
+
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def submit(mini_bank, tmp_path):
+    store = Store.open_in(tmp_path)
+    grader = Grader(mini_bank)
+
+    def make(text: str, *, reveal: bool = False, qid: str = "a.01") -> Submission:
+        return submit_answer(
+            store,
+            grader,
+            mini_bank.get(qid),
+            text,
+            mode="study",
+            started_at=NOW,
+            submitted_at=NOW,
+            reveal=reveal,
+        )
+
+    yield make
+    store.close()
+
+
+class CardApp(App[None]):
+    """The card alone, as a screen would host it."""
+
+    def __init__(self, sub: Submission, lang: str = "en") -> None:
+        super().__init__()
+        self.sub, self.lang, self.toggled = sub, lang, []
+
+    def compose(self) -> ComposeResult:
+        yield GradeView(id="card")
+
+    def on_mount(self) -> None:
+        self.query_one(GradeView).show(self.sub, self.lang, editable=not self.sub.revealed)
+
+    def on_card_line_toggled(self, message: CardLine.Toggled) -> None:
+        self.toggled.append((message.line.kind, message.line.item_id))
+
+
+def card_text(app: CardApp) -> str:
+    return "\n".join(str(w.render()) for w in app.query("GradeView Static") if w.display)
+
+
+async def test_a_card_has_one_line_per_key_point_and_wrong_statement(submit):
+    sub = submit(WRONG)
+    app = CardApp(sub)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        result = sub.result
+        lines = list(app.query(CardLine))
+        assert [(line.kind, line.item_id) for line in lines] == [
+            *(("point", p.id) for p in result.points),
+            *(("statement", m.id) for m in result.misconceptions),
+        ]
+        text = card_text(app)
+        assert f"Score {result.score:.0%}" in text and "Wrong statements" in text
+
+
+async def test_space_on_a_line_tells_the_screen_which_line_the_student_changed(submit):
+    sub = submit(GOOD)
+    app = CardApp(sub)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        first = app.query_one(GradeView).first_line()
+        first.focus()
+        await pilot.press("down", "space")
+        await pilot.pause()
+        assert app.toggled == [("point", sub.result.points[1].id)]
+
+
+async def test_the_card_speaks_italian_and_a_revealed_answer_has_nothing_to_correct(submit):
+    app = CardApp(submit(GOOD), lang="it")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert "Punteggio" in card_text(app) and "Punti chiave" in card_text(app)
+    revealed = CardApp(submit("", reveal=True))
+    async with revealed.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert list(revealed.query(CardLine)) == []
+        assert "Answer shown without grading" in card_text(revealed)
+
+
+def test_the_rating_line_highlights_the_suggestion_and_says_when_each_comes_back():
+    intervals = {Rating.AGAIN: timedelta(minutes=1), Rating.GOOD: timedelta(days=3)}
+    line = rating_line(Rating.GOOD, intervals, "it", "invio accetta il suggerimento")
+    assert line.plain.startswith("1 Ripeti (1min)  2 Difficile  3 Bene (3g)  4 Facile")
+    highlighted = [line.plain[s.start : s.end] for s in line.spans if "reverse" in str(s.style)]
+    assert highlighted == ["3 Bene (3g)"]
+    assert line.plain.endswith("\ninvio accetta il suggerimento")
+    nothing = rating_line(None, {}, "en", "1–4: how well did you know it?")
+    assert not [s for s in nothing.spans if "reverse" in str(s.style)]
+
+
+def test_the_examiners_question_has_its_math_rendered():
+    line = asked_line("The examiner asks back (1 of 2):", "What turns $x_t$ into $h_t$?")
+    assert line.plain == "The examiner asks back (1 of 2): What turns xₜ into hₜ?"
