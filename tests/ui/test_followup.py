@@ -10,6 +10,7 @@ from quizbank import load_bank
 from tests.ui.test_study import HALF, screen_text, settle, study
 from tutor.exam import FOLLOWUP_SHARE
 from tutor.session import FOLLOWUP_DRAFT, Phase
+from tutor.ui.keys import TutorFooter
 from tutor.ui.screens.exam import ExamResultScreen, ExamScreen
 
 
@@ -150,3 +151,28 @@ async def test_the_math_of_a_probe_and_of_the_feedback_is_rendered(make_app):
         assert "xₜ and hₜ₋₁" in feedback and "$" not in feedback
         followups = str(screen.query_one("#card-followups").render())
         assert "hₜ₋₁" in followups and "$" not in followups
+
+
+@pytest.mark.parametrize(
+    ("lang", "see", "skip"), [("en", "See the grade", "Skip"), ("it", "Vedi il voto", "Salta")]
+)
+async def test_during_a_followup_ctrl_n_is_labelled_for_what_it_does(make_app, lang, see, skip):
+    """ctrl+n passes the examiner's questions and shows the card; the footer said "Skip",
+    as if the question itself would be skipped."""
+    app = make_app(lang=lang)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await study(app, pilot)
+
+        def footer() -> list[str]:
+            return [k.description for k in screen.query_one(TutorFooter).children]
+
+        assert skip in footer()
+        screen.answer.insert(HALF)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert screen.state is Phase.FOLLOWUP
+        assert see in footer() and skip not in footer()
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        assert screen.state is Phase.GRADED and screen.qid == "a.01"
+        assert skip in footer() and see not in footer()

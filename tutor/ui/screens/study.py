@@ -93,6 +93,8 @@ class StudyScreen(WorkerErrors, Screen):
         Binding("l", "toggle_lang", T.KEY_MODEL_LANG.label),
         Binding("d", "links", T.KEY_LINKS.label, show=False),
         Binding("ctrl+n", "skip", T.KEY_SKIP.label, priority=True),
+        # the same key while the examiner asks back: no more questions, the card
+        Binding("ctrl+n", "see_grade", T.KEY_SKIP_FOLLOWUP.label, priority=True),
         Binding("escape", "leave", A.KEY_BACK.label),
         Binding("j", "scroll_down", A.KEY_DOWN.label, show=False),
         Binding("k", "scroll_up", A.KEY_UP.label, show=False),
@@ -199,7 +201,8 @@ class StudyScreen(WorkerErrors, Screen):
         allowed = {
             "submit": typing,
             "reveal": state is Phase.ANSWERING,
-            "skip": typing or graded or state is Phase.DONE,
+            "skip": state is Phase.ANSWERING or graded or state is Phase.DONE,
+            "see_grade": state is Phase.FOLLOWUP,
             "rate": graded,
             "accept": graded and self.sub is not None and self.sub.suggested is not None,
             "judge": judged,
@@ -591,6 +594,10 @@ class StudyScreen(WorkerErrors, Screen):
         if self.state in (Phase.GRADED, Phase.SAVING):
             self.model_lang = "it" if (self.model_lang or self.app.lang) == "en" else "en"
             self._show_model()
+
+    def action_see_grade(self) -> None:
+        """No answer to the examiner's follow-ups: the card now; what was typed is kept."""
+        self.action_skip()
 
     def action_skip(self) -> None:
         if self.state in (Phase.ANSWERING, Phase.FOLLOWUP):
