@@ -8,14 +8,14 @@ multiplies the hidden term *after* its matrix product, bias included):
     n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))   new gate: the candidate state
     h' = (1 − z) ⊙ n + z ⊙ h
 
-Two gates and a candidate, no separate cell state: h itself is the memory. On the marked
-recall task the GRU writes the symbol by dropping z at the mark (h takes n) and keeps it
-by holding z ≈ 1 afterwards; the vanilla RNN trained on the same batches cannot shut the
-later look-alike symbols out and stays near chance. With three weight blocks instead of
-four it has 3/4 of an LSTM's parameters (drawn, and checked against nn.LSTM). Live:
-heatmaps of r, z, n and h over time for one sequence (under its input), the vanilla
-RNN's h on the same scale, z at the mark and afterwards, both accuracies. The GIF shows
-z, n and h of that sequence over training.
+Two gates and a candidate, no separate cell state: h itself is the memory, kept where
+z is close to 1 and replaced by n where z drops. On the marked recall task the GRU
+learns it; the vanilla RNN trained on the same batches recomputes h from every new
+symbol and stays near chance (this run's z at the mark and after it is in the caption).
+With three weight blocks instead of four it has 3/4 of an LSTM's parameters (drawn, and
+checked against nn.LSTM). Live: heatmaps of r, z, n and h over time for one sequence
+(under its input), the vanilla RNN's h on the same scale, z at the mark and afterwards,
+both accuracies. The GIF shows z, n, h and the RNN's h of that sequence over training.
 """
 
 from __future__ import annotations
@@ -54,10 +54,12 @@ class GRUGates(GateDemo):
         "z  = σ(W_iz x + b_iz + W_hz h + b_hz)\n"
         "n  = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))\n"
         "h' = (1 − z) ⊙ n + z ⊙ h\n\n"
-        "write the symbol: z → 0 at the mark (take n)\n"
-        "keep it: z → 1 afterwards (copy h)\n"
+        "z: keep h (z ≈ 1) or take n (z ≈ 0)\n"
+        "r: how much of h feeds the candidate n\n"
         "no cell state: h is the memory;\n"
-        "3 weight blocks (r, z, n) vs the LSTM's 4"
+        "3 weight blocks (r, z, n) vs the LSTM's 4\n"
+        "vanilla RNN: h' = tanh(W x + U h + b),\n"
+        "  recomputed from every input"
     )
 
     def zero_state(self, batch: int, hidden: int, like: torch.Tensor) -> tuple:
@@ -79,8 +81,9 @@ class GRUGates(GateDemo):
                 f"After {ctx.total_steps} steps the GRU names the marked symbol in {acc:.0%} "
                 f"of held-out sequences of length {p['length']}, the vanilla RNN trained on the "
                 f"same batches in {rnn:.0%} (chance {chance:.0%}). Averaged over units, the "
-                f"update gate z is {z_mark:.2f} at the mark and {z_hold:.2f} afterwards: a unit "
-                f"that drops z at the mark takes in the new content n, z ≈ 1 copies h forward. "
+                f"update gate z is {z_mark:.2f} at the mark and {z_hold:.2f} afterwards: each "
+                f"step keeps that share of h (h' = (1 − z) ⊙ n + z ⊙ h) where the RNN "
+                f"recomputes it. "
                 f"With 3 weight blocks instead of 4 the GRU has {gru} parameters, "
                 f"{gru / lstm:.2f} of an LSTM's {lstm}."
             ),
@@ -90,8 +93,9 @@ class GRUGates(GateDemo):
                 f"la RNN semplice addestrata sugli stessi batch {it_percent(rnn, 'nel')} "
                 f"(caso {chance:.0%}). In media sulle "
                 f"unità la porta di aggiornamento z vale {it_number(z_mark)} nel passo "
-                f"contrassegnato e {it_number(z_hold)} in quelli successivi: un'unità che "
-                f"abbassa z al segnale accoglie il nuovo contenuto n, con z ≈ 1 ricopia h. "
+                f"contrassegnato e {it_number(z_hold)} in quelli successivi: a ogni passo "
+                f"conserva quella quota di h (h' = (1 − z) ⊙ n + z ⊙ h), mentre la RNN la "
+                f"ricalcola. "
                 f"Con 3 blocchi di pesi invece di 4 la "
                 f"GRU ha {gru} parametri, {it_number(gru / lstm)} di quelli di un'LSTM "
                 f"({lstm})."

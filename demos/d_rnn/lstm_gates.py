@@ -11,13 +11,14 @@ The cell follows the d.07 answer, with PyTorch's layout (gates stacked i, f, g, 
     h' = o ⊙ tanh(c')
 
 The task: every step shows one of a few symbols, one step carries a mark, and at the end
-the network must name the marked symbol. The LSTM solves it by opening i at the mark and
-keeping f ≈ 1 afterwards, so c holds the symbol while later look-alike symbols are shut
-out; the vanilla RNN trained on the same batches has no multiplicative gate, its state
-absorbs every later symbol, and it stays near chance. Live: heatmaps of i, f, g, o, c and
-h over time for one sequence (under its input), the vanilla RNN's h on the same scale,
-the gates on the memory units at the mark and afterwards, and both accuracies. The GIF
-shows i, f and c of that sequence over training.
+the network must name the marked symbol. The LSTM learns it: with f close to 1, c adds
+to what it holds instead of being overwritten, and i and f (computed from the input,
+mark included) decide what is added; the vanilla RNN trained on the same batches
+recomputes h from every new symbol and stays near chance. How this run's gates behave
+at the mark and after it is measured (mean over units) and said in the caption. Live:
+heatmaps of i, f, g, o, c and h over time for one sequence (under its input), the
+vanilla RNN's h on the same scale, the mean gates at the mark and afterwards, and both
+accuracies. The GIF shows i, f, c and the RNN's h of that sequence over training.
 """
 
 from __future__ import annotations
@@ -56,9 +57,11 @@ class LSTMGates(GateDemo):
         "o  = σ(W_io x + b_io + W_ho h + b_ho)\n"
         "c' = f ⊙ c + i ⊙ g     (additive path)\n"
         "h' = o ⊙ tanh(c')\n\n"
-        "write the symbol: i → 1 at the mark\n"
-        "shut out the rest: i → 0 afterwards\n"
-        "keep it: f → 1 until the query"
+        "i: how much of g is added to c\n"
+        "f: how much of c is kept (f ≈ 1: carried on)\n"
+        "o: how much of c is shown as h\n"
+        "vanilla RNN: h' = tanh(W x + U h + b),\n"
+        "  recomputed from every input"
     )
 
     def zero_state(self, batch: int, hidden: int, like: torch.Tensor) -> tuple:
@@ -81,9 +84,9 @@ class LSTMGates(GateDemo):
                 f"After {ctx.total_steps} steps the LSTM names the marked symbol in {acc:.0%} "
                 f"of held-out sequences of length {p['length']}, the vanilla RNN trained on the "
                 f"same batches in {rnn:.0%} (chance {chance:.0%}). Averaged over units, the input "
-                f"gate i is {i_mark:.2f} at the mark and {i_hold:.2f} afterwards, while the "
-                f"forget gate f stays at {f_hold:.2f}: the symbol is written into c once "
-                f"and kept past the look-alike symbols that follow."
+                f"gate i is {i_mark:.2f} at the mark and {i_hold:.2f} afterwards and the "
+                f"forget gate f stays at {f_hold:.2f}, so c adds to what it holds "
+                f"(c' = f ⊙ c + i ⊙ g) where the RNN recomputes h from every new symbol."
             ),
             it=(
                 f"Dopo {ctx.total_steps} passi l'LSTM riconosce il simbolo contrassegnato "
@@ -91,8 +94,8 @@ class LSTMGates(GateDemo):
                 f"la RNN semplice addestrata sugli stessi batch {it_percent(rnn, 'nel')} "
                 f"(caso {chance:.0%}). In media sulle "
                 f"unità la porta d'ingresso i vale {it_number(i_mark)} nel passo "
-                f"contrassegnato e {it_number(i_hold)} in quelli successivi, mentre la porta di "
-                f"oblio f resta a {it_number(f_hold)}: il simbolo viene scritto in c una volta "
-                f"e conservato oltre i simboli simili che seguono."
+                f"contrassegnato e {it_number(i_hold)} in quelli successivi e la porta di "
+                f"oblio f resta a {it_number(f_hold)}: c somma a ciò che contiene (c' = f ⊙ c "
+                f"+ i ⊙ g), mentre la RNN ricalcola h da ogni nuovo simbolo."
             ),
         )

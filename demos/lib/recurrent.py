@@ -3,10 +3,11 @@
 The gated network is trained as ``nn.LSTM``/``nn.GRU`` (cuDNN on a GPU, one fused kernel
 per sequence), next to a vanilla ``nn.RNN`` on the same batches, on a memory task the
 vanilla RNN cannot learn: :class:`MarkedRecall`, recall the one symbol that carried a
-mark, after a run of other symbols of the same alphabet. Storing it needs a gate that
-opens only at the mark (LSTM: i; GRU: 1 − z) and keeping it needs one that then stays
-shut (LSTM: f ≈ 1; GRU: z ≈ 1) — a multiplication by the input that a tanh RNN does not
-have. What the student sees — the gates over time — comes from a cell written by hand
+mark, after a run of other symbols of the same alphabet. Keeping it means carrying a
+state past inputs that look just like the one to keep: the gated cells update their
+memory by interpolation (LSTM: c' = f ⊙ c + i ⊙ g; GRU: h' = (1 − z) ⊙ n + z ⊙ h), with
+gates computed from the input, while a tanh RNN recomputes h from every new symbol.
+What the student sees — the gates over time — comes from a cell written by hand
 (each demo file holds its own equations) run on the *same* weight tensors:
 :func:`cell_weights` hands the layer's ``weight_ih_l0`` … ``bias_hh_l0`` to the hand cell
 under PyTorch's names and layout (gates stacked along dim 0, two biases). The checks
@@ -179,9 +180,6 @@ class GateDemo(Demo):
         self.hold_mask = torch.from_numpy(hold).to(ctx.device)  # (B, T)
         self.mark_index = torch.from_numpy(marks).to(ctx.device)
         self.counts = parameter_counts(v, h)
-        total = ctx.total_steps
-        count = min(total, GIF_FRAMES)
-        self.gif_steps = {round(i * (total - 1) / max(1, count - 1)) for i in range(count)}
 
     # -- checks ------------------------------------------------------------------
 
@@ -288,7 +286,7 @@ class GateDemo(Demo):
         }
         if self.writer != self.holder:
             metrics[f"{self.writer}_hold"] = means[f"{self.writer}_hold"]
-        if ctx.should_record(step) and step in self.gif_steps:
+        if ctx.should_record(step):  # the GIF picks among all records
             self.snapshots.append(
                 {
                     "step": step,
@@ -534,18 +532,17 @@ class GateDemo(Demo):
     def _gif(self, ctx: RunContext, out_dir: Path) -> Path:
         """The probe's key gates over training: the write at the mark and the hold after it."""
         names = self.gif_panels
+        snaps = [self.snapshots[k] for k in gif_picks(len(self.snapshots))]
         probe = ctx.params["probe"] % len(self.eval_x)
         fig, axes = plt.subplots(1, len(names), figsize=(3.5 * len(names), 4.0))
         images = []
         for ax, name in zip(axes, names, strict=True):
             scale = self._scale("h" if name == "rnn" else name)
             if name == "c":  # one scale for the whole animation
-                top = max(1.0, math.ceil(max(float(s["c"].abs().max()) for s in self.snapshots)))
+                top = max(1.0, math.ceil(max(float(s["c"].abs().max()) for s in snaps)))
                 scale = {"vmin": -top, "vmax": top}
             cmap = "viridis" if scale["vmin"] == 0.0 else "coolwarm"
-            images.append(
-                image_panel(fig, ax, self.snapshots[0][name], cmap=cmap, aspect="auto", **scale)
-            )
+            images.append(image_panel(fig, ax, snaps[0][name], cmap=cmap, aspect="auto", **scale))
             ax.axvline(int(self.eval_marks[probe]), color="red", ls="--", lw=1)
             ax.set_title({**_TITLES, **self.titles}.get(name, name), fontsize=9)
             self._draw_strip(ax, probe, letters=False)
@@ -556,7 +553,7 @@ class GateDemo(Demo):
             images[-1].colorbar.set_ticks([lo, (lo + hi) / 2, hi])
 
         def update(n: int) -> None:
-            snap = self.snapshots[n]
+            snap = snaps[n]
             for image, name in zip(images, names, strict=True):
                 image.set_data(snap[name].numpy())
             fig.suptitle(
@@ -566,10 +563,16 @@ class GateDemo(Demo):
 
         update(0)
         fig.tight_layout()
-        return animation(out_dir, self.name, fig, update, len(self.snapshots), fps=4)
+        return animation(out_dir, self.name, fig, update, len(snaps), fps=4)
 
     gif_panels: ClassVar[tuple[str, ...]] = ()  # what the GIF animates
     titles: ClassVar[dict[str, str]] = {}  # a cell's own panel titles
+
+
+def gif_picks(available: int, frames: int = GIF_FRAMES) -> list[int]:
+    """Indices of ``frames`` evenly spaced snapshots out of ``available`` (all if fewer)."""
+    count = min(available, frames)
+    return sorted({round(i * (available - 1) / max(1, count - 1)) for i in range(count)})
 
 
 _TITLES = {
