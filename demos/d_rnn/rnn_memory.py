@@ -519,4 +519,6 @@ _SUPERSCRIPT = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
 
 def pow10(x: float, digits: int = 1) -> str:
     """10 to a decimal power, written 10⁻⁷·⁶ (readable in a terminal and under a figure)."""
-    return "10" + f"{x:.{digits}f}".translate(_SUPERSCRIPT)
+    text = f"{x:.{digits}f}"
+    text = text.removeprefix("-") if float(text) == 0 else text  # no "10⁻⁰·⁰"
+    return "10" + text.translate(_SUPERSCRIPT)
