@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from textual import events
 from textual.app import App, ComposeResult
 
 from tests.ui.test_study import GOOD, WRONG
@@ -113,3 +114,22 @@ def test_the_rating_line_highlights_the_suggestion_and_says_when_each_comes_back
 def test_the_examiners_question_has_its_math_rendered():
     line = asked_line("The examiner asks back (1 of 2):", "What turns $x_t$ into $h_t$?")
     assert line.plain == "The examiner asks back (1 of 2): What turns xₜ into hₜ?"
+
+
+async def test_keys_that_arrive_together_move_one_line_each(submit):
+    """↓↓↓ typed fast (or a held key) reach the card before it has moved the focus once;
+    each must still move one line (the walk through tmux toggled the second line, not
+    the fourth)."""
+    sub = submit(WRONG)
+    app = CardApp(sub)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        lines = list(app.query(CardLine))
+        lines[0].focus()
+        await pilot.pause()
+        for key in ("down", "down", "down", "space"):
+            app.post_message(events.Key(key, " " if key == "space" else None))
+        await pilot.pause()
+        await pilot.pause()
+        assert app.focused is lines[3]
+        assert app.toggled == [(lines[3].kind, lines[3].item_id)]

@@ -205,9 +205,11 @@ class CardLine(Static, can_focus=True):
         self.post_message(self.Toggled(self))
 
     def action_move(self, step: int) -> None:
+        """The next or previous line; the focus moves at once (``focus()`` waits for the
+        queue, so keys typed fast would all move from this same line)."""
         lines = [w for w in self.screen.query(CardLine) if w.display and w.can_focus]
         if self in lines:
-            lines[(lines.index(self) + step) % len(lines)].focus()
+            self.screen.set_focus(lines[(lines.index(self) + step) % len(lines)])
 
     def on_click(self, event: events.Click) -> None:
         event.stop()
