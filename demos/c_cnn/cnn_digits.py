@@ -122,9 +122,6 @@ class CNNDigits(Demo):
         # built on the CPU (seeded), then moved: the same start on every device
         self.net = build_cnn(data.size, p["channels"], p["activation"], p["pool"]).to(ctx.device)
         self.linear = build_cnn(data.size, p["channels"], "none", "avg").to(ctx.device)
-        total = ctx.total_steps
-        count = min(total, GIF_FRAMES)
-        self.gif_steps = {round(i * (total - 1) / max(1, count - 1)) for i in range(count)}
         self.most = int(torch.bincount(self.eval_y, minlength=10).max())  # confusion scale
 
     def checks(self, ctx: RunContext) -> Iterator[Check]:
@@ -226,7 +223,7 @@ class CNNDigits(Demo):
             "per_class": per_class.cpu(),
             "lin_class": lin_class.cpu(),
         }
-        if ctx.should_record(step) and step in self.gif_steps:
+        if ctx.should_record(step):  # the GIF picks among all records
             self.snapshots.append(
                 {
                     "step": step,
@@ -475,9 +472,12 @@ class CNNDigits(Demo):
         fig, (ax, bx) = plt.subplots(
             1, 2, figsize=(12, 4.6), gridspec_kw={"width_ratios": [2.2, 1]}
         )
-        top = max(float(max(s["templates"].abs().max() for s in self.snapshots)), 1e-6)
-        top_f = max(float(max(s["filters"].abs().max() for s in self.snapshots)), 1e-6)
-        first = self.snapshots[0]
+        count = min(len(self.snapshots), GIF_FRAMES)
+        picks = {round(i * (len(self.snapshots) - 1) / max(1, count - 1)) for i in range(count)}
+        snaps = [self.snapshots[k] for k in sorted(picks)]
+        top = max(float(max(s["templates"].abs().max() for s in snaps)), 1e-6)
+        top_f = max(float(max(s["filters"].abs().max() for s in snaps)), 1e-6)
+        first = snaps[0]
         im = image_panel(
             fig,
             ax,
@@ -502,7 +502,7 @@ class CNNDigits(Demo):
         bx.set_title("CNN first-layer filters")
 
         def update(n: int) -> None:
-            snap = self.snapshots[n]
+            snap = snaps[n]
             im.set_data(montage(snap["templates"], cols=5, pad=math.nan).numpy())
             im_f.set_data(_tile(snap["filters"]).numpy())
             ax.set_title(
@@ -512,7 +512,7 @@ class CNNDigits(Demo):
 
         update(0)
         fig.tight_layout()
-        return animation(out_dir, "cnn-digits", fig, update, len(self.snapshots), fps=4)
+        return animation(out_dir, "cnn-digits", fig, update, len(snaps), fps=4)
 
 
 def _it_num(x: float, digits: int = 2) -> str:
