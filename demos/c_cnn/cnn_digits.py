@@ -507,7 +507,8 @@ class CNNDigits(Demo):
             im_f.set_data(_tile(snap["filters"]).numpy())
             ax.set_title(
                 f"step {snap['step']}: the linear twin's W as 10 templates "
-                f"(accuracy {snap['linear_accuracy']:.2f}; CNN {snap['accuracy']:.2f})"
+                f"(accuracy {snap['linear_accuracy']:.2f}; CNN {snap['accuracy']:.2f})",
+                pad=16,  # above the class labels
             )
 
         update(0)
