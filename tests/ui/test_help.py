@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from rich.console import Console
@@ -12,9 +13,10 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from tutor.i18n import Label
+from tutor.session import exam_details
 from tutor.ui.screens.browse import BrowseScreen, QuestionScreen
 from tutor.ui.screens.drill import DrillScreen
-from tutor.ui.screens.exam import ExamScreen, ExamSetupScreen
+from tutor.ui.screens.exam import ExamResultScreen, ExamScreen, ExamSetupScreen
 from tutor.ui.screens.export import ExportScreen
 from tutor.ui.screens.help import HelpScreen
 from tutor.ui.screens.lists import DemoListScreen, DrillListScreen
@@ -185,3 +187,20 @@ async def test_the_readme_names_the_keys_the_home_screen_has(make_app):
         keys = _readme_home_keys()
         assert len(keys) >= 10
         assert [k for k in keys if k not in bound] == []
+
+
+async def test_a_key_the_screen_binds_is_listed_once(make_app):
+    """The exam result binds enter itself and also names it for its table: one line."""
+    app = make_app()
+    subs = [
+        SimpleNamespace(
+            question_id="a.01", score=0.5, result=None, attempt_id=1, asked=(), judged=False
+        )
+    ]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ExamResultScreen(exam_details(subs), subs))
+        await settle(app, pilot)
+        await pilot.press("f1")
+        await settle(app, pilot)
+        assert sheet_text(app.screen).count("Open the question") == 1

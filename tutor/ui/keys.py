@@ -86,7 +86,9 @@ def key_help(screen: Screen, lang: str) -> tuple[list[KeyHelp], list[KeyHelp]]:
         display = app.get_key_display(binding)
         if display not in keys:
             keys.append(display)
-    extra = [KeyHelp(k, t(lang)) for k, t in getattr(screen, "HELP_KEYS", ())]
+    bound = {key for _, b in screen._bindings for key in b.key.split(",")}
+    # a key a widget handles (enter on a table row) unless the screen binds it itself
+    extra = [KeyHelp(k, t(lang)) for k, t in getattr(screen, "HELP_KEYS", ()) if k not in bound]
     return (
         extra + [KeyHelp(" / ".join(k), d) for (_, d), k in own.items()],
         [KeyHelp(" / ".join(k), d) for (_, d), k in everywhere.items()],
