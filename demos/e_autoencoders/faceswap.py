@@ -296,12 +296,12 @@ def _schematic(ax, style: str, latent: int) -> None:
         {
             "xa": (0.08, 0.82, "x_A"),
             "xb": (0.08, 0.42, "x_B"),
-            "enc": (0.36, 0.62, "shared\nencoder E"),
-            "z": (0.56, 0.62, f"code z\n({latent})"),
-            "da": (0.77, 0.82, "decoder D_A"),
-            "db": (0.77, 0.42, "decoder D_B"),
-            "oa": (0.95, 0.82, "x̂_A"),
-            "ob": (0.95, 0.42, "x̂_B"),
+            "enc": (0.31, 0.62, "shared\nencoder E"),
+            "z": (0.5, 0.62, f"code z\n({latent})"),
+            "da": (0.71, 0.82, "decoder D_A"),
+            "db": (0.71, 0.42, "decoder D_B"),
+            "oa": (0.94, 0.82, "x̂_A"),
+            "ob": (0.94, 0.42, "x̂_B"),
         },
         [
             ("xa", "enc", ""),

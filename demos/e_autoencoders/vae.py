@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import math
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -404,6 +405,11 @@ class VAE(Demo):
             ax = fig.add_subplot(grid[1, col])
             sc = self._scatter(ax, final[key], labels, lim)
             ax.set_title(f"{who}: held-out μ (first two dims), circle = prior's 95%")
+            if key == "mu" and lim > 6:  # the same axes as the twin's, and a closer look
+                zoom = ax.inset_axes((0.6, 0.6, 0.38, 0.38))
+                self._scatter(zoom, final[key], labels, 1.3 * self.radius)
+                zoom.set(xlabel="", ylabel="", xticks=[], yticks=[])
+                zoom.text(0.04, 0.9, "zoom", transform=zoom.transAxes, fontsize=8)
         fig.colorbar(sc, ax=ax, ticks=range(10), label="digit", fraction=0.046)
         grids = [("grid", "VAE decoder over z ∈ [−2, 2]²")] + (
             [("twin_grid", f"{tb}'s decoder, same z")] if twin else []
@@ -428,7 +434,7 @@ class VAE(Demo):
         )
         for col, (key, title) in enumerate(prior_rows):
             ax = fig.add_subplot(row[col])
-            ax.imshow(montage(final[key], 8).numpy(), cmap="gray", vmin=0, vmax=1)
+            ax.imshow(montage(final[key], 6).numpy(), cmap="gray", vmin=0, vmax=1)
             label_montage(ax, tile)
             ax.set_title(title)
         sub = row[2].subgridspec(2, 1, height_ratios=(last["rows"], 1.2))
@@ -453,7 +459,9 @@ class VAE(Demo):
         )
         fig.suptitle(title, fontsize=14, y=1.01)
         words = self.caption(ctx)
-        paths = [save_figure(out_dir, "vae", fig, caption=f"{words.en}\n{words.it}")]
+        with warnings.catch_warnings():  # the zoom inset is placed by hand, not by the layout
+            warnings.filterwarnings("ignore", message=".*tight_layout.*")
+            paths = [save_figure(out_dir, "vae", fig, caption=f"{words.en}\n{words.it}")]
         paths.append(self._animation(out_dir))
         return paths
 
