@@ -336,3 +336,18 @@ def test_disagreements_with_none_says_so(
     assert "No disagreements" in capsys.readouterr().out
     assert main(["--data-dir", str(tmp_path), "grade", "disagreements", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_the_report_prints_the_banks_math_as_unicode(capsys):
+    """The rubric's texts write math as $…$ (rendered in the app); the CLI report too."""
+    from quizbank import load_bank
+    from tutor.commands.grade import render
+    from tutor.grading import Grader
+
+    bank = load_bank()
+    with_math = [q for q in bank.questions if any("$" in p.text["en"] for p in q.key_points)]
+    assert with_math, "the bank has key points with math"
+    grader = Grader(bank)
+    for q in with_math:
+        report = render(grader.grade(q, "I do not know the answer to this one."))
+        assert "$" not in report and "_{" not in report, q.id

@@ -236,7 +236,10 @@ def _check_unicode(text: str) -> None:
 
 def render(result) -> str:
     """A readable report: one line per key point (✓ covered, ◐ partly, ✗ missed), the wrong
-    statements, each penalty with its amount, then the feedback."""
+    statements, each penalty with its amount, then the feedback; the bank's ``$…$`` math
+    printed as Unicode, as the app shows it."""
+    from tutor.mathtext import render_markdown_math as math
+
     lines = [
         f"{result.id}  score {result.score:.2f}  {result.verdict}  "
         f"(suggested rating: {result.suggested_rating})",
@@ -244,19 +247,19 @@ def render(result) -> str:
     for p in result.points:
         mark = {"hit": "✓", "partial": "◐"}.get(p.status, "✗")
         share = f" ({p.credit:.0%} of its weight)" if p.status == "partial" else ""
-        lines.append(f"  {mark} {p.text}{share}")
+        lines.append(f"  {mark} {math(p.text)}{share}")
         if p.hit and p.evidence:
             ev = p.evidence if len(p.evidence) <= 100 else p.evidence[:97] + "..."
             lines.append(f"      « {ev} »")
     for m in result.misconceptions:
-        lines.append(f"  ! {m.text}")
+        lines.append(f"  ! {math(m.text)}")
         if m.evidence:
             ev = m.evidence if len(m.evidence) <= 100 else m.evidence[:97] + "..."
             lines.append(f"      « {ev} »")
     for pen in result.penalties:
         lines.append(f"  − {pen.amount:.2f}  {pen.reason}")
     lines.append("")
-    lines.append(result.feedback)
+    lines.append(math(result.feedback))
     return "\n".join(lines)
 
 
