@@ -83,3 +83,21 @@ async def test_mastery_is_defined_on_the_home_screen(make_app):
         await settle(app, pilot)
         text = str(app.screen.query_one("#mastery-means", Static).render())
         assert "Mastery" in text and "retrievability" in text
+
+
+@pytest.mark.parametrize("lang", ["en", "it"])
+async def test_columns_fit_after_the_terminal_shrinks(make_app, long_titles, lang):
+    """Found in tmux: started at 120×35 and resized to 80×24, the topic column kept its
+    wide width and pushed New and Mastery off the screen."""
+    app = make_app(long_titles, lang=lang)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#topics", DataTable)
+        wide_title = str(table.get_row_at(0)[0])
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        assert table.virtual_size.width <= table.size.width
+        assert len(str(table.get_row_at(0)[0])) < len(wide_title)
+        await pilot.resize_terminal(120, 35)
+        await settle(app, pilot)
+        assert str(table.get_row_at(0)[0]) == wide_title  # room again: as long as at start

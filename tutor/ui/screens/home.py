@@ -120,6 +120,10 @@ class HomeScreen(WorkerErrors, Screen):
         table = self.table
         cursor = table.cursor_row
         table.clear()
+        for column in table.columns.values():
+            # clear() keeps each column as wide as its widest old cell: after the terminal
+            # shrinks, the old titles would still push Mastery off the right edge
+            column.content_width = column.label.cell_len
         width = WIDE_BAR if self.size.width >= WIDE_FROM else NARROW_BAR
         room = self._title_room(width, lang)
         for t in stats.topics:
