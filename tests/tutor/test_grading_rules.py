@@ -362,3 +362,23 @@ def test_correct_needs_over_a_third_of_the_weight_fully_stated() -> None:
         points, [], keyword_factor=1.0, not_answer=None, lang="en", params=Params()
     )
     assert verdict is Verdict.CORRECT
+
+
+def test_an_answer_to_another_question_earns_nothing_from_a_shared_word() -> None:
+    # issue 11, the lead's case: a VQ-VAE answer to the SGD question was "partial" because
+    # "gradient" half-matched two points, and the card showed both as partly there
+    g = Grader(load_bank())
+    text = (
+        "The VQ-VAE maps each encoder output to the nearest codebook vector; the gradient is "
+        "copied past the argmin with the straight-through estimator, and a commitment loss "
+        "keeps the encoder close to its codes."
+    )
+    r = g.grade("a.01", text)
+    assert r.verdict is Verdict.WRONG and r.suggested_rating is Rating.AGAIN and r.off_topic
+    assert [p.status for p in r.points] == ["missed"] * len(r.points)
+    # the student may dispute it: what the matcher found counts again
+    disputed = apply_overrides(r, dismissed=["not-an-answer"])
+    assert any(p.status == "partial" for p in disputed.points)
+    # a vague answer to the question itself keeps its partly stated points
+    vague = g.grade("a.01", "SGD updates the weights using the gradient of the loss.")
+    assert not vague.off_topic

@@ -355,6 +355,10 @@ class Grader:
         not_answer, factor = features.decide(points, p)
         if not_answer == "off-topic":
             mistakes = []
+            # the card shows no point as partly there: a word shared with the question is
+            # not evidence (``match_credit`` keeps it, should the student dispute the verdict)
+            for pt in points:
+                pt.credit, pt.evidence, pt.span = 0.0, None, None
         score, coverage, penalties, verdict, rating = judge(
             points,
             mistakes,

@@ -72,7 +72,11 @@ class Params:
     prose_low: float = 0.08  # function-word ratio of a bare keyword list
     prose_high: float = 0.22  # ... and of ordinary prose
     list_floor: float = 0.2  # multiplier of the score for a pure keyword list
-    off_topic_ratio: float = 0.15  # share of on-topic content words below which it is off topic
+    # share of on-topic content words below which an answer that states no point is off
+    # topic: 0.15 -> 0.3 (issue 11, third pass) so that a VQ-VAE answer to the SGD question
+    # (0.22) no longer earns "partial" from one shared word; every answer of calibration and
+    # dev under 0.3 that states no point is one the human graded 0-1
+    off_topic_ratio: float = 0.3
     correct_at: float = 0.4
     partial_at: float = 0.15
     easy_at: float = 0.85
