@@ -159,6 +159,11 @@ _NOT_RE = re.compile(
     r"n'?t\b"
 )
 _NOT_FULL = {"ca": "can", "wo": "will", "sha": "shall"}
+# "θ -= lr * grad" is θ = θ - lr * grad: it reads "theta minus equals theta minus lr times
+# grad", which says "minus lr" (the dash of "-=" was dropped) and still holds the operator
+# a term may name ("x bar +=", "+=": an accumulation).
+_COMPOUND_RE = re.compile(r"([a-z_][a-z0-9_.]*(?:\[[^\]=]{0,20}\])?)\s*([-+*])=(?!=)")
+_COMPOUND_WORD = {"-": "minus", "+": "plus", "*": "times"}
 _ARROW_RE = re.compile(r"-+>|=>")
 # Italian "è" (is) would read as "e" (and) once accents are dropped, and "and" starts a
 # new clause: it becomes the word "ee" ("e'" typed for it too). The matcher lets "e"
@@ -202,6 +207,11 @@ def _latex(m: re.Match[str]) -> str:
     return _LATEX_WORDS.get(name) or " " + name + " "
 
 
+def _compound(m: re.Match[str]) -> str:
+    target, op = m.group(1), _COMPOUND_WORD[m.group(2)]
+    return f"{target} {op} equals {target} {op} "
+
+
 def normalize(text: str) -> str:
     """Lower-case, spell out symbols (formulas included) and drop accents.
 
@@ -232,6 +242,8 @@ def normalize(text: str) -> str:
         text = _ELISION_RE.sub(r"\1 ", text)
         text = _PRIME_RE.sub(r"\1 prime ", text)
         text = _APOSTROPHE_RE.sub(" ", text)
+    if "=" in text:
+        text = _COMPOUND_RE.sub(_compound, text)
     if ">" in text:
         text = _ARROW_RE.sub(" -> ", text)
     if "-" in text:

@@ -382,6 +382,21 @@ def test_formula_symbols_read_as_their_words(written: str, term: str) -> None:
     assert _hit(kp, written)
 
 
+def test_a_compound_assignment_reads_as_the_update_it_writes() -> None:
+    # "θ -= lr * grad" read "θ equals lr times grad": no minus, the same as "+="
+    assert "minus lr" in " ".join(normalize("θ -= lr * grad").split())
+    assert "plus lr" in " ".join(normalize("p.data += lr*p.grad").split())
+    kp = _kp(
+        [["lr", "learning rate"], ["minus lr", "subtract"]],
+        text_en="The step subtracts lr times the gradient.",
+    )
+    assert _hit(kp, "For each batch: theta -= lr * grad.")
+    assert not _hit(kp, "For each batch: theta += lr * grad.")
+    # the operator stays a word a term can name: "x bar +=" is an accumulation
+    acc = _kp([["x bar +=", "+="]], text_en="The adjoints accumulate: x bar += y bar.")
+    assert _hit(acc, "From the sine, x̄ += s̄·cos(x), on top of the product's share.")
+
+
 def test_an_english_sentence_has_no_italian_and() -> None:
     mc = _mc(
         [["dall e 2", "dall-e 2"], ["autoregressive", "autoregressively"]],
