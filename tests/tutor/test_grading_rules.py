@@ -211,6 +211,42 @@ def test_a_terse_formula_answer_is_not_a_keyword_list(grader: Grader) -> None:
     assert r.not_answer is None and {p.id: p.hit for p in r.points}["output-formula"]
 
 
+_LOOP = (
+    "opt = torch.optim.SGD(model.parameters(), lr=0.01)\n"
+    "for epoch in range(E):\n    for x, y in loader:\n        opt.zero_grad()\n"
+    "        loss = loss_fn(model(x), y)\n        loss.backward()\n        opt.step()"
+)
+_NOTES = (
+    "Problems: (1) vanishing/exploding gradients, product of per-layer Jacobians; fix: ReLU, "
+    "He/Xavier init, BatchNorm, residual shortcuts. (2) Degradation: plain deeper nets "
+    "train worse; fix: ResNets. (3) Overfitting, many params vs data; fix: augmentation, "
+    "dropout, weight decay, early stopping.\n"
+    "Making a CNN deeper does not make it better: beyond twenty layers a plain net has a "
+    "higher training error. So you need BatchNorm, careful init and residual shortcuts."
+)
+
+
+@pytest.mark.parametrize(
+    ("qid", "text"),
+    [
+        ("b.10", _LOOP),  # a training loop written as code: no function words in its lines
+        ("b.10", "out = model(x); loss = loss_fn(out, y); opt.zero_grad(); loss.backward()"),
+        ("c.13", _NOTES),  # notes beside full sentences (c.13, graded 8): those are the prose
+    ],
+)
+def test_code_and_notes_with_sentences_are_not_a_keyword_list(qid: str, text: str) -> None:
+    r = Grader(load_bank()).grade(qid, text)
+    assert r.not_answer is None and r.keyword_factor == 1.0
+    assert not any(pen.kind == "keyword-list" for pen in r.penalties)
+
+
+def test_a_list_of_names_from_code_is_still_a_keyword_list(grader: Grader) -> None:
+    names = "autograd, backward(), .grad, requires_grad, computational graph, chain rule"
+    assert Grader(load_bank()).grade("a.10", names).not_answer == "keyword-list"
+    r = grader.grade(Q1, "batch size, gradient noise, memory, larger, fewer updates")
+    assert r.not_answer == "keyword-list"
+
+
 # -- the student's last word ----------------------------------------------------------
 
 

@@ -20,7 +20,14 @@ from tutor.domain import Rating, Verdict
 
 from .feedback import NO_ANSWER, feedback_for
 from .matcher import MAX_CHARS, Analysis, Match, analyse, match_item
-from .nonanswer import SyntaxModel, keyword_list, pasted_question, repetition, word_salad
+from .nonanswer import (
+    SyntaxModel,
+    keyword_list,
+    pasted_question,
+    prose_ratio,
+    repetition,
+    word_salad,
+)
 from .result import (
     GradeResult,
     MisconceptionResult,
@@ -77,7 +84,7 @@ class Features:
     denied: tuple[bool, ...]
     contradicted: tuple[bool, ...]  # a misconception found denies the point
     mis_central: tuple[bool, ...]  # per misconception found
-    fw_ratio: float  # share of function words: low for keyword lists and formulas
+    fw_ratio: float  # share of function words in the prose (code and formulas left out)
     formula: bool  # written as equations or arrows: terse, but not a keyword list
     n_words: int
     on_topic: float  # share of content words that belong to the question's vocabulary
@@ -403,6 +410,7 @@ class Grader:
     def _features(self, j: ItemJudgement, rubric: Rubric, not_answer: str | None) -> Features:
         a = j.analysis
         contradicted = {mc.contradicts for mc, _ in j.misconceptions if mc.contradicts}
+        ratio = prose_ratio(a.text)  # code and formulas are prose for this purpose
         return Features(
             weights=tuple(kp.weight for kp, _ in j.points),
             hits=tuple(m.hit for _, m in j.points),
@@ -411,8 +419,8 @@ class Grader:
             denied=tuple(m.negated and not m.hit for _, m in j.points),
             contradicted=tuple(kp.id in contradicted for kp, _ in j.points),
             mis_central=tuple(mc.central for mc, _ in j.misconceptions),
-            fw_ratio=a.n_function / a.n_words if a.n_words else 0.0,
-            formula=_formula(a.text),
+            fw_ratio=1.0 if ratio is None else ratio,
+            formula=ratio is None or _formula(a.text),
             n_words=a.n_words,
             on_topic=max(
                 len(a.content[lang] & rubric.topic_vocab[lang]) / max(1, len(a.content[lang]))

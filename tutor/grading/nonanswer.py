@@ -35,7 +35,9 @@ __all__ = [
     "SyntaxModel",
     "keyword_list",
     "pasted_question",
+    "prose_ratio",
     "repetition",
+    "without_code",
     "word_salad",
 ]
 
@@ -93,6 +95,75 @@ def pasted_question(answer: str, questions: Iterable[tuple[str, str]]) -> bool:
     return False
 
 
+# Code and formulas are terse by nature, not a keyword list: "loss = loss_fn(out, y);
+# opt.step()" has no function words, yet says how the ideas connect. A statement (an
+# assignment, a call with arguments, an operator between operands, an arrow, a line of
+# Python) is taken out before the text's prose is measured; bare names ("backward()",
+# "requires_grad") are taken out only beside such statements, since a list of them is a
+# keyword list.
+_CODE_LINE_RE = re.compile(
+    r"^[ \t]*(?:for|def|class|return|with|while|import|from|if|elif|else)\b[^\n]*$", re.M
+)
+_STATEMENT_RE = re.compile(
+    r"[A-Za-z_][\w.]*\((?:[^()\n]|\([^()\n]*\))*[\w'][^()\n]*\)"  # a call with arguments
+    r"|[\w.\[\]']+\s*[-+*/]?=\s*[^\s,;]+"  # an assignment, a keyword argument
+    r"|[\w)\]²']+(?:\s*(?:[+*^·×−∘⊙]|\s-\s)\s*[\w(∂∇][\w()²']*)+"  # operands and operators
+    r"|\S+\s*(?:->|→|⇒|↦)\s*\S+"  # an arrow and its two ends
+)
+_NAME_RE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w+)+(?:\(\))?|\b\w*_\w+\b|\b\w+\(\)|\.\w+")
+_CODE_STATEMENTS = 2  # this many statements make the text's bare names code too
+
+
+def without_code(text: str) -> tuple[str, int]:
+    """``text`` with its code and formulas replaced by commas, and how many statements
+    there were."""
+    n = 0
+
+    def cut(m: re.Match[str]) -> str:
+        nonlocal n
+        n += 1
+        return " , "
+
+    text = _CODE_LINE_RE.sub(cut, text)
+    text = _STATEMENT_RE.sub(cut, text)
+    if n >= _CODE_STATEMENTS:
+        text = _NAME_RE.sub(" , ", text)
+    return text, n
+
+
+_MIN_PROSE = 4  # fewer words of prose than this beside code: the answer is its code
+# Notes that also hold sentences ("Main problems: (1) vanishing gradients; fix with ReLU,
+# BatchNorm, ... Making a CNN deeper doesn't automatically make it better: ...") are
+# measured by their sentences, when those hold this share of the words.
+_SENTENCE_WORDS = 6
+_SENTENCE_RATIO = 0.2
+_SENTENCE_SHARE = 0.4
+
+
+def prose_ratio(text: str) -> float | None:
+    """Share of function words in the prose of ``text`` (code and formulas left out), or
+    None when the text is written as code or formulas."""
+    prose, statements = without_code(text)
+    words = _words(prose)
+    if statements and len(words) < _MIN_PROSE:
+        return None
+    if not words:
+        return 0.0
+    ratio = _ratio(words)
+    full = [w for a, b in sentences(prose) for w in [_words(prose[a:b])] if _sentence(w)]
+    if sum(len(w) for w in full) >= _SENTENCE_SHARE * len(words):
+        ratio = max(ratio, _ratio([x for w in full for x in w]))
+    return ratio
+
+
+def _ratio(words: list[str]) -> float:
+    return sum(1 for w in words if w in FUNCTION_WORDS) / len(words)
+
+
+def _sentence(words: list[str]) -> bool:
+    return len(words) >= _SENTENCE_WORDS and _ratio(words) >= _SENTENCE_RATIO
+
+
 _LIST_SPLIT_RE = re.compile(r"[,;\n•|]+|\s[-–—*]\s")
 _LIST_MIN_ITEMS = 4
 _LIST_SHORT = 3  # words in a list item
@@ -105,6 +176,7 @@ def keyword_list(text: str) -> bool:
     than sentences: most of its comma- or line-separated pieces have three words or fewer."""
     if len(text) > _LIST_MAX_CHARS:
         return False  # pages of notes are judged by their function words alone
+    text, _ = without_code(text)
     items = [w for w in (_words(seg) for seg in _LIST_SPLIT_RE.split(text)) if w]
     if len(items) < _LIST_MIN_ITEMS:
         return False
