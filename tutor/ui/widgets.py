@@ -1,5 +1,6 @@
-"""Widgets shared by the study and exam screens: the answer box and small renderers
-(the question header, an interval, an error). The grade card is in :mod:`tutor.ui.card`."""
+"""Widgets shared by the screens: the answer box, a text field that keeps typed keys in
+order, and small renderers (the question header, an interval, an error). The grade card
+is in :mod:`tutor.ui.card`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import events
 from textual.message import Message
-from textual.widgets import TextArea
+from textual.widget import Widget
+from textual.widgets import Input, TextArea
 
 from quizbank import Question
 from tutor.errors import TutorError
@@ -17,7 +19,14 @@ from tutor.i18n import render as R
 from tutor.mathtext import render_markdown_math
 from tutor.render import localized
 
-__all__ = ["AnswerArea", "error_text", "format_interval", "question_text"]
+__all__ = [
+    "AnswerArea",
+    "OrderedInput",
+    "error_text",
+    "format_interval",
+    "question_text",
+    "run_own_binding",
+]
 
 
 def format_interval(seconds: float, lang: str = "en") -> str:
@@ -49,6 +58,37 @@ def error_text(error: BaseException | None, lang: str) -> str:
     if isinstance(error, TutorError):
         return error.render(lang)
     return str(error) if error is not None else ""
+
+
+async def run_own_binding(widget: Widget, event: events.Key) -> bool:
+    """Run ``widget``'s own binding for ``event`` now, in the order the keys came.
+
+    Textual inserts a typed character as the key reaches the focused widget, but runs a
+    bound key (backspace, arrows, ctrl+w, enter in a field) only after the key has
+    bubbled up to the app (Textual issue #6605). Keys that arrive together, as from a
+    fast typist, a remote terminal or a key macro, are then applied out of order: with
+    the exam setup's "4" selected, backspace, 2, enter gave "" and an exam of the
+    default 4 questions. Bindings of the screen and app still bubble as before.
+    """
+    if event.is_printable:
+        return False
+    for binding in widget._bindings.key_to_bindings.get(event.key, ()):
+        if binding.priority:
+            continue  # the app ran those before the key got here
+        if await widget.app.run_action(binding.action, widget):
+            event.stop()
+            event.prevent_default()
+            return True
+    return False
+
+
+class OrderedInput(Input):
+    """A text field whose editing keys run in the order they were typed."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        await super()._on_key(event)
+        if not event._stop_propagation:
+            await run_own_binding(self, event)
 
 
 class AnswerArea(TextArea):
@@ -94,3 +134,5 @@ class AnswerArea(TextArea):
             event.prevent_default()
             return
         await super()._on_key(event)
+        if not event._stop_propagation:
+            await run_own_binding(self, event)  # backspace, arrows: in typing order

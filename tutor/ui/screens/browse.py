@@ -20,6 +20,7 @@ from tutor.render import question_markdown
 from tutor.search import search
 from tutor.ui.app import WorkerErrors
 from tutor.ui.keys import TutorFooter
+from tutor.ui.widgets import OrderedInput
 
 
 def result_prompt(qid: str, text: str, width: int) -> RichText:
@@ -58,7 +59,7 @@ class BrowseScreen(WorkerErrors, Screen):
         yield Header()
         with Horizontal(id="browse"):
             with Vertical(id="browse-left"):
-                yield Input(value=self.initial_query, id="search")
+                yield OrderedInput(value=self.initial_query, id="search")
                 yield Select(self._topics(), id="topic-filter")
                 yield OptionList(id="results")
             with VerticalScroll(id="browse-right"):

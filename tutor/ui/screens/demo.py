@@ -38,6 +38,7 @@ from textual_plotext import PlotextPlot
 from demos.platform.protocol import Event, FrameEvent, Item, PlotGroup, Record
 from tutor.demo_runner import DemoRunner, default_out_dir, remove_empty_runs
 from tutor.i18n import demo as T
+from tutor.ui.widgets import OrderedInput
 
 # viridis, sampled: dark blue (low) → yellow (high)
 _VIRIDIS = ((68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37))
@@ -343,10 +344,12 @@ class DemoScreen(Screen):
             for p in self.spec.params:
                 with Vertical(classes="param"):
                     yield Label(p.name)
-                    yield Input(_text(self.initial[p.name]), id=f"param-{p.name}", tooltip=p.help)
+                    yield OrderedInput(
+                        _text(self.initial[p.name]), id=f"param-{p.name}", tooltip=p.help
+                    )
             with Vertical(classes="param"):
                 yield Label(T.DEVICE(lang))
-                yield Input(self.device, id="param-device", tooltip=T.DEVICE_HELP(lang))
+                yield OrderedInput(self.device, id="param-device", tooltip=T.DEVICE_HELP(lang))
             yield Checkbox(T.QUICK(lang), self.quick, id="quick")
         with Horizontal(id="demo-bar"):
             yield Button(T.RUN(lang), id="run", variant="primary")

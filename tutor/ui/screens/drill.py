@@ -24,6 +24,7 @@ from tutor.i18n import Text
 from tutor.i18n import app as A
 from tutor.i18n import drill as T
 from tutor.ui.keys import TutorFooter
+from tutor.ui.widgets import OrderedInput
 
 
 class DrillScreen(Screen):
@@ -109,7 +110,7 @@ class DrillScreen(Screen):
                 for f in ex.fields:
                     with Horizontal(classes="drill-row"):
                         yield Label(f.label, classes="drill-label", markup=False)
-                        yield Input(id=f"in-{f.key}", classes="drill-input")
+                        yield OrderedInput(id=f"in-{f.key}", classes="drill-input")
                         yield Static(id=f"mark-{f.key}", classes="drill-mark", markup=False)
             with Horizontal(id="drill-buttons"):
                 yield Button(T.CHECK(lang), id="check", variant="primary")

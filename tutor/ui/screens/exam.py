@@ -45,7 +45,7 @@ from tutor.session import (
 from tutor.ui.app import WorkerErrors
 from tutor.ui.card import CardLine, GradeView, asked_line
 from tutor.ui.keys import TutorFooter
-from tutor.ui.widgets import AnswerArea, error_text, question_text
+from tutor.ui.widgets import AnswerArea, OrderedInput, error_text, question_text
 
 #: The setup's limits (a real oral has three to five questions).
 MAX_QUESTIONS, MAX_MINUTES = 20, 60
@@ -82,10 +82,10 @@ class ExamSetupScreen(Screen):
             yield Static(T.SETUP_RULES(lang, n=FOLLOWUPS), id="setup-rules")
             with Horizontal(classes="field"):
                 yield Label(T.FIELD_QUESTIONS(lang))
-                yield Input(str(DEFAULT_QUESTIONS), id="n", type="integer")
+                yield OrderedInput(str(DEFAULT_QUESTIONS), id="n", type="integer")
             with Horizontal(classes="field"):
                 yield Label(T.FIELD_MINUTES(lang))
-                yield Input("0", id="minutes", type="integer")
+                yield OrderedInput("0", id="minutes", type="integer")
             yield Button(T.START(lang), id="start", variant="primary")
             yield Static(id="setup-error")
         yield TutorFooter()

@@ -35,6 +35,7 @@ from tutor.i18n import app as A
 from tutor.i18n import export as T
 from tutor.ui.app import WorkerErrors
 from tutor.ui.keys import TutorFooter
+from tutor.ui.widgets import OrderedInput
 
 FORMATS: dict[str, tuple[Text, str]] = {
     "apkg": (T.FORMAT_APKG, ".apkg"),
@@ -105,11 +106,11 @@ class ExportScreen(WorkerErrors, Screen):
             yield Static(id="topics-error", classes="field-error")
             with Horizontal(classes="field"):
                 yield Label(T.IDS(lang), id="ids-label")
-                yield Input(placeholder=T.IDS_PLACEHOLDER(lang), id="ids")
+                yield OrderedInput(placeholder=T.IDS_PLACEHOLDER(lang), id="ids")
             yield Static(id="ids-error", classes="field-error")
             with Horizontal(classes="field"):
                 yield Label(T.FILE(lang), id="path-label")
-                yield Input(str(Path(self.app.data_dir) / "cidl-tutor.apkg"), id="path")
+                yield OrderedInput(str(Path(self.app.data_dir) / "cidl-tutor.apkg"), id="path")
             yield Static(id="path-error", classes="field-error")
             with Horizontal(id="export-actions"):
                 yield Button(T.EXPORT(lang), id="export-button", variant="primary")
