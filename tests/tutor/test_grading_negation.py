@@ -530,3 +530,28 @@ def test_a_term_of_letters_matches_them_listed_with_commas() -> None:
     mc = _mc([["i f o g"]], text_en="The gate rows are stacked as i f o g.")
     assert _fires(mc, "The rows of weight_ih_l0 are ordered i, f, o, g.")
     assert not _fires(mc, "The rows of weight_ih_l0 are ordered i, f, g, o.")
+
+
+def test_a_colon_after_a_short_head_keeps_it_as_the_subject() -> None:
+    mc = _mc(
+        [["forward mode"], ["one pass per output"]],
+        [["forward mode"], ["una passata per ogni output"]],
+        text_en="Forward mode needs one pass per output.",
+        text_it="La forward mode richiede una passata per ogni output.",
+        scope="clause",
+        ordered=True,
+    )
+    assert _fires(mc, "Forward mode: una passata per ogni output.", "it")
+    assert _fires(mc, "Forward mode: one pass per output, reverse mode: one per input.")
+    # each head is the subject of its own clause only
+    assert not _fires(mc, "Reverse mode: one pass per output, forward mode: one per input.")
+    assert _governed("Dropout: not needed at test time.")[:1] == ["dropout"]
+
+
+def test_a_slice_colon_is_not_a_clause_colon() -> None:
+    kp = _kp([["x"], ["first column"]], text_en="x[:, 0] is the first column of x.", scope="clause")
+    assert _hit(kp, "x[:, 0] gives the first column.")
+    assert _hit(kp, "x[:, 0:1] keeps the first column as a column.")
+    # a clause's colon inside brackets still ends the clause: "conv" is not "nonlinearity"
+    mc = _mc([["conv"], ["nonlinearity"]], text_en="A conv is a nonlinearity.", scope="clause")
+    assert not _fires(mc, "After each conv (which is linear: W*x + b) a nonlinearity follows.")

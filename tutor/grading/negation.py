@@ -357,7 +357,7 @@ def _reach_back(words: list[str], out: list[int], i: int) -> None:
     the few content words before it in its clause, however many articles lie between."""
     j = i - 1
     content = 0
-    while j >= 0 and i - j <= _BACKWARD_TOKENS and not _ends_scope(words, j):
+    while j >= 0 and i - j <= _BACKWARD_TOKENS and (not _ends_scope(words, j) or _head(words, j)):
         if words[j] not in _SCOPE_FREE:
             if content == _BACKWARD_REACH:
                 break
@@ -752,17 +752,57 @@ def bracket_depth(words: list[str]) -> list[int]:
     return out
 
 
+# "Forward mode: una passata per ogni output": a colon after a short head keeps the head
+# as the subject of what follows, in one clause.
+_HEAD_WORDS = 4
+
+
+def _head(words: list[str], i: int) -> bool:
+    """Whether the colon at ``i`` follows a short head that starts its clause ("Dropout:
+    not needed")."""
+    if words[i] != ":":
+        return False
+    n = 0
+    for j in range(i - 1, -1, -1):
+        if words[j] in PUNCT or (words[j] in BOUNDARY_WORDS and not _copula(words, j)):
+            break
+        n += words[j] != ARROW
+    return 0 < n <= _HEAD_WORDS
+
+
+_SLICE_NEXT = frozenset("[],:")
+
+
+def _slice(words: list[str], i: int) -> bool:
+    """A colon of a slice ("x[:, 0]", "x[1:3]", "a[i:j]"), not of a clause ("(which is
+    linear: W*x + b)")."""
+    if words[i] != ":":
+        return False
+    prev = words[i - 1] if i else ""
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    if prev in _SLICE_NEXT or nxt in _SLICE_NEXT:
+        return True
+    return all(len(x) == 1 or x.isdigit() for x in (prev, nxt))
+
+
 def clause_ids(words: list[str]) -> list[int]:
     """Clause number of each token: punctuation and conjunctions start a new clause, but
-    not brackets nor a comma inside them ("input (N, C, H, W) and output (N, C_out, H, W)")."""
+    not brackets nor punctuation inside them ("input (N, C, H, W) and output (N, C_out, H,
+    W)", the slice ``x[:, 0]``), nor the colon after a short head ("Forward mode: …")."""
     out = []
     n = 0
+    head = 0  # words of the clause so far
     depth = bracket_depth(words)
     for i, w in enumerate(words):
-        if w in _BRACKETS or (w == "," and depth[i]):
-            pass  # "view(6)", "(N, C, H, W)": code and formulas, not clauses
+        if w in _BRACKETS or (depth[i] and (w == "," or _slice(words, i))):
+            pass  # "view(6)", "(N, C, H, W)", "x[:, 0]": code and formulas, not clauses
+        elif w == ":" and 0 < head <= _HEAD_WORDS:
+            pass  # the same as _head, counted on the way
         elif w in PUNCT or (w in BOUNDARY_WORDS and not _copula(words, i)):
             n += 1
+            head = 0
+        elif w != ARROW:
+            head += 1
         out.append(n)
     return out
 
