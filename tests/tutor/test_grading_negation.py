@@ -555,3 +555,18 @@ def test_a_slice_colon_is_not_a_clause_colon() -> None:
     # a clause's colon inside brackets still ends the clause: "conv" is not "nonlinearity"
     mc = _mc([["conv"], ["nonlinearity"]], text_en="A conv is a nonlinearity.", scope="clause")
     assert not _fires(mc, "After each conv (which is linear: W*x + b) a nonlinearity follows.")
+
+
+def test_a_bare_invece_or_instead_is_an_adverb_not_a_contrast() -> None:
+    mc = _mc(
+        [["eval"], ["computes the accuracy"]],
+        [["eval"], ["serve per calcolare l accuratezza"]],
+        text_en="model.eval() computes the accuracy.",
+        text_it="model.eval() serve per calcolare l'accuratezza.",
+        scope="clause",
+        ordered=True,
+    )
+    assert _fires(mc, "train() attiva il dropout; eval() invece serve per calcolare l'accuratezza.")
+    assert _fires(mc, "train() turns dropout on; eval() instead computes the accuracy.")
+    # "invece di", "instead of" still contrast what follows
+    assert not _fires(mc, "Si usa eval() invece di un ciclo che serve per calcolare l'accuratezza.")

@@ -284,15 +284,22 @@ def _prefix(words: list[str], i: int) -> bool:
 
 
 def _copula(words: list[str], i: int) -> bool:
-    """Whether this "e"/"o" is not the Italian "and"/"or": "è" typed without its accent
-    after a negation ("non e"), or a letter of an English sentence ("DALL-E", "x o y")."""
+    """Whether this boundary word is none: "e"/"o" that are not the Italian "and"/"or"
+    ("è" typed without its accent after a negation, "non e"; a letter of an English
+    sentence, "DALL-E", "x o y"), or a bare "invece"/"instead", an adverb inside its
+    clause ("eval() invece serve per calcolare l'accuratezza", "use model(x) instead")."""
     w = words[i]
+    if w in _ADVERBS:
+        return (words[i + 1] if i + 1 < len(words) else "") not in _ADVERB_PREPS
     if w == "e" and i > 0 and words[i - 1] in CUES:
         return True  # "non è" keeps its scope
     return w in _ITALIAN_CONJUNCTIONS and _english(tuple(words))
 
 
 _ITALIAN_CONJUNCTIONS = _words("e ed o")
+_ADVERBS = _words("invece instead")
+# "invece di X", "invece che X", "instead of X" introduce what is contrasted
+_ADVERB_PREPS = _words("di del dello della dei degli delle dell che of")
 
 
 @lru_cache(maxsize=1024)
@@ -825,7 +832,7 @@ def claim_ids(words: list[str]) -> list[int]:
     for i, w in enumerate(words):
         if w in _CLAIM_PUNCT:
             n += 1
-        elif w in CLAIM_BOUNDARIES:
+        elif w in CLAIM_BOUNDARIES and not (w in _ADVERBS and _copula(words, i)):
             nxt = words[i + 1] if i + 1 < len(words) else ""
             if not (w in _CAUSAL and nxt in _SAME_SUBJECT):
                 n += 1
