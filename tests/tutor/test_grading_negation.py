@@ -326,6 +326,21 @@ def test_a_bare_negation_group_must_negate_the_other_group() -> None:
     assert not _hit(kp, "The GRU keeps a separate memory line, which is not exposed as output.")
 
 
+def test_a_bare_negation_alone_is_no_part_of_a_point() -> None:
+    # "no wait" half-credited "no region proposals": the cue is only evidence together
+    # with what it negates
+    kp = _kp(
+        [["no", "without", "skips"], ["region proposals", "proposals"]],
+        text_en="YOLO uses no region proposals.",
+    )
+    q = _question(kp)
+    g = _grader(q)
+    ((_, m),) = g.judge_items(q, "No, it is a one-stage detector.").points
+    assert m.fraction == 0 and m.spread == 0
+    ((_, m),) = g.judge_items(q, "It skips the sliding window, it is one-stage.").points
+    assert m.spread == 0.5  # a content word of the group still counts
+
+
 # -- noun phrases, brackets, formulas -------------------------------------------------
 
 

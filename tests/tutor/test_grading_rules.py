@@ -147,6 +147,52 @@ def test_pasted_question_is_not_an_answer(grader: Grader, bank: Bank) -> None:
         assert "repeats the question" in r.feedback or "ripete la domanda" in r.feedback
 
 
+@pytest.mark.parametrize(
+    ("qid", "text"),
+    [
+        (
+            "b.02",
+            "Addizione e moltiplicazione tra tensori funzionano come addizione e "
+            "moltiplicazione tra tensori, cioè si sommano e si moltiplicano.",
+        ),
+        (
+            "f.10",
+            "Si generano le images dai random codes e l'insight è che il VQ-VAE può "
+            "generare le images.",
+        ),
+        # the question reordered
+        (
+            "b.02",
+            "Between tensors, multiplication and addition work: tensors are added and multiplied.",
+        ),
+    ],
+)
+def test_a_circular_restatement_of_the_question_is_not_an_answer(qid: str, text: str) -> None:
+    r = Grader(load_bank()).grade(qid, text)
+    assert r.not_answer == "pasted-question" and r.verdict is Verdict.WRONG
+    assert all(p.status == "missed" for p in r.points)
+
+
+def test_a_short_answer_in_the_questions_words_plus_its_own_is_graded() -> None:
+    g = Grader(load_bank())
+    r = g.grade("b.02", "Elementwise, with broadcasting when the shapes differ; @ is matmul.")
+    assert r.not_answer is None
+
+
+def test_admitting_not_knowing_is_no_evidence(grader: Grader) -> None:
+    g = Grader(load_bank())
+    # "Il grafo non me lo ricordo" named the graph; "no wait" was the "no" of "no proposals"
+    r = g.grade("h.01", "YOLO means You Only Live Once... no wait, You Only Look Once.")
+    assert {p.id: p.status for p in r.points}["no-proposals"] == "missed"
+    r = g.grade("f.05", "Il grafo del VQ-VAE con encoder e codebook non me lo ricordo.")
+    assert all(p.status == "missed" for p in r.points)
+    r = g.grade("a.01", "Non mi ricordo come si usa il gradiente nel passo di aggiornamento.")
+    assert all(p.status == "missed" for p in r.points)
+    # a third person who does not remember is a claim, not an admission
+    kept = g.judge_items("d.07", "The LSTM does not remember everything.").analysis
+    assert "remember" in kept.sentences[0].words
+
+
 def test_an_answer_that_starts_by_restating_the_question_is_still_graded(grader: Grader) -> None:
     r = grader.grade(Q1, "How does the batch size affect training? " + COMPLETE_1)
     assert r.not_answer is None and r.verdict is Verdict.CORRECT

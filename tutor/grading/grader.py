@@ -26,6 +26,7 @@ from .nonanswer import (
     pasted_question,
     prose_ratio,
     repetition,
+    restated,
     word_salad,
 )
 from .result import (
@@ -405,6 +406,8 @@ class Grader:
             return "repetition"
         if word_salad(words, self.syntax(), text):
             return "word-salad"
+        if restated(text, questions):
+            return "pasted-question"  # the question's own words, in any order
         return None
 
     def _features(self, j: ItemJudgement, rubric: Rubric, not_answer: str | None) -> Features:

@@ -35,6 +35,7 @@ from .negation import (
     negation_sources,
     owned_cues,
 )
+from .nonanswer import without_admissions
 from .rubric import LANGS, Alt, Item, Rubric, inflection_key
 
 __all__ = ["MAX_CHARS", "Analysis", "Match", "Sentence", "analyse", "match_item"]
@@ -175,7 +176,7 @@ def analyse(text: str, rubric: Rubric, known: dict[str, frozenset[str]]) -> Anal
     split = []
     vocab_words: set[str] = set()
     for start, end in _sentence_spans(text):
-        toks = TOKEN_RE.findall(normalize(text[start:end]))
+        toks = without_admissions(TOKEN_RE.findall(normalize(text[start:end])))
         if any(t not in _NONWORD for t in toks):
             for piece in _pieces(toks):
                 split.append((start, end, piece))
@@ -334,8 +335,9 @@ def _item_occurrences(
     variant: tuple[tuple[Alt, ...], ...],
     polarity: tuple[tuple[bool | None, ...], ...],
     s: Sentence,
-) -> list[list[_Occ]]:
-    """Each group's occurrences in ``s``, with whether each agrees with the item's polarity.
+) -> tuple[list[list[_Occ]], set[tuple[int, int]]]:
+    """Each group's occurrences in ``s``, with whether each agrees with the item's polarity,
+    and the (group, start) of those that are only a cue ("no", "without").
 
     A cue that is one of the item's own words (a verb of denial inside a term, the
     negation a term states) denies nothing of the item: "the stop-gradient blocks the
@@ -356,9 +358,12 @@ def _item_occurrences(
     ]
     owned = owned_cues(s.words, s.sources, spans, negative_spans) if spans else NO_OWNED
     out: list[list[_Occ]] = []
+    cues: set[tuple[int, int]] = set()
     for g, occ in enumerate(found):
         group_out: list[_Occ] = []
         for alt, negative, a, b in occ:
+            if alt.cue:
+                cues.add((g, a))
             if alt.negative:
                 agrees = negated_near(s.sources, a, b)
             elif negative is None:
@@ -372,7 +377,7 @@ def _item_occurrences(
                 agrees = bool(item.relation) or not governed(s.sources, a, b, owned, g)
             group_out.append((a, b, agrees, _unit(item, s, a), alt.direction))
         out.append(group_out)
-    return out
+    return out, cues
 
 
 def _in_order(per_group: list[list[_Occ]]) -> bool:
@@ -487,11 +492,12 @@ def match_item(item: Item, analysis: Analysis) -> Match:
         agreeing_in: dict[int, set[int]] = {}
         for i in candidates:
             s = analysis.sentences[i]
-            occs = _item_occurrences(item, variant, polarity, s)
+            occs, cues = _item_occurrences(item, variant, polarity, s)
             for g, occ in enumerate(occs):
                 if any(ok for _, _, ok, _, _ in occ):
-                    anywhere[g] = True
                     agreeing_in.setdefault(i, set()).add(g)
+                if any(ok and (g, a) not in cues for a, _, ok, _, _ in occ):
+                    anywhere[g] = True  # a bare "no" is no part of "no proposals"
             units = sorted({u for occ in occs for _, _, _, u, _ in occ})
             for u in units:
                 here = [[o for o in occ if o[3] == u] for occ in occs]
@@ -514,7 +520,10 @@ def match_item(item: Item, analysis: Analysis) -> Match:
                 if found == n and _denied_locally(here, s):
                     negated_hit = True
                     evidence = evidence or (s.start, s.end)
-                best_fraction = max(best_fraction, agree / n)
+                content = sum(
+                    1 for g, a in enumerate(agreeing) if any((g, o[0]) not in cues for o in a)
+                )
+                best_fraction = max(best_fraction, content / n)
         best_spread = max(best_spread, sum(anywhere) / n)
         if _windowed(item) and not negated_hit and not reversed_hit:
             # "the gradient is a product of Jacobians; each one is < 1, so it vanishes": a

@@ -27,7 +27,7 @@ from itertools import pairwise
 from quizbank.textnorm import normalize, sentences
 
 from .lang import FUNCTION_WORDS
-from .negation import ARROW, PUNCT, TOKEN_RE
+from .negation import ARROW, PUNCT, TOKEN_RE, clause_ids
 from .rubric import content_stems
 
 __all__ = [
@@ -37,6 +37,8 @@ __all__ = [
     "pasted_question",
     "prose_ratio",
     "repetition",
+    "restated",
+    "without_admissions",
     "without_code",
     "word_salad",
 ]
@@ -162,6 +164,81 @@ def _ratio(words: list[str]) -> float:
 
 def _sentence(words: list[str]) -> bool:
     return len(words) >= _SENTENCE_WORDS and _ratio(words) >= _SENTENCE_RATIO
+
+
+# "I don't remember", "non me lo ricordo", "no wait": the student says what the answer is
+# not. The clause that says so is no evidence of anything ("Il grafo non me lo ricordo"
+# names the graph; "no wait" is not the "no" of "no region proposals").
+_ADMISSIONS = tuple(
+    tuple(phrase.split())
+    for phrase in (
+        "i do not remember",
+        "i can not remember",
+        "i forgot",
+        "i forget",
+        "i do not know",
+        "i am not sure",
+        "no idea",
+        "no wait",
+        "i can not draw",
+        "non me lo ricordo",
+        "non mi ricordo",
+        "non ricordo",
+        "non lo so",
+        "non so",
+        "non saprei",
+        "non riesco",
+        "mi sono dimenticato",
+        "mi sono dimenticata",
+        "boh",
+    )
+)
+
+
+_ADMISSION_STARTS = frozenset(p[0] for p in _ADMISSIONS)
+
+
+def without_admissions(words: list[str]) -> list[str]:
+    """``words`` (a sentence's normalised tokens) without the clauses that admit not
+    knowing."""
+    hits = [
+        range(i, i + len(p))
+        for i, w in enumerate(words)
+        if w in _ADMISSION_STARTS
+        for p in _ADMISSIONS
+        if tuple(words[i : i + len(p)]) == p
+    ]
+    if not hits:
+        return words
+    ids = clause_ids(words)
+    drop = {ids[i] for span in hits for i in span}  # "non so" may span a clause: "so"
+    return [w for w, c in zip(words, ids, strict=True) if c not in drop]
+
+
+_RESTATE_MIN = 5  # content words
+_RESTATE_NEW = 1  # at most this many content words the question does not have
+_KEY = 5  # letters that identify a word across languages and inflections ("generano",
+# "generate"; "images", "image")
+
+
+def restated(answer: str, questions: Iterable[tuple[str, str]]) -> bool:
+    """Whether ``answer`` says nothing but the question's own words, in any order or
+    language, however often: "Addition and multiplication between tensors work like
+    addition and multiplication between tensors", "Si generano le images dai random codes
+    e l'insight è che il VQ-VAE può generare le images"."""
+    asked: set[str] = set()
+    for text, _ in questions:
+        asked |= set(_content_keys(text))
+    words = _content_keys(answer)
+    if len(words) < _RESTATE_MIN or not asked:
+        return False
+    return len(set(words) - asked) <= _RESTATE_NEW
+
+
+def _content_keys(text: str) -> list[str]:
+    return [
+        w[:_KEY] for w in _words(text) if len(w) > 2 and w not in FUNCTION_WORDS and not w.isdigit()
+    ]
 
 
 _LIST_SPLIT_RE = re.compile(r"[,;\n•|]+|\s[-–—*]\s")

@@ -8,7 +8,7 @@ which the matcher needs to tell "does not copy" from "never copies" correctly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from quizbank.textnorm import (
     normalize,
@@ -61,6 +61,9 @@ class Alt:
     # The term states its own negation ("doesn't saturate", "no signal", "senza
     # attivazioni"): ``stems`` are the words it negates, and a sentence must negate them.
     negative: bool = False
+    # The term is nothing but a negation or a contrast ("no", "without", "unlike"): alone,
+    # it is no evidence that the item is partly there ("no wait, …").
+    cue: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,7 @@ def _groups(terms: dict[str, list[list[str]]], lang: str) -> list[tuple[Alt, ...
     out = []
     for group in terms.get(lang) or []:
         alts = tuple(_alt(str(a), lang) for a in group if str(a).strip())
-        alts = tuple(a for a in alts if a.stems)
+        alts = tuple(replace(a, cue=_cue_term(a)) for a in alts if a.stems)
         if alts:
             out.append(alts)
     return out
