@@ -36,7 +36,7 @@ from torch import nn
 
 from demos.c_cnn import KERNELS
 from demos.lib.conv import conv_out_size, formula_text
-from demos.lib.images import montage
+from demos.lib.images import decimal_comma, montage
 from demos.platform import Bilingual, Check, Demo, DemoError, Frame, RunContext, heatmap, picture
 from demos.platform.data import load_images
 from demos.platform.figures import (
@@ -446,7 +446,7 @@ class ConvExplorer(Demo):
             it=(
                 f"Il kernel '{p['kernel']}' {k}×{k} visita {ctx.total_steps} posizioni della "
                 f"cifra {h}×{w} con padding {pad}: ogni uscita è la somma di finestra ⊙ "
-                f"kernel (la più forte in ({i}, {j}): {value:.2f}) e la mappa "
+                f"kernel (la più forte in ({i}, {j}): {decimal_comma(f'{value:.2f}')}) e la mappa "
                 f"{self.h_out}×{self.w_out} costruita a mano coincide con F.conv2d "
                 f"(max |Δ| = {diff}). Lo stesso kernel dà {it}, come prevede "
                 f"⌊(H+2p−d(k−1)−1)/s⌋+1; il max-pool {p['pool']} riduce le 4 feature map a "

@@ -47,7 +47,7 @@ from demos.lib.gan import (
     to_unit,
     train_classifier,
 )
-from demos.lib.images import decimal_comma, diagram, label_montage, montage, thin
+from demos.lib.images import count, decimal_comma, diagram, label_montage, montage, thin
 from demos.platform import (
     Bilingual,
     Check,
@@ -293,13 +293,15 @@ class DCGANDigits(Demo):
         en = (
             f"With the DCGAN recipe (N(0, 0.02) init, BatchNorm, Adam β1 = {p['beta1']:g}) the "
             f"samples of one fixed noise batch turn into digits a fixed classifier reads as "
-            f"{f['classes']:.0f} different classes (digit score {f['digit_score']:.1f} of 10, "
+            f"{count(f['classes'], 'class', 'different classes')} (digit score "
+            f"{f['digit_score']:.1f} of 10, "
             f"confidence {f['confidence']:.2f}); the losses alone would not tell."
         )
         it = (
             f"Con la ricetta DCGAN (inizializzazione N(0; 0.02), BatchNorm, Adam β1 = "
             f"{p['beta1']:g}) i campioni di un batch di rumore fisso diventano cifre che un "
-            f"classificatore fisso legge come {f['classes']:.0f} classi diverse (punteggio "
+            f"classificatore fisso legge come {count(f['classes'], 'classe', 'classi diverse')} "
+            "(punteggio "
             f"{f['digit_score']:.1f} su 10, confidenza {f['confidence']:.2f}); le loss da sole "
             "non lo direbbero."
         )
@@ -307,12 +309,13 @@ class DCGANDigits(Demo):
             en += (
                 f" The twin without it (PyTorch's default init, no BatchNorm, β1 = {TWIN_BETA1:g}"
                 f"), same batches and noise, ends at digit score {f['twin_digit_score']:.1f} with "
-                f"{f['twin_classes']:.0f} class(es): its samples collapse."
+                f"{count(f['twin_classes'], 'class', 'classes')}: its samples collapse."
             )
             it += (
                 f" Il gemello senza ricetta (inizializzazione di default di PyTorch, niente "
                 f"BatchNorm, β1 = {TWIN_BETA1:g}), stessi batch e stesso rumore, finisce a "
-                f"punteggio {f['twin_digit_score']:.1f} con {f['twin_classes']:.0f} classi: i "
+                f"punteggio {f['twin_digit_score']:.1f} con "
+                f"{count(f['twin_classes'], 'classe', 'classi')}: i "
                 "suoi campioni collassano."
             )
         return Bilingual(en=en, it=decimal_comma(it))

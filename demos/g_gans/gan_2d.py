@@ -42,7 +42,7 @@ from demos.lib.gan import (
     g_step,
     mlp,
 )
-from demos.lib.images import decimal_comma, diagram, thin
+from demos.lib.images import count, decimal_comma, diagram, thin
 from demos.platform import Bilingual, Check, Demo, Frame, RunContext, data, heatmap, histogram
 from demos.platform.figures import animation, integer_ticks, plot_history, plt, save_figure
 
@@ -417,29 +417,32 @@ class GAN2D(Demo):
         it = (
             f"La mappa σ(D(x)) diventa blu sui dati veri e i campioni di G la seguono: con la "
             f"loss {loss_it}, learning rate {p['lr_g']:g}/{p['lr_d']:g} e Adam β1 = "
-            f"{p['beta1']:g} i falsi coprono {f['modes']:.0f} modi su {k} (precisione "
+            f"{p['beta1']:g} i falsi coprono {count(f['modes'], 'modo', 'modi')} su {k} "
+            "(precisione "
             f"{f['precision']:.2f}, recall {f['recall']:.2f})."
         )
         ratio = self._saturation(ctx)
         if ratio is not None and "other_modes" in f:
             en += (
-                f" On the fakes D rejects most, −log D(G(z)) pushes {ratio:.1f}x harder than the "
-                f"minimax log(1 − D(G(z))), whose twin still reaches {f['other_modes']:.0f} modes"
+                f" On the fakes D rejects most, −log D(G(z)) pushes {ratio:.1f}× harder than the "
+                "minimax log(1 − D(G(z))), whose twin still reaches "
+                f"{count(f['other_modes'], 'mode', 'modes')}"
                 " because Adam rescales its small steps."
             )
             it += (
                 f" Sui falsi che D scarta di più, −log D(G(z)) spinge {ratio:.1f} volte più della "
                 f"minimax log(1 − D(G(z))), il cui gemello arriva comunque a "
-                f"{f['other_modes']:.0f} modi perché Adam riscala i suoi passi piccoli."
+                f"{count(f['other_modes'], 'modo', 'modi')} perché Adam riscala i suoi passi "
+                "piccoli."
             )
         if "collapse_modes" in f:
             en += (
-                f" Without the fixes (G's rate x{COLLAPSE_LR:g}, β1 = 0.9) G chases D and "
+                f" Without the fixes (G's rate ×{COLLAPSE_LR:g}, β1 = 0.9) G chases D and "
                 f"collapses onto {f['collapse_modes']:.0f} of {k} modes."
             )
             it += (
-                f" Senza gli accorgimenti (learning rate di G x{COLLAPSE_LR:g}, β1 = 0.9) G "
-                f"insegue D e collassa su {f['collapse_modes']:.0f} modi su {k}."
+                f" Senza gli accorgimenti (learning rate di G ×{COLLAPSE_LR:g}, β1 = 0.9) G "
+                f"insegue D e collassa su {count(f['collapse_modes'], 'modo', 'modi')} su {k}."
             )
         return Bilingual(en=en, it=decimal_comma(it))
 

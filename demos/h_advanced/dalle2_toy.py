@@ -446,25 +446,24 @@ class Dalle2Toy(Demo):
     def caption(self, ctx: RunContext) -> Bilingual:
         """What to look for, from this run's numbers."""
         f, p = ctx.final, ctx.params
-        it = {k: _it(v, ".2f") for k, v in f.items()}
         s = p["guidance"]
+        pc = {k: f"{f[k]:.0%}" for k in ("prior_acc", "guided_acc", "uncond_acc", "round_trip_acc")}
         return Bilingual(
             en=(
                 f"The prior turns the caption's CLIP text embedding into an image embedding "
-                f"that CLIP reads as the caption {f['prior_acc']:.2f} of the time, "
-                f"{f['guided_acc']:.2f} with guidance s = {s:g}; the same network with the "
-                f"caption dropped (s = 0) "
-                f"draws any digit, {f['uncond_acc']:.2f} (chance 0.10). Decoded to pixels and "
-                f"read back by CLIP, the pipeline's images still match their caption "
-                f"{f['round_trip_acc']:.2f} of the time."
+                f"that CLIP reads as the caption in {pc['prior_acc']} of cases, "
+                f"{pc['guided_acc']} with guidance s = {s:g}; the same network with the "
+                f"caption dropped (s = 0) draws any digit, {pc['uncond_acc']} (chance 10%). "
+                f"Decoded to pixels and read back by CLIP, the pipeline's images still match "
+                f"their caption in {pc['round_trip_acc']} of cases."
             ),
             it=(
                 f"Il prior trasforma l'embedding testuale CLIP della didascalia in un embedding "
-                f"d'immagine che CLIP legge come la didascalia nel {it['prior_acc']} dei casi, "
-                f"{it['guided_acc']} con guidance s = {_it(s, 'g')}; la stessa rete senza "
-                f"didascalia (s = 0) disegna una cifra qualsiasi, {it['uncond_acc']} (caso 0,10). "
+                f"d'immagine che CLIP legge come la didascalia nel {pc['prior_acc']} dei casi, "
+                f"nel {pc['guided_acc']} con guidance s = {_it(s, 'g')}; la stessa rete senza "
+                f"didascalia (s = 0) disegna una cifra qualsiasi, {pc['uncond_acc']} (caso 10%). "
                 f"Decodificate in pixel e rilette da CLIP, le immagini della pipeline "
-                f"corrispondono ancora alla didascalia nel {it['round_trip_acc']} dei casi."
+                f"corrispondono ancora alla didascalia nel {pc['round_trip_acc']} dei casi."
             ),
         )
 

@@ -272,17 +272,20 @@ class DDPM2D(Demo):
         return Bilingual(
             en=(
                 f"Starting from pure noise (ᾱ_T = {end:.1e}), {t} reverse steps bring the points "
-                f"back onto the {data}: every held-out point has a sample within "
-                f"{f['cover_samples']:.3f} (fresh data: {f['cover_data']:.3f}), and samples lie "
-                f"{f['nn_samples']:.3f} from the data (pure noise: {f['nn_noise']:.3f}). Drop "
+                f"back onto the {data}: on average a held-out point has its "
+                f"nearest sample {f['cover_samples']:.3f} away (fresh data: "
+                f"{f['cover_data']:.3f}), and a sample lies "
+                f"{f['nn_samples']:.3f} from the data on average (pure noise: "
+                f"{f['nn_noise']:.3f}). Drop "
                 f"the σ_t·z term of each step and the same chain squeezes all samples together: "
                 f"the coverage distance grows to {f['cover_no_noise']:.3f}."
             ),
             it=(
                 f"Partendo da rumore puro (ᾱ_T = {_it(end, '.1e')}), {t} passi inversi riportano "
-                f"i punti {onto.get(data, data)}: ogni punto di test ha un campione entro "
-                f"{it['cover_samples']} (dati nuovi: {it['cover_data']}), e i campioni distano "
-                f"{it['nn_samples']} dai dati (rumore puro: {it['nn_noise']}). Togliendo il "
+                f"i punti {onto.get(data, data)}: in media un punto di test ha il campione "
+                f"più vicino a {it['cover_samples']} (dati nuovi: {it['cover_data']}), e un "
+                "campione dista in "
+                f"media {it['nn_samples']} dai dati (rumore puro: {it['nn_noise']}). Togliendo il "
                 f"termine σ_t·z da ogni passo la stessa catena schiaccia tutti i campioni "
                 f"insieme: la distanza di copertura sale a {it['cover_no_noise']}."
             ),

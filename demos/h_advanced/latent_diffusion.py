@@ -309,17 +309,18 @@ class LatentDiffusion(Demo):
         return Bilingual(
             en=(
                 f"Diffusing the {p['latent']} latent numbers of the frozen autoencoder, the "
-                f"decoded samples are smooth digits: each lies {f['px_nn_latent']:.2f} from its "
-                f"nearest held-out digit (a real digit: {f['px_nn_data']:.2f}). The same "
+                f"decoded samples are smooth digits: on average each lies "
+                f"{f['px_nn_latent']:.2f} from its nearest held-out digit (a real digit: "
+                f"{f['px_nn_data']:.2f}). The same "
                 f"ε-network trained as long on the 64 pixels gives speckled images "
                 f"{f['px_nn_pixel']:.2f} away: the smaller space is what makes the small "
                 f"budget enough."
             ),
             it=(
-                f"Facendo diffusione sui {p['latent']} numeri latenti dell'autoencoder "
-                f"congelato, i campioni decodificati sono cifre lisce: ognuno dista "
-                f"{it['px_nn_latent']} dalla cifra di test più vicina (una cifra vera: "
-                f"{it['px_nn_data']}). La stessa rete ε addestrata altrettanto sui 64 pixel dà "
+                f"Facendo diffusione {_su(p['latent'])} numeri latenti dell'autoencoder "
+                f"congelato, i campioni decodificati sono cifre lisce: in media ognuno "
+                f"dista {it['px_nn_latent']} dalla cifra di test più vicina (una cifra vera: "
+                f"{it['px_nn_data']}). La stessa rete ε addestrata altrettanto {_su(64)} pixel dà "
                 f"immagini puntinate a {it['px_nn_pixel']}: è lo spazio più piccolo a rendere "
                 f"sufficiente il budget ridotto."
             ),
@@ -461,3 +462,12 @@ class LatentDiffusion(Demo):
 def _it(value: float, fmt: str) -> str:
     """A number as Italian writes it: decimal comma."""
     return format(value, fmt).replace(".", ",")
+
+
+def _su(n: int) -> str:
+    """'su' + the plural article for n things: 'sugli 8', 'sugli 11', 'sui 64'.
+
+    Italian writes 'gli' before a vowel, and the numbers read otto…, ottanta…, undici
+    start with one.
+    """
+    return f"sugli {n}" if str(n).startswith("8") or n == 11 else f"sui {n}"

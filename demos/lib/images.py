@@ -158,6 +158,12 @@ def thin(steps: Sequence[int], most: int) -> list[int]:
     return kept if kept[-1] == steps[-1] else [*kept, steps[-1]]
 
 
+def count(n: float, one: str, many: str) -> str:
+    """A count with its noun in the right number: count(1, "modo", "modi") → "1 modo"."""
+    k = round(n)
+    return f"{k} {one if k == 1 else many}"
+
+
 def decimal_comma(text: str) -> str:
     """An Italian caption's numbers with a decimal comma: "0.31" → "0,31" (digits on both sides)."""
     return re.sub(r"(?<=\d)\.(?=\d)", ",", text)

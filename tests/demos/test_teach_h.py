@@ -70,7 +70,7 @@ SHOWN = {
     "clip-toy": {"diag_cos": ".2f", "off_cos": ".2f", "twin_off_cos": ".2f", "zero_shot": ".2f"},
     "ddpm-2d": {"cover_samples": ".3f", "cover_no_noise": ".3f", "nn_samples": ".3f"},
     "latent-diffusion": {"px_nn_latent": ".2f", "px_nn_pixel": ".2f", "px_nn_data": ".2f"},
-    "dalle2-toy": {"prior_acc": ".2f", "uncond_acc": ".2f", "round_trip_acc": ".2f"},
+    "dalle2-toy": {"prior_acc": ".0%", "uncond_acc": ".0%", "round_trip_acc": ".0%"},
 }
 # the contrast metrics: recorded at every step of the history
 CONTRAST = {
