@@ -585,3 +585,64 @@ def test_a_bare_invece_or_instead_is_an_adverb_not_a_contrast() -> None:
     assert _fires(mc, "train() turns dropout on; eval() instead computes the accuracy.")
     # "invece di", "instead of" still contrast what follows
     assert not _fires(mc, "Si usa eval() invece di un ciclo che serve per calcolare l'accuratezza.")
+
+
+def test_a_negation_in_a_relative_clause_stays_there() -> None:
+    # "never" reached back to "codebook" and hid the wrong claim
+    assert _governed("The codebook is a fixed random matrix that is never trained.") == [
+        "is",
+        "never",
+        "trained",
+    ]
+    mc = _mc(
+        [["codebook"], ["fixed", "random", "never trained"]],
+        text_en="The codebook is a fixed matrix that is never trained.",
+    )
+    assert _fires(mc, "The codebook is a fixed random matrix that is never trained.")
+    assert "values" in _governed("The intermediate values are not needed.")  # no relative
+
+
+def test_senza_alcun_and_senza_bisogno_di_reach_their_noun() -> None:
+    assert "sorgente" in _governed("Si allena senza alcun termine sulla sorgente.")
+    assert "gradiente" in _governed("Si ottiene senza bisogno di calcolare il gradiente a mano.")
+
+
+def test_would_be_wrong_denies_its_subject() -> None:
+    assert "mse" in _governed("Usare la MSE sarebbe sbagliato.")
+    assert "mse" in _governed("Using the MSE here would be wrong.")
+    assert _governed("The wrong sign of the gradient makes the loss grow.") == []
+
+
+def test_a_removal_of_the_gradient_is_a_denial_and_a_removal_of_boxes_is_not() -> None:
+    flows = _kp([["gradient"], ["codebook"]], text_en="The gradient reaches the codebook.")
+    assert not _hit(flows, "The stop-gradient gets rid of the gradient to the codebook.")
+    assert not _hit(flows, "detach removes the gradient that would reach the codebook.")
+    flows_it = _kp(
+        [["gradient"], ["codebook"]],
+        [["gradiente"], ["codebook"]],
+        text_it="Il gradiente arriva al codebook.",
+    )
+    assert not _hit(flows_it, "Il detach elimina il gradiente verso il codebook.", "it")
+    assert not _hit(flows_it, "Il detach ferma il gradiente prima del codebook.", "it")
+    nms = _kp([["nms"], ["overlapping boxes", "duplicates"]], text_en="NMS removes duplicates.")
+    assert _hit(nms, "NMS removes the overlapping boxes of the same object.")
+    assert _governed("La rete si ferma quando la loss scende.") == []
+
+
+def test_a_denial_verb_in_a_term_is_denied_by_an_outer_negation() -> None:
+    mc = _mc([["detach"], ["blocks the gradient of d"]], text_en="detach blocks the gradient of D.")
+    assert _fires(mc, "In the D step detach blocks the gradient of D.")
+    assert not _fires(mc, "detach does not block the gradient of D, only that of G.")
+
+
+def test_nothing_is_a_negation() -> None:
+    assert _governed("Nothing flows back to the encoder.")[:3] == ["nothing", "flows", "back"]
+    # after a verb it denies the verb: "stores nothing" is "does not store"
+    mc = _mc(
+        [["backprop"], ["does not store", "stores nothing"]],
+        text_en="Backprop does not store anything.",
+    )
+    assert _fires(mc, "Backprop stores nothing during the forward pass.")
+    assert _fires(mc, "Backprop does not store the activations.")
+    # "nothing in the loss …" is the subject's phrase, not "not in the loss"
+    assert _governed("Nothing in the loss rewards small codes.") == []

@@ -293,7 +293,11 @@ def _occurrences(alt: Alt, s: Sentence) -> list[tuple[int, int]]:
                 words[q] in _BRACKETS
                 or (words[q] == "," and (s.depth[q] or _letters(alt.stems[j - 1], alt.stems[j])))
                 or (words[q] in OPERATOR_WORDS and alt.stems[j] not in canon.get(q, empty))
-                or (alt.negative and words[q] in NEGATION_WORDS)
+                or (
+                    alt.negative
+                    and words[q] in NEGATION_WORDS
+                    and alt.stems[j] not in canon.get(q, empty)  # "nothing to do with"
+                )
             ):
                 q += 1
             if q >= last or alt.stems[j] not in canon.get(q, empty):

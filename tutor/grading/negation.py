@@ -47,8 +47,8 @@ def _words(text: str) -> frozenset[str]:
 
 
 CUES = _words(
-    "not never no none cannot neither nor without non mai nessun nessuno nessuna niente "
-    "nulla neanche nemmeno neppure senza"
+    "not never no none nothing cannot neither nor without non mai nessun nessuno nessuna "
+    "niente nulla neanche nemmeno neppure senza"
 )
 # Verbs of denial: what they govern is said not to happen ("prevents the output from
 # shrinking", "evita che l'output si riduca", "detach stops the gradient").
@@ -57,6 +57,19 @@ DENIAL_CUES = _words(
     "stopping block blocks blocked lacks lack unnecessary evita evitano evitare evitando "
     "impedisce impediscono impedire previene prevengono prevenire blocca bloccano bloccare"
 )
+# "detach removes the gradient", "gets rid of the gradient", "elimina il gradiente": said of
+# the gradient, a removal denies that it flows; "NMS removes the overlapping boxes" is what
+# NMS does, not a denial.
+_REMOVE_VERBS = _words(
+    "remove removes removed removing eliminate eliminates eliminated eliminating rid elimina "
+    "eliminano eliminare eliminando rimuove rimuovono rimuovere rimuovendo toglie tolgono"
+)
+_RID_AFTER = _words("get gets got getting")
+_FLOW_OBJECTS = _words(
+    "gradient gradients grad grads gradiente gradienti flow flusso backprop backpropagation "
+    "signal segnale"
+)
+_REMOVE_SKIP = _words("the a an any all its their every of il lo la l i gli le ogni qualsiasi")
 # Two-word denials: the cue is the second word ("instead of X", "rather than X").
 # ("instead of X", "rather than X" are contrasts, see below: a key point may be stated
 # right next to one, "the probability that it is real rather than generated".)
@@ -76,8 +89,8 @@ _OBJECT_START = _words(
     "backprop backpropagation information signal il lo la l i gli le un una ogni qualsiasi "
     "qualunque"
 )
-_STOP_VERBS = _words("stop stops stopped stopping")
-_STOP_AT = _words("at before in alla al prima")
+_STOP_VERBS = _words("stop stops stopped stopping ferma fermano fermare fermando")
+_STOP_AT = _words("at before in alla al prima a")
 _STOP_NOUN_NEXT = _words("gradient gradients grad sg")
 # "non-linearity", "non-maximum suppression", "non stazionaria": "non" before one of these
 # is a prefix and denies only the word it is attached to.
@@ -163,7 +176,7 @@ SCOPE = 3  # words after a cue that it negates (articles and auxiliaries not cou
 # "non devi scrivere le derivate a mano", "non ha effetto sulla convergenza": modals,
 # auxiliaries, articles and prepositions do not use up the scope, the words they carry do.
 _SCOPE_FREE = FUNCTION_WORDS | _words(
-    "to need needs it its l devi dover dovere bisogna c alcun alcuna alcuno alcuni alcune"
+    "to need needs it its l devi dover dovere bisogna bisogno c alcun alcuna alcuno alcuni alcune"
 )
 DENIAL_SCOPE = 5  # "prevents the output from shrinking"
 TOKEN_RE = re.compile(r"[a-z0-9]+|->|[,;:()\[\]]")
@@ -231,6 +244,8 @@ def _is_cue(words: list[str], i: int) -> bool:
     w = words[i]
     nxt = words[i + 1] if i + 1 < len(words) else ""
     if w in CUES:
+        if w == "nothing" and nxt in _RELATIVE_PREP:
+            return False  # "nothing in the loss rewards small codes": not "not in the loss"
         return (w, nxt) not in _FALSE_CUES and not _expletive(words, i)
     if w in _VERB_NOUNS:
         return nxt in _OBJECT_START
@@ -242,6 +257,13 @@ def _is_cue(words: list[str], i: int) -> bool:
         return nxt in _OBJECT_START or nxt in _STOP_AT
     if w in DENIAL_CUES:
         return True
+    if w in _REMOVE_VERBS:
+        if w == "rid" and not (i > 0 and words[i - 1] in _RID_AFTER):
+            return False
+        k = i + 1
+        while k < len(words) and k - i <= 3 and words[k] in _REMOVE_SKIP:
+            k += 1
+        return k < len(words) and words[k] in _FLOW_OBJECTS
     if i > 0 and (words[i - 1], w) in _DENIAL_PAIRS:
         return w not in ("error", "errore") or (i > 1 and words[i - 2] in _RAISES)
     return w == "t" and i > 0 and words[i - 1] in _CONTRACTED
@@ -254,6 +276,17 @@ _COPULAS = _words(
     "diventano risulta risultano resta restano rimane rimangono"
 )
 _COPULA_REACH = 3
+
+
+_WRONG = _words("wrong sbagliato sbagliata sbagliati sbagliate")
+_WOULD = _words("would sarebbe sarebbero")
+
+
+def _would_be_wrong(words: list[str], i: int) -> bool:
+    """ "X would be wrong", "X sarebbe sbagliato": X is denied (not "the wrong sign")."""
+    return words[i] in _WRONG and any(
+        words[j] in _WOULD for j in range(max(0, i - _COPULA_REACH), i)
+    )
 
 
 def _predicative(words: list[str], i: int) -> bool:
@@ -364,7 +397,12 @@ def _reach_back(words: list[str], out: list[int], i: int) -> None:
     the few content words before it in its clause, however many articles lie between."""
     j = i - 1
     content = 0
-    while j >= 0 and i - j <= _BACKWARD_TOKENS and (not _ends_scope(words, j) or _head(words, j)):
+    while (
+        j >= 0
+        and i - j <= _BACKWARD_TOKENS
+        and (not _ends_scope(words, j) or _head(words, j))
+        and words[j] not in _RELATIVE  # "a matrix that is never trained": not the matrix
+    ):
         if words[j] not in _SCOPE_FREE:
             if content == _BACKWARD_REACH:
                 break
@@ -388,8 +426,8 @@ _GERUND_ENDINGS = ("ing", "ando", "endo")
 def _verb_after(noun: str, word: str) -> bool:
     """Whether ``word`` after the plural noun ``noun`` reads as the verb of the sentence:
     "activations gives", "attivazioni dà" (a singular verb after a plural noun)."""
-    if len(noun) < 4 or len(word) < 3:
-        return False
+    if len(noun) < 4 or len(word) < 3 or word in FUNCTION_WORDS:
+        return False  # "senza alcun termine sulla sorgente": "sulla" is no verb
     if noun.endswith("s") and not noun.endswith("ss"):
         return word.endswith(("s", "ed")) and not word.endswith("ss")
     if noun[-1] in "ie":
@@ -449,8 +487,9 @@ def negation_sources(words: list[str]) -> list[int]:
         if _ends_scope(words, i):
             left = 0
             continue
-        if w in _POST_DENIALS and _predicative(words, i):
-            # "dropout and early stopping are useless": the subject is what is denied
+        if (w in _POST_DENIALS and _predicative(words, i)) or _would_be_wrong(words, i):
+            # "dropout and early stopping are useless", "usare la MSE sarebbe sbagliato":
+            # the subject is what is denied
             _reach_back(words, out, i)
         nxt = words[i + 1] if i + 1 < n else ""
         if w in _DIFFERENT and nxt in _DIFFERENT_FROM and i + 2 < n and words[i + 2] in _ZERO:
@@ -469,6 +508,13 @@ def negation_sources(words: list[str]) -> list[int]:
                 continue
             # a cue inside another one's scope is itself denied: "does not stop at D"
             out[i] = cue if left else i
+            if (
+                w == "nothing"
+                and i
+                and words[i - 1] not in _SCOPE_FREE
+                and not _ends_scope(words, i - 1)
+            ):
+                out[i - 1] = i  # "it stores nothing", "changes nothing": the verb is denied
             noun = w in _NOUN_CUES
             left = NOUN_SCOPE if noun else SCOPE if plain_cue(w) else DENIAL_SCOPE
             cue = i
@@ -633,6 +679,8 @@ def strip_negation(words: list[str]) -> list[str] | None:
     found = False
     for i, w in enumerate(words):
         nxt = words[i + 1] if i + 1 < len(words) else ""
+        if w == "nothing" and nxt in _RELATIVE_PREP:
+            continue  # "changes nothing in the gradient": read as written (see _is_cue)
         if w in CUES and (w, nxt) not in _FALSE_CUES:
             keep[i] = False
             found = True
