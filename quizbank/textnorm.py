@@ -58,7 +58,7 @@ _SYMBOLS = {
     "∂": " partial ",
     "⊙": " * ",
     "∘": " * ",
-    "×": " x ",
+    "×": " * ",
     "·": " * ",
     "→": " -> ",
     "⟶": " -> ",
@@ -164,6 +164,13 @@ _NOT_FULL = {"ca": "can", "wo": "will", "sha": "shall"}
 # a term may name ("x bar +=", "+=": an accumulation).
 _COMPOUND_RE = re.compile(r"([a-z_][a-z0-9_.]*(?:\[[^\]=]{0,20}\])?)\s*([-+*])=(?!=)")
 _COMPOUND_WORD = {"-": "minus", "+": "plus", "*": "times"}
+# "3x3", "1x1", "28 x 28", "k x k" typed with the letter x read as "3×3": a product of sizes
+# (not "e x a", a term's spelling of E(x_a)).
+_BY_RE = re.compile(r"(?<![a-wyz])(\d+) ?x ?(?=\d+(?:x|\b))|\b([a-z]) x (?=\2\b)")
+# Identifiers: "__iter__" is the method, not the stem of "iterare" (a word of its own,
+# "dunderiter"); the subscript of "z_e", "h_o" is no Italian "e"/"o" ("esub", "osub").
+_DUNDER_RE = re.compile(r"\b__([a-z0-9]+)__")
+_SUB_CONJ_RE = re.compile(r"(?<=[a-z0-9])_([eo])\b")
 _ARROW_RE = re.compile(r"-+>|=>")
 # Italian "è" (is) would read as "e" (and) once accents are dropped, and "and" starts a
 # new clause: it becomes the word "ee" ("e'" typed for it too). The matcher lets "e"
@@ -207,6 +214,10 @@ def _latex(m: re.Match[str]) -> str:
     return _LATEX_WORDS.get(name) or " " + name + " "
 
 
+def _by(m: re.Match[str]) -> str:
+    return f"{m.group(1) or m.group(2)} * "
+
+
 def _compound(m: re.Match[str]) -> str:
     target, op = m.group(1), _COMPOUND_WORD[m.group(2)]
     return f"{target} {op} equals {target} {op} "
@@ -235,6 +246,10 @@ def normalize(text: str) -> str:
     text = text.lower()
     if "_" in text:
         text = _OP_SUB_RE.sub(r"\1 ", text)
+        text = _DUNDER_RE.sub(r" dunder\1 ", text)
+        text = _SUB_CONJ_RE.sub(r" \1sub", text)
+    if "x" in text:
+        text = _BY_RE.sub(_by, text)
     if "n" in text:
         text = _NOT_RE.sub(lambda m: f"{_NOT_FULL.get(m.group(1)) or m.group(2)} not", text)
     if "'" in text:

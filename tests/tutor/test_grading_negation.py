@@ -646,3 +646,79 @@ def test_nothing_is_a_negation() -> None:
     assert _fires(mc, "Backprop does not store the activations.")
     # "nothing in the loss …" is the subject's phrase, not "not in the loss"
     assert _governed("Nothing in the loss rewards small codes.") == []
+
+
+# -- tokens, directions, formulas, hypotheticals ----------------------------------------
+
+
+def test_identifiers_are_not_words_of_the_sentence() -> None:
+    # the "e" of z_e is no Italian "and"; __iter__ is no form of "iterare"
+    kp = _kp(
+        [["z_e"], ["nearest"]],
+        [["z_e"], ["più vicino"]],
+        text_it="Ogni z_e è sostituito dal vettore più vicino.",
+        scope="clause",
+    )
+    assert _hit(kp, "Ogni z_e viene sostituito dal vettore più vicino del codebook.", "it")
+    iterate = _kp([["iterate"]], [["iterare"]], text_it="Serve per iterare sui dati.")
+    assert not _hit(iterate, "Si implementa __iter__ nel dataset.", "it")
+    dunder = _kp([["__iter__"]], [["__iter__"]], text_it="Si implementa __iter__.")
+    assert _hit(dunder, "Si implementa __iter__ nel dataset.", "it")
+
+
+def test_a_times_sign_reads_times_however_it_is_typed() -> None:
+    assert normalize("3×3").split() == normalize("3x3").split() == ["3", "times", "3"]
+    assert normalize("k × k").split() == normalize("k x k").split()
+    assert normalize("7x7x30").split() == ["7", "times", "7", "times", "30"]
+    assert "x" in normalize("E(x_a) and e x a").split()  # a variable, not a product
+
+
+@pytest.mark.parametrize(
+    ("terms_en", "terms_it", "text", "lang"),
+    [
+        # "molto" between the quantity and its direction word
+        ([["iou threshold"], ["boxes"]], [["soglia di iou"], ["box"]],
+         "Con una soglia di IoU molto bassa sopravvivono più box alla NMS.", "it"),
+        # "è" between them
+        ([["kernel"], ["receptive field"]], [["kernel"], ["campo recettivo"]],
+         "Più grande è il kernel, più piccolo è il campo recettivo.", "it"),
+        # a possessive between them
+        ([["kernel"], ["receptive field"]], [["kernel"], ["campo recettivo"]],
+         "The larger the kernel, the smaller its receptive field.", "en"),
+        # "decresce" goes down
+        ([["variance"], ["batch"]], [["varianza"], ["batch"]],
+         "La varianza decresce con batch più grandi.", "it"),
+        # "rumore" is not the signed "rumoroso +", though Snowball stems both "rumor"
+        ([["noise", "noisier +"], ["batch"]], [["rumore", "rumoroso +"], ["batch"]],
+         "Il rumore diminuisce con batch più grandi.", "it"),
+    ],
+)  # fmt: skip
+def test_direction_words_reach_their_quantity(terms_en, terms_it, text, lang) -> None:
+    kp = _kp(terms_en, terms_it, relation="inverse")
+    assert _hit(kp, text, lang)
+
+
+def test_a_formula_counts_as_one_word_of_a_claim() -> None:
+    mc = _mc(
+        [["default"], ["same size as the input"]],
+        text_en="By default the output has the same size as the input.",
+    )
+    assert _fires(
+        mc,
+        "With the default arguments, y = W * x + b + c * d - e * f gives an output with the "
+        "same size as the input.",
+    )
+
+
+def test_what_the_other_choice_would_do_is_no_claim() -> None:
+    mc = _mc([["theta plus eta"]], [["theta plus eta"]], text_it="Si aggiorna con θ + η∇L.")
+    assert not _fires(
+        mc,
+        "L'aggiornamento va contro il gradiente: θ − η∇L fa scendere la loss, θ + η∇L la "
+        "farebbe salire.",
+        "it",
+    )
+    # alone, the conditional is the claim
+    assert _fires(mc, "L'aggiornamento θ + η∇L farebbe scendere la loss.", "it")
+    two = _mc([["backprop"], ["one pass per input"]], text_en="Backprop needs one pass per input.")
+    assert _fires(two, "Backprop would need one pass per input for this gradient.")

@@ -54,12 +54,16 @@ DOWN = _words(
     piccole basso bassa bassi basse ridotto ridotta ridotti ridotte riduce riducono ridurre
     riducendo riduzione diminuisce diminuiscono diminuire diminuendo cala calano calare
     scende scendono scendere corto corta corti corte pochi poche inferiore inferiori
+    decresce decrescono decrescere decrescendo decrescente decrescenti
     """
 )
 _MODIFIERS = {"more": 1, "less": -1, "piu": 1, "meno": -1}
+# between a quantity and its direction word: articles, "of"/"di", copulas ("è" included),
+# possessives ("the smaller its receptive field") and intensifiers ("molto bassa")
 _GAP_WORDS = _words(
     "the a an of il lo la l i gli le un una uno di del dello della dei degli delle dell "
-    "is are be gets get becomes become e diventa diventano risulta"
+    "is are be gets get becomes become e ee sono diventa diventano risulta its their his her "
+    "suo sua suoi sue loro very too quite much molto troppo assai abbastanza"
 )
 _GROWS_WITH = _words("with as when con col coi quando")
 _MAX_GAP = 2

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import cdist
@@ -31,6 +32,7 @@ from .negation import (
     clause_ids,
     contrast_positions,
     governed,
+    hypothetical_positions,
     negated_near,
     negation_sources,
     owned_cues,
@@ -62,6 +64,7 @@ class Sentence:
     clause: list[int]  # clause number of each token
     claim: list[int]  # claim number of each token (see negation.claim_ids)
     contrast: list[bool]  # inside "unlike X", "instead of X", "than X"
+    hypothetical: list[bool]  # in a clause of what would happen ("θ + η∇L would raise it")
     depth: list[int]  # brackets open at each token
     order: list[int]  # index of each token among the words (punctuation not counted)
     # (lang, rubric stem) -> token positions where that stem (or a typo of it) occurs
@@ -154,11 +157,17 @@ def _pieces(toks: list[str]) -> list[list[str]]:
 
 
 def _word_order(toks: list[str]) -> list[int]:
+    """Each token's place among the words, a formula's operators and the operands after
+    them not counted: "a 3×3 Conv2d" is as long as "a 3x3 Conv2d" ("3 times 3")."""
     out = []
     n = 0
-    for t in toks:
+    for i, t in enumerate(toks):
         out.append(n)
-        if t not in _NONWORD:
+        if (
+            t not in _NONWORD
+            and t not in OPERATOR_WORDS
+            and not (i and toks[i - 1] in OPERATOR_WORDS)
+        ):
             n += 1
     return out
 
@@ -200,6 +209,7 @@ def analyse(text: str, rubric: Rubric, known: dict[str, frozenset[str]]) -> Anal
                 clause_ids(toks),
                 claims,
                 contrast_positions(toks),
+                hypothetical_positions(toks),
                 bracket_depth(toks),
                 _word_order(toks),
             )
@@ -314,6 +324,23 @@ def _occurrences(alt: Alt, s: Sentence) -> list[tuple[int, int]]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def _surface(phrase: str) -> tuple[str, ...]:
+    """The content words of a term as written, without their last two letters (the
+    inflection: "rumoros" for rumoroso, rumorosa, rumorosi)."""
+    return tuple(
+        w[: max(3, len(w) - 2)]
+        for w in TOKEN_RE.findall(normalize(phrase))
+        if len(w) > 3 and w not in FUNCTION_WORDS and w not in PUNCT
+    )
+
+
+def _same_word(phrase: str, words: list[str]) -> bool:
+    """Whether a signed term ("noisier +", "più rumoroso +") occurs as its own word, not as
+    another word with the same stem."""
+    return all(any(w.startswith(root) for w in words) for root in _surface(phrase))
+
+
 def _letters(*stems: str) -> bool:
     """A term that lists single letters ("i f o g") matches them listed with commas."""
     return all(len(x) == 1 for x in stems)
@@ -352,8 +379,10 @@ def _item_occurrences(
         occ = []
         for alt, negative in zip(group, expect, strict=True):
             for a, b in _occurrences(alt, s):
-                if item.misconception and s.contrast[a]:
-                    continue  # "unlike a VAE, which samples z": said of something else
+                if item.misconception and (s.contrast[a] or s.hypothetical[a]):
+                    continue  # "unlike a VAE, which samples z", "it would copy": not claimed
+                if alt.direction and not _same_word(alt.phrase, s.words[a:b]):
+                    continue  # "rumoroso +" is not "rumore", though Snowball stems both "rumor"
                 occ.append((alt, negative, a, b))
         found.append(occ)
     spans = [(a, b) for occ in found for _, _, a, b in occ]

@@ -33,6 +33,7 @@ __all__ = [
     "clause_ids",
     "contrast_positions",
     "governed",
+    "hypothetical_positions",
     "negated_near",
     "negated_positions",
     "negation_sources",
@@ -860,6 +861,37 @@ def clause_ids(words: list[str]) -> list[int]:
             head += 1
         out.append(n)
     return out
+
+
+# "θ − η∇L fa scendere la loss, θ + η∇L la farebbe salire": after what the sentence asserts,
+# a clause in the conditional mood says what the other choice would do, which is no claim.
+# Alone, the conditional is the claim ("backprop would need one pass per input"). The "if"
+# clause of such a conditional is hypothetical too.
+_WOULD_WORDS = _words("would wouldn")
+_CONDITIONAL_ENDINGS = ("rebbe", "rebbero")
+_IF = _words("if se qualora")
+
+
+def hypothetical_positions(words: list[str]) -> list[bool]:
+    """Tokens of a conditional clause that follows an asserted clause of its sentence, and
+    of the condition that goes with it."""
+    ids = clause_ids(words)
+    mood = {
+        ids[i]
+        for i, w in enumerate(words)
+        if w in _WOULD_WORDS or (len(w) > 6 and w.endswith(_CONDITIONAL_ENDINGS))
+    }
+    if not mood:
+        return [False] * len(words)
+    asserted = [c for i, c in enumerate(ids) if c not in mood and words[i] not in PUNCT]
+    if not asserted:
+        return [False] * len(words)
+    first = min(asserted)
+    mood = {c for c in mood if c > first}
+    conditions = {ids[i] for i, w in enumerate(words) if w in _IF and ids[i] > first}
+    if mood:
+        mood |= conditions
+    return [c in mood for c in ids]
 
 
 # A causal conjunction followed by no subject of its own goes on with the same one: "the
