@@ -551,18 +551,15 @@ class ModuleAnatomy(Demo):
             ylabel="cross-entropy",
             title="loss (log): the loop without zero_grad() ends in NaN",
         )
-        if self.nan_step is not None:
-            ax.axvline(self.nan_step, color="tab:purple", ls=":", lw=1.5)
-            ax.annotate(
-                f"NaN from step {self.nan_step}",
-                (self.nan_step, 0.5),
-                xycoords=("data", "axes fraction"),
+        if self.nan_step is not None:  # in the legend: a label in the panel sits on the curves
+            ax.axvline(
+                self.nan_step,
                 color="tab:purple",
-                rotation=90,
-                ha="right",
-                va="center",
-                fontsize=9,
+                ls=":",
+                lw=1.5,
+                label=f"NaN from step {self.nan_step} (no zero_grad())",
             )
+            ax.legend(fontsize=8)
         self._grad_panel(axes[2, 0], ctx)
         self._weights_panel(fig, axes[2, 1])
         self._state_dict_panel(axes[2, 2])

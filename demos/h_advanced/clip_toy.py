@@ -29,6 +29,7 @@ logit scale, the image × prompt matrix and the confusion.
 
 from __future__ import annotations
 
+import itertools
 import math
 import textwrap
 from collections.abc import Callable, Iterator
@@ -461,13 +462,20 @@ class CLIPToy(Demo):
 
     def _matrix(self, fig, ax, data, title: str, colorbar: bool = True) -> None:
         """One N×N cosine matrix: diverging scale [-1, 1], digits and captions on the axes."""
+        title += "\n(solid: own caption; dotted: same digit)"
         image_panel(fig, ax, data, title=title, cmap="RdBu_r", vmin=-1, vmax=1, colorbar=colorbar)
-        digits = [str(int(d)) for d in self.batch_y.tolist()]
-        ax.set_yticks(range(PROBE_N), [f"img {d}" for d in digits], fontsize=7)
+        digits = [int(d) for d in self.batch_y.tolist()]
+        # rows by index with the digit: the probe holds some digits twice (img 0 and img 10)
+        ax.set_yticks(range(PROBE_N), [f"img {k} ({d})" for k, d in enumerate(digits)], fontsize=7)
         ax.set_xticks(range(PROBE_N), self.batch_text, rotation=90, fontsize=6)
         ax.set_xlabel("caption j")
         for k in range(PROBE_N):  # the matching pairs
             ax.add_patch(plt.Rectangle((k - 0.5, k - 0.5), 1, 1, fill=False, ec="k", lw=0.8))
+        for i, j in itertools.permutations(range(PROBE_N), 2):  # another image of that digit
+            if digits[i] == digits[j]:
+                ax.add_patch(
+                    plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, ec="0.2", lw=0.8, ls=":")
+                )
 
     def figures(self, ctx: RunContext, out_dir: Path) -> list[Path]:
         hist, last, p = ctx.history, self.last, ctx.params
@@ -524,7 +532,7 @@ class CLIPToy(Demo):
             fig,
             fig.add_subplot(grid[1, 1]),
             self.snapshots[final]["batch"],
-            f"CLIP, step {final}: the diagonal lights up",
+            f"CLIP, step {final}: diagonal and dotted light up",
             colorbar=False,
         )
         self._matrix(

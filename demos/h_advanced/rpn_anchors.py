@@ -780,7 +780,8 @@ class RPNAnchors(Demo):
         counts = last["label_counts"]
         sampled = last["sampled_counts"]
         names = ["positive", "negative", "ignored"]
-        ax.bar(np.arange(3) - 0.2, counts, 0.4, color=["cyan", "C3", "orange"], label="labelled")
+        for k, (name, colour) in enumerate(zip(names, ("cyan", "C3", "orange"), strict=True)):
+            ax.bar(k - 0.2, counts[k], 0.4, color=colour, label=f"{name} (labelled)")
         ax.bar(np.arange(2) + 0.2, sampled, 0.4, color="grey", label="sampled for the loss")
         ax.set_xticks(range(3), names)
         ax.set_yscale("log")

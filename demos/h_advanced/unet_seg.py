@@ -543,7 +543,15 @@ class UNetSeg(Demo):
             self._mask(fig.add_subplot(grid[1 + r, 2]), a, f"with skips: {acc_a:.0%} of pixels")
             self._mask(fig.add_subplot(grid[1 + r, 3]), b, f"skips zeroed: {acc_b:.0%}")
         handles = [Patch(color=c, label=n) for c, n in zip(CLASS_COLOURS, CLASSES, strict=True)]
-        fig.axes[-3].legend(handles=handles, loc="lower left", fontsize=8, title="class")
+        # beside the last true mask, in the gap before it: not on any mask
+        fig.axes[-3].legend(
+            handles=handles,
+            loc="center right",
+            bbox_to_anchor=(-0.03, 0.5),
+            fontsize=7,
+            title="class",
+            title_fontsize=8,
+        )
         ax = fig.add_subplot(grid[3, 0])
         wrong = np.stack([last["pred"] != last["truth"], last["twin_pred"] != last["truth"]])
         gap = np.full((self.size, 1), np.nan)  # a blank column between the two maps

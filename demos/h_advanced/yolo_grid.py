@@ -573,17 +573,27 @@ class YOLOGrid(Demo):
         ax.tick_params(labelsize=7)
 
     def _boxes(self, ax, boxes, scores, cls, colour, numbers=None, lw=1.5, ls="-") -> None:
+        renderer = ax.figure.canvas.get_renderer()
+        placed: list[Any] = []  # the labels drawn so far, in display coordinates
         for k, ((x1, y1, x2, y2), sc, c) in enumerate(zip(boxes, scores, cls, strict=True)):
             ax.add_patch(Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, ec=colour, lw=lw, ls=ls))
             label = f"{numbers[k] if numbers is not None else k + 1}: {CLASSES[int(c)]} {sc:.2f}"
-            ax.text(
-                x1 + 0.4,
-                y1 + 1.6,
+            text = ax.annotate(
                 label,
+                (x1 + 0.4, y1 + 1.6),
+                xytext=(0, 0),
+                textcoords="offset points",
                 color="k",
                 fontsize=7,
                 bbox={"fc": colour, "ec": "none", "alpha": 0.75, "pad": 1},
             )
+            # boxes that nearly coincide (the duplicates NMS removes): stack their labels
+            for shift in range(1, 2 * len(boxes) + 1):
+                extent = text.get_window_extent(renderer)
+                if not any(extent.overlaps(other) for other in placed):
+                    break
+                text.set_position((0, -9 * shift))
+            placed.append(text.get_window_extent(renderer))
 
     def _encoding(self, ax) -> None:
         """One true box as YOLO encodes it: its cell, the centre offset, √w and √h."""
