@@ -760,12 +760,18 @@ def _basis(snap: dict, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _limits(snaps: list[dict], names: list[str], basis) -> tuple[float, float, float, float]:
-    """Axis limits that hold every frame's outputs and in-use codes (far dead codes clip)."""
+    """Axis limits that hold every in-use code and nearly every output of every frame.
+
+    The outputs are taken from their 1st to 99th percentile (a few strays may clip); the
+    codes in use are always inside. Dead codes far away are drawn on the edge instead.
+    """
     centre, v = basis
-    pts = [(s[n]["z"] - centre) @ v for s in snaps for n in names]
-    pts += [((s[n]["codebook"] - centre) @ v)[s[n]["used"]] for s in snaps for n in names]
-    every = np.concatenate(pts)
-    lo, hi = np.percentile(every, 1, axis=0), np.percentile(every, 99, axis=0)
+    pts = np.concatenate([(s[n]["z"] - centre) @ v for s in snaps for n in names])
+    used = [((s[n]["codebook"] - centre) @ v)[s[n]["used"]] for s in snaps for n in names]
+    lo, hi = np.percentile(pts, 1, axis=0), np.percentile(pts, 99, axis=0)
+    if any(len(u) for u in used):
+        codes = np.concatenate(used)
+        lo, hi = np.minimum(lo, codes.min(0)), np.maximum(hi, codes.max(0))
     pad = 0.12 * (hi - lo).max()
     return lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad
 
@@ -778,8 +784,24 @@ def _project(snap: dict, basis) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return pts, codes, np.stack([pts, codes[snap["codes"]]], axis=1)
 
 
+def _on_edge(codes: np.ndarray, limits) -> tuple[np.ndarray, np.ndarray]:
+    """Codes moved onto the border of ``limits`` where they lie beyond it, and which did."""
+    lo = np.array([limits[0], limits[2]])
+    hi = np.array([limits[1], limits[3]])
+    inset = 0.015 * (hi - lo)  # just inside, so the marker shows whole
+    outside = ((codes < lo) | (codes > hi)).any(axis=1)
+    return np.clip(codes, lo + inset, hi - inset), outside
+
+
+def _dead_note(n: int) -> str:
+    return f"◆ {n} dead codes beyond the axes, drawn on the edge" if n else ""
+
+
 def _draw_plane(ax, snap: dict, basis, limits, legend: bool = True) -> tuple[Any, ...]:
-    """Encoder outputs (dots), a line from each to its code, used codes (★), dead codes (×)."""
+    """Encoder outputs (dots), a line from each to its code, used codes (★), dead codes (×).
+
+    Dead codes beyond the axes are drawn on the edge (◆), with their count.
+    """
     pts, codes, segments = _project(snap, basis)
     lines = LineCollection(segments, colors="0.6", linewidths=0.4, alpha=0.5)
     ax.add_collection(lines)
@@ -787,20 +809,28 @@ def _draw_plane(ax, snap: dict, basis, limits, legend: bool = True) -> tuple[Any
     used = snap["used"]
     stars = ax.scatter(*codes[used].T, s=110, marker="*", c="C0", edgecolors="k",
                        linewidths=0.5, label="codes in use", zorder=3)  # fmt: skip
-    crosses = ax.scatter(*codes[~used].T, s=30, marker="x", c="0.45", label="dead codes", zorder=3)
+    dead, far = _on_edge(codes[~used], limits)
+    crosses = ax.scatter(*dead[~far].T, s=30, marker="x", c="0.45", label="dead codes", zorder=3)
+    edges = ax.scatter(*dead[far].reshape(-1, 2).T, s=28, marker="D", c="C3", alpha=0.7,
+                       label="dead codes beyond the axes", zorder=3, clip_on=False)  # fmt: skip
+    note = ax.text(0.01, 0.01, _dead_note(int(far.sum())), transform=ax.transAxes,
+                   fontsize=7, color="C3", va="bottom")  # fmt: skip
     ax.set_xlim(limits[0], limits[1])
     ax.set_ylim(limits[2], limits[3])
     ax.set(xlabel="principal direction 1", ylabel="principal direction 2")
-    if legend:
-        ax.legend(fontsize=8, loc="upper right")
-    return lines, dots, stars, crosses
+    if legend:  # "best": off the codes drawn on the edge where it can
+        ax.legend(fontsize=8, loc="best")
+    return lines, dots, stars, crosses, edges, note, limits
 
 
 def _move_plane(artists: tuple[Any, ...], snap: dict, basis) -> None:
     """Update the artists of :func:`_draw_plane` to another recorded step (a GIF frame)."""
-    lines, dots, stars, crosses = artists
+    lines, dots, stars, crosses, edges, note, limits = artists
     pts, codes, segments = _project(snap, basis)
     lines.set_segments(segments)
     dots.set_offsets(pts)
     stars.set_offsets(codes[snap["used"]])
-    crosses.set_offsets(codes[~snap["used"]])
+    dead, far = _on_edge(codes[~snap["used"]], limits)
+    crosses.set_offsets(dead[~far].reshape(-1, 2))
+    edges.set_offsets(dead[far].reshape(-1, 2))
+    note.set_text(_dead_note(int(far.sum())))
