@@ -3,12 +3,12 @@
     .venv/bin/python benchmarks/bench_grading.py [--repeat N] [--tune] [--no-timing]
 
 Prints Spearman and verdict accuracy on the calibration set (all, training
-split, held-out split) and on the development set (tests/data/grading_dev.jsonl,
-written and graded by someone who never saw the grader: overall, per kind of
-answer and per language, the Italian − English gap, answers the human graded ≤ 3
-called correct, the confusion of verdicts), p50/p95 latency per answer
-(calibration answers and a ~3000-word paste), the cost of the first call, and the
-throughput of ``tutor grade --batch`` measured end to end in a subprocess.
+split, held-out split) and on the development sets (tests/data/grading_dev.jsonl and
+grading_dev2.jsonl, written and graded by people who never saw the grader: overall,
+per kind of answer and per language, the Italian − English gap, answers the human
+graded ≤ 3 called correct, the confusion of verdicts; the second was never tuned on),
+p50/p95 latency per answer (calibration answers and a ~3000-word paste), the cost of
+the first call, and the throughput of ``tutor grade --batch`` measured end to end in a subprocess.
 ``--tune`` also re-runs the grid search that chose ``Params`` on the calibration
 training split and the development set, reporting the calibration held-out split.
 """
@@ -43,6 +43,9 @@ from tutor.grading.calibration import (  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "grading_calibration.jsonl"
 DEV = ROOT / "tests" / "data" / "grading_dev.jsonl"
+# A second development set, written and graded by someone who saw neither the rubrics nor
+# the grader, after the first had been tuned on: the check of generalisation.
+DEV2 = ROOT / "tests" / "data" / "grading_dev2.jsonl"
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -97,6 +100,10 @@ def main() -> None:
     if dev:
         print()
         print(report({"file": DEV.name, **breakdown(dev, score)}))
+    dev2 = [r for r in load_rows(DEV2) if r["id"] in bank] if DEV2.exists() else []
+    if dev2:
+        print()
+        print(report({"file": DEV2.name, **breakdown(dev2, score)}))
     print()
 
     if args.tune:

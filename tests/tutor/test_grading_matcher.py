@@ -266,6 +266,24 @@ def test_formula_in_a_rubric_matches_the_students_notation(tgrader: Grader) -> N
     assert "output-formula" not in _hits(tgrader, "t:t.04", "W_out = (W + K − 2P)/S + 1")
 
 
+def test_a_variable_before_a_full_stop_ends_the_sentence() -> None:
+    # a.05: "… + y." was read as an initial, so four formula sentences were one, and a
+    # point's evidence ran over three of them
+    text = (
+        "Esempio: f(x,y) = x*y + y. Pongo a = x*y, f = a + y. ∂f/∂x = ∂f/∂a · ∂a/∂x = 1 · y "
+        "= y. Per y: ∂f/∂y = ∂f/∂a · ∂a/∂y = x, e il termine diretto non lo conto."
+    )
+    g = Grader(load_bank())
+    j = g.judge_items("a.05", text, "it")
+    assert len(j.analysis.sentences) == 4
+    for _, m in j.points:
+        if m.evidence:
+            assert text[m.evidence[0] : m.evidence[1]].count(". ") <= 1  # two at most
+    # abbreviations still do not end one
+    j = g.judge_items("a.09", "One pass gives the derivative w.r.t. one input, e.g. x_1.", "en")
+    assert len(j.analysis.sentences) == 1
+
+
 # -- loader options -----------------------------------------------------------------
 
 

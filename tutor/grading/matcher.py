@@ -120,9 +120,11 @@ def _fuzzy_map(unknown: list[str], targets: list[str]) -> dict[str, frozenset[st
     return out
 
 
-# "e.g. for" is not the end of a sentence, though a dot and a space say so.
+# "e.g. for", "p. es." are not the end of a sentence, though a dot and a space say so. A
+# single letter before a full stop is a formula's variable ("f = x*y + y. Pongo a = x*y"),
+# not an initial: it ends the sentence.
 _ABBREV_RE = re.compile(
-    r"(?:\b(?:e\.g|i\.e|es|ecc|etc|vs|cfr|approx|eq|fig|resp)|\b[a-z])\.\s*$", re.I
+    r"\b(?:e\.g|i\.e|w\.r\.t|es|ecc|etc|vs|cfr|approx|eq|fig|resp|p)\.\s*$", re.I
 )
 
 
@@ -490,6 +492,16 @@ def _relation(item: Item, s: Sentence, unit: int, agreeing: list[list[_Occ]], la
     return relation_between(s.words, s.negated, inside, first, second, lang)
 
 
+_FORMULA_END_RE = re.compile(r"(?:^|[\s=+*·(])[A-Za-z]\.\s*$")
+
+
+def _runs_on(sentence: str) -> bool:
+    """A sentence that may carry on into the next: it ends in ";", or in a formula's
+    variable ("… = x*y + y. Pongo a = x*y"), where a derivation goes on."""
+    end = sentence.rstrip()
+    return end.endswith(";") or bool(_FORMULA_END_RE.search(end))
+
+
 def _windowed(item: Item) -> bool:
     """Key points read at sentence scope may span two sentences joined by ";"; claims may not."""
     return (
@@ -565,7 +577,7 @@ def match_item(item: Item, analysis: Analysis) -> Match:
                 both = groups | agreeing_in.get(i + 1, set())
                 if len(both) == n and i + 1 in agreeing_in:
                     a, b = analysis.sentences[i], analysis.sentences[i + 1]
-                    if analysis.text[a.start : a.end].rstrip().endswith(";"):
+                    if _runs_on(analysis.text[a.start : a.end]):
                         return Match(True, False, 1.0, 1.0, (a.start, b.end))
     if reversed_hit:
         return Match(False, True, 0.0, 0.0, evidence, reversed=True)
