@@ -183,14 +183,17 @@ _IS_APOSTROPHE_RE = re.compile(r"(?<![a-z0-9])e'(?=\s|$)")
 # between spaces or next to a lone letter or digit ("W-K", "t-1", "1 - z"), never the
 # hyphen of a word ("one-hot", "mini-batch").
 _MINUS_RE = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=[(=\[])|(?<=\b[a-z0-9]))-(?=\s|[a-z0-9(]\b|[0-9(])")
-# x², x^2, x**2 all read "x squared": the way the sentence would say it.
-_SQUARED_RE = re.compile(r"(?:\^|\*\*)\s*2(?![0-9.])")
+# x², x^2, x**2, x.pow(2) all read "x squared": the way the sentence would say it.
+_SQUARED_RE = re.compile(r"(?:\^|\*\*)\s*2(?![0-9.])|\.pow\(\s*2\s*\)")
+# logvar.exp(), torch.exp(logvar): the variance, σ² (logvar is log σ²).
+_VARIANCE_RE = re.compile(r"\blog_?var\.exp\(\s*\)|\b(?:torch\.)?exp\(\s*log_?var\s*\)")
 _OPERATORS = {"+": " plus ", "*": " times ", "=": " equals ", ":=": " equals ", "<-": " equals "}
 _OPERATOR_RE = re.compile(r":=|<-|[+*=]")
 _WORD_RE = re.compile(r"[a-z0-9]+|->")
 # A sentence ends at . ! ? ; followed by space, or at a line break. A dot
 # inside "x.detach()" or "0.5" is not followed by a space, so it stays.
-_SENTENCE_END_RE = re.compile(r"(?:[.!?;](?=\s)|\n)+")
+# An ellipsis inside a chain ("x → ... → y", "h1 -> ... -> hT") goes on.
+_SENTENCE_END_RE = re.compile(r"(?:[.!?;](?=\s)(?!\s*(?:-+>|=>|→|⇒|⟶))|\n)+")
 
 
 @lru_cache(maxsize=4)
@@ -263,7 +266,9 @@ def normalize(text: str) -> str:
         text = _ARROW_RE.sub(" -> ", text)
     if "-" in text:
         text = _MINUS_RE.sub(" minus ", text)
-    if "^2" in text or "**2" in text:
+    if "exp" in text:
+        text = _VARIANCE_RE.sub(" sigma squared ", text)
+    if "^" in text or "**" in text or "pow(" in text:
         text = _SQUARED_RE.sub(" squared ", text)
     if "+" in text or "*" in text or "=" in text or "<-" in text:
         text = _OPERATOR_RE.sub(lambda m: _OPERATORS[m.group(0)], text)

@@ -698,6 +698,19 @@ def test_direction_words_reach_their_quantity(terms_en, terms_it, text, lang) ->
     assert _hit(kp, text, lang)
 
 
+def test_code_for_a_square_and_a_variance_reads_as_the_formula() -> None:
+    kl = "kl = -0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum()"
+    assert normalize(kl).split() == normalize("KL = −0.5 · (1 + logvar − μ² − σ²).sum()").split()
+    assert "sigma squared" in " ".join(normalize("torch.exp(logvar)").split())
+    assert normalize("x ** 2").split() == ["x", "squared"]
+
+
+def test_an_ellipsis_inside_a_chain_does_not_end_the_sentence() -> None:
+    kp = _kp([["z"], ["image"]], text_en="G maps z to an image.")
+    assert _hit(kp, "G: z → Linear → ... → image with tanh.")
+    assert _hit(kp, "G: z -> Linear ... -> image with tanh.")
+
+
 def test_a_formula_counts_as_one_word_of_a_claim() -> None:
     mc = _mc(
         [["default"], ["same size as the input"]],
