@@ -477,7 +477,8 @@ class RNNMemory(Demo):
             for n in TWINS
         }
         twin_lines = {
-            n: bx.plot([], [], style, label=label)[0]
+            # dots on the records: at step 0 each run is one visible point, not an empty panel
+            n: bx.plot([], [], style, marker="o", ms=3, label=label)[0]
             for n, style, label in (
                 ("noclip", "-", "no clipping"),
                 ("clip", "--", f"clipped at c = {self.c:g}"),
@@ -485,7 +486,8 @@ class RNNMemory(Demo):
         }
         top = max((v for c in curves.values() for v in c if math.isfinite(v)), default=2.0)
         bx.axhline(math.log(ctx.params["symbols"]), color="grey", ls=":", label="ln S (chance)")
-        bx.set(xlim=(0, max(steps)), ylim=(0, top * 1.1), xlabel="step", ylabel="held-out loss")
+        left = -0.03 * max(steps)  # room for the step-0 dots on the left edge
+        bx.set(xlim=(left, max(steps)), ylim=(0, top * 1.1), xlabel="step", ylabel="held-out loss")
         bx.set_title(f"exploding pair: W_hh×{ctx.params['explode_scale']:g}, SGD")
         integer_ticks(bx)
         bx.legend(fontsize=9)

@@ -314,7 +314,9 @@ class DenoisingAE(Demo):
                 f"(noisy input {e['noisy_input']:.2f})"
             )
 
-        return animation(out_dir, "denoising-ae", fig, update, len(steps), fps=4, dpi=80)
+        return animation(
+            out_dir, "denoising-ae", fig, update, len(steps), fps=4, dpi=80, untrained_bands=True
+        )
 
 
 def _schematic(ax, noise: str, level: float) -> None:

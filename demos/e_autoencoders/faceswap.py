@@ -286,7 +286,9 @@ class FaceSwap(Demo):
                 text += f", private encoders {m['control_swap']:.2f}"
             head.set_text(text)
 
-        return animation(out_dir, "faceswap", fig, update, len(steps), fps=4, dpi=80)
+        return animation(
+            out_dir, "faceswap", fig, update, len(steps), fps=4, dpi=80, untrained_bands=True
+        )
 
 
 def _schematic(ax, style: str, latent: int) -> None:

@@ -441,7 +441,7 @@ class DCGANDigits(Demo):
                 img.set_data(snap[key].numpy())
                 ax.set_title(
                     f"{who}: digit score {m[pre + 'digit_score']:.1f}, "
-                    f"{m[pre + 'classes']:.0f} classes",
+                    f"{count(m[pre + 'classes'], 'class', 'classes')}",
                     fontsize=10,
                 )
 

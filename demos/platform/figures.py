@@ -18,16 +18,28 @@ import matplotlib
 matplotlib.use("Agg")  # no display, no GUI toolkit: the demo runs in a child process
 
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.animation import FuncAnimation, PillowWriter
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 MAX_GIF_BYTES = 3_000_000
+# a first frame's image panel whose values (1st to 99th percentile) span less than this
+# share of its colour scale reads as blank: an untrained generator's grey grid, a faint
+# decoder noise, a one-class mask
+FLAT_SHARE = 0.15
+UNTRAINED = "step 0: untrained\n(≈ one flat colour)"
+# GIF name → the figure-fraction boxes (x0, y0, x1, y1) of the panels marked on frame 0
+FLAT_MARKED: dict[str, list[tuple[float, float, float, float]]] = {}
 
 __all__ = [
     "MAX_GIF_BYTES",
     "animation",
+    "flat_images",
+    "flat_regions",
     "image_panel",
     "integer_ticks",
+    "mark_untrained",
     "plot_history",
     "plt",
     "save_figure",
@@ -164,6 +176,118 @@ def image_panel(
     return im
 
 
+def _spread(values: np.ndarray) -> float:
+    """1st to 99th percentile span of each channel, the largest: a few outliers don't count."""
+    lo, hi = np.percentile(values, [1, 99], axis=0)
+    return float(np.max(hi - lo))
+
+
+def _scaled(im: Any) -> np.ndarray | None:
+    """An image's values as its colours vary, (H, W, channels) in [0, 1]; NaN where unset."""
+    data = np.array(im.get_array(), dtype=float)  # a copy: masked values become NaN
+    mask = np.ma.getmaskarray(im.get_array())
+    data[mask] = np.nan
+    if data.ndim == 2:
+        finite = data[np.isfinite(data)]
+        if finite.size == 0:
+            return None
+        im.norm.autoscale_None(finite)  # what drawing would do to an unset scale
+        scaled = np.full(data.shape, np.nan)
+        scaled[np.isfinite(data)] = np.asarray(im.norm(finite), dtype=float)
+        return scaled[..., None]
+    if data.ndim == 3 and np.nanmax(data) > 1:
+        data = data / 255.0  # uint8 RGB(A)
+    return data if data.ndim == 3 else None
+
+
+def flat_regions(
+    fig: Any, share: float = FLAT_SHARE, bands: bool = True
+) -> list[tuple[Any, int, int]]:
+    """The parts of ``fig``'s image panels that read as one flat colour: (image, row0, row1).
+
+    Values are compared on the panel's own colour scale (its norm), so a generator's
+    N(0, 0.02)-init output on a [-1, 1] scale reads as flat and a digit drawn on that
+    scale does not; an RGB(A) image is compared on [0, 1]; NaN padding is ignored. A
+    whole image is one region (rows 0 to H); with ``bands``, in a montage whose rows are
+    not all flat, a band of pixel rows at least an eighth of its height (the rows of an
+    untrained decoder under the inputs) is one. Images of fewer than 16 values never are.
+    """
+    found = []
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        for im in ax.get_images():
+            data = _scaled(im)
+            if data is None:
+                continue
+            height = data.shape[0]
+            finite = data[np.isfinite(data).all(axis=-1)]
+            if len(finite) < 16:
+                continue
+            if _spread(finite) < share:
+                found.append((im, 0, height))
+                continue
+            if not bands:
+                continue
+            least = max(3, height // 8)
+            start = 0
+            while start < height:  # the longest flat run of pixel rows from each start
+                end = start
+                while end < height:
+                    band = data[start : end + 1].reshape(-1, data.shape[-1])
+                    band = band[np.isfinite(band).all(axis=1)]
+                    if len(band) and _spread(band) >= share:
+                        break
+                    end += 1
+                if end - start >= least and np.isfinite(data[start:end]).any():
+                    found.append((im, start, end))
+                    start = end
+                else:
+                    start += 1
+    return found
+
+
+def flat_images(fig: Any, share: float = FLAT_SHARE) -> list[Any]:
+    """The image panels of ``fig`` that read as one flat colour as a whole."""
+    return [
+        im
+        for im, r0, r1 in flat_regions(fig, share, bands=False)
+        if r0 == 0 and r1 == np.shape(im.get_array())[0]
+    ]
+
+
+def mark_untrained(im: Any, row0: int, row1: int, text: str = UNTRAINED) -> list[Any]:
+    """Hatch pixel rows ``row0:row1`` of image ``im`` and label them: a blank, not a bug."""
+    ax = im.axes
+    left, right, bottom, top = im.get_extent()
+    height = np.shape(im.get_array())[0]
+    first = top if im.origin == "upper" else bottom  # where pixel row 0 is drawn
+    step = ((bottom - top) if im.origin == "upper" else (top - bottom)) / height
+    y0, y1 = first + step * row0, first + step * row1
+    patch = Rectangle(
+        (left, min(y0, y1)),
+        right - left,
+        abs(y1 - y0),
+        fill=False,
+        hatch="//",
+        edgecolor=(0.25, 0.25, 0.25, 0.5),
+        linewidth=0,
+        zorder=5,
+    )
+    note = ax.text(
+        (left + right) / 2,
+        (y0 + y1) / 2,
+        text,
+        ha="center",
+        va="center",
+        fontsize=10 if row1 - row0 > height // 3 else 8,
+        zorder=6,
+        clip_on=True,
+        bbox={"boxstyle": "round", "fc": "white", "ec": "0.4", "alpha": 0.9},
+    )
+    return [ax.add_patch(patch), note]
+
+
 def animation(
     out_dir: Path,
     name: str,
@@ -174,8 +298,17 @@ def animation(
     fps: int = 8,
     dpi: int = 80,
     max_bytes: int = MAX_GIF_BYTES,
+    untrained: str | None = UNTRAINED,
+    untrained_bands: bool = False,
 ) -> Path:
     """Write ``out_dir/name.gif`` from ``update(i)`` for i < frames (FuncAnimation + Pillow).
+
+    On the first frame (step 0 for a training demo) an image panel, or a band of a montage's
+    rows, of ≈ one flat colour (the output of an untrained generator or decoder, see
+    :func:`flat_regions`) is hatched and labelled ``untrained`` instead of being shown as a
+    blank panel (``None``: left as it is); ``untrained_bands`` also looks for flat bands
+    of rows (a montage of inputs over reconstructions). The marked boxes, in figure
+    fractions, are listed in ``FLAT_MARKED[name]``.
 
     If the GIF comes out larger than ``max_bytes`` it is written again at a lower
     resolution and with every second frame, up to three times; a GIF that still does not
@@ -185,8 +318,28 @@ def animation(
     order = list(range(frames))
     size = 0
     canvas, idle = fig.canvas, fig.canvas.draw_idle
+    marks: list[Any] = []
+
+    def draw(i: int) -> Any:
+        """``update(i)``; on the first frame, flat image panels get a hatch and a note."""
+        for artist in marks:
+            artist.remove()
+        marks.clear()
+        out = update(i)
+        if i == order[0] and untrained:
+            boxes = []
+            for im, row0, row1 in flat_regions(fig, bands=untrained_bands):
+                marks.extend(mark_untrained(im, row0, row1, untrained))
+                im.axes.apply_aspect()  # where the drawn frame puts it (equal aspect)
+                to_fig = im.axes.transData + fig.transFigure.inverted()
+                corners = to_fig.transform(marks[-2].get_bbox().get_points())
+                (x0, y0), (x1, y1) = corners.min(0), corners.max(0)
+                boxes.append((float(x0), float(y0), float(x1), float(y1)))
+            FLAT_MARKED[name] = boxes
+        return out
+
     for _ in range(4):
-        anim = FuncAnimation(fig, update, frames=order, blit=False)
+        anim = FuncAnimation(fig, draw, frames=order, blit=False)
         canvas.draw_idle = lambda *a, **k: None  # grab_frame draws each frame: once is enough
         try:
             anim.save(path, writer=PillowWriter(fps=fps), dpi=dpi)
