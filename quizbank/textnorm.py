@@ -306,17 +306,30 @@ def stems(text: str, lang: str) -> list[str]:
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
-    """Spans (start, end) of the sentences of ``text``, blank ones dropped."""
+    """Spans (start, end) of the sentences of ``text``, blank ones dropped. A ";" inside
+    brackets is a formula's ("f_2(f_1(x; θ1); θ2)"), not the end of a sentence."""
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _SENTENCE_END_RE.finditer(text):
         end = m.end()
+        if m.group(0) == ";" and _open_brackets(text, start, m.start()):
+            continue
         if text[start:end].strip():
             spans.append((start, end))
         start = end
     if text[start:].strip():
         spans.append((start, len(text)))
     return spans
+
+
+def _open_brackets(text: str, start: int, end: int) -> bool:
+    depth = 0
+    for ch in text[start:end]:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]" and depth:
+            depth -= 1
+    return depth > 0
 
 
 @lru_cache(maxsize=16384)

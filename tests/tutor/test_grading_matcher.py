@@ -284,6 +284,15 @@ def test_a_variable_before_a_full_stop_ends_the_sentence() -> None:
     assert len(j.analysis.sentences) == 1
 
 
+def test_a_semicolon_inside_brackets_is_a_formulas() -> None:
+    text = "È una composizione y = f_L(...f_2(f_1(x; θ1); θ2)...; θL), dove ogni f_i è un layer."
+    g = Grader(load_bank())
+    j = g.judge_items("a.02", text, "it")
+    assert len(j.analysis.sentences) == 1
+    assert {kp.id for kp, m in j.points if m.hit} >= {"composition-of-layers"}
+    assert len(set(j.analysis.sentences[0].claim)) == 1
+
+
 # -- loader options -----------------------------------------------------------------
 
 

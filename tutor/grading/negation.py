@@ -909,9 +909,10 @@ def claim_ids(words: list[str]) -> list[int]:
     nor at a causal conjunction that keeps the subject ("…, since it never saturates")."""
     out = []
     n = 0
+    depth = bracket_depth(words)
     for i, w in enumerate(words):
         if w in _CLAIM_PUNCT:
-            n += 1
+            n += not depth[i]  # "f_2(f_1(x; θ1); θ2)": a formula's, not a claim's
         elif w in CLAIM_BOUNDARIES and not (w in _ADVERBS and _copula(words, i)):
             nxt = words[i + 1] if i + 1 < len(words) else ""
             if not (w in _CAUSAL and nxt in _SAME_SUBJECT):
