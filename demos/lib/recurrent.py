@@ -563,7 +563,9 @@ class GateDemo(Demo):
 
         update(0)
         fig.tight_layout()
-        return animation(out_dir, self.name, fig, update, len(snaps), fps=4)
+        # a gate of one colour at step 0 is the lesson (f ≈ 1 from its bias keeps c), not a
+        # blank panel: no "untrained" mark
+        return animation(out_dir, self.name, fig, update, len(snaps), fps=4, untrained=None)
 
     gif_panels: ClassVar[tuple[str, ...]] = ()  # what the GIF animates
     titles: ClassVar[dict[str, str]] = {}  # a cell's own panel titles

@@ -24,10 +24,11 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 MAX_GIF_BYTES = 3_000_000
-# a first frame's image panel whose values (1st to 99th percentile) span less than this
-# share of its colour scale reads as blank: an untrained generator's grey grid, a faint
+# a first frame's image panel whose values nearly all lie within this share of its colour
+# scale from their median reads as blank: an untrained generator's grey grid, a faint
 # decoder noise, a one-class mask
 FLAT_SHARE = 0.15
+FLAT_OUTLIERS = 0.002
 UNTRAINED = "step 0: untrained\n(≈ one flat colour)"
 # GIF name → the figure-fraction boxes (x0, y0, x1, y1) of the panels marked on frame 0
 FLAT_MARKED: dict[str, list[tuple[float, float, float, float]]] = {}
@@ -176,10 +177,12 @@ def image_panel(
     return im
 
 
-def _spread(values: np.ndarray) -> float:
-    """1st to 99th percentile span of each channel, the largest: a few outliers don't count."""
-    lo, hi = np.percentile(values, [1, 99], axis=0)
-    return float(np.max(hi - lo))
+def _flat(values: np.ndarray, share: float) -> bool:
+    """Whether pixels (n, channels) read as one colour: almost none (under 1 in 500) lies
+    more than ``share`` of the scale from the median, so faint noise counts as flat and a
+    few drawn cells on an empty map (a batch's visits) do not."""
+    far = (np.abs(values - np.median(values, axis=0)) > share).any(axis=1)
+    return bool(far.mean() < FLAT_OUTLIERS)
 
 
 def _scaled(im: Any) -> np.ndarray | None:
@@ -210,21 +213,23 @@ def flat_regions(
     scale does not; an RGB(A) image is compared on [0, 1]; NaN padding is ignored. A
     whole image is one region (rows 0 to H); with ``bands``, in a montage whose rows are
     not all flat, a band of pixel rows at least an eighth of its height (the rows of an
-    untrained decoder under the inputs) is one. Images of fewer than 16 values never are.
+    untrained decoder under the inputs) is one. Images of fewer than 16 values never are,
+    nor images under points or curves (a discriminator's map at 0.5 with the data on it),
+    nor images mostly NaN (a visit map with one batch's cells set).
     """
     found = []
     for ax in fig.axes:
-        if not ax.get_visible():
-            continue
+        if not ax.get_visible() or ax.lines or ax.collections:
+            continue  # points or curves drawn over the image: the panel is not blank
         for im in ax.get_images():
             data = _scaled(im)
             if data is None:
                 continue
             height = data.shape[0]
             finite = data[np.isfinite(data).all(axis=-1)]
-            if len(finite) < 16:
-                continue
-            if _spread(finite) < share:
+            if len(finite) < 16 or len(finite) < 0.5 * height * data.shape[1]:
+                continue  # NaN is the background: the few cells set are drawn marks
+            if _flat(finite, share):
                 found.append((im, 0, height))
                 continue
             if not bands:
@@ -236,7 +241,7 @@ def flat_regions(
                 while end < height:
                     band = data[start : end + 1].reshape(-1, data.shape[-1])
                     band = band[np.isfinite(band).all(axis=1)]
-                    if len(band) and _spread(band) >= share:
+                    if len(band) and not _flat(band, share):
                         break
                     end += 1
                 if end - start >= least and np.isfinite(data[start:end]).any():
