@@ -711,6 +711,18 @@ def test_an_ellipsis_inside_a_chain_does_not_end_the_sentence() -> None:
     assert _hit(kp, "G: z -> Linear ... -> image with tanh.")
 
 
+def test_the_lines_of_a_block_of_code_read_as_one_statement() -> None:
+    kp = _kp([["backward"], ["step"]], text_en="Call backward, then step.", ordered=True)
+    assert _hit(
+        kp,
+        "for x, y in loader:\n    loss = loss_fn(model(x), y)\n    loss.backward()\n    opt.step()",
+    )
+    mc = _mc([["step"], ["backward"]], text_en="Step before backward.", ordered=True)
+    assert _fires(mc, "for x, y in loader:\n    opt.step()\n    loss.backward()")
+    # prose lines stay sentences of their own
+    assert not _hit(kp, "You call backward.\nThen the step size is chosen.")
+
+
 def test_a_formula_counts_as_one_word_of_a_claim() -> None:
     mc = _mc(
         [["default"], ["same size as the input"]],

@@ -37,7 +37,7 @@ from .negation import (
     negation_sources,
     owned_cues,
 )
-from .nonanswer import without_admissions
+from .nonanswer import is_code, without_admissions
 from .rubric import LANGS, Alt, Item, Rubric, inflection_key
 
 __all__ = ["MAX_CHARS", "Analysis", "Match", "Sentence", "analyse", "match_item"]
@@ -129,14 +129,21 @@ _ABBREV_RE = re.compile(
 
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    """``textnorm.sentences``, re-joined after abbreviations such as "e.g."."""
+    """``textnorm.sentences``, re-joined after abbreviations such as "e.g.", and the lines
+    of a block of code kept together: "opt.zero_grad()\n loss.backward()\n opt.step()" is
+    one statement of the loop, as a sentence would say it."""
     spans: list[tuple[int, int]] = []
     for start, end in sentences(text):
-        if spans and _ABBREV_RE.search(text[max(spans[-1][0], spans[-1][1] - 12) : spans[-1][1]]):
+        prev = text[spans[-1][0] : spans[-1][1]] if spans else ""
+        if spans and (_ABBREV_RE.search(prev[-12:]) or (_code(prev) and _code(text[start:end]))):
             spans[-1] = (spans[-1][0], end)
         else:
             spans.append((start, end))
     return spans
+
+
+def _code(span: str) -> bool:
+    return bool(span.strip()) and is_code(span)
 
 
 def _pieces(toks: list[str]) -> list[list[str]]:

@@ -33,6 +33,7 @@ from .rubric import content_stems
 __all__ = [
     "NOT_AN_ANSWER",
     "SyntaxModel",
+    "is_code",
     "keyword_list",
     "pasted_question",
     "prose_ratio",
@@ -131,6 +132,13 @@ def without_code(text: str) -> tuple[str, int]:
     if n >= _CODE_STATEMENTS:
         text = _NAME_RE.sub(" , ", text)
     return text, n
+
+
+def is_code(line: str) -> bool:
+    """Whether a line is code: statements and names ("opt.zero_grad()"), no prose."""
+    prose, statements = without_code(line)
+    names = _NAME_RE.subn(" , ", prose)
+    return (statements > 0 or names[1] > 0) and not _words(names[0])
 
 
 _MIN_PROSE = 4  # fewer words of prose than this beside code: the answer is its code
