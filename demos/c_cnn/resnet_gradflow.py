@@ -345,6 +345,7 @@ class ResNetGradFlow(Demo):
         ax.plot(blocks, first[2].numpy(), "o-", color="C1", label="plain, step 0")
         ax.plot(blocks, last[1].numpy(), "--", color="C0", label="residual, end")
         ax.plot(blocks, last[2].numpy(), "--", color="C1", label="plain, end")
+        _mark_down(ax, self.n_blocks)
         integer_ticks(ax)
         ax.set(title="log10 ‖∂L/∂θ‖ per block", xlabel="block (input side first)")
         ax.legend(fontsize=8)
@@ -359,6 +360,7 @@ class ResNetGradFlow(Demo):
                 ylabel="block (input side first)",
             )
             ax.yaxis.set_major_locator(plt.MaxNLocator(integer=True))
+            _mark_down(ax, self.n_blocks, rows=True)
         draw_block(axes[1, 2])
         p = ctx.params
         title = (
@@ -381,6 +383,7 @@ class ResNetGradFlow(Demo):
         first = self.columns[0]
         (res_line,) = ax.plot(blocks, first[1].numpy(), "o-", color="C0", label="residual")
         (plain_line,) = ax.plot(blocks, first[2].numpy(), "s--", color="C1", label="plain")
+        _mark_down(ax, self.n_blocks)
         lo = min(float(min(c[1].min(), c[2].min())) for c in self.columns)
         hi = max(float(max(c[1].max(), c[2].max())) for c in self.columns)
         ax.set(
@@ -405,6 +408,33 @@ class ResNetGradFlow(Demo):
         update(0)
         fig.tight_layout()
         return animation(out_dir, "resnet-gradflow", fig, update, len(picks), fps=4)
+
+
+def _mark_down(ax: Any, n_blocks: int, rows: bool = False) -> None:
+    """Mark the down block (stride 2, 2C, 1×1 projection shortcut) of a per-block plot.
+
+    The stack is `blocks` blocks, the down block, `blocks` blocks (build_stack), so it is
+    the middle one. On a line plot it is a grey band; on a heatmap (blocks as rows) two
+    dashed lines around its row and a note at the right edge.
+    """
+    down = (n_blocks - 1) // 2
+    label = f"block {down}: down (stride 2, 2C, 1×1 projection)"
+    if rows:
+        for y in (down - 0.5, down + 0.5):
+            ax.axhline(y, color="white", ls="--", lw=1)
+        ax.annotate(
+            "down",
+            (1.0, down),
+            xycoords=("axes fraction", "data"),
+            xytext=(-4, 0),
+            textcoords="offset points",
+            ha="right",
+            va="center",
+            fontsize=8,
+            bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1},
+        )
+    else:
+        ax.axvspan(down - 0.4, down + 0.4, color="0.88", zorder=0, label=label)
 
 
 def draw_block(ax: Any) -> None:
