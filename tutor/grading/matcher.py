@@ -133,12 +133,17 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
     of a block of code kept together: "opt.zero_grad()\n loss.backward()\n opt.step()" is
     one statement of the loop, as a sentence would say it."""
     spans: list[tuple[int, int]] = []
+    prev_code = False
     for start, end in sentences(text):
-        prev = text[spans[-1][0] : spans[-1][1]] if spans else ""
-        if spans and (_ABBREV_RE.search(prev[-12:]) or (_code(prev) and _code(text[start:end]))):
+        code = _code(text[start:end])
+        if spans and (
+            (prev_code and code)
+            or _ABBREV_RE.search(text[max(spans[-1][0], spans[-1][1] - 12) : spans[-1][1]])
+        ):
             spans[-1] = (spans[-1][0], end)
         else:
             spans.append((start, end))
+        prev_code = code
     return spans
 
 

@@ -875,14 +875,15 @@ _IF = _words("if se qualora")
 def hypothetical_positions(words: list[str]) -> list[bool]:
     """Tokens of a conditional clause that follows an asserted clause of its sentence, and
     of the condition that goes with it."""
-    ids = clause_ids(words)
-    mood = {
-        ids[i]
+    moods = [
+        i
         for i, w in enumerate(words)
         if w in _WOULD_WORDS or (len(w) > 6 and w.endswith(_CONDITIONAL_ENDINGS))
-    }
-    if not mood:
+    ]
+    if not moods:
         return [False] * len(words)
+    ids = clause_ids(words)
+    mood = {ids[i] for i in moods}
     asserted = [c for i, c in enumerate(ids) if c not in mood and words[i] not in PUNCT]
     if not asserted:
         return [False] * len(words)

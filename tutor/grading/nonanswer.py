@@ -107,14 +107,18 @@ def pasted_question(answer: str, questions: Iterable[tuple[str, str]]) -> bool:
 _CODE_LINE_RE = re.compile(
     r"^[ \t]*(?:for|def|class|return|with|while|import|from|if|elif|else)\b[^\n]*$", re.M
 )
+# (Each alternative starts only where a token starts, and does not give back what it has
+# read: a pasted page is scanned once, not once per letter.)
 _STATEMENT_RE = re.compile(
-    r"[A-Za-z_][\w.]*\((?:[^()\n]|\([^()\n]*\))*[\w'][^()\n]*\)"  # a call with arguments
-    r"|[\w.\[\]']+\s*[-+*/]?=\s*[^\s,;]+"  # an assignment, a keyword argument
-    r"|[\w)\]²']+(?:\s*(?:[+*^·×−∘⊙]|\s-\s)\s*[\w(∂∇][\w()²']*)+"  # operands and operators
-    r"|\S+\s*(?:->|→|⇒|↦)\s*\S+"  # an arrow and its two ends
+    r"(?<!\w)[A-Za-z_][\w.]*+\((?:[^()\n]|\([^()\n]*\))*[\w'][^()\n]*\)"  # a call
+    r"|(?<![\w.\[\]'])[\w.\[\]']++\s*+[-+*/]?=\s*+[^\s,;]++"  # an assignment, a keyword argument
+    r"|(?<![\w)\]²'])[\w)\]²']++(?:(?:\s*+[+*^·×−∘⊙]|\s-\s)\s*+[\w(∂∇][\w()²']*+)++"  # operators
+    r"|(?<![^\s.)\]])\S+?\s*(?:->|→|⇒|↦)\s*\S+"  # an arrow and its two ends
 )
 _NAME_RE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w+)+(?:\(\))?|\b\w*_\w+\b|\b\w+\(\)|\.\w+")
 _CODE_STATEMENTS = 2  # this many statements make the text's bare names code too
+_LETTERS_RE = re.compile(r"[^\W\d_]{2,}")  # a word of prose left beside the code
+_CODE_CHARS = re.compile(r"[=()\[\]_]|->|→|:\s*$")  # no line of code lacks all of these
 
 
 def without_code(text: str) -> tuple[str, int]:
@@ -136,12 +140,15 @@ def without_code(text: str) -> tuple[str, int]:
 
 def is_code(line: str) -> bool:
     """Whether a line is code: statements and names ("opt.zero_grad()"), no prose."""
+    if not _CODE_CHARS.search(line):
+        return False
     prose, statements = without_code(line)
-    names = _NAME_RE.subn(" , ", prose)
-    return (statements > 0 or names[1] > 0) and not _words(names[0])
+    rest, names = _NAME_RE.subn(" , ", prose)
+    return (statements > 0 or names > 0) and not _LETTERS_RE.search(rest)
 
 
 _MIN_PROSE = 4  # fewer words of prose than this beside code: the answer is its code
+_PROSE_SAMPLE = 4000  # characters: a pasted page is measured by its start
 # Notes that also hold sentences ("Main problems: (1) vanishing gradients; fix with ReLU,
 # BatchNorm, ... Making a CNN deeper doesn't automatically make it better: ...") are
 # measured by their sentences, when those hold this share of the words.
@@ -153,14 +160,15 @@ _SENTENCE_SHARE = 0.4
 def prose_ratio(text: str) -> float | None:
     """Share of function words in the prose of ``text`` (code and formulas left out), or
     None when the text is written as code or formulas."""
-    prose, statements = without_code(text)
-    words = _words(prose)
+    prose, statements = without_code(text[:_PROSE_SAMPLE])
+    per_sentence = [_words(prose[a:b]) for a, b in sentences(prose)]
+    words = [w for sent in per_sentence for w in sent]
     if statements and len(words) < _MIN_PROSE:
         return None
     if not words:
         return 0.0
     ratio = _ratio(words)
-    full = [w for a, b in sentences(prose) for w in [_words(prose[a:b])] if _sentence(w)]
+    full = [w for w in per_sentence if _sentence(w)]
     if sum(len(w) for w in full) >= _SENTENCE_SHARE * len(words):
         ratio = max(ratio, _ratio([x for w in full for x in w]))
     return ratio
@@ -234,6 +242,10 @@ def restated(answer: str, questions: Iterable[tuple[str, str]]) -> bool:
     language, however often: "Addition and multiplication between tensors work like
     addition and multiplication between tensors", "Si generano le images dai random codes
     e l'insight è che il VQ-VAE può generare le images"."""
+    questions = list(questions)
+    longest = max((len(text.split()) for text, _ in questions), default=0)
+    if len(answer.split()) > 2 * longest + 10:
+        return False  # a restatement is about as long as the question
     asked: set[str] = set()
     for text, _ in questions:
         asked |= set(_content_keys(text))
