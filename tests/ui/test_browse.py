@@ -111,3 +111,18 @@ async def test_palette_finds_answer_text_and_says_so(make_app, bank):
         await pilot.press("enter")  # the best hit opens its question
         await settle(app, pilot)
         assert isinstance(app.screen, QuestionScreen) and app.screen.qid.startswith("g.")
+
+
+async def test_the_question_view_names_the_language_key_once_in_its_footer(make_app):
+    """Seen at 80×24: the footer read 'l Italiano … ^l Italiano' (two keys, one action)."""
+    from tutor.ui.keys import TutorFooter
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(QuestionScreen("a.01"))
+        await pilot.pause()
+        await pilot.pause()
+        footer = app.screen.query_one(TutorFooter)
+        labels = [str(getattr(k, "description", "")) for k in footer.query("FooterKey")]
+        assert labels.count("Italiano") == 1, labels

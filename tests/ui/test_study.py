@@ -141,6 +141,29 @@ async def test_an_again_card_comes_back_when_its_minute_is_up(make_app):
         assert screen.state is Phase.ANSWERING and screen.qid == "a.01"
 
 
+async def test_a_hard_card_comes_back_in_the_same_sitting_too(make_app):
+    """Hard on a new card is minutes away (FSRS learning step): it is waited for, not lost."""
+    from tests.ui.conftest import NOW
+
+    clock = Clock(NOW)
+    app = make_app(clock=clock, new_per_day=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await study(app, pilot)
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert screen.state is Phase.DONE
+        due = app.scheduler.card("a.01").due
+        wait = (due - NOW).total_seconds()
+        assert 60 <= wait < 3600  # minutes, so the sitting waits for it
+        assert "Next card due at" in screen_text(app)
+        clock.now = due + timedelta(seconds=1)
+        await pilot.pause(1.3)
+        await settle(app, pilot)
+        assert screen.state is Phase.ANSWERING and screen.qid == "a.01"
+
+
 async def test_the_done_screen_names_a_review_days_away(make_app):
     app = make_app(new_per_day=1)
     async with app.run_test(size=(100, 30)) as pilot:

@@ -10,6 +10,8 @@ from tutor.i18n import Text
 
 # --- the screen -------------------------------------------------------------------------
 
+HELP_TITLE = Text("Live demo", "Demo dal vivo")
+
 NOT_AVAILABLE = Text(
     en="The demo [b]{name}[/b] is not available (escape to go back).",
     it="La demo [b]{name}[/b] non è disponibile (esc per tornare indietro).",

@@ -175,7 +175,8 @@ class QuestionScreen(Screen):
     HELP_TITLE = T.QUESTION_HELP_TITLE
     BINDINGS = [
         Binding("escape", "back", A.KEY_BACK.label),
-        Binding("l", "app.toggle_lang", A.KEY_LANGUAGE.label),
+        # the same as ctrl+l, one key for reading: in the sheet, not twice in the footer
+        Binding("l", "app.toggle_lang", A.KEY_LANGUAGE.label, show=False),
         Binding("p", "practice", T.KEY_PRACTICE.label),
         Binding("d", "links", T.KEY_LINKS.label),
         Binding("j", "scroll_down", A.KEY_DOWN.label, show=False),

@@ -248,6 +248,7 @@ class DemoScreen(Screen):
 
     CSS_PATH = "demo.tcss"
     AUTO_FOCUS = "#run"  # not a field: Escape goes straight back, letters are keys
+    HELP_TITLE = T.HELP_TITLE
     BINDINGS = [  # descriptions in English here, in the app's language once mounted
         Binding("escape", "back", T.BACK.en),
         # priority: it works while a parameter field has the focus (it types no text)
