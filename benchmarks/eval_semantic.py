@@ -26,6 +26,10 @@ and ~250 ms at p95 (long answers), five times the 50 ms budget; embedding the ba
 references takes 16 s (USE) to 119 s (e5) once. Contradictions, the grader's main
 weakness, are not what embeddings see ("is deterministic" vs "is not deterministic"
 stay close); the rubric (claims, relations, labelled examples) addresses them instead.
+
+The other use, blending the grader's score with the cosine of the whole answer and the
+model answer, is measured on the fresh sets in ``benchmarks/eval_blend.py``: not adopted
+either (no gain on the hold-out, a lower verdict accuracy whenever it may move a verdict).
 """
 
 from __future__ import annotations
