@@ -3,9 +3,11 @@ language, and what it tells its screen when the student corrects it."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from rich.console import Console
 from textual import events
 from textual.app import App, ComposeResult
 
@@ -58,7 +60,12 @@ class CardApp(App[None]):
 
 
 def card_text(app: CardApp) -> str:
-    return "\n".join(str(w.render()) for w in app.query("GradeView Static") if w.display)
+    """What the card's widgets print, lines included (a line renders a table)."""
+    console = Console(file=io.StringIO(), width=200, color_system=None)
+    for widget in app.query("GradeView Static"):
+        if widget.display:
+            console.print(widget.content)
+    return console.file.getvalue()
 
 
 async def test_a_card_has_one_line_per_key_point_and_wrong_statement(submit):
@@ -133,3 +140,18 @@ async def test_keys_that_arrive_together_move_one_line_each(submit):
         await pilot.pause()
         assert app.focused is lines[3]
         assert app.toggled == [(lines[3].kind, lines[3].item_id)]
+
+
+@pytest.mark.parametrize("lang", ["en", "it"])
+async def test_a_non_answer_is_said_once_on_the_card(submit, mini_bank, lang):
+    """Seen in tmux: 'The answer does not address this question.' as a wrong statement
+    and again, word for word, as the feedback beneath it."""
+    from tutor.grading.nonanswer import NOT_AN_ANSWER
+
+    sub = submit(mini_bank.get("a.01").question)  # the question pasted back
+    assert sub.result.not_answer
+    reason = NOT_AN_ANSWER[sub.result.not_answer][lang]
+    app = CardApp(sub, lang=lang)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert card_text(app).count(reason) == 1

@@ -276,7 +276,11 @@ class GradeView(Vertical):
         text = followup_text(sub, lang, can_ask)
         follow.display = text is not None
         follow.update(text or "")
-        feedback.display = bool(card.feedback)
+        # a non-answer's feedback is its reason, already a line above (to dispute): once
+        listed = bool(statements) and statements[0][1] == NOT_AN_ANSWER_ID
+        reason = NOT_AN_ANSWER.get(card.not_answer or "", {}).get(lang)
+        said = listed and card.feedback.strip() == reason
+        feedback.display = bool(card.feedback) and not said
         # the feedback quotes the bank's texts, whose math is written in $…$
         feedback.update(Text(render_markdown_math(card.feedback), style="italic"))
 
