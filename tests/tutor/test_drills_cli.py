@@ -105,9 +105,7 @@ def test_interactive_through_a_pipe_records_the_result(tmp_path):
 
     with Store.open_in(tmp_path) as store:
         rows = store.drill_results()
-    assert [(r.drill, r.seed, r.correct, r.total) for r in rows] == [
-        ("iou-nms", 3, 1, 1)
-    ]
+    assert [(r.drill, r.seed, r.correct, r.total) for r in rows] == [("iou-nms", 3, 1, 1)]
 
 
 def test_interactive_eof_stops_cleanly(tmp_path):
