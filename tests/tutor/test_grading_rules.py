@@ -278,6 +278,19 @@ _NOTES = (
         ("b.10", _LOOP),  # a training loop written as code: no function words in its lines
         ("b.10", "out = model(x); loss = loss_fn(out, y); opt.zero_grad(); loss.backward()"),
         ("c.13", _NOTES),  # notes beside full sentences (c.13, graded 8): those are the prose
+        # a sentence that ends in the loop's steps, and notes with heads (dev3, b.13/b.12)
+        (
+            "b.13",
+            "Prima si definisce il modello come sottoclasse di nn.Module con i layer "
+            "nell'__init__ e il forward. Poi si sceglie la loss e l'ottimizzatore e si fa il "
+            "ciclo di training: per ogni batch zero_grad, forward, loss, backward, step.",
+        ),
+        (
+            "b.12",
+            "Model: nn.Linear(in_features, 1). Loss: nn.MSELoss between the predictions and "
+            "the targets. Optimizer: SGD on model.parameters(). Then the usual loop: "
+            "zero_grad, forward, loss, backward, step, for some epochs.",
+        ),
     ],
 )
 def test_code_and_notes_with_sentences_are_not_a_keyword_list(qid: str, text: str) -> None:
@@ -291,6 +304,8 @@ def test_a_list_of_names_from_code_is_still_a_keyword_list(grader: Grader) -> No
     assert Grader(load_bank()).grade("a.10", names).not_answer == "keyword-list"
     r = grader.grade(Q1, "batch size, gradient noise, memory, larger, fewer updates")
     assert r.not_answer == "keyword-list"
+    headed = "Le parole chiave sono: codebook, argmin, encoder, decoder, straight-through"
+    assert Grader(load_bank()).grade("f.01", headed).not_answer == "keyword-list"
 
 
 # -- the student's last word ----------------------------------------------------------

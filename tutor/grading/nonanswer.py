@@ -266,6 +266,7 @@ _LIST_MIN_ITEMS = 4
 _LIST_SHORT = 3  # words in a list item
 _LIST_SHARE = 0.8
 _LIST_MAX_CHARS = 3000
+_LIST_PROSE_SHARE = 0.5  # share of the words in full sentences that makes a list prose
 
 
 def keyword_list(text: str) -> bool:
@@ -278,7 +279,12 @@ def keyword_list(text: str) -> bool:
     if len(items) < _LIST_MIN_ITEMS:
         return False
     short = sum(1 for w in items if len(w) <= _LIST_SHORT)
-    return short >= _LIST_SHARE * len(items)
+    if short < _LIST_SHARE * len(items):
+        return False
+    # "... si fa il ciclo di training: per ogni batch zero_grad, forward, loss, backward,
+    # step." ends in a list, but most of its words are a sentence: it is prose.
+    in_sentences = sum(len(w) for w in items if _sentence(w))
+    return in_sentences < _LIST_PROSE_SHARE * sum(len(w) for w in items)
 
 
 def _words(text: str) -> list[str]:
