@@ -153,3 +153,16 @@ def test_spearman_helper() -> None:
     assert spearman([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
     assert spearman([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(-1.0)
     assert spearman([1, 1, 2], [1, 2, 3]) == pytest.approx(0.8660254, abs=1e-6)
+
+
+@pytest.mark.parametrize("name", ["grading_dev2.jsonl", "grading_dev3.jsonl"])
+def test_later_development_sets_are_well_formed(name: str, grader: Grader) -> None:
+    """Each line is one student answer to a bank question with a whole 0-10 grade; a
+    repeated answer would count twice in the figures tuned on."""
+    rows = load_rows(DATA.parent / name)
+    assert rows
+    assert {r["id"] for r in rows} <= {q.id for q in grader.bank.questions}
+    assert all(isinstance(r["grade"], int) and 0 <= r["grade"] <= 10 for r in rows)
+    assert {r["lang"] for r in rows} <= {"en", "it", "mix"}
+    assert all(r["answer"].strip() and r["kind"] and r["note"].strip() for r in rows)
+    assert len({(r["id"], r["answer"]) for r in rows}) == len(rows)
