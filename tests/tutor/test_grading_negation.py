@@ -747,3 +747,17 @@ def test_what_the_other_choice_would_do_is_no_claim() -> None:
     assert _fires(mc, "L'aggiornamento θ + η∇L farebbe scendere la loss.", "it")
     two = _mc([["backprop"], ["one pass per input"]], text_en="Backprop needs one pass per input.")
     assert _fires(two, "Backprop would need one pass per input for this gradient.")
+
+
+def test_a_meta_denial_ends_at_the_colon_that_brings_the_correction() -> None:
+    kp = _kp(
+        [["codebook"], ["updated", "aggiornato"]],
+        [["codebook"], ["aggiornato", "aggiornati", "imparato"]],
+        text_en="The codebook is updated during training.",
+        text_it="Il codebook viene aggiornato durante il training.",
+    )
+    text = "Non è vero che il codebook sia fisso: il codebook viene aggiornato col training."
+    assert _hit(kp, text, "it")
+    assert not _hit(kp, "Non è vero che il codebook venga aggiornato.", "it")
+    words = TOKEN_RE.findall(normalize("It is not true that it is fixed: it is updated"))
+    assert negation_sources(words)[-1] == NONE

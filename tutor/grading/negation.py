@@ -480,7 +480,9 @@ def negation_sources(words: list[str]) -> list[int]:
         if meta < 0 and (end := _meta_denial_end(words, i)) > 0:
             meta = end
         if meta >= 0 and i >= meta:
-            if w in CLAIM_BOUNDARIES or w in _CLAIM_PUNCT:
+            if w in CLAIM_BOUNDARIES or w in _CLAIM_PUNCT or w == ":":
+                # "non è vero che il codebook sia fisso: viene aggiornato": after the
+                # colon comes the correction
                 meta = -1
             else:
                 out[i] = META
