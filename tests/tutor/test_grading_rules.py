@@ -306,6 +306,12 @@ def test_a_list_of_names_from_code_is_still_a_keyword_list(grader: Grader) -> No
     assert r.not_answer == "keyword-list"
     headed = "Le parole chiave sono: codebook, argmin, encoder, decoder, straight-through"
     assert Grader(load_bank()).grade("f.01", headed).not_answer == "keyword-list"
+    # a sentence that states nothing, then the question's words strung together (dev3 h.04)
+    strung = (
+        "Faster R-CNN is faster than R-CNN and Fast R-CNN. It is used for object "
+        "detection, region proposal network, CNN, bounding boxes, classification."
+    )
+    assert Grader(load_bank()).grade("h.04", strung).not_answer == "keyword-list"
 
 
 # -- the student's last word ----------------------------------------------------------

@@ -23,6 +23,7 @@ from .matcher import MAX_CHARS, Analysis, Match, analyse, match_item
 from .nonanswer import (
     SyntaxModel,
     keyword_list,
+    mostly_sentences,
     pasted_question,
     prose_ratio,
     repetition,
@@ -92,6 +93,7 @@ class Features:
     n_content: int
     not_answer: str | None  # decided before matching (pasted, repetition, salad)
     listed: bool = False  # laid out as a list of short items
+    sentences: bool = False  # ... whose words are mostly in full sentences
 
     def keyword_factor(self, p: Params) -> float:
         if self.formula:
@@ -148,7 +150,8 @@ class Features:
         if not covered and self.n_content >= 4 and self.on_topic < p.off_topic_ratio:
             return "off-topic", 1.0
         factor = self.keyword_factor(p)
-        if self.listed and not self.formula:
+        if self.listed and not self.formula and not (self.sentences and covered):
+            # a list after sentences that state a point is the end of an answer
             return "keyword-list", p.list_floor
         if factor <= p.list_floor + 1e-9 and self.n_words >= 3:
             return "keyword-list", factor
@@ -432,6 +435,7 @@ class Grader:
             n_content=max(len(a.content[lang]) for lang in LANGS),
             not_answer=not_answer,
             listed=keyword_list(a.text),
+            sentences=mostly_sentences(a.text),
         )
 
     def _empty(self, question, rubric: Rubric, lang: str) -> GradeResult:

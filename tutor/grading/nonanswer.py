@@ -35,6 +35,7 @@ __all__ = [
     "SyntaxModel",
     "is_code",
     "keyword_list",
+    "mostly_sentences",
     "pasted_question",
     "prose_ratio",
     "repetition",
@@ -279,12 +280,17 @@ def keyword_list(text: str) -> bool:
     if len(items) < _LIST_MIN_ITEMS:
         return False
     short = sum(1 for w in items if len(w) <= _LIST_SHORT)
-    if short < _LIST_SHARE * len(items):
-        return False
-    # "... si fa il ciclo di training: per ogni batch zero_grad, forward, loss, backward,
-    # step." ends in a list, but most of its words are a sentence: it is prose.
+    return short >= _LIST_SHARE * len(items)
+
+
+def mostly_sentences(text: str) -> bool:
+    """Whether most of the words of a text laid out as a list are in full sentences:
+    "... si fa il ciclo di training: per ogni batch zero_grad, forward, loss, backward,
+    step." ends in a list, yet it is prose when those sentences state something."""
+    text, _ = without_code(text[:_LIST_MAX_CHARS])
+    items = [w for w in (_words(seg) for seg in _LIST_SPLIT_RE.split(text)) if w]
     in_sentences = sum(len(w) for w in items if _sentence(w))
-    return in_sentences < _LIST_PROSE_SHARE * sum(len(w) for w in items)
+    return in_sentences >= _LIST_PROSE_SHARE * sum(len(w) for w in items)
 
 
 def _words(text: str) -> list[str]:
