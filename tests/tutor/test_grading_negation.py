@@ -761,3 +761,25 @@ def test_a_meta_denial_ends_at_the_colon_that_brings_the_correction() -> None:
     assert not _hit(kp, "Non è vero che il codebook venga aggiornato.", "it")
     words = TOKEN_RE.findall(normalize("It is not true that it is fixed: it is updated"))
     assert negation_sources(words)[-1] == NONE
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        # "però" inside the clause is an adverb (dev3 b.02): the claim goes on
+        ("L'operatore * fra due matrici però fa il prodotto riga per colonna.", True),
+        ("The * operator however does the matrix product.", True),
+        # after a comma, or before a clause of its own, it is "but": a new claim
+        ("L'operatore * è elemento per elemento, però il prodotto riga per colonna è @.", False),
+        ("L'operatore * lavora elemento per elemento però il prodotto matriciale è @.", False),
+    ],
+)
+def test_a_pero_inside_its_clause_does_not_cut_the_claim(text: str, fires: bool) -> None:
+    mc = _mc(
+        [["operator *", "*"], ["matrix product", "row by column"]],
+        [["operatore *", "*"], ["prodotto riga per colonna", "prodotto matriciale"]],
+        text_en="The * operator does the matrix product.",
+        text_it="L'operatore * fa il prodotto riga per colonna.",
+        scope="claim",
+    )
+    assert _fires(mc, text) is fires

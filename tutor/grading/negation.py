@@ -325,12 +325,32 @@ def _copula(words: list[str], i: int) -> bool:
     w = words[i]
     if w in _ADVERBS:
         return (words[i + 1] if i + 1 < len(words) else "") not in _ADVERB_PREPS
+    if w in _MID_ADVERBS:
+        return _inside_clause(words, i)
     if w == "e" and i > 0 and words[i - 1] in CUES:
         return True  # "non è" keeps its scope
     return w in _ITALIAN_CONJUNCTIONS and _english(tuple(words))
 
 
 _ITALIAN_CONJUNCTIONS = _words("e ed o")
+# "L'operatore * fra due matrici però fa il prodotto", "__getitem__ deve però restituire
+# un batch": "però" inside a clause is an adverb; after a comma, or before what starts a
+# clause of its own ("però il gradiente passa", "however it vanishes"), it is "but".
+_MID_ADVERBS = _words("pero tuttavia however")
+_CLAUSE_STARTS = _ARTICLES | _words(
+    "it this these they we you he she questo questa questi queste esso essa essi esse "
+    "io tu lui lei noi voi loro ci si se quando if when"
+)
+
+
+def _inside_clause(words: list[str], i: int) -> bool:
+    prev = words[i - 1] if i else ""
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    if not prev or prev in PUNCT or prev == ARROW or prev in BOUNDARY_WORDS:
+        return False
+    return bool(nxt) and nxt not in PUNCT and nxt not in _CLAUSE_STARTS
+
+
 _ADVERBS = _words("invece instead")
 # "invece di X", "invece che X", "instead of X" introduce what is contrasted
 _ADVERB_PREPS = _words("di del dello della dei degli delle dell che of")
@@ -916,7 +936,9 @@ def claim_ids(words: list[str]) -> list[int]:
     for i, w in enumerate(words):
         if w in _CLAIM_PUNCT:
             n += not depth[i]  # "f_2(f_1(x; θ1); θ2)": a formula's, not a claim's
-        elif w in CLAIM_BOUNDARIES and not (w in _ADVERBS and _copula(words, i)):
+        elif w in CLAIM_BOUNDARIES and not (
+            (w in _ADVERBS or w in _MID_ADVERBS) and _copula(words, i)
+        ):
             nxt = words[i + 1] if i + 1 < len(words) else ""
             if not (w in _CAUSAL and nxt in _SAME_SUBJECT):
                 n += 1
