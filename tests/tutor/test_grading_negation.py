@@ -783,3 +783,27 @@ def test_a_pero_inside_its_clause_does_not_cut_the_claim(text: str, fires: bool)
         scope="claim",
     )
     assert _fires(mc, text) is fires
+
+
+@pytest.mark.parametrize(
+    ("text", "contrasted"),
+    [
+        ("instead of ReLU we use tanh, which saturates", ["instead", "of", "relu"]),
+        ("invece della ReLU si usa la sigmoid, che satura", ["invece", "della", "relu"]),
+        ("a differenza del VAE è deterministico", ["differenza", "del", "vae"]),
+    ],
+)
+def test_a_pronoun_or_an_auxiliary_ends_the_contrasted_phrase(
+    text: str, contrasted: list[str]
+) -> None:
+    words = TOKEN_RE.findall(normalize(text))
+    inside = [w for w, c in zip(words, contrast_positions(words), strict=True) if c]
+    assert inside[-len(contrasted) :] == contrasted
+    mc = _mc(
+        [["tanh", "sigmoid"], ["saturates"]],
+        [["tanh", "sigmoid"], ["satura"]],
+        text_en="tanh saturates",
+        text_it="la sigmoid satura",
+    )
+    if "vae" not in words:
+        assert _fires(mc, text)

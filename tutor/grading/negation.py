@@ -755,7 +755,7 @@ def contrast_positions(words: list[str]) -> list[bool]:
                     break
                 seen += 1
             # a second article starts the main clause: "unlike a VAE the posterior is…"
-            if _second_article(words, j, cue_end):
+            if _second_article(words, j, cue_end) or _main_clause(words, j, cue_end):
                 break
             j += 1
         while j < n and words[j] in ")]":
@@ -795,6 +795,18 @@ def _ends_phrase(words: list[str], j: int) -> bool:
     """The end of a contrasted phrase or of its relative clause: punctuation or a
     conjunction, but not "and"/"or" ("instead of deriving and coding the gradients")."""
     return words[j] not in _COORDINATORS and _ends_contrast(words, j)
+
+
+# "instead of ReLU we use tanh", "invece della ReLU si usa la tanh", "instead of ReLU is
+# used": a subject pronoun or an auxiliary after the contrasted noun starts the claim.
+_MAIN_STARTS = _words(
+    "we you they it i he she is are was were has have can could will would should must "
+    "si ci noi voi io loro ee sono ha hanno puo possono deve devono viene vengono serve"
+)
+
+
+def _main_clause(words: list[str], j: int, start: int) -> bool:
+    return j > start and words[j] in _MAIN_STARTS and words[j - 1] not in FUNCTION_WORDS
 
 
 def _second_article(words: list[str], j: int, start: int) -> bool:
