@@ -807,3 +807,38 @@ def test_a_pronoun_or_an_auxiliary_ends_the_contrasted_phrase(
     )
     if "vae" not in words:
         assert _fires(mc, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        # "e" typed for "è" before an adverb does not end the clause (dev4 e.03)
+        ("In un autoencoder normale lo spazio latente e sempre continuo.", True),
+        # "e" between the operands of a formula is a variable, not "and" (dev4 f.08)
+        ("Lo spazio latente con β||z_e − sg[e]||² diventa continuo.", True),
+        # an arrow ends the clause: what follows it is another claim (dev3 c.05)
+        ("Lo spazio latente è discreto -> serve un prior continuo.", False),
+    ],
+)
+def test_a_copula_or_a_variable_e_keeps_the_clause_and_an_arrow_ends_it(
+    text: str, fires: bool
+) -> None:
+    mc = _mc(
+        [["latent space"], ["continuous"]],
+        [["spazio latente"], ["continuo"]],
+        text_en="The latent space is continuous.",
+        text_it="Lo spazio latente è continuo.",
+        scope="clause",
+    )
+    assert _fires(mc, text, "it") is fires
+
+
+def test_a_pero_before_an_impersonal_si_is_an_adverb() -> None:
+    mc = _mc(
+        [["discriminator"], ["max pooling"]],
+        [["discriminatore"], ["max pooling"]],
+        text_en="The discriminator uses max pooling.",
+        text_it="Il discriminatore usa max pooling.",
+        scope="claim",
+    )
+    assert _fires(mc, "Si usa Adam. Nel discriminatore pero si mette un max pooling.", "it")

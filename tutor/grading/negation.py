@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from quizbank.textnorm import OPERATOR_WORDS
+
 from .lang import FUNCTION_WORDS, detect_words
 
 __all__ = [
@@ -329,7 +331,22 @@ def _copula(words: list[str], i: int) -> bool:
         return _inside_clause(words, i)
     if w == "e" and i > 0 and words[i - 1] in CUES:
         return True  # "non è" keeps its scope
+    prev = words[i - 1] if i else ""
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    if w in _ITALIAN_CONJUNCTIONS and (prev in _FORMULA_SIDES or nxt in _FORMULA_SIDES):
+        return True  # a variable of a formula: "sg[e]", "z_e meno e"
+    if w == "e" and nxt in _AFTER_COPULA:
+        return True  # "è" typed without its accent: "lo spazio e sempre continuo"
     return w in _ITALIAN_CONJUNCTIONS and _english(tuple(words))
+
+
+_FORMULA_SIDES = frozenset("[]()") | OPERATOR_WORDS | _words("meno diviso")
+# words that follow "è" and never an "and": adverbs and the predicates students use
+_AFTER_COPULA = _words(
+    "sempre mai molto piu meno gia spesso quasi proprio ancora davvero poco troppo "
+    "uguale pari simile diverso vero falso possibile necessario differenziabile "
+    "costante nullo zero stato dato definito chiamato detto"
+)
 
 
 _ITALIAN_CONJUNCTIONS = _words("e ed o")
@@ -339,7 +356,7 @@ _ITALIAN_CONJUNCTIONS = _words("e ed o")
 _MID_ADVERBS = _words("pero tuttavia however")
 _CLAUSE_STARTS = _ARTICLES | _words(
     "it this these they we you he she questo questa questi queste esso essa essi esse "
-    "io tu lui lei noi voi loro ci si se quando if when"
+    "io tu lui lei noi voi loro se quando if when"
 )
 
 
@@ -888,10 +905,10 @@ def clause_ids(words: list[str]) -> list[int]:
             pass  # "view(6)", "(N, C, H, W)", "x[:, 0]": code and formulas, not clauses
         elif w == ":" and 0 < head <= _HEAD_WORDS:
             pass  # the same as _head, counted on the way
-        elif w in PUNCT or (w in BOUNDARY_WORDS and not _copula(words, i)):
+        elif w in PUNCT or w == ARROW or (w in BOUNDARY_WORDS and not _copula(words, i)):
             n += 1
             head = 0
-        elif w != ARROW:
+        else:
             head += 1
         out.append(n)
     return out
