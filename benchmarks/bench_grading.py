@@ -4,10 +4,10 @@
 
 Prints Spearman and verdict accuracy on the calibration set (all, training
 split, held-out split) and on the development sets (tests/data/grading_dev.jsonl,
-grading_dev2.jsonl and grading_dev3.jsonl, written and graded by people who never
-saw the grader: overall, per kind of answer and per language, the Italian − English
-gap, answers the human graded ≤ 3 called correct, the confusion of verdicts; each
-later set was measured before the rubric was tuned on it),
+grading_dev2.jsonl, grading_dev3.jsonl and grading_dev4.jsonl, written and graded by
+people who never saw the grader: overall, per kind of answer and per language, the
+Italian − English gap, answers the human graded ≤ 3 called correct, the confusion of
+verdicts; each later set was measured before the rubric was tuned on it),
 p50/p95 latency per answer (calibration answers and a ~3000-word paste), the cost of
 the first call, and the throughput of ``tutor grade --batch`` measured end to end in a subprocess.
 ``--tune`` also re-runs the grid search that chose ``Params`` on the calibration
@@ -50,6 +50,8 @@ DEV2 = ROOT / "tests" / "data" / "grading_dev2.jsonl"
 # A third, written the same way after the second had been tuned on (324 answers, all 97
 # questions); each was measured before anything was tuned on it.
 DEV3 = ROOT / "tests" / "data" / "grading_dev3.jsonl"
+# A fourth, weighted to answers with a wrong claim (63 partly-wrong, 57 wrong-keywords of 286).
+DEV4 = ROOT / "tests" / "data" / "grading_dev4.jsonl"
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -104,7 +106,7 @@ def main() -> None:
     if dev:
         print()
         print(report({"file": DEV.name, **breakdown(dev, score)}))
-    for path in (DEV2, DEV3):
+    for path in (DEV2, DEV3, DEV4):
         later = [r for r in load_rows(path) if r["id"] in bank] if path.exists() else []
         if later:
             print()
