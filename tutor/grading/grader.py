@@ -22,8 +22,7 @@ from .feedback import NO_ANSWER, feedback_for
 from .matcher import MAX_CHARS, Analysis, Match, analyse, match_item
 from .nonanswer import (
     SyntaxModel,
-    keyword_list,
-    mostly_sentences,
+    list_layout,
     pasted_question,
     prose_ratio,
     repetition,
@@ -417,6 +416,7 @@ class Grader:
         a = j.analysis
         contradicted = {mc.contradicts for mc, _ in j.misconceptions if mc.contradicts}
         ratio = prose_ratio(a.text)  # code and formulas are prose for this purpose
+        listed, sentences = list_layout(a.text)
         return Features(
             weights=tuple(kp.weight for kp, _ in j.points),
             hits=tuple(m.hit for _, m in j.points),
@@ -434,8 +434,8 @@ class Grader:
             ),
             n_content=max(len(a.content[lang]) for lang in LANGS),
             not_answer=not_answer,
-            listed=keyword_list(a.text),
-            sentences=mostly_sentences(a.text),
+            listed=listed,
+            sentences=sentences,
         )
 
     def _empty(self, question, rubric: Rubric, lang: str) -> GradeResult:

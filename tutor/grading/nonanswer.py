@@ -34,8 +34,7 @@ __all__ = [
     "NOT_AN_ANSWER",
     "SyntaxModel",
     "is_code",
-    "keyword_list",
-    "mostly_sentences",
+    "list_layout",
     "pasted_question",
     "prose_ratio",
     "repetition",
@@ -270,27 +269,25 @@ _LIST_MAX_CHARS = 3000
 _LIST_PROSE_SHARE = 0.5  # share of the words in full sentences that makes a list prose
 
 
-def keyword_list(text: str) -> bool:
-    """Whether the text is a list of short items ("codebook, argmin, encoder, ...") rather
-    than sentences: most of its comma- or line-separated pieces have three words or fewer."""
+def list_layout(text: str) -> tuple[bool, bool]:
+    """(whether the text is a list of short items rather than sentences, whether most of
+    its words are nonetheless in full sentences).
+
+    A list: most of its comma- or line-separated pieces have three words or fewer
+    ("codebook, argmin, encoder, ..."). "... si fa il ciclo di training: per ogni batch
+    zero_grad, forward, loss, backward, step." is laid out as one, yet its words are
+    mostly a sentence: prose, when that sentence states something."""
     if len(text) > _LIST_MAX_CHARS:
-        return False  # pages of notes are judged by their function words alone
+        return False, False  # pages of notes are judged by their function words alone
     text, _ = without_code(text)
     items = [w for w in (_words(seg) for seg in _LIST_SPLIT_RE.split(text)) if w]
     if len(items) < _LIST_MIN_ITEMS:
-        return False
+        return False, False
     short = sum(1 for w in items if len(w) <= _LIST_SHORT)
-    return short >= _LIST_SHARE * len(items)
-
-
-def mostly_sentences(text: str) -> bool:
-    """Whether most of the words of a text laid out as a list are in full sentences:
-    "... si fa il ciclo di training: per ogni batch zero_grad, forward, loss, backward,
-    step." ends in a list, yet it is prose when those sentences state something."""
-    text, _ = without_code(text[:_LIST_MAX_CHARS])
-    items = [w for w in (_words(seg) for seg in _LIST_SPLIT_RE.split(text)) if w]
+    if short < _LIST_SHARE * len(items):
+        return False, False
     in_sentences = sum(len(w) for w in items if _sentence(w))
-    return in_sentences >= _LIST_PROSE_SHARE * sum(len(w) for w in items)
+    return True, in_sentences >= _LIST_PROSE_SHARE * sum(len(w) for w in items)
 
 
 def _words(text: str) -> list[str]:
