@@ -226,6 +226,11 @@ def _compound(m: re.Match[str]) -> str:
     return f"{target} {op} equals {target} {op} "
 
 
+# "x @ W.T", "(n, k) @ (k, m)": the matrix product between two operands (not a decorator
+# such as "@torch.no_grad()", which has none before it).
+_MATMUL_RE = re.compile(r"(?<=[\w)\]])\s*@\s*(?=[\w(\[])")
+
+
 def normalize(text: str) -> str:
     """Lower-case, spell out symbols (formulas included) and drop accents.
 
@@ -270,6 +275,8 @@ def normalize(text: str) -> str:
         text = _VARIANCE_RE.sub(" sigma squared ", text)
     if "^" in text or "**" in text or "pow(" in text:
         text = _SQUARED_RE.sub(" squared ", text)
+    if "@" in text:
+        text = _MATMUL_RE.sub(" matmul ", text)
     if "+" in text or "*" in text or "=" in text or "<-" in text:
         text = _OPERATOR_RE.sub(lambda m: _OPERATORS[m.group(0)], text)
     return text

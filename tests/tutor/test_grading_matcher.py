@@ -248,10 +248,16 @@ def test_claim_scope_is_the_misconception_default_and_can_be_widened() -> None:
         ("W_out = 14", "w out"),
         ("x → encoder → z", "x -> encoder"),
         ("z = μ + σ ⊙ ε", "mu plus sigma times epsilon"),
+        ("y = x @ W.T", "x matmul w"),  # "@" between operands is the matrix product
+        ("(n, k)@(k, m) gives (n, m)", "matmul"),
     ],
 )
 def test_formula_symbols_count_like_words(written: str, term: str) -> None:
     assert group_hits([[term]], written, "en"), (normalize(written), stems(term, "en"))
+
+
+def test_a_decorator_is_not_a_matrix_product() -> None:
+    assert "matmul" not in normalize("@torch.no_grad()\ndef evaluate(model): ...")
 
 
 def test_a_hyphen_inside_a_word_is_not_a_minus() -> None:
