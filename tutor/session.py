@@ -60,6 +60,7 @@ __all__ = [
     "load_submission",
     "localize",
     "mark_working",
+    "pass_followup",
     "rating_preview",
     "store_judgement",
     "study_queue",
@@ -436,6 +437,26 @@ def answer_followup(
         store.clear_draft(submission.question_id, mode=FOLLOWUP_DRAFT)
     except TutorError as exc:
         out = replace(out, notes=(*out.notes, exc))
+    return out
+
+
+def pass_followup(
+    store: Store,
+    grader: Grader,
+    submission: Submission,
+    followup: FollowUp,
+    lang: str,
+) -> Submission:
+    """Record that the student passed on a follow-up: asked, and nothing said.
+
+    An examiner remembers the questions left unanswered, so the exam review shows the
+    point as asked and missed; like a follow-up that misses, it costs nothing more.
+    A half-typed reply stays in its draft (the caller keeps it), so it is not cleared.
+    """
+    point = grader.grade_point(submission.question, followup.point_id, "")
+    asked = FollowUpAnswer(followup.point_id, followup.probe(lang), "", point)
+    out = replace(submission, asked=(*submission.asked, asked))
+    store_judgement(store, out)
     return out
 
 

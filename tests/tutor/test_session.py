@@ -20,6 +20,7 @@ from tutor.session import (
     judge,
     load_submission,
     localize,
+    pass_followup,
     rating_preview,
     study_queue,
     submit_answer,
@@ -186,6 +187,19 @@ def test_a_followup_that_misses_costs_nothing(mini_bank, store, grader):
     asked = answer_followup(store, grader, sub, follow, "I do not remember.", "en")
     assert not asked.asked[0].hit
     assert asked.result.score == pytest.approx(sub.result.score)
+
+
+def test_a_passed_followup_is_stored_as_asked_and_keeps_its_draft(mini_bank, store, grader):
+    sub = submit(store, grader, mini_bank, HALF)
+    (follow,) = sub.pending()
+    store.save_draft("a.01", "mini", mode="followup")
+    passed = pass_followup(store, grader, sub, follow, "it")
+    assert [(a.point_id, a.hit, a.answer) for a in passed.asked] == [("noise", False, "")]
+    assert passed.asked[0].probe == follow.probe("it") and not passed.pending()
+    assert passed.result.score == pytest.approx(sub.result.score)
+    again = load_submission(store.attempts()[0], mini_bank.get("a.01"))
+    assert [a.point_id for a in again.asked] == ["noise"] and not again.asked[0].hit
+    assert store.draft("a.01", mode="followup") == "mini"
 
 
 def test_a_stored_attempt_comes_back_as_the_same_card(mini_bank, store, grader):

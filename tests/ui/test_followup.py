@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from quizbank import load_bank
-from tests.ui.test_study import HALF, screen_text, settle, study
+from tests.ui.test_study import GOOD, HALF, screen_text, settle, study
 from tutor.exam import FOLLOWUP_SHARE
 from tutor.session import FOLLOWUP_DRAFT, Phase
 from tutor.ui.keys import TutorFooter
@@ -107,6 +107,7 @@ async def test_the_exam_asks_up_to_two_followups_and_the_mark_counts_them(make_a
 
 
 async def test_passing_an_exam_followup_counts_nothing_and_goes_on(make_app):
+    """A pass is on record as asked and missed: the result's "Asked back" says ✗, not –."""
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(app, pilot)
@@ -117,10 +118,25 @@ async def test_passing_an_exam_followup_counts_nothing_and_goes_on(make_app):
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert exam.state is Phase.FOLLOWUP
+        before = exam.subs[0].score
+        probe = exam.followup.probe("en")
         await pilot.press("ctrl+n")
         await settle(app, pilot)
         assert exam.state is Phase.ANSWERING and exam.qid == "b.01"
-        assert not exam.subs[0].asked
+        (passed,) = exam.subs[0].asked
+        assert not passed.hit and passed.answer == "" and passed.probe == probe
+        assert exam.subs[0].score == before
+        (stored,) = app.store.attempts("a.01")[0].student["followups"]
+        assert stored["answer"] == "" and stored["result"]["hit"] is False
+        exam.answer.insert(GOOD)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        while exam.state is Phase.FOLLOWUP:
+            await pilot.press("ctrl+n")
+            await settle(app, pilot)
+        assert isinstance(app.screen, ExamResultScreen)
+        table = app.screen.table
+        assert table.get_cell("a.01", "Asked back") == "✗"
 
 
 async def test_the_math_of_a_probe_and_of_the_feedback_is_rendered(make_app):

@@ -39,6 +39,7 @@ from tutor.session import (
     exam_details,
     finish_exam,
     mark_working,
+    pass_followup,
     store_judgement,
     submit_answer,
 )
@@ -315,7 +316,10 @@ class ExamScreen(WorkerErrors, Screen):
         elif purpose == "pass" and self.state is Phase.SKIPPING:
             if text.strip():
                 self._write_draft(self.qid, text, FOLLOWUP_DRAFT)
-            self._next()
+            if self.followup is not None and self.index < len(self.subs):
+                self._pass_followup(self.subs[self.index], self.followup, self.app.lang)
+            else:
+                self._next()
 
     @work(thread=True, exclusive=True, group="grade", exit_on_error=False)
     def _grade(self, qid: str, text: str, started_at: datetime, submitted_at: datetime) -> None:
@@ -336,6 +340,18 @@ class ExamScreen(WorkerErrors, Screen):
     def _grade_followup(self, sub: Submission, follow: FollowUp, text: str, lang: str) -> None:
         out = answer_followup(self.app.store, self.app.grader, sub, follow, text, lang)
         self.app.call_from_thread(self._graded, out)
+
+    @work(thread=True, exclusive=True, group="grade", exit_on_error=False)
+    def _pass_followup(self, sub: Submission, follow: FollowUp, lang: str) -> None:
+        out = pass_followup(self.app.store, self.app.grader, sub, follow, lang)
+        self.app.call_from_thread(self._passed, out)
+
+    def _passed(self, sub: Submission) -> None:
+        """The pass is on record (the review shows the point asked and missed): next."""
+        if sub.question_id != self.qid or not self.is_attached or self.state is not Phase.SKIPPING:
+            return
+        self.subs[self.index] = sub
+        self._next()
 
     def _graded(self, sub: Submission) -> None:
         if sub.question_id != self.qid or not self.is_attached:
@@ -391,7 +407,9 @@ class ExamScreen(WorkerErrors, Screen):
         """Back to the answer; the app's handler has said what went wrong."""
         if event.state is not WorkerState.ERROR or event.worker.group != "grade":
             return
-        if self.state is Phase.GRADING:
+        if self.state is Phase.SKIPPING:  # the pass is not on record; the exam goes on
+            self._next()
+        elif self.state is Phase.GRADING:
             message = error_text(event.worker.error, self.app.lang)
             self.state = Phase.FOLLOWUP if self.followup else Phase.ANSWERING
             self.answer.read_only = False
