@@ -4,7 +4,7 @@
 
 Prints Spearman and verdict accuracy on the calibration set (all, training
 split, held-out split) and on the development sets (tests/data/grading_dev.jsonl,
-grading_dev2.jsonl, grading_dev3.jsonl and grading_dev4.jsonl, written and graded by
+grading_dev2.jsonl to grading_dev5.jsonl, written and graded by
 people who never saw the grader: overall, per kind of answer and per language, the
 Italian − English gap, answers the human graded ≤ 3 called correct, the confusion of
 verdicts; each later set was measured before the rubric was tuned on it),
@@ -52,6 +52,9 @@ DEV2 = ROOT / "tests" / "data" / "grading_dev2.jsonl"
 DEV3 = ROOT / "tests" / "data" / "grading_dev3.jsonl"
 # A fourth, weighted to answers with a wrong claim (63 partly-wrong, 57 wrong-keywords of 286).
 DEV4 = ROOT / "tests" / "data" / "grading_dev4.jsonl"
+# A fifth (300 answers, all 97 questions; 74 partly-wrong, 60 wrong-keywords, thin and
+# incomplete answers graded strictly), the one that moved ``Params.correct_at`` to 0.5.
+DEV5 = ROOT / "tests" / "data" / "grading_dev5.jsonl"
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -106,7 +109,7 @@ def main() -> None:
     if dev:
         print()
         print(report({"file": DEV.name, **breakdown(dev, score)}))
-    for path in (DEV2, DEV3, DEV4):
+    for path in (DEV2, DEV3, DEV4, DEV5):
         later = [r for r in load_rows(path) if r["id"] in bank] if path.exists() else []
         if later:
             print()

@@ -155,7 +155,9 @@ def test_spearman_helper() -> None:
     assert spearman([1, 1, 2], [1, 2, 3]) == pytest.approx(0.8660254, abs=1e-6)
 
 
-@pytest.mark.parametrize("name", ["grading_dev2.jsonl", "grading_dev3.jsonl", "grading_dev4.jsonl"])
+@pytest.mark.parametrize(
+    "name", ["grading_dev2.jsonl", "grading_dev3.jsonl", "grading_dev4.jsonl", "grading_dev5.jsonl"]
+)
 def test_later_development_sets_are_well_formed(name: str, grader: Grader) -> None:
     """Each line is one student answer to a bank question with a whole 0-10 grade; a
     repeated answer would count twice in the figures tuned on."""
