@@ -179,6 +179,20 @@ def test_a_short_answer_in_the_questions_words_plus_its_own_is_graded() -> None:
     assert r.not_answer is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A network is a composition of layers f3(f2(f1(x))), each layer is a function.",
+        "Una rete è una composizione di layer: y = f3(f2(f1(x))).",
+    ],
+)
+def test_the_questions_words_with_a_formula_of_its_own_are_an_answer(text: str) -> None:
+    """f3(f2(f1(x))) says what a.02 only names, in symbols too short to count as words."""
+    r = Grader(load_bank()).grade("a.02", text)
+    assert r.not_answer is None
+    assert {p.id: p.status for p in r.points}["composition-of-layers"] == "hit"
+
+
 def test_admitting_not_knowing_is_no_evidence(grader: Grader) -> None:
     g = Grader(load_bank())
     # "Il grafo non me lo ricordo" named the graph; "no wait" was the "no" of "no proposals"

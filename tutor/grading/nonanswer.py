@@ -86,6 +86,8 @@ def pasted_question(answer: str, questions: Iterable[tuple[str, str]]) -> bool:
     for qtext, lang in questions:
         if n_answer > 2 * len(qtext.split()) + 10:
             continue  # far longer than the question: whatever it is, not just the question
+        if _adds_formula(answer, qtext):
+            continue
         q = content_stems(qtext, lang)
         if len(q) < 2:
             continue
@@ -246,6 +248,8 @@ def restated(answer: str, questions: Iterable[tuple[str, str]]) -> bool:
     longest = max((len(text.split()) for text, _ in questions), default=0)
     if len(answer.split()) > 2 * longest + 10:
         return False  # a restatement is about as long as the question
+    if any(_adds_formula(answer, text) for text, _ in questions):
+        return False
     asked: set[str] = set()
     for text, _ in questions:
         asked |= set(_content_keys(text))
@@ -253,6 +257,13 @@ def restated(answer: str, questions: Iterable[tuple[str, str]]) -> bool:
     if len(words) < _RESTATE_MIN or not asked:
         return False
     return len(set(words) - asked) <= _RESTATE_NEW
+
+
+def _adds_formula(answer: str, question: str) -> bool:
+    """Whether ``answer`` holds more formulas or code than ``question``: "a network is a
+    composition of layers, f3(f2(f1(x)))" says what the question only names, in symbols
+    too short to count as its content words."""
+    return without_code(answer)[1] > without_code(question)[1]
 
 
 def _content_keys(text: str) -> list[str]:
