@@ -156,7 +156,14 @@ def test_spearman_helper() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["grading_dev2.jsonl", "grading_dev3.jsonl", "grading_dev4.jsonl", "grading_dev5.jsonl"]
+    "name",
+    [
+        "grading_dev2.jsonl",
+        "grading_dev3.jsonl",
+        "grading_dev4.jsonl",
+        "grading_dev5.jsonl",
+        "grading_dev6.jsonl",
+    ],
 )
 def test_later_development_sets_are_well_formed(name: str, grader: Grader) -> None:
     """Each line is one student answer to a bank question with a whole 0-10 grade; a
