@@ -182,7 +182,13 @@ _IS_APOSTROPHE_RE = re.compile(r"(?<![a-z0-9])e'(?=\s|$)")
 # Operators of a formula read as words ("theta - lr * grad" says minus and times): a minus
 # between spaces or next to a lone letter or digit ("W-K", "t-1", "1 - z"), never the
 # hyphen of a word ("one-hot", "mini-batch").
-_MINUS_RE = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=[(=\[])|(?<=\b[a-z0-9]))-(?=\s|[a-z0-9(]\b|[0-9(])")
+# A minus before a word is read too where a formula puts it ("G minimises -log D(G(z))",
+# "= -0.5 * sum", "(-log p)"): after an opening bracket, "=", or a space inside a line,
+# not a bullet at the start of one.
+_MINUS_RE = re.compile(
+    r"(?:(?<=\s)|(?<=^)|(?<=[(=\[])|(?<=\b[a-z0-9]))-(?=\s|[a-z0-9(]\b|[0-9(])"
+    r"|(?:(?<=[(=\[])|(?<=\S )|(?<=[(=\[] ))-(?=[a-z])"
+)
 # x², x^2, x**2, x.pow(2) all read "x squared": the way the sentence would say it.
 _SQUARED_RE = re.compile(r"(?:\^|\*\*)\s*2(?![0-9.])|\.pow\(\s*2\s*\)")
 # logvar.exp(), torch.exp(logvar): the variance, σ² (logvar is log σ²).

@@ -250,6 +250,10 @@ def test_claim_scope_is_the_misconception_default_and_can_be_widened() -> None:
         ("z = μ + σ ⊙ ε", "mu plus sigma times epsilon"),
         ("y = x @ W.T", "x matmul w"),  # "@" between operands is the matrix product
         ("(n, k)@(k, m) gives (n, m)", "matmul"),
+        # a minus before a word, where a formula puts it, is read: a sign error is a claim
+        ("G minimises -log D(G(z))", "minimises minus log"),
+        ("kl = -0.5 * torch.sum(1 + logvar)", "equals minus 0.5"),
+        ("loss = (-log p)", "minus log p"),
     ],
 )
 def test_formula_symbols_count_like_words(written: str, term: str) -> None:
@@ -265,6 +269,9 @@ def test_a_hyphen_inside_a_word_is_not_a_minus() -> None:
         "one hot mini batch log softmax", "en"
     )
     assert "minus" in stems("W-K", "en") and "minus" in stems("h_{t-1}", "en")
+    # nor the dash of a bullet or of a command-line flag
+    assert "minus" not in stems("-encoder compresses\nuse --strict", "en")
+    assert not group_hits([["minimises minus log"]], "G minimises log D(G(z))", "en")
 
 
 def test_formula_in_a_rubric_matches_the_students_notation(tgrader: Grader) -> None:
