@@ -167,6 +167,18 @@ async def test_the_exam_in_italian(make_app):
         assert result.details["mark"] < 18
 
 
+async def test_the_result_lists_the_questions_in_the_apps_language(make_app):
+    app = make_app(bank=load_bank(), lang="it")
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ExamScreen(["f.07"]))
+        await settle(app, pilot)
+        result = await sit(app, pilot, ["Il decoder riceve z_q."])
+        q = app.bank.get("f.07")
+        cell = str(result.table.get_cell("f.07", "Text"))
+        assert q.question_it.startswith(cell.rstrip("…")) and len(cell) > 8
+
+
 async def test_time_up_submits_the_answer_and_moves_on(make_app):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:

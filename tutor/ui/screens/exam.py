@@ -538,7 +538,8 @@ class ExamResultScreen(WorkerErrors, Screen):
             verdict = G.VERDICTS[result.verdict](lang) if result else ""
             points = f"{sum(p.hit for p in result.points)}/{len(result.points)}" if result else ""
             asked = "".join("✓" if a.hit else "✗" for a in sub.asked) or "–"
-            text = q.question if len(q.question) <= width else q.question[: width - 1] + "…"
+            asked_text = q.question_text(lang)
+            text = asked_text if len(asked_text) <= width else asked_text[: width - 1] + "…"
             table.add_row(b["id"], f"{b['points']:.1f}", verdict, points, asked, text, key=b["id"])
         if table.row_count:
             table.move_cursor(row=min(max(row, 0), table.row_count - 1))
