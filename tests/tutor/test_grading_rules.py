@@ -23,6 +23,7 @@ from tutor.grading import (
     followups,
     probe_for,
 )
+from tutor.grading.nonanswer import without_code
 from tutor.grading.result import PointResult, apply_followup, disagreements, judge
 
 TEST_BANK = Path(__file__).resolve().parents[1] / "data" / "grading_bank"
@@ -326,6 +327,18 @@ def test_a_list_of_names_from_code_is_still_a_keyword_list(grader: Grader) -> No
         "detection, region proposal network, CNN, bounding boxes, classification."
     )
     assert Grader(load_bank()).grade("h.04", strung).not_answer == "keyword-list"
+
+
+def test_definitions_in_notes_are_not_a_keyword_list() -> None:
+    """ "name = words" defines in notes style: the words are not code to be cut away."""
+    notes = (
+        "reset = quanto del vecchio stato usare, update = quanto tenere dello stato "
+        "precedente, new = la proposta fatta dall'input"
+    )
+    r = Grader(load_bank()).grade("d.09", notes)
+    assert r.not_answer is None and r.verdict is not Verdict.WRONG
+    # assignments in code are still code, whatever follows them
+    assert without_code("lr = 0.01, batch = 64; out = model(x)")[1] == 3
 
 
 # -- the student's last word ----------------------------------------------------------

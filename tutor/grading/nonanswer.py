@@ -113,7 +113,9 @@ _CODE_LINE_RE = re.compile(
 # read: a pasted page is scanned once, not once per letter.)
 _STATEMENT_RE = re.compile(
     r"(?<!\w)[A-Za-z_][\w.]*+\((?:[^()\n]|\([^()\n]*\))*[\w'][^()\n]*\)"  # a call
-    r"|(?<![\w.\[\]'])[\w.\[\]']++\s*+[-+*/]?=\s*+[^\s,;]++"  # an assignment, a keyword argument
+    # an assignment, a keyword argument; not a definition in notes ("reset = quanto
+    # dimenticare del passato", "new = il nuovo stato"), whose right side goes on in words
+    r"|(?<![\w.\[\]'])[\w.\[\]']++\s*+[-+*/]?=\s*+[^\s,;]++(?!\s+[^\W\d_]{3,})"
     r"|(?<![\w)\]²'])[\w)\]²']++(?:(?:\s*+[+*^·×−∘⊙]|\s-\s)\s*+[\w(∂∇][\w()²']*+)++"  # operators
     r"|(?<![^\s.)\]])\S+?\s*(?:->|→|⇒|↦)\s*\S+"  # an arrow and its two ends
 )
