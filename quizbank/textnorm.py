@@ -93,6 +93,7 @@ _SYMBOLS = {
     "√": " sqrt ",
     "∞": " infinity ",
     "∏": " prod ",
+    "Π": " prod ",  # capital pi is the product in a formula ("Π_{t=2..T} W"); π stays pi
     "′": "' ",
     "″": "'' ",
 }

@@ -254,6 +254,7 @@ def test_claim_scope_is_the_misconception_default_and_can_be_widened() -> None:
         ("G minimises -log D(G(z))", "minimises minus log"),
         ("kl = -0.5 * torch.sum(1 + logvar)", "equals minus 0.5"),
         ("loss = (-log p)", "minus log p"),
+        ("dL/dh_1 = Π_{t=2..T} W^T diag(tanh')", "prod"),  # capital pi, the product
     ],
 )
 def test_formula_symbols_count_like_words(written: str, term: str) -> None:
