@@ -164,6 +164,7 @@ def test_spearman_helper() -> None:
         "grading_dev5.jsonl",
         "grading_dev6.jsonl",
         "grading_dev7.jsonl",
+        "grading_dev8.jsonl",
     ],
 )
 def test_later_development_sets_are_well_formed(name: str, grader: Grader) -> None:
