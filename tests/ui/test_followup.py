@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from quizbank import load_bank
+from tests.ui.test_exam import sit
 from tests.ui.test_study import GOOD, HALF, screen_text, settle, study
 from tutor.exam import FOLLOWUP_SHARE
 from tutor.session import FOLLOWUP_DRAFT, Phase
@@ -128,15 +129,8 @@ async def test_passing_an_exam_followup_counts_nothing_and_goes_on(make_app):
         assert exam.subs[0].score == before
         (stored,) = app.store.attempts("a.01")[0].student["followups"]
         assert stored["answer"] == "" and stored["result"]["hit"] is False
-        exam.answer.insert(GOOD)
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
-        while exam.state is Phase.FOLLOWUP:
-            await pilot.press("ctrl+n")
-            await settle(app, pilot)
-        assert isinstance(app.screen, ExamResultScreen)
-        table = app.screen.table
-        assert table.get_cell("a.01", "Asked back") == "✗"
+        result = await sit(app, pilot, [GOOD])
+        assert result.table.get_cell("a.01", "Asked back") == "✗"
 
 
 async def test_the_math_of_a_probe_and_of_the_feedback_is_rendered(make_app):
