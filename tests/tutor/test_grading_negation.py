@@ -812,6 +812,27 @@ def test_a_pronoun_or_an_auxiliary_ends_the_contrasted_phrase(
 @pytest.mark.parametrize(
     ("text", "fires"),
     [
+        # a finite verb after the contrasted noun is the student's own claim
+        ("Il VQ-VAE invece di un latente continuo usa il reparameterization trick.", True),
+        ("The VQ-VAE instead of a continuous latent uses the reparameterization trick.", True),
+        # the verb inside the contrasted phrase stays contrasted
+        ("Invece di usare il reparameterization trick sceglie il codice più vicino.", False),
+        ("Instead of real samples the encoder picks the nearest code.", False),
+    ],
+)
+def test_a_finite_verb_ends_the_contrasted_phrase(text: str, fires: bool) -> None:
+    mc = _mc(
+        [["reparameterization trick", "real samples"]],
+        [["reparameterization trick"]],
+        text_en="It uses the reparameterization trick.",
+        text_it="Usa il reparameterization trick.",
+    )
+    assert _fires(mc, text) is fires
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
         # "e" typed for "è" before an adverb does not end the clause (dev4 e.03)
         ("In un autoencoder normale lo spazio latente e sempre continuo.", True),
         # "e" between the operands of a formula is a variable, not "and" (dev4 f.08)

@@ -822,16 +822,40 @@ _MAIN_STARTS = _words(
 )
 
 
+# "invece di un latente continuo usa il reparameterization trick": a finite verb of the
+# course after the contrasted noun is the student's own claim. Only forms that are not
+# also nouns after a content word ("instead of real samples" keeps "samples").
+_FINITE_VERBS = _words(
+    "usa utilizza calcola produce genera applica impara campiona prende restituisce "
+    "moltiplica aggiunge diventa rende permette consente evita riduce aumenta minimizza "
+    "massimizza ottimizza aggiorna "
+    "uses computes produces generates applies learns takes multiplies becomes makes "
+    "allows avoids reduces increases minimises minimizes maximises maximizes optimises "
+    "optimizes updates"
+)
+
+
 def _main_clause(words: list[str], j: int, start: int) -> bool:
-    return j > start and words[j] in _MAIN_STARTS and words[j - 1] not in FUNCTION_WORDS
+    return (
+        j > start
+        and (words[j] in _MAIN_STARTS or words[j] in _FINITE_VERBS)
+        and words[j - 1] not in FUNCTION_WORDS
+    )
+
+
+# "invece di usare il trick", "instead of using the trick": the article after an
+# infinitive or a gerund is its object's, inside the contrasted phrase.
+_VERB_ENDINGS = ("are", "ere", "ire", "ing")
 
 
 def _second_article(words: list[str], j: int, start: int) -> bool:
+    prev = words[j - 1] if j else ""
     return (
         j > start
         and words[j] in _ARTICLES
-        and words[j - 1] not in FUNCTION_WORDS
-        and words[j - 1] not in _BRACKETS
+        and prev not in FUNCTION_WORDS
+        and prev not in _BRACKETS
+        and not (len(prev) > 4 and prev.endswith(_VERB_ENDINGS))
     )
 
 
