@@ -4,7 +4,7 @@
 
 Prints Spearman and verdict accuracy on the calibration set (all, training
 split, held-out split) and on the development sets (tests/data/grading_dev.jsonl,
-grading_dev2.jsonl to grading_dev8.jsonl, written and graded by
+grading_dev2.jsonl to grading_dev10.jsonl, written and graded by
 people who never saw the grader: overall, per kind of answer and per language, the
 Italian − English gap, answers the human graded ≤ 3 called correct, the confusion of
 verdicts; each later set was measured before the rubric was tuned on it),
@@ -62,6 +62,11 @@ DEV6 = ROOT / "tests" / "data" / "grading_dev6.jsonl"
 DEV7 = ROOT / "tests" / "data" / "grading_dev7.jsonl"
 # An eighth, written during the ninth pass (tuned on the seventh); nothing is tuned on it yet.
 DEV8 = ROOT / "tests" / "data" / "grading_dev8.jsonl"
+# A ninth (300 answers, weighted to answers that sound right and are wrong: 30% wrong-keywords,
+# 20% partly-wrong), written during the tenth pass and tuned on by it together with the eighth.
+DEV9 = ROOT / "tests" / "data" / "grading_dev9.jsonl"
+# A tenth, in the blind set's mix of kinds, written during the tenth pass: its check, not tuned on.
+DEV10 = ROOT / "tests" / "data" / "grading_dev10.jsonl"
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -116,7 +121,7 @@ def main() -> None:
     if dev:
         print()
         print(report({"file": DEV.name, **breakdown(dev, score)}))
-    for path in (DEV2, DEV3, DEV4, DEV5, DEV6, DEV7, DEV8):
+    for path in (DEV2, DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV9, DEV10):
         later = [r for r in load_rows(path) if r["id"] in bank] if path.exists() else []
         if later:
             print()

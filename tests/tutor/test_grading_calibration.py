@@ -156,16 +156,7 @@ def test_spearman_helper() -> None:
 
 
 @pytest.mark.parametrize(
-    "name",
-    [
-        "grading_dev2.jsonl",
-        "grading_dev3.jsonl",
-        "grading_dev4.jsonl",
-        "grading_dev5.jsonl",
-        "grading_dev6.jsonl",
-        "grading_dev7.jsonl",
-        "grading_dev8.jsonl",
-    ],
+    "name", sorted(p.name for p in DATA.parent.glob("grading_dev[0-9]*.jsonl"))
 )
 def test_later_development_sets_are_well_formed(name: str, grader: Grader) -> None:
     """Each line is one student answer to a bank question with a whole 0-10 grade; a
