@@ -863,3 +863,26 @@ def test_a_pero_before_an_impersonal_si_is_an_adverb() -> None:
         scope="claim",
     )
     assert _fires(mc, "Si usa Adam. Nel discriminatore pero si mette un max pooling.", "it")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The identity shortcut does not block the gradient, which reaches the first layers.",
+        "La shortcut identità non blocca il gradiente, che arriva ai primi layer.",
+        "Nothing removes the gradient on the shortcut.",
+    ],
+)
+def test_a_denied_verb_of_denial_asserts_what_follows(text: str) -> None:
+    """ "does not block the gradient" says that the gradient flows: the negation denies
+    the block, so the gradient is stated and "blocks the gradient" is not."""
+    assert not {"gradient", "gradiente"} & set(_governed(text))
+    kp = _kp([["gradient"], ["shortcut", "first layers"]], [["gradiente"], ["shortcut"]])
+    assert _hit(kp, text)
+    mc = _mc([["blocks the gradient", "removes the gradient"]], [["blocca il gradiente"]])
+    assert not _fires(mc, text)
+
+
+def test_no_need_still_denies_what_is_not_needed() -> None:
+    """ "no need for X" is one denial of X, not a denied denial."""
+    assert "invertible" in _governed("there is no need for an invertible network")

@@ -548,6 +548,12 @@ def negation_sources(words: list[str]) -> list[int]:
                 continue
             # a cue inside another one's scope is itself denied: "does not stop at D"
             out[i] = cue if left else i
+            if left and plain_cue(words[cue]) and (w in DENIAL_CUES or w in _REMOVE_VERBS):
+                # "doesn't block the gradients", "non impedisce il flusso": a denied denial
+                # asserts what follows it; the verb itself stays denied, so "blocks the
+                # gradient" does not fire
+                left = 0
+                continue
             if (
                 w == "nothing"
                 and i
@@ -843,11 +849,6 @@ def _main_clause(words: list[str], j: int, start: int) -> bool:
     )
 
 
-# "invece di usare il trick", "instead of using the trick": the article after an
-# infinitive or a gerund is its object's, inside the contrasted phrase.
-_VERB_ENDINGS = ("are", "ere", "ire", "ing")
-
-
 def _second_article(words: list[str], j: int, start: int) -> bool:
     prev = words[j - 1] if j else ""
     return (
@@ -855,6 +856,8 @@ def _second_article(words: list[str], j: int, start: int) -> bool:
         and words[j] in _ARTICLES
         and prev not in FUNCTION_WORDS
         and prev not in _BRACKETS
+        # "invece di usare il trick", "instead of using the trick": the object of an
+        # infinitive or a gerund is still inside the contrasted phrase
         and not (len(prev) > 4 and prev.endswith(_VERB_ENDINGS))
     )
 
