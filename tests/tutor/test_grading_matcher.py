@@ -102,6 +102,24 @@ def test_the_misconception_with_the_opposite_relation_fires_and_denies_the_point
     assert point.contradicted_by == "larger-batch-noisier" and not point.hit
 
 
+@pytest.mark.parametrize(
+    ("text", "stated"),
+    [
+        ("It is not true that a larger batch makes the gradient noisier.", True),
+        ("It is not true that a larger batch reduces the noise.", False),
+        ("Non è vero che con un batch più grande il rumore aumenta.", True),
+        ("Non è vero che con un batch più grande il rumore diminuisce.", False),
+    ],
+)
+def test_a_meta_denial_turns_the_whole_relation_round(
+    tgrader: Grader, text: str, stated: bool
+) -> None:
+    """ "It is not true that X grows with Y" denies the relation, not each direction
+    word: both "larger" and "noisier" denied would cancel out into the claim itself."""
+    assert ("noise-tradeoff" in _hits(tgrader, "t:t.01", text)) is stated
+    assert ("larger-batch-noisier" in _fired(tgrader, "t:t.01", text)) is not stated
+
+
 def test_direction_marker_is_not_part_of_the_term() -> None:
     assert split_direction("noisier +") == ("noisier", 1)
     assert split_direction("stable -") == ("stable", -1)

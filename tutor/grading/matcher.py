@@ -22,6 +22,7 @@ from .direction import relation_between
 from .lang import FUNCTION_WORDS, classify, detect_words
 from .negation import (
     ARROW,
+    META,
     NEGATION_WORDS,
     NO_OWNED,
     NONE,
@@ -484,12 +485,19 @@ def _relation(item: Item, s: Sentence, unit: int, agreeing: list[list[_Occ]], la
         inside = [ok and not c for ok, c in zip(inside, s.contrast, strict=True)]
     first = [(a, b, d) for a, b, _, _, d in agreeing[0]]
     second = [(a, b, d) for a, b, _, _, d in agreeing[1]]
+    # "it is not true that a larger batch increases the variance": the relation is read
+    # as the denied claim states it, and then turned round; a direction word is not
+    # flipped one by one by the meta-denial ("larger" and "increases" both denied would
+    # cancel out and read as the claim itself)
+    negated = [src != NONE and src != META for src in s.sources]
+    meta = all(s.sources[p] == META for a, b, _ in first + second for p in range(a, b))
+    sign = -1 if meta and first and second else 1
     found = set()
     for clause in sorted({s.clause[a] for a, _, _ in first} & {s.clause[a] for a, _, _ in second}):
         here = [ok and s.clause[p] == clause for p, ok in enumerate(inside)]
         rel = relation_between(
             s.words,
-            s.negated,
+            negated,
             here,
             [o for o in first if s.clause[o[0]] == clause],
             [o for o in second if s.clause[o[0]] == clause],
@@ -498,10 +506,10 @@ def _relation(item: Item, s: Sentence, unit: int, agreeing: list[list[_Occ]], la
         if rel:
             found.add(rel)
     if len(found) == 1:
-        return found.pop()
+        return sign * found.pop()
     if found:
         return 0  # the sentence says both
-    return relation_between(s.words, s.negated, inside, first, second, lang)
+    return sign * relation_between(s.words, negated, inside, first, second, lang)
 
 
 _FORMULA_END_RE = re.compile(r"(?:^|[\s=+*·(])[A-Za-z]\.\s*$")
