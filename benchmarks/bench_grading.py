@@ -4,7 +4,7 @@
 
 Prints Spearman and verdict accuracy on the calibration set (all, training
 split, held-out split) and on the development sets (tests/data/grading_dev.jsonl,
-grading_dev2.jsonl to grading_dev10.jsonl, written and graded by
+grading_dev2.jsonl to grading_dev11.jsonl, written and graded by
 people who never saw the grader: overall, per kind of answer and per language, the
 Italian − English gap, answers the human graded ≤ 3 called correct, the confusion of
 verdicts; each later set was measured before the rubric was tuned on it),
@@ -67,6 +67,8 @@ DEV8 = ROOT / "tests" / "data" / "grading_dev8.jsonl"
 DEV9 = ROOT / "tests" / "data" / "grading_dev9.jsonl"
 # A tenth, in the blind set's mix of kinds, written during the tenth pass: its check, not tuned on.
 DEV10 = ROOT / "tests" / "data" / "grading_dev10.jsonl"
+# An eleventh, written the same way at the same time: a second check of the tenth pass.
+DEV11 = ROOT / "tests" / "data" / "grading_dev11.jsonl"
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -121,7 +123,7 @@ def main() -> None:
     if dev:
         print()
         print(report({"file": DEV.name, **breakdown(dev, score)}))
-    for path in (DEV2, DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV9, DEV10):
+    for path in (DEV2, DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV9, DEV10, DEV11):
         later = [r for r in load_rows(path) if r["id"] in bank] if path.exists() else []
         if later:
             print()
