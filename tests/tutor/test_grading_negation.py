@@ -886,3 +886,17 @@ def test_a_denied_verb_of_denial_asserts_what_follows(text: str) -> None:
 def test_no_need_still_denies_what_is_not_needed() -> None:
     """ "no need for X" is one denial of X, not a denied denial."""
     assert "invertible" in _governed("there is no need for an invertible network")
+
+
+@pytest.mark.parametrize(
+    ("text", "denied"),
+    [
+        ("The encoder does not sample z or use the reparameterization trick.", True),
+        ("Il VQ-VAE non campiona z o usa il reparameterization trick.", True),
+        # a subject of its own after "or" starts another claim
+        ("z is not sampled, or it uses the reparameterization trick.", False),
+        ("z is not sampled or it uses the reparameterization trick.", False),
+    ],
+)
+def test_a_negation_goes_on_over_a_verb_phrase_after_or(text: str, denied: bool) -> None:
+    assert ("reparameterization" in _governed(text)) is denied

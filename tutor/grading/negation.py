@@ -495,6 +495,11 @@ NONE = -1  # no cue governs the token
 META = -2  # a meta-denial governs it ("it is not true that …"): never a term's own word
 
 
+_OR = _words("or o oppure")
+# a subject after "or" starts a claim of its own: "it is not stored, or it is recomputed"
+_NEW_SUBJECT = _words("it they we you i he she this these that si ci esso essa essi loro noi")
+
+
 def negation_sources(words: list[str]) -> list[int]:
     """For each token, the position of the cue that governs it, ``NONE`` or ``META``.
 
@@ -525,6 +530,20 @@ def negation_sources(words: list[str]) -> list[int]:
                 out[i] = META
                 continue
         if _ends_scope(words, i):
+            nxt = words[i + 1] if i + 1 < n else ""
+            if (
+                w in _OR
+                and left
+                and cue >= 0
+                and plain_cue(words[cue])
+                and nxt not in _NEW_SUBJECT
+                and nxt not in CUES
+                and nxt not in PUNCT
+            ):
+                # "does not sample z or use the trick", "non campiona z o usa il trick":
+                # the negation goes on over the second verb phrase
+                left = SCOPE
+                continue
             left = 0
             continue
         if (w in _POST_DENIALS and _predicative(words, i)) or _would_be_wrong(words, i):
