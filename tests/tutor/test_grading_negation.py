@@ -900,3 +900,23 @@ def test_no_need_still_denies_what_is_not_needed() -> None:
 )
 def test_a_negation_goes_on_over_a_verb_phrase_after_or(text: str, denied: bool) -> None:
     assert ("reparameterization" in _governed(text)) is denied
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The chain rule is f'(g(x))·g'(x); f'(g'(x)) would be wrong.",
+        "La chain rule è f'(g(x))·g'(x); scrivere f'(g'(x)) è sbagliato.",
+        "Writing f'(g'(x)) is wrong: the chain rule is f'(g(x))·g'(x).",
+    ],
+)
+def test_a_formula_said_to_be_wrong_is_denied(text: str) -> None:
+    """ "X is wrong" denies X however many brackets its formula has."""
+    mc = _mc([["f prime (g prime (x))"]], [["f prime (g prime (x))"]])
+    assert not _fires(mc, text)
+    assert _fires(mc, "The chain rule gives f'(g'(x)).")
+
+
+def test_the_wrong_sign_is_an_adjective_not_a_denial() -> None:
+    assert "sign" not in _governed("the wrong sign makes the loss go up")
+    assert "sign" in _governed("the sign is wrong")

@@ -286,10 +286,14 @@ _WOULD = _words("would sarebbe sarebbero")
 
 
 def _would_be_wrong(words: list[str], i: int) -> bool:
-    """ "X would be wrong", "X sarebbe sbagliato": X is denied (not "the wrong sign")."""
-    return words[i] in _WRONG and any(
-        words[j] in _WOULD for j in range(max(0, i - _COPULA_REACH), i)
-    )
+    """ "X would be wrong", "X sarebbe sbagliato", "f'(g'(x)) è sbagliato": X is denied
+    (not "the wrong sign", nor "è sbagliato pensare che", a meta-denial)."""
+    if words[i] not in _WRONG:
+        return False
+    if any(words[j] in _WOULD for j in range(max(0, i - _COPULA_REACH), i)):
+        return True
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    return _predicative(words, i) and (not nxt or _ends_scope(words, i + 1))
 
 
 def _predicative(words: list[str], i: int) -> bool:
@@ -435,13 +439,16 @@ def _reach_back(words: list[str], out: list[int], i: int) -> None:
     the few content words before it in its clause, however many articles lie between."""
     j = i - 1
     content = 0
+    brackets = 0  # a formula's brackets are neither words nor the end of the clause
     while (
         j >= 0
-        and i - j <= _BACKWARD_TOKENS
-        and (not _ends_scope(words, j) or _head(words, j))
+        and i - j - brackets <= _BACKWARD_TOKENS
+        and (not _ends_scope(words, j) or _head(words, j) or words[j] in _BRACKETS)
         and words[j] not in _RELATIVE  # "a matrix that is never trained": not the matrix
     ):
-        if words[j] not in _SCOPE_FREE:
+        if words[j] in _BRACKETS:
+            brackets += 1
+        elif words[j] not in _SCOPE_FREE:
             if content == _BACKWARD_REACH:
                 break
             content += 1
