@@ -4,7 +4,7 @@
 
 Prints Spearman and verdict accuracy on the calibration set (all, training
 split, held-out split) and on the development sets (tests/data/grading_dev.jsonl,
-grading_dev2.jsonl to grading_dev11.jsonl, written and graded by
+grading_dev2.jsonl to grading_dev12.jsonl, written and graded by
 people who never saw the grader: overall, per kind of answer and per language, the
 Italian − English gap, answers the human graded ≤ 3 called correct, the confusion of
 verdicts; each later set was measured before the rubric was tuned on it),
@@ -69,6 +69,8 @@ DEV9 = ROOT / "tests" / "data" / "grading_dev9.jsonl"
 DEV10 = ROOT / "tests" / "data" / "grading_dev10.jsonl"
 # An eleventh, written the same way at the same time: a second check of the tenth pass.
 DEV11 = ROOT / "tests" / "data" / "grading_dev11.jsonl"
+# A twelfth, written the same way after the tenth pass had started: the check of the eleventh.
+DEV12 = ROOT / "tests" / "data" / "grading_dev12.jsonl"
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -123,7 +125,7 @@ def main() -> None:
     if dev:
         print()
         print(report({"file": DEV.name, **breakdown(dev, score)}))
-    for path in (DEV2, DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV9, DEV10, DEV11):
+    for path in (DEV2, DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV9, DEV10, DEV11, DEV12):
         later = [r for r in load_rows(path) if r["id"] in bank] if path.exists() else []
         if later:
             print()
