@@ -920,3 +920,25 @@ def test_a_formula_said_to_be_wrong_is_denied(text: str) -> None:
 def test_the_wrong_sign_is_an_adjective_not_a_denial() -> None:
     assert "sign" not in _governed("the wrong sign makes the loss go up")
     assert "sign" in _governed("the sign is wrong")
+
+
+@pytest.mark.parametrize(
+    ("text", "denied"),
+    [
+        ("Non è che il gradiente venga diviso a metà: arriva intero.", True),
+        ("People sometimes say that the gradient is divided in half, but no.", True),
+        ("Molti pensano che il gradiente venga diviso a metà, ma non è così.", True),
+        ("Some think the gradient is divided in half, but that is wrong.", True),
+        # reported and not rejected: the student's own claim
+        ("Some people say the gradient is divided in half, and it is.", False),
+    ],
+)
+def test_a_claim_reported_and_rejected_is_denied(text: str, denied: bool) -> None:
+    mc = _mc([["divided in half"]], [["diviso a metà", "divisa a metà"]])
+    assert _fires(mc, text) is not denied
+
+
+def test_the_correction_after_a_reported_claim_is_the_students_own() -> None:
+    assert "learned" not in _governed(
+        "People say that the codebook is fixed, but no: it is learned."
+    )

@@ -409,10 +409,43 @@ _META_DENIALS = (
     ("not", "the", "case", "that"),
     ("non", "ee", "vero", "che"),
     ("non", "e", "vero", "che"),
+    ("non", "ee", "che"),  # "non è che il gradiente venga diviso a metà"
+    ("non", "e", "che"),
 )
+# "People say that X, but no", "molti pensano che X, ma non è così": a claim reported as
+# others' and then rejected. Without the rejection it is not denied ("some say that…").
+_REPORTERS = _words("people some many students molti alcuni tanti studenti")
+_REPORTS = _words(
+    "say says think thinks believe believes claim claims write dicono pensano credono "
+    "scrivono sostengono"
+)
+_REJECTORS = _words(
+    "no not non wrong false untrue myth misconception mistake sbagliato sbagliata falso "
+    "falsa mito errore"
+)
+_REJECT_BOUNDARIES = _words("but however yet ma pero tuttavia invece")
+_REJECT_REACH = 6  # words after "but" that hold the rejection
 _META_WORDS = _words("mistake myth misconception wrong false untrue errore sbagliato falso mito")
 _META_THAT = _words("that think thinking believe believing say saying che pensare credere dire")
 _META_REACH = 4
+
+
+def _reported_end(words: list[str], i: int) -> int:
+    """Index just past "people (often) say (that)" at ``i`` when a "but no" rejects what
+    they say later in the sentence, or -1."""
+    j = i + 1
+    while j < len(words) and j - i <= 2 and words[j] not in _REPORTS:
+        j += 1  # "people sometimes say", "molti studenti pensano"
+    if j >= len(words) or words[j] not in _REPORTS:
+        return -1
+    start = j + 1
+    while start < len(words) and words[start] in _META_THAT:
+        start += 1
+    for k in range(start, len(words)):
+        if words[k] in _REJECT_BOUNDARIES:
+            window = words[k + 1 : k + 1 + _REJECT_REACH]
+            return start if any(w in _REJECTORS for w in window) else -1
+    return -1
 
 
 def _meta_denial_end(words: list[str], i: int) -> int:
@@ -422,6 +455,10 @@ def _meta_denial_end(words: list[str], i: int) -> int:
         n = len(phrase)
         if tuple(words[i : i + n]) == phrase:
             return i + n
+    if words[i] in _REPORTERS:
+        end = _reported_end(words, i)
+        if end > 0:
+            return end
     if words[i] in _META_WORDS:
         for j in range(i + 1, min(len(words), i + 1 + _META_REACH)):
             if words[j] in _META_THAT:
