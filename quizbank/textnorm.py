@@ -165,6 +165,11 @@ _NOT_FULL = {"ca": "can", "wo": "will", "sha": "shall"}
 # a term may name ("x bar +=", "+=": an accumulation).
 _COMPOUND_RE = re.compile(r"([a-z_][a-z0-9_.]*(?:\[[^\]=]{0,20}\])?)\s*([-+*])=(?!=)")
 _COMPOUND_WORD = {"-": "minus", "+": "plus", "*": "times"}
+# "L'(w) < 0", "x > 0", "<= 0.25": a comparison reads like its word, so that "< 0" and
+# "> 0" are told apart (they were both "0"). Arrows ("->", "=>", "<-", "<->") are left to
+# the rules after this one.
+_COMPARE_RE = re.compile(r"<=|>=|(?<![-=<])>(?!=)|<(?![-=])")
+_COMPARE = {"<=": " leq ", ">=": " geq ", "<": " lt ", ">": " gt "}
 # "3x3", "1x1", "28 x 28", "k x k" typed with the letter x read as "3×3": a product of sizes
 # (not "e x a", a term's spelling of E(x_a)).
 _BY_RE = re.compile(r"(?<![a-wyz])(\d+) ?x ?(?=\d+(?:x|\b))|\b([a-z]) x (?=\2\b)")
@@ -272,6 +277,8 @@ def normalize(text: str) -> str:
         text = _ELISION_RE.sub(r"\1 ", text)
         text = _PRIME_RE.sub(r"\1 prime ", text)
         text = _APOSTROPHE_RE.sub(" ", text)
+    if "<" in text or ">" in text:
+        text = _COMPARE_RE.sub(lambda m: _COMPARE[m.group(0)], text)
     if "=" in text:
         text = _COMPOUND_RE.sub(_compound, text)
     if ">" in text:

@@ -273,10 +273,20 @@ def test_claim_scope_is_the_misconception_default_and_can_be_widened() -> None:
         ("kl = -0.5 * torch.sum(1 + logvar)", "equals minus 0.5"),
         ("loss = (-log p)", "minus log p"),
         ("dL/dh_1 = Π_{t=2..T} W^T diag(tanh')", "prod"),  # capital pi, the product
+        ("L'(w0) < 0, so we step right", "< 0"),
+        ("tanh'(x) <= 1", "≤ 1"),
     ],
 )
 def test_formula_symbols_count_like_words(written: str, term: str) -> None:
     assert group_hits([[term]], written, "en"), (normalize(written), stems(term, "en"))
+
+
+def test_a_comparison_is_not_the_number_alone() -> None:
+    """ "< 0" and "> 0" were both read as "0", so any zero stated a sign."""
+    assert not group_hits([["< 0"]], "L'(w0) > 0, the minimum is at 0", "en")
+    assert not group_hits([["< 0"]], "the minimum is at w = 0", "en")
+    # arrows and assignments are not comparisons
+    assert "lt" not in normalize("x -> y, theta <- theta - lr * g, a => b").split()
 
 
 def test_a_decorator_is_not_a_matrix_product() -> None:
