@@ -289,6 +289,20 @@ def test_a_comparison_is_not_the_number_alone() -> None:
     assert "lt" not in normalize("x -> y, theta <- theta - lr * g, a => b").split()
 
 
+def test_a_term_written_with_a_comma_matches_across_the_comma(tgrader: Grader) -> None:
+    """ "backward(), opt.step()" as a term is the code as students type it; the comma that
+    separates two clauses still ends a phrase written without one."""
+    kp = KeyPoint("p", 2, {"en": "Step."}, {"en": [["backward(), opt.step()"]]})
+    q = Question("t:x.01", "x.01", "t", "t", "Q?", "open", {"en": "A."}, (kp,), (), (), (), ())
+    grader = Grader(Bank())
+    hit = grader.judge_items(q, "loss.backward(), opt.step() at every batch.").points[0][1]
+    assert hit.hit
+    kp2 = KeyPoint("p", 2, {"en": "Step."}, {"en": [["backward opt step"]]})
+    q2 = Question("t:x.02", "x.02", "t", "t", "Q?", "open", {"en": "A."}, (kp2,), (), (), (), ())
+    miss = grader.judge_items(q2, "loss.backward(), opt.step() at every batch.").points[0][1]
+    assert not miss.hit
+
+
 def test_a_decorator_is_not_a_matrix_product() -> None:
     assert "matmul" not in normalize("@torch.no_grad()\ndef evaluate(model): ...")
 

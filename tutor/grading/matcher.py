@@ -310,13 +310,20 @@ def _occurrences(alt: Alt, s: Sentence) -> list[tuple[int, int]]:
         # A formula's brackets do not break a phrase ("floor((w - k": floor w minus k), nor
         # do its operators unless the term names them: "h t 1" matches h_{t-1}. A term that
         # states its own negation skips it: "distribuzione non correlata"; a term of single
-        # letters skips the commas that list them: "i, f, o, g".
+        # letters skips the commas that list them: "i, f, o, g", and so does a term written
+        # with a comma.
         q = p
         for j in range(1, n):
             q += 1
             while q < last and (
                 words[q] in _BRACKETS
-                or (words[q] == "," and (s.depth[q] or _letters(alt.stems[j - 1], alt.stems[j])))
+                or (
+                    words[q] == ","
+                    # "backward(), opt.step()": a term written with its comma keeps it
+                    and (
+                        s.depth[q] or "," in alt.phrase or _letters(alt.stems[j - 1], alt.stems[j])
+                    )
+                )
                 or (words[q] in OPERATOR_WORDS and alt.stems[j] not in canon.get(q, empty))
                 or (
                     alt.negative
