@@ -303,6 +303,16 @@ def test_a_term_written_with_a_comma_matches_across_the_comma(tgrader: Grader) -
     assert not miss.hit
 
 
+def test_the_sign_after_an_equals_is_not_skipped() -> None:
+    """An operator between a term's words is skipped ("h t 1" in h_{t-1}), but not the sign
+    of a whole side: "kl = -0.5 * sum" does not state "kl = 0.5 * sum"."""
+    kp = KeyPoint("p", 2, {"en": "KL."}, {"en": [["kl = 0.5 * sum"]]})
+    q = Question("t:x.03", "x.03", "t", "t", "Q?", "open", {"en": "A."}, (kp,), (), (), (), ())
+    grader = Grader(Bank())
+    assert grader.judge_items(q, "kl = 0.5 * sum(mu**2)").points[0][1].hit
+    assert not grader.judge_items(q, "kl = -0.5 * sum(mu**2)").points[0][1].hit
+
+
 def test_a_decorator_is_not_a_matrix_product() -> None:
     assert "matmul" not in normalize("@torch.no_grad()\ndef evaluate(model): ...")
 

@@ -324,7 +324,12 @@ def _occurrences(alt: Alt, s: Sentence) -> list[tuple[int, int]]:
                         s.depth[q] or "," in alt.phrase or _letters(alt.stems[j - 1], alt.stems[j])
                     )
                 )
-                or (words[q] in OPERATOR_WORDS and alt.stems[j] not in canon.get(q, empty))
+                or (
+                    words[q] in OPERATOR_WORDS
+                    and alt.stems[j] not in canon.get(q, empty)
+                    # "= -0.5 Σ …": the sign of a whole side is part of what it says
+                    and not (words[q] == "minus" and words[q - 1] in _EQUALS)
+                )
                 or (
                     alt.negative
                     and words[q] in NEGATION_WORDS
