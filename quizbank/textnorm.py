@@ -335,12 +335,23 @@ def sentences(text: str) -> list[tuple[int, int]]:
         end = m.end()
         if m.group(0) == ";" and _open_brackets(text, start, m.start()):
             continue
+        if "\n" in m.group(0) and _label_line(text[start : m.start()]):
+            continue  # "unrolled:" over the diagram on the next lines: one sentence
         if text[start:end].strip():
             spans.append((start, end))
         start = end
     if text[start:].strip():
         spans.append((start, len(text)))
     return spans
+
+
+_LABEL_WORDS = 6
+
+
+def _label_line(line: str) -> bool:
+    """A short line that ends in a colon: the head of what the next line says."""
+    line = line.strip()
+    return line.endswith(":") and 0 < len(line.split()) <= _LABEL_WORDS
 
 
 def _open_brackets(text: str, start: int, end: int) -> bool:

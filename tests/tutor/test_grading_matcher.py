@@ -14,7 +14,7 @@ import pytest
 
 from quizbank import load_bank, validate
 from quizbank.model import Bank, KeyPoint, Misconception, Question, Topic
-from quizbank.textnorm import group_hits, normalize, split_direction, stems
+from quizbank.textnorm import group_hits, normalize, sentences, split_direction, stems
 from tutor.grading import Grader
 from tutor.grading.examples import check_examples
 
@@ -475,3 +475,15 @@ def test_a_denied_claim_does_not_earn_a_point_whose_text_uses_other_words() -> N
     g = Grader(bank)
     assert _hits(g, "x.02", "The gradient reaches the encoder.") == {"reach"}
     assert _hits(g, "x.02", "The gradient does not reach the encoder.") == set()
+
+
+def test_a_label_line_and_the_diagram_under_it_are_one_sentence() -> None:
+    """Notes put a short head on its own line ("unrolled:") over what it names."""
+    text = "unrolled:\nh_0 -> [cell] -> h_1 -> [cell] -> h_2\nthe same W at every step"
+    assert [text[a:b].strip() for a, b in sentences(text)] == [
+        "unrolled:\nh_0 -> [cell] -> h_1 -> [cell] -> h_2",
+        "the same W at every step",
+    ]
+    # a line of prose that happens to end in a colon is not a label
+    long_line = "the gradient is computed in a single backward pass over the graph:\nx"
+    assert len(sentences(long_line)) == 2
