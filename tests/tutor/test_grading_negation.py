@@ -942,3 +942,18 @@ def test_the_correction_after_a_reported_claim_is_the_students_own() -> None:
     assert "learned" not in _governed(
         "People say that the codebook is fixed, but no: it is learned."
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Quindi non serve nessuna loss aggiuntiva per il codebook.",
+        "Quindi non serve una loss aggiuntiva per il codebook.",
+        "Quindi non serve alcuna loss aggiuntiva per il codebook.",
+    ],
+)
+def test_non_with_nessuno_is_one_negation(text: str) -> None:
+    """ "non serve nessuna loss" says what "non serve una loss" says: Italian negative
+    concord is not a double negation."""
+    mc = _mc([["extra loss"], ["not needed"]], [["loss aggiuntiva"], ["non serve"]])
+    assert _fires(mc, text, "it")

@@ -540,6 +540,7 @@ META = -2  # a meta-denial governs it ("it is not true that …"): never a term'
 
 
 _OR = _words("or o oppure")
+_N_WORDS = _words("nessun nessuno nessuna niente nulla mai neanche nemmeno neppure")
 # a subject after "or" starts a claim of its own: "it is not stored, or it is recomputed"
 _NEW_SUBJECT = _words("it they we you i he she this these that si ci esso essa essi loro noi")
 
@@ -608,6 +609,12 @@ def negation_sources(words: list[str]) -> list[int]:
                     continue
                 out[i] = out[i + 1] = i
                 left = 0
+                continue
+            if left and words[cue] == "non" and w in _N_WORDS:
+                # "non serve nessuna loss", "non si usa mai": Italian says one negation
+                # with two words, so the second goes on with the first
+                out[i] = cue
+                left = max(left, SCOPE)
                 continue
             # a cue inside another one's scope is itself denied: "does not stop at D"
             out[i] = cue if left else i
