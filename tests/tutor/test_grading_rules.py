@@ -306,6 +306,12 @@ _NOTES = (
             "the targets. Optimizer: SGD on model.parameters(). Then the usual loop: "
             "zero_grad, forward, loss, backward, step, for some epochs.",
         ),
+        # notes whose equations are functions applied, with no operator sign (e.14)
+        (
+            "e.14",
+            "one shared encoder E, two decoders D_A and D_B; train D_A(E(x_A)) ≈ x_A and "
+            "D_B(E(x_B)) ≈ x_B; swap = D_B(E(x_A))",
+        ),
     ],
 )
 def test_code_and_notes_with_sentences_are_not_a_keyword_list(qid: str, text: str) -> None:

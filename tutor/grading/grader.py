@@ -11,6 +11,7 @@ Every feature is generic: nothing here knows about any particular question.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -463,9 +464,15 @@ def _probe(kp, lang: str) -> str:
     return probe.get(lang) or probe.get("en") or ""
 
 
+_APPLY_RE = re.compile(r"\w\(\w")  # "D_B(E(x_A))", "f(g(x))": a function applied
+
+
 def _formula(text: str) -> bool:
-    """Written as equations (``=`` and an operator) or as a chain of arrows."""
-    if "=" in text and any(op in text for op in "+-*/^"):
+    """Written as equations (``=`` or ``≈`` with an operator or a function applied:
+    "swap = D_B(E(x_A))") or as a chain of arrows."""
+    if ("=" in text or "≈" in text) and (
+        any(op in text for op in "+-*/^") or _APPLY_RE.search(text)
+    ):
         return True
     return text.count("->") + text.count("→") >= 2
 
