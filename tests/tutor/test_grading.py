@@ -317,6 +317,13 @@ def test_language_detection(text: str, lang: str) -> None:
     assert detect(text.split()) == lang
 
 
+def test_a_letter_e_that_names_something_is_not_italian(grader: Grader) -> None:
+    """ "encoder E", "D_B(E(x_A))": the variable, not the Italian "and"."""
+    text = "one shared encoder E, two decoders D_A and D_B; swap = D_B(E(x_A))"
+    assert grader.grade("a.01", text).lang == "en"
+    assert grader.grade("a.01", "il gradiente e la loss si calcolano su un batch").lang == "it"
+
+
 def test_abbreviation_does_not_split_a_sentence(grader: Grader) -> None:
     r = grader.grade("a.01", "We go against the gradient, e.g. with a minus sign in the update.")
     assert _hits(r)["opposite"]

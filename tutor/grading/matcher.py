@@ -232,7 +232,7 @@ def analyse(text: str, rubric: Rubric, known: dict[str, frozenset[str]]) -> Anal
         words = [t for t in toks if t not in _NONWORD]
         n_words += len(words)
         n_function += sum(1 for w in words if w in FUNCTION_WORDS)
-        en, it = detect_words(words)
+        en, it = detect_words(_voting(toks))
         en_votes += en
         it_votes += it
     content = {
@@ -292,6 +292,24 @@ def analyse(text: str, rubric: Rubric, known: dict[str, frozenset[str]]) -> Anal
                         positions.append(p)
     flang = "it" if it_votes > en_votes else "en"
     return Analysis(text, sents, answer_lang, flang, n_words, n_function, content, truncated, where)
+
+
+_SYMBOL_E_AFTER = frozenset({"(", ",", ")", ";"})
+
+
+def _voting(toks: list[str]) -> list[str]:
+    """The words that vote for a language: not an "e" that names something ("E(x_A)",
+    "one shared encoder E, two decoders"), only the Italian "and"."""
+    out = []
+    for i, t in enumerate(toks):
+        if t in _NONWORD:
+            continue
+        if t == "e":
+            nxt = toks[i + 1] if i + 1 < len(toks) else ""
+            if nxt in _SYMBOL_E_AFTER or not nxt:
+                continue
+        out.append(t)
+    return out
 
 
 def _occurrences(alt: Alt, s: Sentence) -> list[tuple[int, int]]:
