@@ -957,3 +957,16 @@ def test_non_with_nessuno_is_one_negation(text: str) -> None:
     concord is not a double negation."""
     mc = _mc([["extra loss"], ["not needed"]], [["loss aggiuntiva"], ["non serve"]])
     assert _fires(mc, text, "it")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Random access by index does not make sense for a stream.",
+        "L'accesso per indice non ha senso per uno stream.",
+    ],
+)
+def test_what_makes_no_sense_is_denied(text: str) -> None:
+    """ "X doesn't make sense" denies X, which comes before it."""
+    governed = _governed(text)
+    assert "index" in governed or "indice" in governed

@@ -143,7 +143,7 @@ _BACKWARD_AFTER = _words(
     "trained necessario necessaria necessari necessarie serve servono usato usata usati usate "
     "utilizzato utilizzata campionato campionata richiesto richiesta usa usano campiona "
     "impara imparano apprende exist exists existed esiste esistono matter matters conta "
-    "contano importa"
+    "contano importa sense senso"
 )
 _BACKWARD_REACH = 4  # content words
 _BACKWARD_TOKENS = 9
@@ -151,7 +151,8 @@ _POST_DENIALS = _words(
     "useless pointless unnecessary superfluous irrelevant inutile inutili superfluo superflua "
     "superflui superflue irrilevante irrilevanti"
 )
-_BACKWARD_SKIP = _words("be is are been being get gets si e viene vengono")
+# "random access by index doesn't make sense", "non ha senso": the subject is denied
+_BACKWARD_SKIP = _words("be is are been being get gets si e viene vengono make makes ha")
 # "not only X", "not just X", "non solo X" deny the restriction, not X: only the word
 # "only" is negated ("a tensor is not just an array" denies "just an array", "not only
 # the sign but also the size" affirms the sign). "non appena" (as soon as) denies nothing.
