@@ -970,3 +970,25 @@ def test_what_makes_no_sense_is_denied(text: str) -> None:
     """ "X doesn't make sense" denies X, which comes before it."""
     governed = _governed(text)
     assert "index" in governed or "indice" in governed
+
+
+@pytest.mark.parametrize(
+    ("text", "asserted"),
+    [
+        # the purpose clause ends where the main clause starts
+        ("Per evitare il mode collapse conviene allenare molto il discriminatore.", "allenare"),
+        ("To avoid mode collapse we train the discriminator much more.", "train"),
+        # what comes after "avoided by" or a gerund is the means, not what is avoided
+        ("Overfitting is avoided by raising the learning rate.", "raising"),
+        ("L'overfitting si evita alzando il learning rate.", "alzando"),
+    ],
+)
+def test_a_verb_of_denial_does_not_deny_the_means_or_the_main_clause(
+    text: str, asserted: str
+) -> None:
+    assert asserted not in _governed(text)
+
+
+def test_what_a_purpose_clause_avoids_is_still_denied() -> None:
+    assert "collapse" in _governed("Per evitare il mode collapse conviene allenare D.")
+    assert "shrinking" in _governed("it prevents the output from shrinking")

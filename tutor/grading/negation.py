@@ -546,6 +546,19 @@ _N_WORDS = _words("nessun nessuno nessuna niente nulla mai neanche nemmeno neppu
 _NEW_SUBJECT = _words("it they we you i he she this these that si ci esso essa essi loro noi")
 
 
+# "Per evitare X, conviene Y", "to avoid X we use Y": the verb of denial heads a purpose
+# clause, which ends where the main clause starts (often with no comma).
+_PURPOSE = _words("per to in order so")
+_MEANS = _words("by")
+_PURPOSE_MAIN = _words(
+    "conviene bisogna occorre serve servono si usa usa usiamo we you one it is are must should can"
+)
+
+
+def _purpose(words: list[str], cue: int) -> bool:
+    return cue > 0 and words[cue - 1] in _PURPOSE and words[cue] in DENIAL_CUES
+
+
 def negation_sources(words: list[str]) -> list[int]:
     """For each token, the position of the cue that governs it, ``NONE`` or ``META``.
 
@@ -636,6 +649,13 @@ def negation_sources(words: list[str]) -> list[int]:
             left = NOUN_SCOPE if noun else SCOPE if plain_cue(w) else DENIAL_SCOPE
             cue = i
             content = ""
+            if w in DENIAL_CUES and (
+                nxt in _MEANS or (len(nxt) > 5 and nxt.endswith(_GERUND_ENDINGS[1:]))
+            ):
+                # "overfitting is avoided by raising the lr", "si evita alzando il lr": what
+                # follows is the means, not what is avoided
+                left = 0
+                continue
             skip = _object_before(words, i)
             if skip:
                 # "prevents the network from learning the identity": what is prevented
@@ -662,6 +682,16 @@ def negation_sources(words: list[str]) -> list[int]:
                 )
             ):
                 left = 0  # "without arguments collapses the tensor": the noun phrase ended
+                continue
+            if (
+                content
+                and w in _PURPOSE_MAIN
+                and i > 0
+                and words[i - 1] not in FUNCTION_WORDS
+                and cue >= 0
+                and _purpose(words, cue)
+            ):
+                left = 0  # "per evitare il mode collapse conviene …": the main clause
                 continue
             if out[i] == NONE:
                 out[i] = cue
