@@ -992,3 +992,13 @@ def test_a_verb_of_denial_does_not_deny_the_means_or_the_main_clause(
 def test_what_a_purpose_clause_avoids_is_still_denied() -> None:
     assert "collapse" in _governed("Per evitare il mode collapse conviene allenare D.")
     assert "shrinking" in _governed("it prevents the output from shrinking")
+
+
+def test_a_meta_denial_ends_at_a_comma_that_starts_the_correction() -> None:
+    """ "Non è vero che X si moltiplicano, i contributi si sommano": the denied claim has
+    its verb, and what follows the comma is the student's own; an aside between commas is
+    still inside the denial."""
+    spliced = _governed("Non è vero che i percorsi si moltiplicano, i contributi si sommano.")
+    assert "moltiplicano" in spliced and "sommano" not in spliced
+    aside = _governed("Non è vero che il codebook, una volta creato, resta fisso.")
+    assert "fisso" in aside

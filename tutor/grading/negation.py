@@ -431,6 +431,17 @@ _META_THAT = _words("that think thinking believe believing say saying che pensar
 _META_REACH = 4
 
 
+_FINITE_MARKS = _words("si ee is are sono viene vengono ha hanno sia siano")
+
+
+def _comma_splice(words: list[str], start: int, i: int) -> bool:
+    """Whether the comma at ``i`` ends a denied claim that has its verb ("non è vero che i
+    percorsi si moltiplicano, i contributi si sommano") and a new clause starts after it;
+    not the comma of an aside ("non è vero che il codebook, una volta creato, resta fisso")."""
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    return nxt in _ARTICLES and any(w in _FINITE_MARKS for w in words[start:i])
+
+
 def _reported_end(words: list[str], i: int) -> int:
     """Index just past "people (often) say (that)" at ``i`` when a "but no" rejects what
     they say later in the sentence, or -1."""
@@ -581,7 +592,12 @@ def negation_sources(words: list[str]) -> list[int]:
         if meta < 0 and (end := _meta_denial_end(words, i)) > 0:
             meta = end
         if meta >= 0 and i >= meta:
-            if w in CLAIM_BOUNDARIES or w in _CLAIM_PUNCT or w == ":":
+            if (
+                w in CLAIM_BOUNDARIES
+                or w in _CLAIM_PUNCT
+                or w == ":"
+                or (w == "," and _comma_splice(words, meta, i))
+            ):
                 # "non è vero che il codebook sia fisso: viene aggiornato": after the
                 # colon comes the correction
                 meta = -1
