@@ -4,7 +4,7 @@
 
 Prints Spearman and verdict accuracy on the calibration set (all, training
 split, held-out split) and on the development sets (tests/data/grading_dev.jsonl,
-grading_dev2.jsonl to grading_dev13.jsonl, written and graded by
+grading_dev2.jsonl to grading_dev14.jsonl, written and graded by
 people who never saw the grader: overall, per kind of answer and per language, the
 Italian − English gap, answers the human graded ≤ 3 called correct, the confusion of
 verdicts; each later set was measured before the rubric was tuned on it),
@@ -73,6 +73,8 @@ DEV11 = ROOT / "tests" / "data" / "grading_dev11.jsonl"
 DEV12 = ROOT / "tests" / "data" / "grading_dev12.jsonl"
 # A thirteenth, written during the eleventh pass: its second check.
 DEV13 = ROOT / "tests" / "data" / "grading_dev13.jsonl"
+# A fourteenth, written during the twelfth pass (tuned on the twelfth and thirteenth): its check.
+DEV14 = ROOT / "tests" / "data" / "grading_dev14.jsonl"
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -127,7 +129,7 @@ def main() -> None:
     if dev:
         print()
         print(report({"file": DEV.name, **breakdown(dev, score)}))
-    for path in (DEV2, DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV9, DEV10, DEV11, DEV12, DEV13):
+    for path in (DEV2, DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV9, DEV10, DEV11, DEV12, DEV13, DEV14):
         later = [r for r in load_rows(path) if r["id"] in bank] if path.exists() else []
         if later:
             print()
