@@ -306,6 +306,12 @@ _NOTES = (
             "the targets. Optimizer: SGD on model.parameters(). Then the usual loop: "
             "zero_grad, forward, loss, backward, step, for some epochs.",
         ),
+        # a formula typed with the Unicode minus and a middle dot (a.14)
+        (
+            "a.14",
+            "Parabola, point on the right of the minimum, slope is positive, so "
+            "w_new = w − lr·slope moves it left",
+        ),
         # notes whose equations are functions applied, with no operator sign (e.14)
         (
             "e.14",

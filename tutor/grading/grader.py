@@ -471,7 +471,7 @@ def _formula(text: str) -> bool:
     """Written as equations (``=`` or ``≈`` with an operator or a function applied:
     "swap = D_B(E(x_A))") or as a chain of arrows."""
     if ("=" in text or "≈" in text) and (
-        any(op in text for op in "+-*/^") or _APPLY_RE.search(text)
+        any(op in text for op in "+-*/^−·×÷") or _APPLY_RE.search(text)
     ):
         return True
     return text.count("->") + text.count("→") >= 2
