@@ -1002,17 +1002,3 @@ def test_a_meta_denial_ends_at_a_comma_that_starts_the_correction() -> None:
     assert "moltiplicano" in spliced and "sommano" not in spliced
     aside = _governed("Non è vero che il codebook, una volta creato, resta fisso.")
     assert "fisso" in aside
-
-
-@pytest.mark.parametrize(
-    ("text", "fires"),
-    [
-        ("Non si confronta con l'input rumoroso, altrimenti impari a riprodurre il rumore.", False),
-        ("Compare with the clean input, otherwise it learns to reproduce the noise.", False),
-        ("The network learns to reproduce the noise.", True),
-    ],
-)
-def test_what_happens_otherwise_is_not_claimed(text: str, fires: bool) -> None:
-    """ "…, otherwise it learns X" says what the other choice would do."""
-    mc = _mc([["reproduce the noise"]], [["riprodurre il rumore"]])
-    assert _fires(mc, text) is fires

@@ -1067,17 +1067,9 @@ _CONDITIONAL_ENDINGS = ("rebbe", "rebbero")
 _IF = _words("if se qualora")
 
 
-_OTHERWISE = _words("otherwise altrimenti senno")
-
-
 def hypothetical_positions(words: list[str]) -> list[bool]:
     """Tokens of a conditional clause that follows an asserted clause of its sentence, and
-    of the condition that goes with it; and what follows "otherwise" / "altrimenti" after
-    an asserted clause ("…, altrimenti impari a riprodurre il rumore"): the other choice."""
-    other = next((i for i, w in enumerate(words) if w in _OTHERWISE and i > 2), -1)
-    if other > 0:
-        before = hypothetical_positions(words[:other])
-        return before + [True] * (len(words) - other)
+    of the condition that goes with it."""
     moods = [
         i
         for i, w in enumerate(words)
