@@ -442,6 +442,10 @@ def _comma_splice(words: list[str], start: int, i: int) -> bool:
     return nxt in _ARTICLES and any(w in _FINITE_MARKS for w in words[start:i])
 
 
+# the words a meta-denial can start with: most tokens start none, and are passed at once
+_META_FIRST = frozenset(p[0] for p in _META_DENIALS) | _REPORTERS | _META_WORDS
+
+
 def _reported_end(words: list[str], i: int) -> int:
     """Index just past "people (often) say (that)" at ``i`` when a "but no" rejects what
     they say later in the sentence, or -1."""
@@ -463,15 +467,18 @@ def _reported_end(words: list[str], i: int) -> int:
 def _meta_denial_end(words: list[str], i: int) -> int:
     """Index just past a meta-denial starting at ``i`` ("it is not true that", "a common
     mistake is to think that", "è sbagliato pensare che"), or -1."""
+    w = words[i]
+    if w not in _META_FIRST:
+        return -1
     for phrase in _META_DENIALS:
         n = len(phrase)
-        if tuple(words[i : i + n]) == phrase:
+        if w == phrase[0] and tuple(words[i : i + n]) == phrase:
             return i + n
-    if words[i] in _REPORTERS:
+    if w in _REPORTERS:
         end = _reported_end(words, i)
         if end > 0:
             return end
-    if words[i] in _META_WORDS:
+    if w in _META_WORDS:
         for j in range(i + 1, min(len(words), i + 1 + _META_REACH)):
             if words[j] in _META_THAT:
                 k = j + 1
