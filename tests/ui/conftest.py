@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input, TextArea
 
 from quizbank import Bank
 from tutor.store import Store
@@ -42,3 +43,36 @@ def make_app(mini_bank: Bank, tmp_path: Path):
 
 def pytest_collection_modifyitems(items):
     os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+
+
+async def _settle(pilot) -> None:
+    """Wait for workers, animations and call_after_refresh work, then stop the cursors
+    blinking: a busy machine can pass the 0.5 s blink between the last key and the picture."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        if isinstance(widget, Input | TextArea):
+            widget.cursor_blink = False
+    await pilot.pause(0.2)  # let call_after_refresh work (e.g. scrolling to the grade) land
+
+
+@pytest.fixture
+def settle():
+    """The wait before a snapshot, shared by every snapshot test."""
+    return _settle
+
+
+@pytest.fixture
+def with_history():
+    """Three reviews on three days, so that home and stats have history to show."""
+
+    def add(app: TutorApp) -> TutorApp:
+        now = app.clock()
+        reviews = [("a.01", "good"), ("a.02", "again"), ("b.01", "easy")]
+        for i, (qid, rating) in enumerate(reviews):
+            app.scheduler.review(qid, rating, now=now - timedelta(days=3 - i))
+        return app
+
+    return add

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from textual.widgets import TextArea
 
 from tutor.session import exam_details, submit_answer
@@ -15,58 +13,43 @@ SIZE = (100, 30)
 ANSWER = "We step against the gradient. The learning rate scales the step."
 
 
-async def _settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.wait_for_scheduled_animations()
-    await pilot.pause(0.2)  # let call_after_refresh work (e.g. scrolling to the grade) land
+def test_home(snap_compare, make_app, settle, with_history):
+    app = with_history(make_app())
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
 
 
-def _with_history(app):
-    now = app.clock()
-    for i, (qid, rating) in enumerate([("a.01", "good"), ("a.02", "again"), ("b.01", "easy")]):
-        app.scheduler.review(qid, rating, now=now - timedelta(days=3 - i))
-    return app
-
-
-def test_home(snap_compare, make_app):
-    app = _with_history(make_app())
-    assert snap_compare(app, terminal_size=SIZE, run_before=_settle)
-
-
-def test_study_before_submit(snap_compare, make_app):
+def test_study_before_submit(snap_compare, make_app, settle):
     async def run_before(pilot):
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.app.push_screen(StudyScreen())
-        await _settle(pilot)
+        await settle(pilot)
         pilot.app.screen.query_one("#answer", TextArea).insert(ANSWER)
-        await _settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
 
 
-def test_study_after_submit(snap_compare, make_app):
+def test_study_after_submit(snap_compare, make_app, settle):
     async def run_before(pilot):
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.app.push_screen(StudyScreen())
-        await _settle(pilot)
+        await settle(pilot)
         pilot.app.screen.query_one("#answer", TextArea).insert(ANSWER)
         await pilot.press("ctrl+s")
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("ctrl+n")  # the examiner's follow-up passed: the card
-        await _settle(pilot)
+        await settle(pilot)
         # the app scrolls to the answer and its card after the next refresh; pin it there
         screen = pilot.app.screen
         screen.query_one("#study").scroll_to_widget(
             screen.query_one("#your-answer"), top=True, animate=False
         )
-        await _settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
 
 
-def test_exam_result(snap_compare, make_app):
+def test_exam_result(snap_compare, make_app, settle):
     """One row per question (Enter opens it), points out of 30 explained below."""
     answers = {
         "a.01": "We step against the gradient. The learning rate scales the step. "
@@ -76,7 +59,7 @@ def test_exam_result(snap_compare, make_app):
     }
 
     async def run_before(pilot):
-        await _settle(pilot)
+        await settle(pilot)
         app = pilot.app
         subs = [
             submit_answer(
@@ -91,17 +74,17 @@ def test_exam_result(snap_compare, make_app):
             for qid, text in answers.items()
         ]
         await app.push_screen(ExamResultScreen(exam_details(subs), subs))
-        await _settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
 
 
-def test_stats(snap_compare, make_app):
-    app = _with_history(make_app())
+def test_stats(snap_compare, make_app, settle, with_history):
+    app = with_history(make_app())
 
     async def run_before(pilot):
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.app.push_screen(StatsScreen())
-        await _settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
