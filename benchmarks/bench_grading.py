@@ -75,6 +75,8 @@ DEV12 = ROOT / "tests" / "data" / "grading_dev12.jsonl"
 DEV13 = ROOT / "tests" / "data" / "grading_dev13.jsonl"
 # A fourteenth, written during the twelfth pass (tuned on the twelfth and thirteenth): its check.
 DEV14 = ROOT / "tests" / "data" / "grading_dev14.jsonl"
+DEV15 = ROOT / "tests" / "data" / "grading_dev15.jsonl"
+DEV16 = ROOT / "tests" / "data" / "grading_dev16.jsonl"
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -129,7 +131,23 @@ def main() -> None:
     if dev:
         print()
         print(report({"file": DEV.name, **breakdown(dev, score)}))
-    for path in (DEV2, DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV9, DEV10, DEV11, DEV12, DEV13, DEV14):
+    for path in (
+        DEV2,
+        DEV3,
+        DEV4,
+        DEV5,
+        DEV6,
+        DEV7,
+        DEV8,
+        DEV9,
+        DEV10,
+        DEV11,
+        DEV12,
+        DEV13,
+        DEV14,
+        DEV15,
+        DEV16,
+    ):
         later = [r for r in load_rows(path) if r["id"] in bank] if path.exists() else []
         if later:
             print()

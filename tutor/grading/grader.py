@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from quizbank.textnorm import stem
@@ -38,6 +38,7 @@ from .result import (
     judge,
     point_credit,
 )
+from .roles import swaps_for
 from .rubric import LANGS, Rubric, compile_rubric, question_words
 
 __all__ = [
@@ -158,6 +159,9 @@ class Features:
         return None, factor
 
 
+_SWAP_MAX_WORDS = 400
+
+
 @dataclass
 class ItemJudgement:
     """How each rubric item fared against one text, before the whole-answer rules."""
@@ -183,6 +187,7 @@ class Grader:
         self._rubrics: dict[str, Rubric] = {}
         self._known: dict[str, frozenset[str]] | None = None
         self._syntax: SyntaxModel | None = None
+        self._swaps: dict[str, Any] = {}
 
     @property
     def bank(self):
@@ -234,7 +239,55 @@ class Grader:
             a.lang = a.feedback_lang = lang
         kps = [(kp, match_item(kp, a)) for kp in rubric.key_points]
         mcs = [(mc, m) for mc in rubric.misconceptions if (m := match_item(mc, a)).hit]
+        mcs += self._swapped(question, rubric, text, a, kps, mcs)
         return ItemJudgement(kps, mcs, a)
+
+    def _swapped(self, question, rubric: Rubric, text: str, a: Analysis, kps, mcs) -> list:
+        """Key points the answer states only with two roles exchanged (see ``roles``): the
+        swapped claim counts as a misconception that contradicts the point. A pasted page
+        is not read this way (it is not an answer, and it would double the time)."""
+        if a.n_words > _SWAP_MAX_WORDS:
+            return []
+        swaps = self._swaps.get(question.id)
+        if swaps is None:
+            swaps = self._swaps[question.id] = swaps_for(dict(question.answer or {}))
+        contradicted = {mc.contradicts for mc, _ in mcs}
+        todo = [kp for kp, m in kps if not m.hit and kp.id not in contradicted]
+        out = []
+        for swap in swaps:
+            if not todo or not swap.forms(text):
+                continue
+            b = analyse(swap.apply(text), rubric, self._known_vocab(question))
+            b.lang, b.feedback_lang = a.lang, a.feedback_lang
+            if len(b.sentences) != len(a.sentences):
+                continue
+            for kp in list(todo):
+                m = match_item(kp, b)
+                if not m.hit or m.evidence is None:
+                    continue
+                i = next(
+                    (k for k, s in enumerate(b.sentences) if s.start <= m.evidence[0] < s.end),
+                    None,
+                )
+                if i is None:
+                    continue
+                span = (a.sentences[i].start, a.sentences[i].end)
+                if not swap.both_sides(text[span[0] : span[1]]):
+                    continue
+                todo.remove(kp)
+                item = replace(
+                    kp,
+                    id=f"swapped-{kp.id}",
+                    misconception=True,
+                    contradicts=kp.id,
+                    correction=kp.text,
+                    text={
+                        "en": "The roles are the wrong way round: " + kp.text.get("en", ""),
+                        "it": "I ruoli sono invertiti: " + kp.text.get("it", ""),
+                    },
+                )
+                out.append((item, Match(True, False, 1.0, 1.0, span)))
+        return out
 
     def grade_point(
         self, question, point_id: str, text: str, lang: str | None = None
