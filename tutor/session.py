@@ -37,6 +37,7 @@ from tutor.exam import FOLLOWUPS_PER_QUESTION, PASS_MARK, mark_exam, with_follow
 from tutor.grading import Grader, GradeResult, PointResult, apply_overrides, followups
 from tutor.grading.followup import probe_for
 from tutor.grading.result import NOT_AN_ANSWER_ID, rejudge
+from tutor.grading.roles import swapped_point, swapped_text
 from tutor.scheduling import RATINGS, StudyScheduler
 from tutor.store import Attempt, Store
 
@@ -173,16 +174,22 @@ def localize(result: GradeResult, question: Question, lang: str) -> GradeResult:
         else p
         for p in result.points
     ]
-    misconceptions = [
-        replace(
-            m,
-            text=text(mcs[m.id].text, m.text),
-            correction=text(mcs[m.id].correction, m.correction),
-        )
-        if m.id in mcs
-        else m
-        for m in result.misconceptions
-    ]
+
+    def statement(m):
+        if m.id in mcs:
+            return replace(
+                m,
+                text=text(mcs[m.id].text, m.text),
+                correction=text(mcs[m.id].correction, m.correction),
+            )
+        point = kps.get(swapped_point(m.id) or "")
+        if point is not None:  # a key point said with its roles exchanged
+            return replace(
+                m, text=swapped_text(point.text, lang), correction=text(point.text, m.correction)
+            )
+        return m
+
+    misconceptions = [statement(m) for m in result.misconceptions]
     return rejudge(replace(result, points=points, misconceptions=misconceptions, lang=lang))
 
 

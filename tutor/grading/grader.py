@@ -38,7 +38,7 @@ from .result import (
     judge,
     point_credit,
 )
-from .roles import swaps_for
+from .roles import swapped_id, swapped_text, swaps_for
 from .rubric import LANGS, Rubric, compile_rubric, question_words
 
 __all__ = [
@@ -277,14 +277,11 @@ class Grader:
                 todo.remove(kp)
                 item = replace(
                     kp,
-                    id=f"swapped-{kp.id}",
+                    id=swapped_id(kp.id),
                     misconception=True,
                     contradicts=kp.id,
                     correction=kp.text,
-                    text={
-                        "en": "The roles are the wrong way round: " + kp.text.get("en", ""),
-                        "it": "I ruoli sono invertiti: " + kp.text.get("it", ""),
-                    },
+                    text={lang: swapped_text(kp.text, lang) for lang in LANGS},
                 )
                 out.append((item, Match(True, False, 1.0, 1.0, span)))
         return out

@@ -141,3 +141,22 @@ def swaps_for(
         if (families is None or sw.family in families)
         and len({sw.side[f] for f in sw.forms(text)}) == 2
     )
+
+
+SWAPPED = "swapped-"  # id prefix of the misconception a swapped point becomes
+_SWAPPED_TEXT = {"en": "The roles are the wrong way round: {}", "it": "I ruoli sono invertiti: {}"}
+
+
+def swapped_id(point_id: str) -> str:
+    return SWAPPED + point_id
+
+
+def swapped_point(misconception_id: str) -> str | None:
+    """The key point a swapped-roles misconception stands for, or None for any other."""
+    return misconception_id[len(SWAPPED) :] if misconception_id.startswith(SWAPPED) else None
+
+
+def swapped_text(point_text: dict[str, str], lang: str) -> str:
+    """What the card says of a swapped point: the point itself is the correction."""
+    template = _SWAPPED_TEXT.get(lang, _SWAPPED_TEXT["en"])
+    return template.format(point_text.get(lang) or point_text.get("en", ""))
