@@ -184,9 +184,7 @@ def localize(result: GradeResult, question: Question, lang: str) -> GradeResult:
             )
         point = kps.get(swapped_point(m.id) or "")
         if point is not None:  # a key point said with its roles exchanged
-            return replace(
-                m, text=swapped_text(point.text, lang), correction=text(point.text, m.correction)
-            )
+            return replace(m, text=swapped_text(lang), correction=text(point.text, m.correction))
         return m
 
     misconceptions = [statement(m) for m in result.misconceptions]

@@ -105,6 +105,6 @@ def test_the_card_of_a_swap_follows_the_app_language(grader):
     it = localize(result, question, "it")
     flagged = next(m for m in it.misconceptions if swapped_point(m.id))
     point = next(kp for kp in question.key_points if kp.id == swapped_point(flagged.id))
-    assert flagged.text.startswith("I ruoli sono invertiti")
-    assert point.text["it"] in flagged.text
+    assert flagged.text == "Detto con due ruoli scambiati."
     assert flagged.correction == point.text["it"]
+    assert point.text["it"] in it.feedback

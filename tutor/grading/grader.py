@@ -281,7 +281,7 @@ class Grader:
                     misconception=True,
                     contradicts=kp.id,
                     correction=kp.text,
-                    text={lang: swapped_text(kp.text, lang) for lang in LANGS},
+                    text={lang: swapped_text(lang) for lang in LANGS},
                 )
                 out.append((item, Match(True, False, 1.0, 1.0, span)))
         return out

@@ -144,7 +144,10 @@ def swaps_for(
 
 
 SWAPPED = "swapped-"  # id prefix of the misconception a swapped point becomes
-_SWAPPED_TEXT = {"en": "The roles are the wrong way round: {}", "it": "I ruoli sono invertiti: {}"}
+_SWAPPED_TEXT = {
+    "en": "Said with two roles exchanged.",
+    "it": "Detto con due ruoli scambiati.",
+}
 
 
 def swapped_id(point_id: str) -> str:
@@ -156,7 +159,7 @@ def swapped_point(misconception_id: str) -> str | None:
     return misconception_id[len(SWAPPED) :] if misconception_id.startswith(SWAPPED) else None
 
 
-def swapped_text(point_text: dict[str, str], lang: str) -> str:
-    """What the card says of a swapped point: the point itself is the correction."""
-    template = _SWAPPED_TEXT.get(lang, _SWAPPED_TEXT["en"])
-    return template.format(point_text.get(lang) or point_text.get("en", ""))
+def swapped_text(lang: str) -> str:
+    """What the card says of a swapped point; the quote shows where, and the point itself
+    is the correction."""
+    return _SWAPPED_TEXT.get(lang, _SWAPPED_TEXT["en"])
