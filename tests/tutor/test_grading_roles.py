@@ -108,3 +108,17 @@ def test_the_card_of_a_swap_follows_the_app_language(grader):
     assert flagged.text == "Detto con due ruoli scambiati."
     assert flagged.correction == point.text["it"]
     assert point.text["it"] in it.feedback
+
+
+def test_a_follow_up_with_the_roles_exchanged_earns_nothing(grader):
+    swapped = (
+        "The discriminator takes the noise vector z and maps it to an image, while the "
+        "generator receives real and generated images and outputs a probability."
+    )
+    right = (
+        "The generator takes the noise vector z and maps it to an image, while the "
+        "discriminator receives real and generated images and outputs a probability."
+    )
+    bad = grader.grade_point("g.02", "generator-io", swapped)
+    assert not bad.hit and bad.credit == 0.0
+    assert grader.grade_point("g.02", "generator-io", right).hit

@@ -38,7 +38,7 @@ from .result import (
     judge,
     point_credit,
 )
-from .roles import swapped_id, swapped_text, swaps_for
+from .roles import Swap, swapped_id, swapped_text, swaps_for
 from .rubric import LANGS, Rubric, compile_rubric, question_words
 
 __all__ = [
@@ -187,7 +187,7 @@ class Grader:
         self._rubrics: dict[str, Rubric] = {}
         self._known: dict[str, frozenset[str]] | None = None
         self._syntax: SyntaxModel | None = None
-        self._swaps: dict[str, Any] = {}
+        self._swaps: dict[str, tuple[Swap, ...]] = {}
 
     @property
     def bank(self):
@@ -303,9 +303,11 @@ class Grader:
             a.lang = a.feedback_lang = lang
         flang = a.feedback_lang
         m = match_item(item, a) if a.sentences else Match(False, False, 0.0, 0.0, None)
+        # read as written, before the examiner's question lends the reply its subject
+        swapped = bool(self._swapped(question, rubric, text or "", a, [(item, m)], []))
         if not m.hit and not m.negated and m.spread > 0:
             m = self._in_reply(item, rubric, question, _probe(kp, flang), text, flang) or m
-        wrong = any(
+        wrong = swapped or any(
             match_item(mc, a).hit for mc in rubric.misconceptions if mc.contradicts == point_id
         )
         credit = 0.0 if wrong else point_credit(m.hit, m.fraction, m.spread, self.params)
