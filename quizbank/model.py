@@ -37,7 +37,7 @@ Examples = dict[str, dict[str, tuple[Example, ...]]]
 # "sentence" (the key points' default), "claim" (the misconceptions' default: a sentence
 # cut at contrastive and causal conjunctions and at ";") or "clause" (also cut at commas,
 # "and", "or").
-SCOPES: tuple[str, ...] = ("sentence", "claim", "clause")
+SCOPES: tuple[str, ...] = ("sentence", "claim", "clause", "code")
 # How the quantities named by an item's first two groups move together.
 RELATIONS: tuple[str, ...] = ("same", "inverse")
 

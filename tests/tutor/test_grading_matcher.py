@@ -247,6 +247,19 @@ def test_claim_scope_is_the_misconception_default_and_can_be_widened() -> None:
     assert _fires(q, text)
 
 
+def test_code_scope_reads_the_order_of_the_lines_of_a_block_of_code() -> None:
+    """A loop written as code says its order only by its lines: step() on the line before
+    backward() is the wrong loop, though no word says "then"."""
+    q = _mc_question([["opt.step()", "step()"], ["loss.backward()", "backward()"]], scope="code")
+    assert _fires(
+        q, "Each batch:\nopt.zero_grad()\nloss = crit(net(x), y)\nopt.step()\nloss.backward()"
+    )
+    assert not _fires(q, "opt.zero_grad()\nloss = crit(net(x), y)\nloss.backward()\nopt.step()")
+    # prose orders nothing, and neither does one line of code
+    assert not _fires(q, "opt.step() applies what loss.backward() has computed.")
+    assert not _fires(q, "opt.step()  # after loss.backward()")
+
+
 # -- formulas ---------------------------------------------------------------------
 
 

@@ -68,6 +68,8 @@ class Sentence:
     hypothetical: list[bool]  # in a clause of what would happen ("θ + η∇L would raise it")
     depth: list[int]  # brackets open at each token
     order: list[int]  # index of each token among the words (punctuation not counted)
+    # line of each token inside a block of code (several lines); None for prose
+    lines: list[int] | None = None
     # (lang, rubric stem) -> token positions where that stem (or a typo of it) occurs
     index: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     canon: dict[str, dict[int, frozenset[str]]] = field(default_factory=dict)  # sparse
@@ -129,23 +131,39 @@ _ABBREV_RE = re.compile(
 )
 
 
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
+def _sentence_spans(text: str) -> list[tuple[int, int, list[tuple[int, int]]]]:
     """``textnorm.sentences``, re-joined after abbreviations such as "e.g.", and the lines
     of a block of code kept together: "opt.zero_grad()\n loss.backward()\n opt.step()" is
-    one statement of the loop, as a sentence would say it."""
-    spans: list[tuple[int, int]] = []
+    one statement of the loop, as a sentence would say it. Each span comes with the lines
+    of code it joins (empty for prose), so that an item of scope ``code`` can read their
+    order."""
+    spans: list[tuple[int, int, list[tuple[int, int]]]] = []
     prev_code = False
     for start, end in sentences(text):
         code = _code(text[start:end])
-        if spans and (
-            (prev_code and code)
-            or _ABBREV_RE.search(text[max(spans[-1][0], spans[-1][1] - 12) : spans[-1][1]])
-        ):
-            spans[-1] = (spans[-1][0], end)
+        if spans and prev_code and code:
+            first, _, lines = spans[-1]
+            spans[-1] = (first, end, [*lines, (start, end)])
+        elif spans and _ABBREV_RE.search(text[max(spans[-1][0], spans[-1][1] - 12) : spans[-1][1]]):
+            spans[-1] = (spans[-1][0], end, [])
         else:
-            spans.append((start, end))
+            spans.append((start, end, [(start, end)] if code else []))
         prev_code = code
     return spans
+
+
+def _code_lines(text: str, lines: list[tuple[int, int]], toks: list[str]) -> list[int] | None:
+    """The line of each token of a block of code, or None when the block is one line or
+    its lines, tokenised one by one, do not give the block's tokens."""
+    if len(lines) < 2:
+        return None
+    out: list[int] = []
+    flat: list[str] = []
+    for n, (a, b) in enumerate(lines):
+        line = TOKEN_RE.findall(normalize(text[a:b]))
+        flat.extend(line)
+        out.extend([n] * len(line))
+    return out if flat == toks else None
 
 
 def _code(span: str) -> bool:
@@ -199,17 +217,21 @@ def analyse(text: str, rubric: Rubric, known: dict[str, frozenset[str]]) -> Anal
     sents: list[Sentence] = []
     split = []
     vocab_words: set[str] = set()
-    for start, end in _sentence_spans(text):
+    for start, end, code_lines in _sentence_spans(text):
         toks = without_admissions(TOKEN_RE.findall(normalize(text[start:end])))
         if any(t not in _NONWORD for t in toks):
+            line_of = _code_lines(text, code_lines, toks)
+            at = 0
             for piece in _pieces(toks):
-                split.append((start, end, piece))
+                lines = line_of[at : at + len(piece)] if line_of else None
+                split.append((start, end, piece, lines))
+                at += len(piece)
             vocab_words.update(toks)
     # Stem each distinct word once per language (a pasted page repeats a lot).
     smap = {lang: {w: w if w in _NONWORD else stem(w, lang) for w in vocab_words} for lang in LANGS}
     n_words = n_function = 0
     en_votes = it_votes = 0
-    for start, end, toks in split:
+    for start, end, toks, lines in split:
         stems_by_lang = {lang: [smap[lang][t] for t in toks] for lang in LANGS}
         sources = negation_sources(toks)
         claims = claim_ids(toks)
@@ -227,6 +249,7 @@ def analyse(text: str, rubric: Rubric, known: dict[str, frozenset[str]]) -> Anal
                 hypothetical_positions(toks),
                 bracket_depth(toks),
                 _word_order(toks),
+                lines,
             )
         )
         words = [t for t in toks if t not in _NONWORD]
@@ -458,11 +481,15 @@ def _item_occurrences(
     return out, cues
 
 
-def _in_order(per_group: list[list[_Occ]]) -> bool:
-    """Whether one occurrence of each group can be picked, each after the previous one."""
+def _in_order(per_group: list[list[_Occ]], lines: list[int] | None = None) -> bool:
+    """Whether one occurrence of each group can be picked, each after the previous one
+    (with ``lines``: each on a later line of the block of code than the previous one)."""
     pos = -1
     for occs in per_group:
-        starts = [a for a, _, _, _, _ in occs if a > pos]
+        if lines is None:
+            starts = [a for a, _, _, _, _ in occs if a > pos]
+        else:
+            starts = [a for a, _, _, _, _ in occs if pos < 0 or lines[a] > lines[pos]]
         if not starts:
             return False
         pos = min(starts)
@@ -587,6 +614,8 @@ def match_item(item: Item, analysis: Analysis) -> Match:
         agreeing_in: dict[int, set[int]] = {}
         for i in candidates:
             s = analysis.sentences[i]
+            if item.scope == "code" and s.lines is None:
+                continue  # "step() uses what backward() computed" orders nothing
             occs, cues = _item_occurrences(item, variant, polarity, s)
             for g, occ in enumerate(occs):
                 if any(ok for _, _, ok, _, _ in occ):
@@ -600,9 +629,12 @@ def match_item(item: Item, analysis: Analysis) -> Match:
                 found = sum(1 for h in here if h)
                 agree = sum(1 for a in agreeing if a)
                 if found == n and agree == n:
-                    ordered = (not item.ordered or _in_order(agreeing)) and (
-                        not item.misconception or _compact(agreeing, s)
-                    )
+                    if item.scope == "code":
+                        ordered = _in_order(agreeing, s.lines)
+                    else:
+                        ordered = (not item.ordered or _in_order(agreeing)) and (
+                            not item.misconception or _compact(agreeing, s)
+                        )
                     rel = _relation(item, s, u, agreeing, lang) if item.relation else 0
                     if ordered and (not item.relation or rel == item.relation):
                         return Match(True, False, 1.0, 1.0, (s.start, s.end))

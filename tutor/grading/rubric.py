@@ -79,7 +79,7 @@ class Item:
     # negate it. False: affirmed ("reshape copies"), negating it denies the point;
     # True: negated ("view never copies"); None: no expectation.
     polarity: tuple[tuple[tuple[bool | None, ...], ...], ...]
-    scope: str = "sentence"  # "sentence" | "claim" | "clause"
+    scope: str = "sentence"  # "sentence" | "claim" | "clause" | "code"
     ordered: bool = False
     relation: int = 0  # +1 "same", -1 "inverse", 0 none
     misconception: bool = False  # a belief: never read inside a contrast
