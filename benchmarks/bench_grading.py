@@ -4,7 +4,7 @@
 
 Prints Spearman and verdict accuracy on the calibration set (all, training
 split, held-out split) and on the development sets (tests/data/grading_dev.jsonl,
-grading_dev2.jsonl to grading_dev14.jsonl, written and graded by
+grading_dev2.jsonl to grading_dev18.jsonl, written and graded by
 people who never saw the grader: overall, per kind of answer and per language, the
 Italian − English gap, answers the human graded ≤ 3 called correct, the confusion of
 verdicts; each later set was measured before the rubric was tuned on it),
@@ -77,6 +77,10 @@ DEV13 = ROOT / "tests" / "data" / "grading_dev13.jsonl"
 DEV14 = ROOT / "tests" / "data" / "grading_dev14.jsonl"
 DEV15 = ROOT / "tests" / "data" / "grading_dev15.jsonl"
 DEV16 = ROOT / "tests" / "data" / "grading_dev16.jsonl"
+# Two written for pass 16: the seventeenth wrong-heavy (its driver, with the sixteenth), the
+# eighteenth a blind mix kept untouched to measure that pass.
+DEV17 = ROOT / "tests" / "data" / "grading_dev17.jsonl"
+DEV18 = ROOT / "tests" / "data" / "grading_dev18.jsonl"
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -147,6 +151,8 @@ def main() -> None:
         DEV14,
         DEV15,
         DEV16,
+        DEV17,
+        DEV18,
     ):
         later = [r for r in load_rows(path) if r["id"] in bank] if path.exists() else []
         if later:
