@@ -260,6 +260,19 @@ def test_code_scope_reads_the_order_of_the_lines_of_a_block_of_code() -> None:
     assert not _fires(q, "opt.step()  # after loss.backward()")
 
 
+@pytest.mark.parametrize(
+    "safe",
+    [
+        "The output size is not (W - K + 2P)/S - 1 but (W - K + 2P)/S + 1.",
+        "La dimensione non è (W-K+2P)/S - 1, ma (W-K+2P)/S + 1.",
+    ],
+)
+def test_a_negation_denies_the_whole_formula_after_it(safe: str) -> None:
+    q = _mc_question([["size", "dimensione"], ["(W - K + 2P)/S - 1"]])
+    assert _fires(q, "The output size is (W - K + 2P)/S - 1.")
+    assert not _fires(q, safe)
+
+
 # -- formulas ---------------------------------------------------------------------
 
 

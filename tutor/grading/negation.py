@@ -724,7 +724,46 @@ def negation_sources(words: list[str]) -> list[int]:
                     noun = False  # "without copying memory", "senza copiare la memoria"
                     left = SCOPE - 1
                 content = w
+    _deny_formulas(words, out)
     return out
+
+
+# Words a formula is made of besides its brackets and operators: "w", "k", "2p", "1".
+_ATOM_RE = re.compile(r"[a-z]\d*|\d+[a-z]?|\d+(?:\.\d+)?")
+_COPULAS = _words("is are was be equals ee e sia")
+
+
+def _deny_formulas(words: list[str], out: list[int]) -> None:
+    """A negation governs the whole formula that follows it, brackets included: "the size
+    is not (W − K + 2P)/S − 1 but …", "non è (W-K+2P)/S - 1": the formula is what is
+    denied, however many of its symbols there are, up to the end of the formula."""
+    n = len(words)
+    for c in range(n):
+        if out[c] != c or not plain_cue(words[c]):
+            continue
+        j = c + 1
+        while j < n and words[j] in _COPULAS:
+            j += 1
+        if j >= n:
+            continue
+        nxt = words[j + 1] if j + 1 < n else ""
+        if not (words[j] == "(" or words[j] in OPERATOR_WORDS or nxt in OPERATOR_WORDS):
+            continue
+        depth = 0
+        k = j
+        while k < n:
+            w = words[k]
+            if w in ("(", "["):
+                depth += 1
+            elif w in (")", "]"):
+                if depth == 0:
+                    break
+                depth -= 1
+            elif depth == 0 and not (w in OPERATOR_WORDS or _ATOM_RE.fullmatch(w)):
+                break
+            if out[k] == NONE:
+                out[k] = c
+            k += 1
 
 
 def negated_positions(words: list[str]) -> list[bool]:
