@@ -730,7 +730,7 @@ def negation_sources(words: list[str]) -> list[int]:
 
 # Words a formula is made of besides its brackets and operators: "w", "k", "2p", "1".
 _ATOM_RE = re.compile(r"[a-z]\d*|\d+[a-z]?|\d+(?:\.\d+)?")
-_COPULAS = _words("is are was be equals ee e sia")
+_FORMULA_COPULAS = _words("is are was be equals ee e sia")
 
 
 def _deny_formulas(words: list[str], out: list[int]) -> None:
@@ -742,7 +742,7 @@ def _deny_formulas(words: list[str], out: list[int]) -> None:
         if out[c] != c or not plain_cue(words[c]):
             continue
         j = c + 1
-        while j < n and words[j] in _COPULAS:
+        while j < n and words[j] in _FORMULA_COPULAS:
             j += 1
         if j >= n:
             continue
