@@ -35,8 +35,8 @@ Examples = dict[str, dict[str, tuple[Example, ...]]]
 
 # Where all groups of an item must be found together (see quizbank/README.md):
 # "sentence" (the key points' default), "claim" (the misconceptions' default: a sentence
-# cut at contrastive and causal conjunctions and at ";") or "clause" (also cut at commas,
-# "and", "or").
+# cut at contrastive and causal conjunctions and at ";"), "clause" (also cut at commas,
+# "and", "or") or "code" (a block of code, each group on a later line than the previous).
 SCOPES: tuple[str, ...] = ("sentence", "claim", "clause", "code")
 # How the quantities named by an item's first two groups move together.
 RELATIONS: tuple[str, ...] = ("same", "inverse")
