@@ -183,14 +183,16 @@ async def test_time_up_submits_the_answer_and_moves_on(make_app):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        app.push_screen(ExamScreen(["a.01", "b.01"], time_limit_s=1))
+        app.push_screen(ExamScreen(["a.01", "b.01"], time_limit_s=60))
         await settle(app, pilot)
         exam = app.screen
         exam.answer.insert(HALF)
-        await pilot.pause(1.5)
+        # the last second starts only now: a slow machine's settle cannot use it up before
+        # the answer is typed (a 1 s limit raced the insert and stored an empty answer)
+        exam.remaining = 1
+        await pilot.pause(2.5)
         await settle(app, pilot)
         assert exam.index >= 1 and not exam.subs[0].asked  # no follow-up once time is up
-        # (b.01's second may run out too on a slow machine: look a.01's attempt up by id)
         assert app.store.attempts("a.01")[0].answer == HALF
 
 
