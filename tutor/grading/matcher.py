@@ -443,9 +443,12 @@ def _item_occurrences(
     gradient", "without activations the stack gives a single convolution".
     """
     found: list[list[tuple[Alt, bool | None, int, int]]] = []
+    index = s.index
     for group, expect in zip(variant, polarity, strict=True):
         occ = []
         for alt, negative in zip(group, expect, strict=True):
+            if (alt.lang, alt.stems[0]) not in index:
+                continue  # most terms are absent from a sentence: skip the call
             for a, b in _occurrences(alt, s):
                 if item.misconception and (s.contrast[a] or s.hypothetical[a]):
                     continue  # "unlike a VAE, which samples z", "it would copy": not claimed
