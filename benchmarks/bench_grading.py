@@ -81,6 +81,10 @@ DEV16 = ROOT / "tests" / "data" / "grading_dev16.jsonl"
 # eighteenth a blind mix kept untouched to measure that pass.
 DEV17 = ROOT / "tests" / "data" / "grading_dev17.jsonl"
 DEV18 = ROOT / "tests" / "data" / "grading_dev18.jsonl"
+# Two written for pass 17 (driven by the eighteenth): the nineteenth wrong-heavy, its second
+# driver; the twentieth a blind mix kept untouched to measure that pass.
+DEV19 = ROOT / "tests" / "data" / "grading_dev19.jsonl"
+DEV20 = ROOT / "tests" / "data" / "grading_dev20.jsonl"
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -153,6 +157,8 @@ def main() -> None:
         DEV16,
         DEV17,
         DEV18,
+        DEV19,
+        DEV20,
     ):
         later = [r for r in load_rows(path) if r["id"] in bank] if path.exists() else []
         if later:
