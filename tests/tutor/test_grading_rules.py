@@ -174,6 +174,24 @@ def test_a_circular_restatement_of_the_question_is_not_an_answer(qid: str, text:
     assert all(p.status == "missed" for p in r.points)
 
 
+@pytest.mark.parametrize("lang", ["en", "it"])
+def test_a_page_of_notes_pasted_whole_is_not_an_answer(lang: str) -> None:
+    """The model answer buried among those of other topics (a student pasting the notes)
+    is no answer to the question; disputing the verdict grades the page on its points."""
+    bank = load_bank()
+    grader = Grader(bank)
+    own = bank.get("a.01").answer[lang]
+    others = [q.answer[lang] for q in bank.questions if q.id[0] in "cefg"][::4]
+    page = "\n\n".join([*others[:6], own, *others[6:]])
+    assert grader.grade("a.01", own).verdict is Verdict.CORRECT
+    r = grader.grade("a.01", page)
+    assert r.not_answer == "elsewhere", r.features
+    assert r.verdict is Verdict.WRONG and r.score == 0
+    assert ("other things" if lang == "en" else "parla d'altro") in r.feedback
+    disputed = apply_overrides(r, dismissed=["not-an-answer"])
+    assert disputed.not_answer_dismissed and disputed.score > 0.5
+
+
 def test_a_short_answer_in_the_questions_words_plus_its_own_is_graded() -> None:
     g = Grader(load_bank())
     r = g.grade("b.02", "Elementwise, with broadcasting when the shapes differ; @ is matmul.")

@@ -148,8 +148,11 @@ class Features:
         if self.not_answer:
             return self.not_answer, 1.0
         covered = any(pt.hit for pt in points)
-        if not covered and self.n_content >= 4 and self.on_topic < p.off_topic_ratio:
-            return "off-topic", 1.0
+        if self.on_topic < p.off_topic_ratio:
+            if not covered and self.n_content >= 4:
+                return "off-topic", 1.0
+            if self.n_words >= p.page_words:
+                return "elsewhere", 1.0
         factor = self.keyword_factor(p)
         if self.listed and not self.formula and not (self.sentences and covered):
             # a list after sentences that state a point is the end of an answer

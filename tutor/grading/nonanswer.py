@@ -68,6 +68,12 @@ NOT_AN_ANSWER = {
         "en": "The answer does not address this question.",
         "it": "La risposta non riguarda questa domanda.",
     },
+    "elsewhere": {
+        "en": "Not an answer: most of this long text is about other things than this "
+        "question; answer this question on its own.",
+        "it": "Non è una risposta: gran parte di questo testo lungo parla d'altro; "
+        "rispondi a questa domanda e basta.",
+    },
 }
 
 _PASTE_NOVEL = 0.15  # at most this share of the answer's content words may be new
