@@ -234,7 +234,8 @@ def analyse(text: str, rubric: Rubric, known: dict[str, frozenset[str]]) -> Anal
     for start, end, toks, lines in split:
         stems_by_lang = {lang: [smap[lang][t] for t in toks] for lang in LANGS}
         sources = negation_sources(toks)
-        claims = claim_ids(toks)
+        depth = bracket_depth(toks)
+        claims = claim_ids(toks, depth)
         sents.append(
             Sentence(
                 start,
@@ -243,11 +244,11 @@ def analyse(text: str, rubric: Rubric, known: dict[str, frozenset[str]]) -> Anal
                 stems_by_lang,
                 [src != NONE for src in sources],
                 sources,
-                clause_ids(toks),
+                clause_ids(toks, depth),
                 claims,
                 contrast_positions(toks),
                 hypothetical_positions(toks),
-                bracket_depth(toks),
+                depth,
                 _word_order(toks),
                 lines,
             )
@@ -298,6 +299,9 @@ def analyse(text: str, rubric: Rubric, known: dict[str, frozenset[str]]) -> Anal
                 extra = rubric.inflections.get(key) if key else None
                 if extra:
                     inflections[w] = extra
+        keys_of = {r: (lang, r) for c in canon_of.values() for r in c}
+        for extra in inflections.values():
+            keys_of.update((r, (lang, r)) for r in extra)
         for i, sent in enumerate(sents):
             canon = {p: canon_of[x] for p, x in enumerate(sent.stems[lang]) if x in canon_of}
             if inflections:
@@ -305,12 +309,14 @@ def analyse(text: str, rubric: Rubric, known: dict[str, frozenset[str]]) -> Anal
                     if w in inflections:
                         canon[p] = canon[p] | inflections[w] if p in canon else inflections[w]
             sent.canon[lang] = canon
+            index = sent.index
             for p, c in canon.items():
                 for r in c:
-                    positions = sent.index.get((lang, r))
+                    key = keys_of[r]
+                    positions = index.get(key)
                     if positions is None:
-                        sent.index[(lang, r)] = [p]
-                        where.setdefault((lang, r), []).append(i)
+                        index[key] = [p]
+                        where.setdefault(key, []).append(i)
                     else:
                         positions.append(p)
     flang = "it" if it_votes > en_votes else "en"

@@ -1082,14 +1082,15 @@ def _slice(words: list[str], i: int) -> bool:
     return all(len(x) == 1 or x.isdigit() for x in (prev, nxt))
 
 
-def clause_ids(words: list[str]) -> list[int]:
+def clause_ids(words: list[str], depth: list[int] | None = None) -> list[int]:
     """Clause number of each token: punctuation and conjunctions start a new clause, but
     not brackets nor punctuation inside them ("input (N, C, H, W) and output (N, C_out, H,
     W)", the slice ``x[:, 0]``), nor the colon after a short head ("Forward mode: …")."""
     out = []
     n = 0
     head = 0  # words of the clause so far
-    depth = bracket_depth(words)
+    if depth is None:
+        depth = bracket_depth(words)
     for i, w in enumerate(words):
         if w in _BRACKETS or (depth[i] and (w == "," or _slice(words, i))):
             pass  # "view(6)", "(N, C, H, W)", "x[:, 0]": code and formulas, not clauses
@@ -1145,13 +1146,14 @@ _SAME_SUBJECT = _words(
 )
 
 
-def claim_ids(words: list[str]) -> list[int]:
+def claim_ids(words: list[str], depth: list[int] | None = None) -> list[int]:
     """Claim number of each token: a new claim starts at a contrastive or causal conjunction
     ("while", "because", "mentre", "perché") or at ; and brackets, not at "and" or a comma,
     nor at a causal conjunction that keeps the subject ("…, since it never saturates")."""
     out = []
     n = 0
-    depth = bracket_depth(words)
+    if depth is None:
+        depth = bracket_depth(words)
     for i, w in enumerate(words):
         if w in _CLAIM_PUNCT:
             n += not depth[i]  # "f_2(f_1(x; θ1); θ2)": a formula's, not a claim's
