@@ -68,6 +68,10 @@ def _fired(grader: Grader, qid: str, text: str, lang: str | None = None) -> set[
         "The noise is inversely proportional to the batch size.",
         "La varianza diminuisce con batch più grandi.",
         "Più piccolo è il batch, più rumoroso è il gradiente.",
+        # halving and doubling are directions too ("risoluzione giù")
+        "Doubling the batch size halves the noise.",
+        "Raddoppiando il batch il rumore si dimezza.",
+        "Raddoppiando il batch il rumore va giù.",
     ],
 )
 def test_relation_is_read_from_the_words_next_to_each_quantity(tgrader: Grader, text) -> None:

@@ -42,7 +42,8 @@ UP = _words(
     maggiore maggiori grande grandi alto alta alti alte elevato elevata elevati elevate
     aumenta aumentano aumentare aumentando aumento aumentato aumentata cresce crescono
     crescere crescendo crescita sale salgono salire lungo lunga lunghi lunghe molti molte
-    ampio ampia ampi ampie superiore superiori
+    ampio ampia ampi ampie superiore superiori double doubles doubled doubling raddoppia
+    raddoppiano raddoppiare raddoppiando raddoppiato raddoppiata
     """
 )
 DOWN = _words(
@@ -54,7 +55,8 @@ DOWN = _words(
     piccole basso bassa bassi basse ridotto ridotta ridotti ridotte riduce riducono ridurre
     riducendo riduzione diminuisce diminuiscono diminuire diminuendo cala calano calare
     scende scendono scendere corto corta corti corte pochi poche inferiore inferiori
-    decresce decrescono decrescere decrescendo decrescente decrescenti
+    decresce decrescono decrescere decrescendo decrescente decrescenti giu halve halves
+    halved halving dimezza dimezzano dimezzare dimezzando dimezzato dimezzata
     """
 )
 _MODIFIERS = {"more": 1, "less": -1, "piu": 1, "meno": -1}
