@@ -193,6 +193,20 @@ def test_italian_scope_counts_content_words_not_articles_and_prepositions() -> N
     assert not _hit(trick, "Con lo straight-through non serve alcun trucco sul gradiente.", "it")
 
 
+def test_what_a_denied_verb_is_compared_with_is_denied_with_it() -> None:
+    mc = _mc(
+        [["classifier"], ["10 classes", "ten classes"]],
+        [["classificatore"], ["10 classi", "dieci classi"]],
+        text_it="D è un classificatore a 10 classi.",
+    )
+    assert _fires(mc, "D is a classifier over 10 classes.")
+    assert not _fires(mc, "D does not classify digits like a normal MNIST classifier of 10 classes.")
+    assert not _fires(
+        mc, "Non classifica le cifre come un normale classificatore su MNIST a 10 classi.", "it"
+    )
+    assert "classi" in _governed("non classifica le cifre come un classificatore a 10 classi")
+
+
 def test_a_denial_after_the_noun_reaches_back() -> None:
     kp = _kp([["hooks", "hook"], ["run", "called"]], text_en="Calling the module runs the hooks.")
     assert _hit(kp, "Calling the module runs the hooks.")

@@ -115,6 +115,26 @@ def test_two_misconceptions_make_it_wrong(grader: Grader) -> None:
     assert r.verdict is Verdict.WRONG
 
 
+def test_two_rules_found_in_one_sentence_are_one_wrong_statement() -> None:
+    """The verdict counts wrong statements, not the rules that found them: one sentence that
+    two misconceptions quote caps at partial; two sentences make it wrong."""
+    from tutor.grading.result import MisconceptionResult
+
+    points = [PointResult(pid, pid, 3, True, None, credit=1.0, part=1.0) for pid in "abc"]
+
+    def verdict(*spans: tuple[int, int]) -> Verdict:
+        found = [MisconceptionResult(f"m{i}", "", "", "…", s) for i, s in enumerate(spans)]
+        _, _, penalties, v, _ = judge(
+            points, found, keyword_factor=1.0, not_answer=None, lang="en", params=Params()
+        )
+        assert sum(p.kind == "misconception" for p in penalties) == len(spans)  # both listed
+        return v
+
+    assert verdict((10, 60)) is Verdict.PARTIAL
+    assert verdict((10, 60), (10, 60)) is Verdict.PARTIAL
+    assert verdict((10, 60), (61, 90)) is Verdict.WRONG
+
+
 def test_correct_needs_every_weight_3_point(grader: Grader) -> None:
     r = grader.grade(
         Q5,

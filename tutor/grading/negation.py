@@ -716,6 +716,10 @@ def negation_sources(words: list[str]) -> list[int]:
             ):
                 left = 0  # "per evitare il mode collapse conviene …": the main clause
                 continue
+            if w in _LIKE and cue >= 0 and plain_cue(words[cue]):
+                # "non classifica le cifre come un classificatore a 10 classi": what it is
+                # compared with is denied with it
+                left = SCOPE + 1
             if out[i] == NONE:
                 out[i] = cue
             if w not in _SCOPE_FREE:
@@ -726,6 +730,9 @@ def negation_sources(words: list[str]) -> list[int]:
                 content = w
     _deny_formulas(words, out)
     return out
+
+
+_LIKE = _words("like come")
 
 
 # Words a formula is made of besides its brackets and operators: "w", "k", "2p", "1".

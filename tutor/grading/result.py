@@ -416,10 +416,13 @@ def judge(
     score = _clip(coverage - sum(p.amount for p in penalties))
     active = [m for m in misconceptions if not m.dismissed]
     several = sum(1 for p in points if p.credit > 0) >= params.partial_points
+    # two wrong statements make it wrong; two rules found in one sentence are one statement
+    # ("ε is learned too: backprop optimises it" is epsilon-learned and epsilon-gets-gradient)
+    statements = {m.span or m.id for m in active}
     if (
         not_answer
         or (score < params.partial_at and not (several and not active))
-        or len(active) >= 2
+        or len(statements) >= 2
         or any(m.central for m in active)
     ):
         verdict = Verdict.WRONG
