@@ -200,7 +200,9 @@ def test_what_a_denied_verb_is_compared_with_is_denied_with_it() -> None:
         text_it="D è un classificatore a 10 classi.",
     )
     assert _fires(mc, "D is a classifier over 10 classes.")
-    assert not _fires(mc, "D does not classify digits like a normal MNIST classifier of 10 classes.")
+    assert not _fires(
+        mc, "D does not classify digits like a normal MNIST classifier of 10 classes."
+    )
     assert not _fires(
         mc, "Non classifica le cifre come un normale classificatore su MNIST a 10 classi.", "it"
     )
