@@ -135,6 +135,22 @@ def test_two_rules_found_in_one_sentence_are_one_wrong_statement() -> None:
     assert verdict((10, 60), (61, 90)) is Verdict.WRONG
 
 
+def test_a_score_on_the_partial_line_is_partial() -> None:
+    # (2·0.5 + 1·0.2) / 3 less one misconception is 0.15, the line, however floats round it
+    points = [
+        PointResult("a", "a", 2, False, None, credit=0.5, part=0.5),
+        PointResult("b", "b", 1, False, None, credit=0.2, part=0.5),
+    ]
+    from tutor.grading.result import MisconceptionResult
+
+    found = [MisconceptionResult("m", "", "", "…", (0, 9))]
+    params = Params()
+    score, _, _, verdict, _ = judge(
+        points, found, keyword_factor=1.0, not_answer=None, lang="en", params=params
+    )
+    assert score == params.partial_at and verdict is Verdict.PARTIAL
+
+
 def test_correct_needs_every_weight_3_point(grader: Grader) -> None:
     r = grader.grade(
         Q5,

@@ -413,7 +413,9 @@ def judge(
         for p in points:
             if p.contradicts:
                 penalties.append(Penalty("denial", params.denial_penalty, p.text, p.id))
-    score = _clip(coverage - sum(p.amount for p in penalties))
+    # rounded, so that the verdict reads the score the card shows: a coverage of 0.7 less a
+    # 0.55 penalty is 0.1499999999999999 in floating point, under the 0.15 of a "partial"
+    score = round(_clip(coverage - sum(p.amount for p in penalties)), 9)
     active = [m for m in misconceptions if not m.dismissed]
     several = sum(1 for p in points if p.credit > 0) >= params.partial_points
     # two wrong statements make it wrong; two rules found in one sentence are one statement
