@@ -870,6 +870,27 @@ def test_a_copula_or_a_variable_e_keeps_the_clause_and_an_arrow_ends_it(
     assert _fires(mc, text, "it") is fires
 
 
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("In YOLO la NMS è inutile.", True),
+        # "è" typed without its accent before a predicate students use (three helpers' gap)
+        ("In YOLO la NMS e inutile.", True),
+        # a real "and" still ends the clause
+        ("In YOLO si usa la NMS e un output inutile viene scartato.", False),
+    ],
+)
+def test_an_unaccented_e_before_a_predicate_is_the_copula(text: str, fires: bool) -> None:
+    mc = _mc(
+        [["nms"], ["useless", "not needed"]],
+        [["nms"], ["inutile", "non serve"]],
+        text_en="NMS is useless in YOLO.",
+        text_it="In YOLO la NMS è inutile.",
+        scope="clause",
+    )
+    assert _fires(mc, text, "it") is fires
+
+
 def test_a_pero_before_an_impersonal_si_is_an_adverb() -> None:
     mc = _mc(
         [["discriminator"], ["max pooling"]],

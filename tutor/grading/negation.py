@@ -350,7 +350,10 @@ _FORMULA_SIDES = frozenset("[]()") | OPERATOR_WORDS | _words("meno diviso")
 _AFTER_COPULA = _words(
     "sempre mai molto piu meno gia spesso quasi proprio ancora davvero poco troppo "
     "uguale pari simile diverso vero falso possibile necessario differenziabile "
-    "costante nullo zero stato dato definito chiamato detto"
+    "costante nullo zero stato dato definito chiamato detto inutile inutili utile utili "
+    "fisso fissa fissi fisse importante fondamentale sbagliato sbagliata giusto giusta "
+    "corretto corretta obbligatorio obbligatoria impossibile deterministico deterministica "
+    "stocastico stocastica lineare discreto discreta uguali diversa diversi simili"
 )
 
 
