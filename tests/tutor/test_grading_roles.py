@@ -130,3 +130,38 @@ def test_a_follow_up_with_the_roles_exchanged_earns_nothing(grader):
     bad = grader.grade_point("g.02", "generator-io", swapped)
     assert not bad.hit and bad.credit == 0.0
     assert grader.grade_point("g.02", "generator-io", right).hit
+
+
+@pytest.mark.parametrize(
+    ("wrong", "right"),
+    [
+        (
+            "The generator receives the real and the fake images and outputs with a sigmoid "
+            "the probability that they are real, while the discriminator takes the noise "
+            "vector z and turns it into an image.",
+            "The generator takes the noise vector z and turns it into an image, while the "
+            "discriminator receives the real and the fake images and outputs with a sigmoid "
+            "the probability that they are real.",
+        ),
+        (
+            "Il generatore riceve le immagini reali e quelle false e produce con una sigmoide "
+            "la probabilità che siano vere, mentre il discriminatore prende il vettore di "
+            "rumore z e lo trasforma in un'immagine.",
+            "Il generatore prende il vettore di rumore z e lo trasforma in un'immagine, mentre "
+            "il discriminatore riceve le immagini reali e quelle false e produce con una "
+            "sigmoide la probabilità che siano vere.",
+        ),
+    ],
+)
+def test_what_each_role_does_is_read_on_its_own_side_of_while(grader, wrong, right):
+    # the whole sentence holds every word of the generator's point: the noise is in the
+    # discriminator's half
+    bad, good = grader.grade("g.02", wrong), grader.grade("g.02", right)
+    assert not next(p for p in bad.points if p.id == "generator-io").hit
+    assert _swapped(bad)
+    assert str(bad.verdict) == "wrong"
+    assert next(p for p in good.points if p.id == "generator-io").hit
+    assert not _swapped(good)
+    assert str(good.verdict) == "correct"
+    flagged = next(m for m in bad.misconceptions if swapped_point(m.id))
+    assert flagged.evidence and flagged.evidence.rstrip(".…") in wrong  # quoted as written

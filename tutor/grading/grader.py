@@ -163,6 +163,10 @@ class Features:
 
 
 _SWAP_MAX_WORDS = 400
+# the roles that act: a sentence can say what each of the two does, one after the other
+_AGENTS = frozenset({"encoder-decoder", "generator-discriminator"})
+# the space before "while": cut there, a sentence keeps its offsets
+_WHILE_RE = re.compile(r"(?<=\S)\s(?=(?:while|whereas|mentre)\b)", re.IGNORECASE)
 
 
 @dataclass
@@ -242,18 +246,67 @@ class Grader:
             a.lang = a.feedback_lang = lang
         kps = [(kp, match_item(kp, a)) for kp in rubric.key_points]
         mcs = [(mc, m) for mc in rubric.misconceptions if (m := match_item(mc, a)).hit]
-        mcs += self._swapped(question, rubric, text, a, kps, mcs)
+        whole = a
+        split = self._split_roles(question, text or "", a, kps)
+        if split is not None:
+            # each role's claim read on its own: a point found only across "while" is not
+            # stated, and is looked for with the roles exchanged
+            text, a = split
+            kps = [(kp, match_item(kp, a) if m.hit else m) for kp, m in kps]
+        mcs += self._swapped(question, rubric, text, a, kps, mcs, whole)
         return ItemJudgement(kps, mcs, a)
 
-    def _swapped(self, question, rubric: Rubric, text: str, a: Analysis, kps, mcs) -> list:
+    def _split_roles(
+        self, question, text: str, a: Analysis, kps: list
+    ) -> tuple[str, Analysis] | None:
+        """The answer with each sentence that says what two roles do, one after the other
+        ("G takes the real images, while D maps the noise to an image"), cut in two at
+        "while", when a point about one role is found in it: the text (same length, same
+        offsets) and its analysis, or None when no such sentence holds a point."""
+        if a.n_words > _SWAP_MAX_WORDS:
+            return None
+        swaps = [sw for sw in self._question_swaps(question) if sw.family in _AGENTS]
+        if not swaps:
+            return None
+        chars = list(text)
+        cut = False
+        for kp, m in kps:
+            if not (m.hit and m.evidence and kp.scope == "sentence"):
+                continue
+            start, end = m.evidence
+            here = text[start:end]
+            if not any(sw.both_sides(here) and _one_side(kp, sw) for sw in swaps):
+                continue
+            for w in _WHILE_RE.finditer(here):
+                k = start + w.start()
+                if chars[k - 1] == ",":
+                    chars[k - 1] = "."  # "…, while D …" -> "…. while D …"
+                else:
+                    chars[k] = "\n"
+                cut = True
+        if not cut:
+            return None
+        split = "".join(chars)
+        b = analyse(split, self.rubric(question), self._known_vocab(question))
+        b.lang, b.feedback_lang = a.lang, a.feedback_lang
+        b.text = text  # quoted as the student wrote it
+        return split, b
+
+    def _question_swaps(self, question) -> tuple[Swap, ...]:
+        swaps = self._swaps.get(question.id)
+        if swaps is None:
+            swaps = self._swaps[question.id] = swaps_for(dict(question.answer or {}))
+        return swaps
+
+    def _swapped(
+        self, question, rubric: Rubric, text: str, a: Analysis, kps, mcs, whole: Analysis
+    ) -> list:
         """Key points the answer states only with two roles exchanged (see ``roles``): the
         swapped claim counts as a misconception that contradicts the point. A pasted page
         is not read this way (it is not an answer, and it would double the time)."""
         if a.n_words > _SWAP_MAX_WORDS:
             return []
-        swaps = self._swaps.get(question.id)
-        if swaps is None:
-            swaps = self._swaps[question.id] = swaps_for(dict(question.answer or {}))
+        swaps = self._question_swaps(question)
         contradicted = {mc.contradicts for mc, _ in mcs}
         todo = [kp for kp, m in kps if not m.hit and kp.id not in contradicted]
         out = []
@@ -275,7 +328,12 @@ class Grader:
                 if i is None:
                     continue
                 span = (a.sentences[i].start, a.sentences[i].end)
-                if not swap.both_sides(text[span[0] : span[1]]):
+                # the sentence as written names both roles (cut at "while", each part names one)
+                around = next(
+                    ((s.start, s.end) for s in whole.sentences if s.start <= span[0] < s.end),
+                    span,
+                )
+                if not swap.both_sides(text[around[0] : around[1]]):
                     continue
                 todo.remove(kp)
                 item = replace(
@@ -306,8 +364,13 @@ class Grader:
             a.lang = a.feedback_lang = lang
         flang = a.feedback_lang
         m = match_item(item, a) if a.sentences else Match(False, False, 0.0, 0.0, None)
+        whole, reply = a, text or ""
+        split = self._split_roles(question, reply, a, [(item, m)])
+        if split is not None:
+            reply, a = split
+            m = match_item(item, a)
         # read as written, before the examiner's question lends the reply its subject
-        swapped = bool(self._swapped(question, rubric, text or "", a, [(item, m)], []))
+        swapped = bool(self._swapped(question, rubric, reply, a, [(item, m)], [], whole))
         if not m.hit and not m.negated and m.spread > 0:
             m = self._in_reply(item, rubric, question, _probe(kp, flang), text, flang) or m
         wrong = swapped or any(
@@ -563,3 +626,11 @@ def grade(question, answer_text: str, lang: str | None = None) -> GradeResult:
 def grade_point(question, point_id: str, text: str, lang: str | None = None) -> PointResult:
     """A follow-up answer judged against one key point, with the default grader."""
     return _default().grade_point(question, point_id, text, lang)
+
+
+def _one_side(item, swap: Swap) -> bool:
+    """Whether the item's terms name one of the two roles of ``swap`` and not the other."""
+    sides = {
+        swap.side[f] for v in item.variants for g in v for alt in g for f in swap.forms(alt.phrase)
+    }
+    return len(sides) == 1
