@@ -4,7 +4,7 @@
 
 Prints Spearman and verdict accuracy on the calibration set (all, training
 split, held-out split) and on the development sets (tests/data/grading_dev.jsonl,
-grading_dev2.jsonl to grading_dev18.jsonl, written and graded by
+grading_dev2.jsonl to grading_dev22.jsonl, written and graded by
 people who never saw the grader: overall, per kind of answer and per language, the
 Italian − English gap, answers the human graded ≤ 3 called correct, the confusion of
 verdicts; each later set was measured before the rubric was tuned on it),
@@ -85,6 +85,10 @@ DEV18 = ROOT / "tests" / "data" / "grading_dev18.jsonl"
 # driver; the twentieth a blind mix kept untouched to measure that pass.
 DEV19 = ROOT / "tests" / "data" / "grading_dev19.jsonl"
 DEV20 = ROOT / "tests" / "data" / "grading_dev20.jsonl"
+# Two written for pass 18 (driven by the twentieth): the twenty-first wrong-heavy, its second
+# driver; the twenty-second a blind mix kept untouched to measure that pass.
+DEV21 = ROOT / "tests" / "data" / "grading_dev21.jsonl"
+DEV22 = ROOT / "tests" / "data" / "grading_dev22.jsonl"
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -159,6 +163,8 @@ def main() -> None:
         DEV18,
         DEV19,
         DEV20,
+        DEV21,
+        DEV22,
     ):
         later = [r for r in load_rows(path) if r["id"] in bank] if path.exists() else []
         if later:
