@@ -466,6 +466,7 @@ class Grader:
                     part=1.0 if m.hit else max(m.fraction, m.spread),
                 )
             )
+        _one_word_once(points, j.points, a)
         mistakes = (
             []
             if not_answer
@@ -634,3 +635,31 @@ def _one_side(item, swap: Swap) -> bool:
         swap.side[f] for v in item.variants for g in v for alt in g for f in swap.forms(alt.phrase)
     }
     return len(sides) == 1
+
+
+def _support(item, a: Analysis) -> set[str]:
+    """The answer's words (first stems, either language) that a term of ``item`` starts with."""
+    return {
+        alt.stems[0]
+        for v in item.variants
+        for g in v
+        for alt in g
+        if not alt.cue and (alt.lang, alt.stems[0]) in a.where
+    }
+
+
+def _one_word_once(points: list[PointResult], judged: list, a: Analysis) -> None:
+    """One word shared by several points partly credits only the first of them: "SGD uses
+    the Gradient" is not two points partly there (zero_grad and backward)."""
+    partly = [
+        (pt, item)
+        for pt, (item, _) in zip(points, judged, strict=True)
+        if pt.credit > 0 and not pt.hit
+    ]
+    if len(partly) < 2 or any(pt.hit for pt in points):
+        return
+    words = [_support(item, a) for _, item in partly]
+    if len(set().union(*words)) > 1:
+        return
+    for pt, _ in partly[1:]:
+        pt.credit = pt.match_credit = 0.0
