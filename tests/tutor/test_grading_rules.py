@@ -594,3 +594,28 @@ def test_one_word_shared_by_two_points_is_not_two_points_partly_there(text: str)
     result = Grader(load_bank()).grade("b.10", text)
     assert sum(1 for p in result.points if p.credit > 0) == 1
     assert str(result.verdict) == "wrong"
+
+
+@pytest.mark.parametrize(
+    ("text", "vague"),
+    [
+        (
+            "A computational graph is a graph, it has nodes and edges. Forward and backward "
+            "are the two directions of a path.",
+            "The forward path computes the output, the backward path computes the gradients.",
+        ),
+        (
+            "Un grafo computazionale è un grafo con nodi e archi. Forward e backward sono le "
+            "due direzioni del percorso.",
+            "Il forward path calcola l'output e il backward path propaga i gradienti indietro.",
+        ),
+    ],
+)
+def test_the_questions_own_words_are_no_point_partly_there(text: str, vague: str) -> None:
+    # every word the text shares with a key point is a word of the question itself: an
+    # echo of the question, wrong; one word of its own ("gradients") keeps the points
+    g = Grader(load_bank())
+    echo = g.grade("a.08", text)
+    assert all(p.credit == 0 for p in echo.points)
+    assert str(echo.verdict) == "wrong"
+    assert str(g.grade("a.08", vague).verdict) == "partial"

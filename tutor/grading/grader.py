@@ -20,6 +20,7 @@ from quizbank.textnorm import stem
 from tutor.domain import Rating, Verdict
 
 from .feedback import NO_ANSWER, feedback_for
+from .lang import FUNCTION_WORDS
 from .matcher import MAX_CHARS, Analysis, Match, analyse, match_item
 from .nonanswer import (
     SyntaxModel,
@@ -467,6 +468,7 @@ class Grader:
                 )
             )
         _one_word_once(points, j.points, a)
+        _question_echo(points, j.points, a, question)
         mistakes = (
             []
             if not_answer
@@ -646,6 +648,27 @@ def _support(item, a: Analysis) -> set[str]:
         for alt in g
         if not alt.cue and (alt.lang, alt.stems[0]) in a.where
     }
+
+
+def _question_echo(points: list[PointResult], judged: list, a: Analysis, question) -> None:
+    """The question's own words are no evidence: when no point is stated and every content
+    word the partly-there points rest on is a word of the question, the text echoes the
+    question ("forward and backward are the two directions" to the forward/backward-path
+    question) and no point is partly there."""
+    if any(pt.hit for pt in points):
+        return
+    asked = {
+        stem(w, lang)
+        for lang in LANGS
+        for w in re.findall(
+            r"\w+", (question.question_it if lang == "it" else question.question).lower()
+        )
+    }
+    partly = [(pt, item) for pt, (item, _) in zip(points, judged, strict=True) if pt.credit > 0]
+    said = set().union(*(_support(item, a) for _, item in partly)) if partly else set()
+    if partly and {w for w in said if len(w) > 1 and w not in FUNCTION_WORDS} <= asked:
+        for pt, _ in partly:
+            pt.credit = pt.match_credit = 0.0
 
 
 def _one_word_once(points: list[PointResult], judged: list, a: Analysis) -> None:
