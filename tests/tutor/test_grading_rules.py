@@ -583,14 +583,15 @@ def test_an_answer_to_another_question_earns_nothing_from_a_shared_word() -> Non
 @pytest.mark.parametrize(
     "text",
     [
-        "Training in PyTorch is done with gradient descent, a very important algorithm that "
-        "everybody uses.",
-        "Il training in PyTorch usa il gradiente: è un algoritmo molto importante che usano tutti.",
+        "Training in PyTorch is all about the grad, a very important thing that everybody "
+        "talks about.",
+        "Il training in PyTorch ruota tutto intorno al grad, una cosa molto importante di cui "
+        "parlano tutti.",
     ],
 )
 def test_one_word_shared_by_two_points_is_not_two_points_partly_there(text: str) -> None:
-    # "gradient" is a word of both zero_grad and backward: alone it partly credits one of
-    # them, and a text with nothing else is wrong, not partial
+    # "grad" (not a word of the question) is a word of both zero_grad and backward: alone it
+    # partly credits one of them, and a text with nothing else is wrong, not partial
     result = Grader(load_bank()).grade("b.10", text)
     assert sum(1 for p in result.points if p.credit > 0) == 1
     assert str(result.verdict) == "wrong"
