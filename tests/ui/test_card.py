@@ -13,10 +13,12 @@ from textual.app import App, ComposeResult
 
 from tests.ui.test_study import GOOD, WRONG
 from tutor.domain import Rating
-from tutor.grading import Grader
+from tutor.grading import Grader, PointResult
+from tutor.grading.result import counts_for_correct
+from tutor.i18n.grade import HEART_ENOUGH, HEART_SHORT
 from tutor.session import Submission, submit_answer
 from tutor.store import Store
-from tutor.ui.card import CardLine, GradeView, asked_line, rating_line
+from tutor.ui.card import CardLine, GradeView, asked_line, point_line, rating_line
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -155,3 +157,37 @@ async def test_a_non_answer_is_said_once_on_the_card(submit, mini_bank, lang):
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         assert card_text(app).count(reason) == 1
+
+
+def _point_text(point, lang: str) -> str:
+    console = Console(file=io.StringIO(), width=200, color_system=None)
+    console.print(point_line(point, lang))
+    return console.file.getvalue()
+
+
+@pytest.mark.parametrize("lang", ["en", "it"])
+def test_a_partly_stated_heaviest_point_says_whether_it_is_enough_for_correct(lang) -> None:
+    # a CORRECT beside a ◐ ★★★ point would contradict "CORRECT needs the heaviest points"
+    # unless the card says that what was said of it is enough
+    half = PointResult("p", "The idea.", 3, False, None, credit=0.2, part=0.5)
+    quarter = PointResult("p", "The idea.", 3, False, None, credit=0.2, part=0.25)
+    light = PointResult("p", "The idea.", 2, False, None, credit=0.2, part=0.5)
+    assert counts_for_correct(half) and not counts_for_correct(quarter)
+    assert HEART_ENOUGH(lang).strip("; ") in _point_text(half, lang)
+    assert HEART_SHORT(lang).strip("; ") in _point_text(quarter, lang)
+    assert HEART_ENOUGH(lang).strip("; ") not in _point_text(light, lang)
+    assert HEART_SHORT(lang).strip("; ") not in _point_text(light, lang)
+
+
+def test_a_correct_card_beside_a_partly_stated_heaviest_point_says_it_is_enough() -> None:
+    # the f.02 answer states four of five points, the argmin index only partly: CORRECT
+    text = (
+        "The encoder maps the image to continuous vectors z_e of size D. Each vector is "
+        "replaced by the nearest codebook entry (argmin of the distance), and the decoder "
+        "gets that code vector."
+    )
+    result = Grader().grade("f.02", text)
+    heavy = [p for p in result.points if p.weight >= 3 and p.status == "partial"]
+    assert str(result.verdict) == "correct" and heavy
+    for p in heavy:
+        assert HEART_ENOUGH("en").strip("; ") in _point_text(p, "en")

@@ -38,6 +38,7 @@ __all__ = [
     "PointResult",
     "apply_followup",
     "apply_overrides",
+    "counts_for_correct",
     "disagreements",
     "judge",
     "point_credit",
@@ -362,9 +363,11 @@ def point_credit(hit: bool, fraction: float, spread: float, params: Params) -> f
     return params.partly_credit if max(fraction, spread) >= params.partly_min else 0.0
 
 
-def _heart(p: PointResult, params: Params) -> bool:
-    """Whether a weight-3 point is there for a "correct": stated, or every idea of it
-    present though not in one sentence (``params.heart_part``)."""
+def counts_for_correct(p: PointResult, params: Params | None = None) -> bool:
+    """Whether a weight-3 point is there for a "correct": stated, or enough of its ideas
+    present though not in one sentence (``params.heart_part``). The card says which, so a
+    CORRECT beside a partly stated ★★★ point is explained on the card itself."""
+    params = params or Params()
     return p.hit or (p.credit > 0 and p.part >= params.heart_part)
 
 
@@ -433,7 +436,7 @@ def judge(
     elif (
         score >= params.correct_at
         and _hit_share(points) >= params.correct_hits
-        and all(_heart(p, params) for p in points if p.weight >= 3)
+        and all(counts_for_correct(p, params) for p in points if p.weight >= 3)
     ):
         verdict = Verdict.CORRECT
     else:

@@ -44,6 +44,9 @@ KEY_POINTS = Text("Key points", "Punti chiave")
 COUNTED = Text("{hit} of {total} covered", "{hit} su {total} coperti")
 COUNTED_PARTLY = Text("{n} partly", "{n} in parte")
 PARTLY = Text("partly stated: {share} of its weight", "detto in parte: {share} del suo peso")
+# after PARTLY on a ★★★ point, which a CORRECT needs: whether what was said of it is enough
+HEART_ENOUGH = Text("; enough of it for a CORRECT", "; basta per una CORRETTA")
+HEART_SHORT = Text("; a CORRECT needs more of it", "; per una CORRETTA ne serve di più")
 NEGATED = Text("your answer states the opposite", "la tua risposta afferma il contrario")
 CONTRADICTED = Text(
     "not credited: a wrong statement below denies it",

@@ -26,7 +26,7 @@ from textual.widgets import Static
 from tutor.domain import Rating, Verdict
 from tutor.grading import GradeResult, PointResult
 from tutor.grading.nonanswer import NOT_AN_ANSWER
-from tutor.grading.result import NOT_AN_ANSWER_ID, MisconceptionResult
+from tutor.grading.result import NOT_AN_ANSWER_ID, MisconceptionResult, counts_for_correct
 from tutor.i18n import grade as T
 from tutor.mathtext import render_markdown_math
 from tutor.render import bar
@@ -87,7 +87,10 @@ def point_line(p: PointResult, lang: str) -> Table:
     elif p.followup is not None and p.followup > 0:
         notes.append((T.FROM_FOLLOWUP(lang, share=f"{p.credit:.0%}"), "cyan"))
     elif p.status == "partial":
-        notes.append((T.PARTLY(lang, share=f"{p.credit:.0%}"), "yellow"))
+        note = T.PARTLY(lang, share=f"{p.credit:.0%}")
+        if p.weight >= 3:
+            note += (T.HEART_ENOUGH if counts_for_correct(p) else T.HEART_SHORT)(lang)
+        notes.append((note, "yellow"))
     if p.contradicted_by and not p.overridden:
         notes.append((T.CONTRADICTED(lang), "red italic"))
     elif p.contradicts:
