@@ -351,3 +351,19 @@ def test_the_report_prints_the_banks_math_as_unicode(capsys):
     for q in with_math:
         report = render(grader.grade(q, "I do not know the answer to this one."))
         assert "$" not in report and "_{" not in report, q.id
+
+
+def test_the_report_says_whether_a_partly_stated_heaviest_point_is_enough():
+    """A correct beside a ◐ ★★★ point: the report says that what was said of it counts."""
+    from quizbank import load_bank
+    from tutor.commands.grade import render
+    from tutor.grading import Grader
+
+    text = (
+        "The encoder maps the image to continuous vectors z_e of size D. Each vector is "
+        "replaced by the nearest codebook entry (argmin of the distance), and the decoder "
+        "gets that code vector."
+    )
+    result = Grader(load_bank()).grade("f.02", text)
+    assert str(result.verdict) == "correct"
+    assert "enough of it for a CORRECT" in render(result)

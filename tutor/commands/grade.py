@@ -238,6 +238,8 @@ def render(result) -> str:
     """A readable report: one line per key point (✓ covered, ◐ partly, ✗ missed), the wrong
     statements, each penalty with its amount, then the feedback; the bank's ``$…$`` math
     printed as Unicode, as the app shows it."""
+    from tutor.grading.result import counts_for_correct
+    from tutor.i18n.grade import HEART_ENOUGH, HEART_SHORT
     from tutor.mathtext import render_markdown_math as math
 
     lines = [
@@ -246,7 +248,12 @@ def render(result) -> str:
     ]
     for p in result.points:
         mark = {"hit": "✓", "partial": "◐"}.get(p.status, "✗")
-        share = f" ({p.credit:.0%} of its weight)" if p.status == "partial" else ""
+        share = ""
+        if p.status == "partial":
+            heart = ""
+            if p.weight >= 3:
+                heart = (HEART_ENOUGH if counts_for_correct(p) else HEART_SHORT)("en")
+            share = f" ({p.credit:.0%} of its weight{heart})"
         lines.append(f"  {mark} {math(p.text)}{share}")
         if p.hit and p.evidence:
             ev = p.evidence if len(p.evidence) <= 100 else p.evidence[:97] + "..."
