@@ -69,7 +69,8 @@ _SYMBOLS = {
     "≥": " geq ",
     "−": "-",
     "–": "-",
-    "—": " - ",
+    # an em dash is punctuation, never a minus: "X — actually Y" starts a new claim, as ";"
+    "—": " ; ",
     "’": "'",
     "‘": "'",
     "“": '"',

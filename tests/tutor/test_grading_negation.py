@@ -1039,3 +1039,32 @@ def test_a_meta_denial_ends_at_a_comma_that_starts_the_correction() -> None:
     assert "moltiplicano" in spliced and "sommano" not in spliced
     aside = _governed("Non è vero che il codebook, una volta creato, resta fisso.")
     assert "fisso" in aside
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "A common mistake is to think the codebook is fixed — actually the codebook is "
+            "updated during training.",
+            "en",
+        ),
+        (
+            "Un errore comune è pensare che il codebook sia fisso — in realtà il codebook viene "
+            "aggiornato col training.",
+            "it",
+        ),
+    ],
+)
+def test_a_meta_denial_ends_at_the_em_dash_that_brings_the_correction(text, lang) -> None:
+    # an em dash is a clause break, not a minus: what follows it is the student's own claim
+    kp = _kp(
+        [["codebook"], ["updated"]],
+        [["codebook"], ["aggiornato"]],
+        text_en="The codebook is updated during training.",
+        text_it="Il codebook viene aggiornato durante il training.",
+    )
+    assert _hit(kp, text, lang)
+    assert "minus" not in normalize(text)
+    # joined by "and" instead, the correction is still inside the denied claim
+    assert not _hit(kp, text.replace(" — ", " and " if lang == "en" else " e "), lang)
