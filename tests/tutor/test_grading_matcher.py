@@ -517,3 +517,24 @@ def test_a_label_line_and_the_diagram_under_it_are_one_sentence() -> None:
     # a line of prose that happens to end in a colon is not a label
     long_line = "the gradient is computed in a single backward pass over the graph:\nx"
     assert len(sentences(long_line)) == 2
+
+
+def test_a_long_block_of_code_is_cut_at_line_starts_not_inside_a_line() -> None:
+    # past _MAX_TOKENS a run-on text is read in pieces; a cut at a comma of the loss line
+    # parted its three terms and lost the loss point of a complete training loop
+    code = (
+        "for images, labels in train_loader:\n"
+        "    z_e = encoder(images)                     # (B, D, 7, 7)\n"
+        "    flat = z_e.permute(0, 2, 3, 1).reshape(-1, D)\n"
+        "    codes = torch.cdist(flat, codebook.weight).argmin(1)\n"
+        "    q = codebook(codes).view(B, 7, 7, D).permute(0, 3, 1, 2)\n"
+        "    x_rec = decoder(z_e + (q - z_e).detach())\n"
+        "    loss = F.mse_loss(x_rec, images) + F.mse_loss(q, z_e.detach()) + "
+        "0.25*F.mse_loss(z_e, q.detach())\n"
+        "    opt.zero_grad(); loss.backward(); opt.step()\n"
+    )
+    from tutor.grading.matcher import _MAX_TOKENS, TOKEN_RE
+
+    assert len(TOKEN_RE.findall(normalize(code))) > _MAX_TOKENS
+    result = Grader(load_bank()).grade("f.09", code)
+    assert next(p for p in result.points if p.id == "loss").hit

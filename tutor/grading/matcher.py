@@ -170,8 +170,10 @@ def _code(span: str) -> bool:
     return bool(span.strip()) and is_code(span)
 
 
-def _pieces(toks: list[str]) -> list[list[str]]:
-    """A run-on "sentence" cut into pieces of at most ``_MAX_TOKENS``, at commas when possible."""
+def _pieces(toks: list[str], lines: list[int] | None = None) -> list[list[str]]:
+    """A run-on "sentence" cut into pieces of at most ``_MAX_TOKENS``: a block of code at
+    the start of a line (a cut at a comma split "loss = mse(x̂, x) + mse(z_q, …)" from its
+    own terms), prose at commas when possible."""
     if len(toks) <= _MAX_TOKENS:
         return [toks]
     out: list[list[str]] = []
@@ -179,11 +181,20 @@ def _pieces(toks: list[str]) -> list[list[str]]:
     while start < len(toks):
         end = min(len(toks), start + _MAX_TOKENS)
         if end < len(toks):
-            cut = max(
-                (i for i in range(start + _MAX_TOKENS // 2, end) if toks[i] in PUNCT), default=-1
-            )
-            if cut > start:
-                end = cut + 1
+            line_start = -1
+            if lines:
+                line_start = max(
+                    (i for i in range(start + 1, end + 1) if lines[i] != lines[i - 1]), default=-1
+                )
+            if line_start > start:
+                end = line_start
+            else:
+                cut = max(
+                    (i for i in range(start + _MAX_TOKENS // 2, end) if toks[i] in PUNCT),
+                    default=-1,
+                )
+                if cut > start:
+                    end = cut + 1
         out.append(toks[start:end])
         start = end
     return out
@@ -222,7 +233,7 @@ def analyse(text: str, rubric: Rubric, known: dict[str, frozenset[str]]) -> Anal
         if any(t not in _NONWORD for t in toks):
             line_of = _code_lines(text, code_lines, toks)
             at = 0
-            for piece in _pieces(toks):
+            for piece in _pieces(toks, line_of):
                 lines = line_of[at : at + len(piece)] if line_of else None
                 split.append((start, end, piece, lines))
                 at += len(piece)
