@@ -4,7 +4,7 @@
 
 Prints Spearman and verdict accuracy on the calibration set (all, training
 split, held-out split) and on the development sets (tests/data/grading_dev.jsonl,
-grading_dev2.jsonl to grading_dev23.jsonl, written and graded by
+grading_dev2.jsonl to grading_dev24.jsonl, written and graded by
 people who never saw the grader: overall, per kind of answer and per language, the
 Italian − English gap, answers the human graded ≤ 3 called correct, the confusion of
 verdicts; each later set was measured before the rubric was tuned on it),
@@ -92,6 +92,8 @@ DEV22 = ROOT / "tests" / "data" / "grading_dev22.jsonl"
 # A twenty-third (368 answers, all 97 questions, the blind mix of kinds, 45% Italian), written
 # blind for pass 19 and measured before anything was tuned on it; it then drove that pass.
 DEV23 = ROOT / "tests" / "data" / "grading_dev23.jsonl"
+# A twenty-fourth, written the same way after pass 19 had been run: its untouched measure.
+DEV24 = ROOT / "tests" / "data" / "grading_dev24.jsonl"
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -169,6 +171,7 @@ def main() -> None:
         DEV21,
         DEV22,
         DEV23,
+        DEV24,
     ):
         later = [r for r in load_rows(path) if r["id"] in bank] if path.exists() else []
         if later:
