@@ -362,8 +362,23 @@ def test_the_report_says_whether_a_partly_stated_heaviest_point_is_enough():
     text = (
         "The encoder maps the image to continuous vectors z_e of size D. Each vector is "
         "replaced by the nearest codebook entry (argmin of the distance), and the decoder "
-        "gets that code vector."
+        "gets that code vector. The decoder is trained to rebuild the input from those codes, "
+        "so the whole model works like an autoencoder whose bottleneck is discrete."
     )
     result = Grader(load_bank()).grade("f.02", text)
     assert str(result.verdict) == "correct"
     assert "enough of it for a CORRECT" in render(result)
+
+
+def test_a_short_answer_held_at_partial_says_why(capsys: pytest.CaptureFixture[str]) -> None:
+    from tutor.grading.result import Params
+    from tutor.i18n.grade import SHORT_HELD
+
+    p = Params()
+    assert main(["grade", "a.01", "--answer", "We step against the gradient."]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("a.01  score 0.67  partial")
+    assert SHORT_HELD("en", words=p.short_words, share=f"{p.short_correct_at:.0%}") in out
+    assert main(["grade", "a.01", "--answer", "We step against the gradient.", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["verdict"] == "partial" and 0 < d["n_words"] < p.short_words

@@ -24,7 +24,14 @@ from tutor.grading import (
     probe_for,
 )
 from tutor.grading.nonanswer import without_code
-from tutor.grading.result import PointResult, apply_followup, disagreements, judge
+from tutor.grading.result import (
+    PointResult,
+    apply_followup,
+    correct_threshold,
+    disagreements,
+    held_short,
+    judge,
+)
 
 TEST_BANK = Path(__file__).resolve().parents[1] / "data" / "grading_bank"
 Q1 = "t:t.01"  # batch size: noise-tradeoff (3, central), memory (2), updates (1)
@@ -163,6 +170,61 @@ def test_correct_needs_every_weight_3_point(grader: Grader) -> None:
         "straight-through": True,
     }
     assert r.verdict is not Verdict.CORRECT
+
+
+SHORT_1 = "Small batches give noisy gradients, and a larger batch gives a less noisy estimate."
+
+
+def test_a_short_answer_needs_more_for_a_correct(grader: Grader) -> None:
+    """The heart of the answer and a hint of the rest in a dozen words is PARTIAL, and the
+    card says why; the same said at length is CORRECT at the same score."""
+    p = Params()
+    r = grader.grade(Q1, SHORT_1)
+    assert {x.id: x.status for x in r.points} == {
+        "noise-tradeoff": "hit",
+        "memory": "partial",
+        "updates": "partial",
+    }
+    assert p.correct_at <= r.score < p.short_correct_at  # the range where length decides
+    assert r.n_words < p.short_words
+    assert r.verdict is Verdict.PARTIAL and r.suggested_rating is Rating.HARD
+    assert held_short(r) and correct_threshold(r.n_words) == p.short_correct_at
+    longer = grader.grade(
+        Q1,
+        SHORT_1
+        + " The reason is that the gradient of a mini-batch is an average over its samples: "
+        "its expected value is the full gradient whatever the size, while its spread shrinks "
+        "as more samples are averaged, roughly as one over the square root of their number. "
+        "The learning rate is often raised together with the size.",
+    )
+    assert longer.n_words >= p.short_words and longer.score == r.score
+    assert longer.verdict is Verdict.CORRECT and not held_short(longer)
+    # the rule holds through the student's say and the stored attempt
+    stored = GradeResult.from_dict(r.to_dict())
+    assert stored.n_words == r.n_words and apply_overrides(stored).verdict is Verdict.PARTIAL
+    all_said = apply_overrides(stored, covered={"memory"})
+    assert all_said.score >= p.short_correct_at and all_said.verdict is Verdict.CORRECT
+
+
+def test_the_length_rule_only_moves_the_line_of_a_correct() -> None:
+    p = Params()
+    points = [
+        PointResult("a", "a", 3, True, None, credit=1.0, part=1.0),
+        PointResult("b", "b", 2, False, None, credit=0.2, part=0.5),
+        PointResult("c", "c", 1, False, None),
+    ]
+
+    def judged(n_words: int | None) -> tuple[float, Verdict]:
+        score, _, _, verdict, _ = judge(
+            points, [], keyword_factor=1.0, not_answer=None, lang="en", params=p, n_words=n_words
+        )
+        return score, verdict
+
+    score, _ = judged(None)
+    assert p.correct_at <= score < p.short_correct_at
+    assert judged(None)[1] is Verdict.CORRECT  # a length not known: the usual line
+    assert judged(p.short_words)[1] is Verdict.CORRECT
+    assert judged(p.short_words - 1) == (score, Verdict.PARTIAL)  # the score never moves
 
 
 def test_the_newcomers_score_contradiction_is_gone(grader: Grader) -> None:

@@ -180,14 +180,47 @@ def test_a_partly_stated_heaviest_point_says_whether_it_is_enough_for_correct(la
 
 
 def test_a_correct_card_beside_a_partly_stated_heaviest_point_says_it_is_enough() -> None:
-    # the f.02 answer states four of five points, the argmin index only partly: CORRECT
+    # the f.02 answer states the encoder and the distances, the argmin index only partly:
+    # CORRECT
     text = (
         "The encoder maps the image to continuous vectors z_e of size D. Each vector is "
         "replaced by the nearest codebook entry (argmin of the distance), and the decoder "
-        "gets that code vector."
+        "gets that code vector. The decoder is trained to rebuild the input from those codes, "
+        "so the whole model works like an autoencoder whose bottleneck is discrete."
     )
     result = Grader().grade("f.02", text)
     heavy = [p for p in result.points if p.weight >= 3 and p.status == "partial"]
     assert str(result.verdict) == "correct" and heavy
     for p in heavy:
         assert HEART_ENOUGH("en").strip("; ") in _point_text(p, "en")
+
+
+@pytest.mark.parametrize("lang", ["en", "it"])
+def test_a_card_held_at_partial_by_its_length_says_so(lang) -> None:
+    """PARTIAL at a score over the usual line would read as a contradiction: the card gives
+    the length rule, and drops it once the student's say makes the answer enough."""
+    from pathlib import Path
+
+    from quizbank import load_bank
+    from tutor.grading import apply_overrides
+    from tutor.grading.result import Params, held_short
+    from tutor.i18n.grade import SHORT_HELD
+    from tutor.ui.card import score_text
+
+    bank = load_bank([Path(__file__).parents[1] / "data" / "grading_bank"], include_builtin=False)
+    short = Grader(bank).grade(
+        "t:t.01",
+        "Small batches give noisy gradients, and a larger batch gives a less noisy estimate.",
+    )
+    assert held_short(short) and str(short.verdict) == "partial"
+    p = Params()
+    line = SHORT_HELD(lang, words=p.short_words, share=f"{p.short_correct_at:.0%}")
+
+    def shown(result) -> str:
+        console = Console(file=io.StringIO(), width=200, color_system=None)
+        console.print(score_text(result, lang, judged=result.overridden))
+        return console.file.getvalue()
+
+    assert line in shown(short)
+    said = apply_overrides(short, covered={"memory"})
+    assert str(said.verdict) == "correct" and line not in shown(said)

@@ -141,6 +141,7 @@ class Features:
             not_answer=not_answer,
             lang="en",
             params=p,
+            n_words=self.n_words,
         )
         return score, str(verdict)
 
@@ -498,6 +499,7 @@ class Grader:
             not_answer=not_answer,
             lang=flang,
             params=p,
+            n_words=a.n_words,
         )
         result = GradeResult(
             question.id,
@@ -513,6 +515,7 @@ class Grader:
             factor,
             truncated,
             coverage,
+            n_words=a.n_words,
             features=features,
         )
         result.feedback = feedback_for(result, MAX_CHARS)

@@ -82,6 +82,11 @@ JUDGE_HELP = Text(
     "suggerito si aggiornano subito; il giudizio del valutatore resta accanto al tuo.",
 )
 JUDGED = Text("corrected by you", "corretta da te")
+# under the score when only the answer's length keeps a CORRECT away
+SHORT_HELD = Text(
+    "a short answer (under {words} words) needs {share} for a CORRECT: say more of it",
+    "una risposta breve (meno di {words} parole) chiede il {share} per una CORRETTA: dinne di più",
+)
 
 FOLLOWUPS = Text("The examiner asks back", "L'esaminatore chiede ancora")
 FOLLOWUP_ASK = Text("f: answer it", "f: rispondi")

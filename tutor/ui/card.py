@@ -26,7 +26,13 @@ from textual.widgets import Static
 from tutor.domain import Rating, Verdict
 from tutor.grading import GradeResult, PointResult
 from tutor.grading.nonanswer import NOT_AN_ANSWER
-from tutor.grading.result import NOT_AN_ANSWER_ID, MisconceptionResult, counts_for_correct
+from tutor.grading.result import (
+    NOT_AN_ANSWER_ID,
+    MisconceptionResult,
+    Params,
+    counts_for_correct,
+    held_short,
+)
 from tutor.i18n import grade as T
 from tutor.mathtext import render_markdown_math
 from tutor.render import bar
@@ -144,6 +150,13 @@ def score_text(result: GradeResult, lang: str, judged: bool) -> Text:
         for pen in result.penalties:
             label = T.PENALTIES.get(pen.kind)
             out.append(f" − {pen.amount:.0%} {label(lang) if label else pen.kind}", style="red")
+    if held_short(result):
+        p = Params()
+        out.append("\n")
+        out.append(
+            T.SHORT_HELD(lang, words=p.short_words, share=f"{p.short_correct_at:.0%}"),
+            style="yellow",
+        )
     return out
 
 

@@ -32,6 +32,7 @@ from textual.worker import Worker, WorkerState
 from tutor.domain import Rating
 from tutor.errors import Phrase
 from tutor.grading import GradeResult
+from tutor.grading.result import Params
 from tutor.i18n import app as A
 from tutor.i18n import grade as G
 from tutor.i18n import study as T
@@ -58,6 +59,7 @@ from tutor.ui.widgets import AnswerArea, error_text, question_text
 
 #: Lines of the student's answer shown above the card (the rest is in the store).
 ANSWER_LINES = 12
+_SHORT = Params()  # the length rule of a CORRECT, as the help explains it
 
 
 def answer_excerpt(text: str, lang: str) -> RichText:
@@ -104,7 +106,9 @@ class StudyScreen(WorkerErrors, Screen):
     HELP_NOTE = (
         T.HELP_ANSWERING,
         Phrase(T.HELP_FOLLOWUPS, {"n": FOLLOWUPS}),
-        T.HELP_CARD,
+        Phrase(
+            T.HELP_CARD, {"words": _SHORT.short_words, "share": f"{_SHORT.short_correct_at:.0%}"}
+        ),
         G.JUDGE_HELP,
         T.HELP_RATING,
         T.HELP_SAVING,
