@@ -362,8 +362,9 @@ def test_the_report_says_whether_a_partly_stated_heaviest_point_is_enough():
     text = (
         "The encoder maps the image to continuous vectors z_e of size D. Each vector is "
         "replaced by the nearest codebook entry (argmin of the distance), and the decoder "
-        "gets that code vector. The decoder is trained to rebuild the input from those codes, "
-        "so the whole model works like an autoencoder whose bottleneck is discrete."
+        "gets that code vector. In the backward pass the straight-through estimator copies "
+        "the gradient of the decoder input straight to the encoder output. The decoder is "
+        "trained to rebuild the input from those codes."
     )
     result = Grader(load_bank()).grade("f.02", text)
     assert str(result.verdict) == "correct"

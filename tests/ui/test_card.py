@@ -180,13 +180,14 @@ def test_a_partly_stated_heaviest_point_says_whether_it_is_enough_for_correct(la
 
 
 def test_a_correct_card_beside_a_partly_stated_heaviest_point_says_it_is_enough() -> None:
-    # the f.02 answer states the encoder and the distances, the argmin index only partly:
-    # CORRECT
+    # the f.02 answer states the encoder, the distances and the straight-through gradient,
+    # the argmin index only partly: CORRECT
     text = (
         "The encoder maps the image to continuous vectors z_e of size D. Each vector is "
         "replaced by the nearest codebook entry (argmin of the distance), and the decoder "
-        "gets that code vector. The decoder is trained to rebuild the input from those codes, "
-        "so the whole model works like an autoencoder whose bottleneck is discrete."
+        "gets that code vector. In the backward pass the straight-through estimator copies "
+        "the gradient of the decoder input straight to the encoder output. The decoder is "
+        "trained to rebuild the input from those codes."
     )
     result = Grader().grade("f.02", text)
     heavy = [p for p in result.points if p.weight >= 3 and p.status == "partial"]

@@ -401,10 +401,15 @@ def held_short(result: GradeResult, params: Params | None = None) -> bool:
         return False
     if any(not m.dismissed for m in result.misconceptions):
         return False
-    return (
-        params.correct_at <= result.score < correct_threshold(result.n_words, params)
-        and _hit_share(result.points) >= params.correct_hits
-        and all(counts_for_correct(p, params) for p in result.points if p.weight >= 3)
+    line = correct_threshold(result.n_words, params)
+    return params.correct_at <= result.score < line and _points_enough(result.points, params)
+
+
+def _points_enough(points: list[PointResult], params: Params) -> bool:
+    """What a "correct" asks of the points besides the score: enough of the weight fully
+    stated, and every weight-3 point there."""
+    return _hit_share(points) >= params.correct_hits and all(
+        counts_for_correct(p, params) for p in points if p.weight >= 3
     )
 
 
@@ -472,11 +477,7 @@ def judge(
         verdict = Verdict.WRONG
     elif active or keyword_factor < 1.0:
         verdict = Verdict.PARTIAL  # a wrong statement, or notes rather than an answer
-    elif (
-        score >= correct_threshold(n_words, params)
-        and _hit_share(points) >= params.correct_hits
-        and all(counts_for_correct(p, params) for p in points if p.weight >= 3)
-    ):
+    elif score >= correct_threshold(n_words, params) and _points_enough(points, params):
         verdict = Verdict.CORRECT
     else:
         verdict = Verdict.PARTIAL
