@@ -364,7 +364,10 @@ def test_the_report_says_whether_a_partly_stated_heaviest_point_is_enough():
         "replaced by the nearest codebook entry (argmin of the distance), and the decoder "
         "gets that code vector. In the backward pass the straight-through estimator copies "
         "the gradient of the decoder input straight to the encoder output. The decoder is "
-        "trained to rebuild the input from those codes."
+        "trained to rebuild the input from those codes. For an image the encoder gives a grid "
+        "of such vectors, one per position, so the quantization is done position by position, "
+        "and the grid of indices is the discrete code of the image. The argmin has no useful "
+        "gradient, which is why the copy is needed."
     )
     result = Grader(load_bank()).grade("f.02", text)
     assert str(result.verdict) == "correct"
@@ -372,14 +375,16 @@ def test_the_report_says_whether_a_partly_stated_heaviest_point_is_enough():
 
 
 def test_a_short_answer_held_at_partial_says_why(capsys: pytest.CaptureFixture[str]) -> None:
-    from tutor.grading.result import Params
+    from tutor.grading.result import Params, correct_threshold
     from tutor.i18n.grade import SHORT_HELD
 
     p = Params()
-    assert main(["grade", "a.01", "--answer", "We step against the gradient."]) == 0
-    out = capsys.readouterr().out
-    assert out.startswith("a.01  score 0.67  partial")
-    assert SHORT_HELD("en", words=p.short_words, share=f"{p.short_correct_at:.0%}") in out
     assert main(["grade", "a.01", "--answer", "We step against the gradient.", "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["verdict"] == "partial" and 0 < d["n_words"] < p.short_words
+    assert main(["grade", "a.01", "--answer", "We step against the gradient."]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("a.01  score 0.67  partial")
+    share = f"{correct_threshold(d['n_words']):.0%}"
+    assert share == f"{p.short_correct_at:.0%}"
+    assert SHORT_HELD("en", words=d["n_words"], share=share) in out

@@ -8,6 +8,7 @@ student can override any part and the same rules follow.
 from __future__ import annotations
 
 import random
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -195,9 +196,12 @@ def test_a_short_answer_needs_more_for_a_correct(grader: Grader) -> None:
         + " The reason is that the gradient of a mini-batch is an average over its samples: "
         "its expected value is the full gradient whatever the size, while its spread shrinks "
         "as more samples are averaged, roughly as one over the square root of their number. "
-        "The learning rate is often raised together with the size.",
+        "The learning rate is often raised together with the size. To sum up how the batch "
+        "size affects training: a smaller batch, a noisier gradient estimate; a larger "
+        "batch, a less noisy gradient estimate, since the batch size is what sets how noisy "
+        "the gradient estimate of each batch is in training.",
     )
-    assert longer.n_words >= p.short_words and longer.score == r.score
+    assert longer.n_words >= p.long_words and longer.score == r.score
     assert longer.verdict is Verdict.CORRECT and not held_short(longer)
     # the rule holds through the student's say and the stored attempt
     stored = GradeResult.from_dict(r.to_dict())
@@ -223,8 +227,15 @@ def test_the_length_rule_only_moves_the_line_of_a_correct() -> None:
     score, _ = judged(None)
     assert p.correct_at <= score < p.short_correct_at
     assert judged(None)[1] is Verdict.CORRECT  # a length not known: the usual line
-    assert judged(p.short_words)[1] is Verdict.CORRECT
+    assert judged(p.long_words)[1] is Verdict.CORRECT
     assert judged(p.short_words - 1) == (score, Verdict.PARTIAL)  # the score never moves
+    # between short and long the line falls evenly, so one more word never raises it
+    lines = [correct_threshold(n, p) for n in range(1, p.long_words + 2)]
+    assert lines[0] == p.short_correct_at and lines[-1] == p.correct_at
+    assert all(a >= b for a, b in pairwise(lines))
+    middle = (p.short_words + p.long_words) // 2
+    assert p.correct_at < correct_threshold(middle, p) < p.short_correct_at
+    assert correct_threshold(None, p) == correct_threshold(0, p) == p.correct_at
 
 
 def test_the_newcomers_score_contradiction_is_gone(grader: Grader) -> None:

@@ -187,7 +187,10 @@ def test_a_correct_card_beside_a_partly_stated_heaviest_point_says_it_is_enough(
         "replaced by the nearest codebook entry (argmin of the distance), and the decoder "
         "gets that code vector. In the backward pass the straight-through estimator copies "
         "the gradient of the decoder input straight to the encoder output. The decoder is "
-        "trained to rebuild the input from those codes."
+        "trained to rebuild the input from those codes. For an image the encoder gives a grid "
+        "of such vectors, one per position, so the quantization is done position by position, "
+        "and the grid of indices is the discrete code of the image. The argmin has no useful "
+        "gradient, which is why the copy is needed."
     )
     result = Grader().grade("f.02", text)
     heavy = [p for p in result.points if p.weight >= 3 and p.status == "partial"]
@@ -204,7 +207,7 @@ def test_a_card_held_at_partial_by_its_length_says_so(lang) -> None:
 
     from quizbank import load_bank
     from tutor.grading import apply_overrides
-    from tutor.grading.result import Params, held_short
+    from tutor.grading.result import correct_threshold, held_short
     from tutor.i18n.grade import SHORT_HELD
     from tutor.ui.card import score_text
 
@@ -214,8 +217,8 @@ def test_a_card_held_at_partial_by_its_length_says_so(lang) -> None:
         "Small batches give noisy gradients, and a larger batch gives a less noisy estimate.",
     )
     assert held_short(short) and str(short.verdict) == "partial"
-    p = Params()
-    line = SHORT_HELD(lang, words=p.short_words, share=f"{p.short_correct_at:.0%}")
+    share = f"{correct_threshold(short.n_words):.0%}"
+    line = SHORT_HELD(lang, words=short.n_words, share=share)
 
     def shown(result) -> str:
         console = Console(file=io.StringIO(), width=200, color_system=None)

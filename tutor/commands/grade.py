@@ -238,7 +238,7 @@ def render(result) -> str:
     """A readable report: one line per key point (✓ covered, ◐ partly, ✗ missed), the wrong
     statements, each penalty with its amount, then the feedback; the bank's ``$…$`` math
     printed as Unicode, as the app shows it."""
-    from tutor.grading.result import Params, counts_for_correct, held_short
+    from tutor.grading.result import correct_threshold, counts_for_correct, held_short
     from tutor.i18n.grade import HEART_ENOUGH, HEART_SHORT, SHORT_HELD
     from tutor.mathtext import render_markdown_math as math
 
@@ -247,9 +247,8 @@ def render(result) -> str:
         f"(suggested rating: {result.suggested_rating})",
     ]
     if held_short(result):
-        p = Params()
-        share = f"{p.short_correct_at:.0%}"
-        lines.append(f"  {SHORT_HELD('en', words=p.short_words, share=share)}")
+        share = f"{correct_threshold(result.n_words):.0%}"
+        lines.append(f"  {SHORT_HELD('en', words=result.n_words, share=share)}")
     for p in result.points:
         mark = {"hit": "✓", "partial": "◐"}.get(p.status, "✗")
         share = ""

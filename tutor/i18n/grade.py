@@ -84,8 +84,10 @@ JUDGE_HELP = Text(
 JUDGED = Text("corrected by you", "corretta da te")
 # under the score when only the answer's length keeps a CORRECT away
 SHORT_HELD = Text(
-    "a short answer (under {words} words) needs {share} for a CORRECT: say more of it",
-    "una risposta breve (meno di {words} parole) chiede il {share} per una CORRETTA: dinne di più",
+    "an answer of {words} words needs {share} for a CORRECT (the shorter, the more): "
+    "say more of it",
+    "una risposta di {words} parole chiede il {share} per una CORRETTA (più è breve, più chiede): "
+    "dinne di più",
 )
 
 FOLLOWUPS = Text("The examiner asks back", "L'esaminatore chiede ancora")

@@ -118,14 +118,15 @@ HELP_CARD = Text(
     "points' weighted credit minus the deductions listed under it; the verdict follows from "
     "it, but a wrong statement keeps it at PARTIAL at most (WRONG if it is about the heart "
     "of the question) and CORRECT needs the heaviest points (★★★), each stated or, where "
-    "partly stated, enough of it: the card says which. A short answer (under {words} words) "
-    "needs {share} for a CORRECT.",
+    "partly stated, enough of it: the card says which. A short answer needs more for a "
+    "CORRECT: {share} under {words} words, falling evenly to {usual} at {long} words.",
     "La scheda: ✓ coperto, ◐ in parte, ✗ mancante, ★ il peso di un punto. Il punteggio è "
     "il credito pesato dei punti chiave meno le detrazioni elencate sotto; il giudizio ne "
     "segue, ma un'affermazione errata lo ferma a PARZIALE (ERRATA se riguarda il cuore della "
     "domanda) e CORRETTA chiede i punti più pesanti (★★★), ciascuno detto o, se detto in "
-    "parte, abbastanza: la scheda dice quale. Una risposta breve (meno di {words} parole) "
-    "chiede il {share} per una CORRETTA.",
+    "parte, abbastanza: la scheda dice quale. Una risposta breve chiede di più "
+    "per una CORRETTA: il {share} sotto le {words} parole, poi sempre meno fino al {usual} a "
+    "{long} parole.",
 )
 HELP_RATING = Text(
     "Rating: 1 Again, 2 Hard, 3 Good, 4 Easy, each shown with when the question comes back. "

@@ -29,7 +29,7 @@ from tutor.grading.nonanswer import NOT_AN_ANSWER
 from tutor.grading.result import (
     NOT_AN_ANSWER_ID,
     MisconceptionResult,
-    Params,
+    correct_threshold,
     counts_for_correct,
     held_short,
 )
@@ -151,12 +151,9 @@ def score_text(result: GradeResult, lang: str, judged: bool) -> Text:
             label = T.PENALTIES.get(pen.kind)
             out.append(f" − {pen.amount:.0%} {label(lang) if label else pen.kind}", style="red")
     if held_short(result):
-        p = Params()
+        line = correct_threshold(result.n_words)
         out.append("\n")
-        out.append(
-            T.SHORT_HELD(lang, words=p.short_words, share=f"{p.short_correct_at:.0%}"),
-            style="yellow",
-        )
+        out.append(T.SHORT_HELD(lang, words=result.n_words, share=f"{line:.0%}"), style="yellow")
     return out
 
 

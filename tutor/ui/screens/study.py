@@ -107,7 +107,13 @@ class StudyScreen(WorkerErrors, Screen):
         T.HELP_ANSWERING,
         Phrase(T.HELP_FOLLOWUPS, {"n": FOLLOWUPS}),
         Phrase(
-            T.HELP_CARD, {"words": _SHORT.short_words, "share": f"{_SHORT.short_correct_at:.0%}"}
+            T.HELP_CARD,
+            {
+                "words": _SHORT.short_words,
+                "share": f"{_SHORT.short_correct_at:.0%}",
+                "usual": f"{_SHORT.correct_at:.0%}",
+                "long": _SHORT.long_words,
+            },
         ),
         G.JUDGE_HELP,
         T.HELP_RATING,
