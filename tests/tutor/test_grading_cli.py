@@ -356,19 +356,11 @@ def test_the_report_prints_the_banks_math_as_unicode(capsys):
 def test_the_report_says_whether_a_partly_stated_heaviest_point_is_enough():
     """A correct beside a ◐ ★★★ point: the report says that what was said of it counts."""
     from quizbank import load_bank
+    from tests.ui.test_card import F02_ARGMIN_PARTLY
     from tutor.commands.grade import render
     from tutor.grading import Grader
 
-    text = (
-        "The encoder maps the image to continuous vectors z_e of size D. Each vector is "
-        "replaced by the nearest codebook entry (argmin of the distance), and the decoder "
-        "gets that code vector. In the backward pass the straight-through estimator copies "
-        "the gradient of the decoder input straight to the encoder output. The decoder is "
-        "trained to rebuild the input from those codes. For an image the encoder gives a grid "
-        "of such vectors, one per position, so the quantization is done position by position, "
-        "and the grid of indices is the discrete code of the image. The argmin has no useful "
-        "gradient, which is why the copy is needed."
-    )
+    text = F02_ARGMIN_PARTLY
     result = Grader(load_bank()).grade("f.02", text)
     assert str(result.verdict) == "correct"
     assert "enough of it for a CORRECT" in render(result)

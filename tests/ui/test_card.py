@@ -179,19 +179,22 @@ def test_a_partly_stated_heaviest_point_says_whether_it_is_enough_for_correct(la
     assert HEART_SHORT(lang).strip("; ") not in _point_text(light, lang)
 
 
+# an f.02 answer that states the encoder, the distances and the straight-through gradient
+# at length, the argmin index only partly: CORRECT
+F02_ARGMIN_PARTLY = (
+    "The encoder maps the image to continuous vectors z_e of size D. Each vector is "
+    "replaced by the nearest codebook entry (argmin of the distance), and the decoder "
+    "gets that code vector. In the backward pass the straight-through estimator copies "
+    "the gradient of the decoder input straight to the encoder output. The decoder is "
+    "trained to rebuild the input from those codes. For an image the encoder gives a grid "
+    "of such vectors, one per position, so the quantization is done position by position, "
+    "and the grid of indices is the discrete code of the image. The argmin has no useful "
+    "gradient, which is why the copy is needed."
+)
+
+
 def test_a_correct_card_beside_a_partly_stated_heaviest_point_says_it_is_enough() -> None:
-    # the f.02 answer states the encoder, the distances and the straight-through gradient,
-    # the argmin index only partly: CORRECT
-    text = (
-        "The encoder maps the image to continuous vectors z_e of size D. Each vector is "
-        "replaced by the nearest codebook entry (argmin of the distance), and the decoder "
-        "gets that code vector. In the backward pass the straight-through estimator copies "
-        "the gradient of the decoder input straight to the encoder output. The decoder is "
-        "trained to rebuild the input from those codes. For an image the encoder gives a grid "
-        "of such vectors, one per position, so the quantization is done position by position, "
-        "and the grid of indices is the discrete code of the image. The argmin has no useful "
-        "gradient, which is why the copy is needed."
-    )
+    text = F02_ARGMIN_PARTLY
     result = Grader().grade("f.02", text)
     heavy = [p for p in result.points if p.weight >= 3 and p.status == "partial"]
     assert str(result.verdict) == "correct" and heavy
