@@ -4,7 +4,7 @@
 
 Prints Spearman and verdict accuracy on the calibration set (all, training
 split, held-out split) and on the development sets (tests/data/grading_dev.jsonl,
-grading_dev2.jsonl to grading_dev28.jsonl, written and graded by
+grading_dev2.jsonl to grading_dev29.jsonl, written and graded by
 people who never saw the grader: overall, per kind of answer and per language, the
 Italian − English gap, answers the human graded ≤ 3 called correct, the confusion of
 verdicts; each later set was measured before the rubric was tuned on it),
@@ -98,8 +98,11 @@ DEV24 = ROOT / "tests" / "data" / "grading_dev24.jsonl"
 # and a twenty-sixth (365), written at the same time and left untouched to measure that pass.
 DEV25 = ROOT / "tests" / "data" / "grading_dev25.jsonl"
 DEV26 = ROOT / "tests" / "data" / "grading_dev26.jsonl"
+# dev27 drove pass 21 and dev28 measured it untouched; dev28 then drove pass 22, and a
+# twenty-ninth (360), written blind at the start of that pass, is its untouched measure.
 DEV27 = ROOT / "tests" / "data" / "grading_dev27.jsonl"
 DEV28 = ROOT / "tests" / "data" / "grading_dev28.jsonl"
+DEV29 = ROOT / "tests" / "data" / "grading_dev29.jsonl"
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -182,6 +185,7 @@ def main() -> None:
         DEV26,
         DEV27,
         DEV28,
+        DEV29,
     ):
         later = [r for r in load_rows(path) if r["id"] in bank] if path.exists() else []
         if later:
