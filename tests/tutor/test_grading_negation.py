@@ -130,6 +130,17 @@ def test_not_just_denies_the_restriction_only() -> None:
     assert _hit(kp, "The gradient gives not only the sign but also the size of the step.")
 
 
+def test_if_not_on_its_own_means_otherwise() -> None:
+    # "se no fa una copia" is "otherwise it makes a copy": the copy is asserted
+    assert "copia" not in _governed(
+        "reshape dà una view se il tensore è contiguo, se no fa una copia."
+    )
+    assert "copies" not in _governed("reshape returns a view when it can; if not, it copies.")
+    # a "not" that governs a word of the condition still denies it
+    assert "contiguous" in _governed("if not contiguous, reshape copies the data.")
+    assert "copia" in _governed("reshape non fa una copia.")
+
+
 def test_an_error_is_a_denial_only_when_something_raises_it() -> None:
     kp = _kp(
         [["training error", "errore di training"], ["higher", "più alto"]],
@@ -1039,6 +1050,24 @@ def test_a_meta_denial_ends_at_a_comma_that_starts_the_correction() -> None:
     assert "moltiplicano" in spliced and "sommano" not in spliced
     aside = _governed("Non è vero che il codebook, una volta creato, resta fisso.")
     assert "fisso" in aside
+
+
+@pytest.mark.parametrize(
+    ("text", "claim"),
+    [
+        ("A common mistake is to assume reshape always gives a view.", "reshape always gives a view."),
+        ("A frequent confusion is to think that reshape always gives a view.", "reshape always gives a view."),
+        ("Un errore tipico è ritenere che reshape dia sempre una view.", "reshape dà sempre una view."),
+    ],
+)  # fmt: skip
+def test_a_mistake_to_assume_denies_the_claim_after_it(text: str, claim: str) -> None:
+    mc = _mc(
+        [["reshape"], ["always", "sempre"], ["view"]],
+        text_en="reshape always gives a view.",
+        text_it="reshape dà sempre una view.",
+    )
+    assert _fires(mc, claim)
+    assert not _fires(mc, text)
 
 
 @pytest.mark.parametrize(

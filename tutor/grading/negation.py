@@ -244,10 +244,24 @@ _RELATIVE = _words("which that who whose where whom che cui dove quale quali")
 _RELATIVE_PREP = _words("in of by with for on from per con da di nel nella nei nelle al alla")
 
 
+# "se no fa una copia", "if not, it copies": "otherwise", which denies nothing after it
+# ("if not contiguous, it copies" still denies "contiguous").
+_IF = _words("if se")
+
+
+def _otherwise(words: list[str], i: int) -> bool:
+    if i == 0 or words[i - 1] not in _IF:
+        return False
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    return words[i] == "no" or (words[i] == "not" and (nxt in PUNCT or not nxt))
+
+
 def _is_cue(words: list[str], i: int) -> bool:
     w = words[i]
     nxt = words[i + 1] if i + 1 < len(words) else ""
     if w in CUES:
+        if _otherwise(words, i):
+            return False
         if w == "nothing" and nxt in _RELATIVE_PREP:
             return False  # "nothing in the loss rewards small codes": not "not in the loss"
         return (w, nxt) not in _FALSE_CUES and not _expletive(words, i)
@@ -429,8 +443,14 @@ _REJECTORS = _words(
 )
 _REJECT_BOUNDARIES = _words("but however yet ma pero tuttavia invece")
 _REJECT_REACH = 6  # words after "but" that hold the rejection
-_META_WORDS = _words("mistake myth misconception wrong false untrue errore sbagliato falso mito")
-_META_THAT = _words("that think thinking believe believing say saying che pensare credere dire")
+_META_WORDS = _words(
+    "mistake myth misconception confusion wrong false untrue errore sbagliato falso mito confusione"
+)
+# "a common mistake is to assume that", "un errore tipico è ritenere che"
+_META_THAT = _words(
+    "that think thinking believe believing say saying assume assuming suppose supposing "
+    "che pensare credere dire ritenere supporre assumere"
+)
 _META_REACH = 4
 
 
