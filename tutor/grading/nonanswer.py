@@ -82,8 +82,9 @@ _REPEAT_MIN_WORDS = 30
 _REPEAT_RATIO = 0.15  # compressed / raw size of the word sequence below which it repeats
 _REPEAT_SENTENCES = 3  # the same sentence this many times, making up most of the text
 _SALAD_MIN_TOKENS = 50
-_SALAD_GAIN = -0.1  # mean log-likelihood gain of the function-word bigrams (prose > 0)
+_SALAD_GAIN = -0.15  # mean log-likelihood gain of the function-word bigrams (prose > 0)
 _SMOOTH = 0.5
+_PRIOR = 5.0  # weight of the unigram in a bigram estimate (a Dirichlet prior)
 
 
 def pasted_question(answer: str, questions: Iterable[tuple[str, str]]) -> bool:
@@ -365,8 +366,10 @@ class SyntaxModel:
         for a, b in pairwise(c):
             if b == "<s>":
                 continue
-            pb = (self.bigram.get((a, b), 0) + _SMOOTH) / (self.unigram.get(a, 0) + _SMOOTH * v)
             pu = (self.unigram.get(b, 0) + _SMOOTH) / (self.total + _SMOOTH * v)
+            # a word seen a few times says little about what follows it: its estimate
+            # leans on the unigram ("molto", "very" are no evidence of a salad)
+            pb = (self.bigram.get((a, b), 0) + _PRIOR * pu) / (self.unigram.get(a, 0) + _PRIOR)
             total += math.log(pb / pu)
             n += 1
         return (total / n if n else 0.0), n
@@ -406,7 +409,7 @@ def word_salad(
     return gain < _SALAD_SURE or text is None or _stray_capitals(text) >= _SALAD_STRAY
 
 
-_SALAD_SURE = -0.18
+_SALAD_SURE = -0.5
 _SALAD_STRAY = 2
 _WORD_RE = re.compile(r"[^\W\d_]+")
 _STRAY_RE = re.compile(r"[^\W\d_][^\W\d_A-Z]+")
