@@ -53,6 +53,7 @@ _SYMBOLS = {
     "ell": "ℓ",
     "hbar": "ħ",
     "emptyset": "∅",
+    "varnothing": "∅",
     "neg": "¬",
     "land": "∧",
     "lor": "∨",

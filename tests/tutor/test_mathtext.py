@@ -153,3 +153,24 @@ def test_bank_show_prints_lstm_rows_on_lines_of_their_own():
     rows = [line for line in res.stdout.splitlines() if re.match(r"\s+[a-z]ₜ = ", line)]
     assert len(rows) == 6 and len({equals_column(r) for r in rows}) == 1
     assert "&=" not in res.stdout and "\\begin" not in res.stdout
+
+
+def test_every_command_the_bank_writes_is_one_the_renderer_knows(bank):
+    """An unknown command is shown by its name ("ε_θ(z_t, varnothing)"), which the
+    leftover check above cannot see: every ``\\name`` inside the bank's math must be known."""
+    from tutor import mathtext
+
+    handled = {"frac", "dfrac", "tfrac", "sqrt", "text", "texttt", "mathbb", "mathcal"}
+    known = (
+        set(mathtext._SYMBOLS)
+        | set(mathtext._PASS_THROUGH)
+        | set(mathtext._ACCENTS)
+        | handled
+        | {"begin", "end"}
+    )
+    unknown = set()
+    for q in bank.questions:
+        for lang in ("en", "it"):
+            for m in _MATH.finditer(_without_code(q.answer[lang])):
+                unknown |= set(re.findall(r"\\([A-Za-z]+)", m.group(1) or m.group(2))) - known
+    assert not unknown, sorted(unknown)
